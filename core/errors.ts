@@ -1,0 +1,84 @@
+// The one error hierarchy every layer uses. Errors cross module copies and, for Pulumi, processes,
+// so each class has a literal `name` and a guard that checks the name, never `instanceof`.
+// Messages are safe to show: never key material, tokens or whole request bodies. An internal
+// cause is kept apart in `cause` and is not part of the message.
+
+/** One problem found by a validator: the field (Vault's snake_case name) and a message. */
+export interface Issue {
+  readonly field: string;
+  readonly message: string;
+}
+
+/** Base of every error this project raises on purpose. `status` is the HTTP status Vault would answer with. */
+export abstract class SshCaError extends Error {
+  abstract override readonly name: string;
+  abstract readonly status: number;
+}
+
+/**
+ * The caller's request is wrong (Vault's "error response", HTTP 400). The message is what Vault says,
+ * verbatim where we answer as Vault.
+ */
+export class RequestError extends SshCaError {
+  override readonly name = 'RequestError' as const;
+  readonly status = 400;
+}
+
+/** Several problems found at once (HTTP 400); `issues` lists every one, `message` joins them. */
+export class ValidationError extends SshCaError {
+  override readonly name = 'ValidationError' as const;
+  readonly status = 400;
+  constructor(readonly issues: readonly Issue[]) {
+    super(issues.map((i) => i.message).join('; '));
+  }
+}
+
+/** Something failed that the caller cannot fix (HTTP 500). `cause` holds the internal detail. */
+export class InternalError extends SshCaError {
+  override readonly name = 'InternalError' as const;
+  readonly status = 500;
+}
+
+/** The caller may not do this (HTTP 403). */
+export class PermissionDeniedError extends SshCaError {
+  override readonly name = 'PermissionDeniedError' as const;
+  readonly status = 403;
+  constructor() {
+    super('permission denied');
+  }
+}
+
+/** The thing asked for does not exist (HTTP 404). */
+export class NotFoundError extends SshCaError {
+  override readonly name = 'NotFoundError' as const;
+  readonly status = 404;
+}
+
+/** A command line that cannot be understood (CLI exit code 2). */
+export class UsageError extends SshCaError {
+  override readonly name = 'UsageError' as const;
+  readonly status = 400;
+}
+
+const hasName = (e: unknown, name: string): boolean =>
+  typeof e === 'object' && e !== null && (e as { name?: unknown }).name === name;
+
+const NAMES = new Set([
+  'RequestError',
+  'ValidationError',
+  'InternalError',
+  'PermissionDeniedError',
+  'NotFoundError',
+  'UsageError',
+]);
+
+/** True for any error of this hierarchy, from any copy of this module. */
+export const isSshCaError = (e: unknown): e is SshCaError =>
+  typeof e === 'object' && e !== null && NAMES.has(String((e as { name?: unknown }).name));
+export const isRequestError = (e: unknown): e is RequestError => hasName(e, 'RequestError');
+export const isValidationError = (e: unknown): e is ValidationError => hasName(e, 'ValidationError');
+export const isInternalError = (e: unknown): e is InternalError => hasName(e, 'InternalError');
+export const isPermissionDeniedError = (e: unknown): e is PermissionDeniedError =>
+  hasName(e, 'PermissionDeniedError');
+export const isNotFoundError = (e: unknown): e is NotFoundError => hasName(e, 'NotFoundError');
+export const isUsageError = (e: unknown): e is UsageError => hasName(e, 'UsageError');

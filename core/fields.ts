@@ -1,0 +1,173 @@
+// Request-parameter coercion as Vault's `sdk/framework` does it (mapstructure "weak decode"), with
+// Vault's error texts, so every surface (server, CLI role files, providers) accepts and refuses the
+// same inputs. Unknown parameters are reported so callers can warn as Vault does.
+
+import { parseDurationSeconds } from './duration.js';
+import { RequestError } from './errors.js';
+
+/** The framework field types the SSH engine uses. */
+export type FieldType = 'string' | 'lowercase-string' | 'bool' | 'int' | 'duration' | 'map';
+
+/** Field name → type, like a Vault path's `Fields`. */
+export type FieldSchema = Readonly<Record<string, FieldType>>;
+
+/** Coerced values by field name; a field is present only when the request supplied it. */
+export interface ParsedFields {
+  readonly values: ReadonlyMap<string, unknown>;
+  /** Supplied parameters the schema does not know, sorted. */
+  readonly unknown: readonly string[];
+}
+
+/** Go's `%v` formatting of a decoded JSON value (maps print with sorted keys, as Go's fmt does). */
+export function formatGoValue(v: unknown): string {
+  if (v === null || v === undefined) return '<nil>';
+  if (Array.isArray(v)) return `[${v.map(formatGoValue).join(' ')}]`;
+  if (typeof v === 'object') {
+    const entries = Object.keys(v as object)
+      .sort()
+      .map((k) => `${k}:${formatGoValue((v as Record<string, unknown>)[k])}`);
+    return `map[${entries.join(' ')}]`;
+  }
+  return String(v);
+}
+
+/** The Go type name mapstructure reports for a decoded JSON value (numbers arrive as json.Number). */
+function goTypeName(v: unknown): string {
+  if (Array.isArray(v)) return '[]interface {}';
+  if (v !== null && typeof v === 'object') return 'map[string]interface {}';
+  if (typeof v === 'number') return 'json.Number';
+  return typeof v;
+}
+
+const unconvertible = (target: string, v: unknown) =>
+  new Error(`'' expected type '${target}', got unconvertible type '${goTypeName(v)}', value: '${formatGoValue(v)}'`);
+
+const GO_BOOLS: Readonly<Record<string, boolean>> = {
+  '1': true, t: true, T: true, TRUE: true, true: true, True: true,
+  '0': false, f: false, F: false, FALSE: false, false: false, False: false,
+};
+
+function decodeBool(v: unknown): boolean {
+  if (v === null) return false;
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'string' || typeof v === 'number') {
+    const s = String(v);
+    if (s === '') return false;
+    const b = GO_BOOLS[s];
+    if (b === undefined) throw new Error(`cannot parse '' as bool: strconv.ParseBool: parsing ${JSON.stringify(s)}: invalid syntax`);
+    return b;
+  }
+  throw unconvertible('bool', v);
+}
+
+function decodeInt(v: unknown): number {
+  if (v === null) return 0;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'number') {
+    if (!Number.isInteger(v)) {
+      throw new Error(`error decoding json.Number into : strconv.ParseInt: parsing ${JSON.stringify(String(v))}: invalid syntax`);
+    }
+    return v;
+  }
+  if (typeof v === 'string') {
+    if (v === '') return 0;
+    // strconv.ParseInt(s, 0, 64): decimal, 0x hex, 0o/0 octal, 0b binary
+    const m = /^([+-]?)(0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO]?[0-7]+|[0-9]+)$/.exec(v);
+    if (!m) throw new Error(`cannot parse '' as int: strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
+    const body = m[2]!;
+    const n = /^0[0-7]+$/.test(body) ? parseInt(body, 8) : Number(body.replace(/^0[oO]/, '0o'));
+    return m[1] === '-' ? -n : n;
+  }
+  throw unconvertible('int', v);
+}
+
+function decodeString(v: unknown): string {
+  if (v === null) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'boolean') return v ? '1' : '0';
+  if (typeof v === 'number') return String(v);
+  throw unconvertible('string', v);
+}
+
+function decodeMap(v: unknown): Record<string, unknown> {
+  if (v === null) return {};
+  if (Array.isArray(v)) {
+    // Weak decode merges a list of objects: `"default_extensions": [{"permit-pty": ""}]`.
+    const merged: Record<string, unknown> = {};
+    v.forEach((item, i) => {
+      if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+        throw new Error(`'[${i}]' expected a map, got '${goKind(item)}'`);
+      }
+      Object.assign(merged, item);
+    });
+    return merged;
+  }
+  if (typeof v === 'object') return { ...(v as Record<string, unknown>) };
+  throw new Error(`'' expected a map, got '${goKind(v)}'`);
+}
+
+function goKind(v: unknown): string {
+  if (Array.isArray(v)) return 'slice';
+  if (v === null) return 'invalid';
+  if (typeof v === 'object') return 'map';
+  if (typeof v === 'number') return 'string'; // json.Number is a string kind
+  return typeof v;
+}
+
+function decodeDuration(v: unknown): number {
+  let seconds: number;
+  try {
+    seconds = parseDurationSeconds(v);
+  } catch (e) {
+    throw new Error((e as Error).message);
+  }
+  if (seconds < 0) throw new Error(`cannot provide negative value '${seconds}'`);
+  return seconds;
+}
+
+const DECODERS: Readonly<Record<FieldType, (v: unknown) => unknown>> = {
+  string: decodeString,
+  'lowercase-string': (v) => decodeString(v).toLowerCase(),
+  bool: decodeBool,
+  int: decodeInt,
+  duration: decodeDuration,
+  map: decodeMap,
+};
+
+/**
+ * Coerce a request's raw parameters with a schema. A `null` duration counts as not supplied (as in
+ * Vault); a `null` of any other type is supplied with its zero value. Throws Vault's
+ * `Field validation failed: error converting input <v> for field "<name>": <cause>` (400) for the
+ * first bad field in name order.
+ */
+export function parseFields(schema: FieldSchema, raw: Readonly<Record<string, unknown>>): ParsedFields {
+  const values = new Map<string, unknown>();
+  const unknown: string[] = [];
+  for (const name of Object.keys(raw).sort()) {
+    const type = schema[name];
+    const value = raw[name];
+    if (type === undefined) {
+      unknown.push(name);
+      continue;
+    }
+    if (value === undefined || (value === null && type === 'duration')) continue;
+    try {
+      values.set(name, DECODERS[type](value));
+    } catch (e) {
+      throw new RequestError(
+        `Field validation failed: error converting input ${formatGoValue(value)} for field ${JSON.stringify(name)}: ${(e as Error).message}`,
+      );
+    }
+  }
+  return { values, unknown };
+}
+
+/** Vault's warning for parameters a path does not know (added only to non-empty responses). */
+export function formatUnknownFieldsWarning(unknown: readonly string[]): string | undefined {
+  return unknown.length === 0 ? undefined : `Endpoint ignored these unrecognized parameters: [${unknown.join(' ')}]`;
+}
+
+/** Vault's conversion of a map parameter's values to strings (`fmt.Sprintf("%v", v)`). */
+export function toStringMap(m: Readonly<Record<string, unknown>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, formatGoValue(v)]));
+}

@@ -1,0 +1,144 @@
+// Signing a public key under a role, as Vault's `sign/:role` does: parse the request, then the row
+// of policy calculators in Vault's order (key requirements → key id → cert type → principals → TTL →
+// critical options → extensions → signature algorithm), then one signature. Pure: the clock, the
+// serial and the nonce are parameters.
+
+import {
+  formatCertificate,
+  signCertificate,
+  type CertType,
+  type CertificateFields,
+} from './cert/certificate.js';
+import { RequestError } from './errors.js';
+import { parseFields, toStringMap, type FieldSchema } from './fields.js';
+import type { CaKey } from './keys/ca-key.js';
+import { parseSshPublicKey, publicKeyHash } from './keys/public-key.js';
+import { validateKeyRequirements } from './policy/key-requirements.js';
+import { resolveKeyId } from './policy/key-id.js';
+import { resolveCriticalOptions, resolveExtensions } from './policy/options.js';
+import { resolvePrincipals } from './policy/principals.js';
+import type { Requester } from './policy/requester.js';
+import { resolveSignatureAlgorithm } from './policy/signature-algorithm.js';
+import { resolveTtl, resolveValidity, type MountTtls } from './policy/validity.js';
+import type { CaRole, Role } from './role.js';
+
+/** The parameters `POST <mount>/sign/:role` knows. */
+export const SIGN_FIELDS: FieldSchema = {
+  public_key: 'string',
+  valid_principals: 'string',
+  cert_type: 'string',
+  key_id: 'string',
+  ttl: 'duration',
+  critical_options: 'map',
+  extensions: 'map',
+};
+
+/** A sign request after parameter coercion. Optional members are undefined when not supplied. */
+export interface SignRequest {
+  readonly publicKey: string;
+  readonly validPrincipals?: string;
+  readonly certType: string;
+  readonly keyId: string;
+  readonly ttl?: number;
+  readonly criticalOptions: Readonly<Record<string, string>>;
+  readonly extensions: Readonly<Record<string, string>>;
+}
+
+/** Coerce a raw sign request (Vault's field rules); `unknown` lists parameters the path does not know. */
+export function parseSignRequest(raw: Readonly<Record<string, unknown>>): { request: SignRequest; unknown: readonly string[] } {
+  const { values, unknown } = parseFields(SIGN_FIELDS, raw);
+  const get = <T>(k: string) => values.get(k) as T | undefined;
+  return {
+    request: {
+      publicKey: get<string>('public_key') ?? '',
+      ...(values.has('valid_principals') ? { validPrincipals: get<string>('valid_principals')! } : {}),
+      certType: get<string>('cert_type') ?? 'user',
+      keyId: get<string>('key_id') ?? '',
+      ...(values.has('ttl') ? { ttl: get<number>('ttl')! } : {}),
+      criticalOptions: toStringMap(get<Record<string, unknown>>('critical_options') ?? {}),
+      extensions: toStringMap(get<Record<string, unknown>>('extensions') ?? {}),
+    },
+    unknown,
+  };
+}
+
+/** Everything one signature depends on. */
+export interface SignInput {
+  readonly roleName: string;
+  readonly role: Role;
+  readonly request: SignRequest;
+  readonly mount: MountTtls;
+  readonly requester: Requester;
+  readonly ca: CaKey;
+  /** Unix seconds. */
+  readonly now: number;
+  /** Random 64-bit serial. */
+  readonly serial: bigint;
+  /** 32 random bytes. */
+  readonly nonce: Uint8Array;
+}
+
+/** What `sign/:role` answers. */
+export interface SignResult {
+  /** Lower-case hex serial, no leading zeros (Vault's `serial_number`). */
+  readonly serialNumber: string;
+  /** `<cert type> <base64>\n` (Vault's `signed_key`). */
+  readonly signedKey: string;
+  readonly fields: CertificateFields;
+  readonly warnings: readonly string[];
+}
+
+/** An OTP role seen by the sign path: it allows nothing, so the cert-type check refuses it as in Vault. */
+function asCaRole(role: Role): CaRole {
+  if (role.keyType === 'ca') return role;
+  return {
+    keyType: 'ca', allowedUsers: '', allowedUsersTemplate: false, allowedDomains: '', allowedDomainsTemplate: false,
+    defaultUser: '', defaultUserTemplate: false, ttl: 0, maxTtl: 0, allowedCriticalOptions: '', allowedExtensions: '',
+    allowUserCertificates: false, allowHostCertificates: false, allowBareDomains: false, allowSubdomains: false,
+    allowUserKeyIds: false, keyIdFormat: '', defaultCriticalOptions: {}, defaultExtensions: {},
+    defaultExtensionsTemplate: false, allowedUserKeyLengths: {}, algorithmSigner: 'default', notBeforeDuration: 30,
+    allowEmptyPrincipals: false,
+  };
+}
+
+function resolveCertType(role: CaRole, requested: string): CertType {
+  if (requested === 'user' || requested === 'host') {
+    const allowed = requested === 'user' ? role.allowUserCertificates : role.allowHostCertificates;
+    if (!allowed) throw new RequestError(`cert_type '${requested}' is not allowed by role`);
+    return requested;
+  }
+  throw new RequestError("cert_type must be either 'user' or 'host'");
+}
+
+/** Sign the request's public key under the role. Throws Vault's errors (400 `RequestError`, 500 `InternalError`). */
+export function signWithRole(input: SignInput): SignResult {
+  const { request, requester } = input;
+  const role = asCaRole(input.role);
+  if (request.publicKey === '') throw new RequestError('missing public_key');
+  const subject = parseSshPublicKey(request.publicKey);
+  validateKeyRequirements(role, subject);
+  const keyId = resolveKeyId(role, input.roleName, request.keyId, requester, publicKeyHash(subject.blob));
+  const certType = resolveCertType(role, request.certType);
+  const principals = resolvePrincipals(role, certType, request.validPrincipals, requester);
+  const ttl = resolveTtl(role, input.mount, request.ttl);
+  const criticalOptions = resolveCriticalOptions(role, request.criticalOptions);
+  const { extensions, warning } = resolveExtensions(role, request.extensions, requester);
+  const algorithm = resolveSignatureAlgorithm(role.algorithmSigner, input.ca);
+  const fields: CertificateFields = {
+    certType,
+    keyId,
+    principals,
+    ...resolveValidity(role, ttl, input.now),
+    criticalOptions,
+    extensions,
+    serial: input.serial,
+    nonce: input.nonce,
+  };
+  const blob = signCertificate(subject, input.ca, fields, algorithm);
+  return {
+    serialNumber: input.serial.toString(16),
+    signedKey: formatCertificate(blob),
+    fields,
+    warnings: warning ? [warning] : [],
+  };
+}
