@@ -78,7 +78,6 @@ export const isSshCaError = (e: unknown): e is SshCaError =>
 export const isRequestError = (e: unknown): e is RequestError => hasName(e, 'RequestError');
 export const isValidationError = (e: unknown): e is ValidationError => hasName(e, 'ValidationError');
 export const isInternalError = (e: unknown): e is InternalError => hasName(e, 'InternalError');
-export const isPermissionDeniedError = (e: unknown): e is PermissionDeniedError =>
-  hasName(e, 'PermissionDeniedError');
+export const isPermissionDeniedError = (e: unknown): e is PermissionDeniedError => hasName(e, 'PermissionDeniedError');
 export const isNotFoundError = (e: unknown): e is NotFoundError => hasName(e, 'NotFoundError');
 export const isUsageError = (e: unknown): e is UsageError => hasName(e, 'UsageError');

@@ -43,8 +43,18 @@ const unconvertible = (target: string, v: unknown) =>
   new Error(`'' expected type '${target}', got unconvertible type '${goTypeName(v)}', value: '${formatGoValue(v)}'`);
 
 const GO_BOOLS: Readonly<Record<string, boolean>> = {
-  '1': true, t: true, T: true, TRUE: true, true: true, True: true,
-  '0': false, f: false, F: false, FALSE: false, false: false, False: false,
+  '1': true,
+  t: true,
+  T: true,
+  TRUE: true,
+  true: true,
+  True: true,
+  '0': false,
+  f: false,
+  F: false,
+  FALSE: false,
+  false: false,
+  False: false,
 };
 
 function decodeBool(v: unknown): boolean {
@@ -54,7 +64,8 @@ function decodeBool(v: unknown): boolean {
     const s = String(v);
     if (s === '') return false;
     const b = GO_BOOLS[s];
-    if (b === undefined) throw new Error(`cannot parse '' as bool: strconv.ParseBool: parsing ${JSON.stringify(s)}: invalid syntax`);
+    if (b === undefined)
+      throw new Error(`cannot parse '' as bool: strconv.ParseBool: parsing ${JSON.stringify(s)}: invalid syntax`);
     return b;
   }
   throw unconvertible('bool', v);
@@ -65,7 +76,9 @@ function decodeInt(v: unknown): number {
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v === 'number') {
     if (!Number.isInteger(v)) {
-      throw new Error(`error decoding json.Number into : strconv.ParseInt: parsing ${JSON.stringify(String(v))}: invalid syntax`);
+      throw new Error(
+        `error decoding json.Number into : strconv.ParseInt: parsing ${JSON.stringify(String(v))}: invalid syntax`,
+      );
     }
     return v;
   }

@@ -99,7 +99,14 @@ export const isValidRoleName = (name: string): boolean => ROLE_NAME.test(name);
 
 /** Vault's `strutil.ParseDedupAndSortStrings(s, ",")`: split, trim, drop empties, de-duplicate, sort. */
 export function parseCommaList(s: string): string[] {
-  return [...new Set(s.split(',').map((x) => x.trim()).filter((x) => x !== ''))].sort();
+  return [
+    ...new Set(
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x !== ''),
+    ),
+  ].sort();
 }
 
 /** Go's `%v` of a string slice. */

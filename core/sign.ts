@@ -3,12 +3,7 @@
 // critical options → extensions → signature algorithm), then one signature. Pure: the clock, the
 // serial and the nonce are parameters.
 
-import {
-  formatCertificate,
-  signCertificate,
-  type CertType,
-  type CertificateFields,
-} from './cert/certificate.js';
+import { formatCertificate, signCertificate, type CertType, type CertificateFields } from './cert/certificate.js';
 import { RequestError } from './errors.js';
 import { parseFields, toStringMap, type FieldSchema } from './fields.js';
 import type { CaKey } from './keys/ca-key.js';
@@ -45,7 +40,10 @@ export interface SignRequest {
 }
 
 /** Coerce a raw sign request (Vault's field rules); `unknown` lists parameters the path does not know. */
-export function parseSignRequest(raw: Readonly<Record<string, unknown>>): { request: SignRequest; unknown: readonly string[] } {
+export function parseSignRequest(raw: Readonly<Record<string, unknown>>): {
+  request: SignRequest;
+  unknown: readonly string[];
+} {
   const { values, unknown } = parseFields(SIGN_FIELDS, raw);
   const get = <T>(k: string) => values.get(k) as T | undefined;
   return {
@@ -92,11 +90,29 @@ export interface SignResult {
 function asCaRole(role: Role): CaRole {
   if (role.keyType === 'ca') return role;
   return {
-    keyType: 'ca', allowedUsers: '', allowedUsersTemplate: false, allowedDomains: '', allowedDomainsTemplate: false,
-    defaultUser: '', defaultUserTemplate: false, ttl: 0, maxTtl: 0, allowedCriticalOptions: '', allowedExtensions: '',
-    allowUserCertificates: false, allowHostCertificates: false, allowBareDomains: false, allowSubdomains: false,
-    allowUserKeyIds: false, keyIdFormat: '', defaultCriticalOptions: {}, defaultExtensions: {},
-    defaultExtensionsTemplate: false, allowedUserKeyLengths: {}, algorithmSigner: 'default', notBeforeDuration: 30,
+    keyType: 'ca',
+    allowedUsers: '',
+    allowedUsersTemplate: false,
+    allowedDomains: '',
+    allowedDomainsTemplate: false,
+    defaultUser: '',
+    defaultUserTemplate: false,
+    ttl: 0,
+    maxTtl: 0,
+    allowedCriticalOptions: '',
+    allowedExtensions: '',
+    allowUserCertificates: false,
+    allowHostCertificates: false,
+    allowBareDomains: false,
+    allowSubdomains: false,
+    allowUserKeyIds: false,
+    keyIdFormat: '',
+    defaultCriticalOptions: {},
+    defaultExtensions: {},
+    defaultExtensionsTemplate: false,
+    allowedUserKeyLengths: {},
+    algorithmSigner: 'default',
+    notBeforeDuration: 30,
     allowEmptyPrincipals: false,
   };
 }

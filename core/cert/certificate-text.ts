@@ -19,7 +19,9 @@ function keyTypeLabel(algorithm: string): string {
   if (algorithm.startsWith('sk-ecdsa')) return 'ECDSA-SK';
   if (algorithm.startsWith('sk-ssh-ed25519')) return 'ED25519-SK';
   if (algorithm.startsWith('ecdsa')) return 'ECDSA';
-  return ({ 'ssh-ed25519': 'ED25519', 'ssh-rsa': 'RSA', 'ssh-dss': 'DSA' } as Record<string, string>)[algorithm] ?? algorithm;
+  return (
+    ({ 'ssh-ed25519': 'ED25519', 'ssh-rsa': 'RSA', 'ssh-dss': 'DSA' } as Record<string, string>)[algorithm] ?? algorithm
+  );
 }
 
 const formatTime = (t: bigint): string => new Date(Number(t) * 1000).toISOString().slice(0, 19);
@@ -60,7 +62,12 @@ export function renderCertificateText(cert: DecodedCertificate): string {
   ];
   const section = (title: string, items: string[]) =>
     items.length === 0 ? [`        ${title}: (none)`] : [`        ${title}: `, ...items];
-  lines.push(...section('Principals', cert.principals.map((p) => `                ${p}`)));
+  lines.push(
+    ...section(
+      'Principals',
+      cert.principals.map((p) => `                ${p}`),
+    ),
+  );
   lines.push(...section('Critical Options', optionLines(cert.criticalOptions, true)));
   lines.push(...section('Extensions', optionLines(cert.extensions, false)));
   return `${lines.join('\n')}\n`;

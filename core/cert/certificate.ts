@@ -42,7 +42,9 @@ const CERT_TYPE_CODE: Readonly<Record<CertType, number>> = { user: 1, host: 2 };
 /** The certificate algorithm name for a subject key algorithm (`ssh-ed25519` → `ssh-ed25519-cert-v01@openssh.com`). */
 export function certificateAlgorithm(keyAlgorithm: string): string {
   const at = keyAlgorithm.indexOf('@');
-  return at < 0 ? `${keyAlgorithm}-cert-v01@openssh.com` : `${keyAlgorithm.slice(0, at)}-cert-v01${keyAlgorithm.slice(at)}`;
+  return at < 0
+    ? `${keyAlgorithm}-cert-v01@openssh.com`
+    : `${keyAlgorithm.slice(0, at)}-cert-v01${keyAlgorithm.slice(at)}`;
 }
 
 /** Name/value pairs sorted by name; an empty value is empty data, otherwise an SSH string of the value. */
@@ -102,7 +104,10 @@ export function signCertificate(
     .bytes(Buffer.alloc(0))
     .bytes(ca.publicBlob)
     .toBuffer();
-  return new WireWriter().raw(tbs).bytes(signBlob(tbs, ca, algorithm)).toBuffer();
+  return new WireWriter()
+    .raw(tbs)
+    .bytes(signBlob(tbs, ca, algorithm))
+    .toBuffer();
 }
 
 /** The certificate as an OpenSSH line with a trailing newline and no comment (Vault's `signed_key`). */
@@ -181,7 +186,18 @@ export function parseCertificate(text: string): DecodedCertificate {
   const signatureAlgorithm = new WireReader(r.bytes()).string();
   const certType = typeCode === 1 ? 'user' : typeCode === 2 ? 'host' : (`unknown(${typeCode})` as const);
   return {
-    algorithm, certType, keyId, principals, validAfter, validBefore, criticalOptions, extensions, serial,
-    nonce, subjectBlob, signatureKeyBlob, signatureAlgorithm,
+    algorithm,
+    certType,
+    keyId,
+    principals,
+    validAfter,
+    validBefore,
+    criticalOptions,
+    extensions,
+    serial,
+    nonce,
+    subjectBlob,
+    signatureKeyBlob,
+    signatureAlgorithm,
   };
 }

@@ -90,7 +90,12 @@ function keyObjectFromSshpk(key: SshpkModule.PrivateKey): KeyObject {
     case 'ed25519':
       return nodeCrypto.createPrivateKey({
         format: 'jwk',
-        key: { kty: 'OKP', crv: 'Ed25519', x: part('A').toString('base64url'), d: part('k').subarray(0, 32).toString('base64url') },
+        key: {
+          kty: 'OKP',
+          crv: 'Ed25519',
+          x: part('A').toString('base64url'),
+          d: part('k').subarray(0, 32).toString('base64url'),
+        },
       });
     case 'rsa': {
       // OpenSSH keys carry no CRT exponents; computing them keeps OpenSSL on its fast path.

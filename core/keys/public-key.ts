@@ -136,4 +136,3 @@ export function keyBodyOf(blob: Buffer): Buffer {
   r.string();
   return r.rest();
 }
-

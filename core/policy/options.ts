@@ -52,8 +52,10 @@ export function resolveExtensions(
       skipped = true;
       continue;
     }
-    extensions[name] = renderIdentityTemplate(value, requester, (cause) =>
-      new RequestError(`template '${value}' could not be rendered -> ${cause}`),
+    extensions[name] = renderIdentityTemplate(
+      value,
+      requester,
+      (cause) => new RequestError(`template '${value}' could not be rendered -> ${cause}`),
     );
   }
   return skipped ? { extensions, warning: SKIPPED_EXTENSIONS_WARNING } : { extensions };

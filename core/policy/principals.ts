@@ -11,8 +11,10 @@ import { renderIdentityTemplate, type Requester } from './requester.js';
 
 /** Vault's template renderer for principals: failures are 400s with Vault's text. */
 function renderPrincipalTemplate(template: string, requester: Requester): string {
-  return renderIdentityTemplate(template, requester, (cause) =>
-    new RequestError(`template '${template}' could not be rendered -> ${cause}`),
+  return renderIdentityTemplate(
+    template,
+    requester,
+    (cause) => new RequestError(`template '${template}' could not be rendered -> ${cause}`),
   );
 }
 
@@ -36,7 +38,8 @@ export function resolvePrincipals(
   const defaultPrincipal = isHost
     ? ''
     : role.defaultUserTemplate
-      ? renderIdentityTemplate( // Vault answers 500 when the default user's template fails
+      ? renderIdentityTemplate(
+          // Vault answers 500 when the default user's template fails
           role.defaultUser,
           requester,
           (cause) => `template '${role.defaultUser}' could not be rendered -> ${cause}`,

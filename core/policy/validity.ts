@@ -27,11 +27,7 @@ export function resolveTtl(role: CaRole, mount: MountTtls, requestedTtl: number 
 }
 
 /** ValidAfter/ValidBefore in Unix seconds for a TTL, at `now` (Unix seconds). */
-export function resolveValidity(
-  role: CaRole,
-  ttl: number,
-  now: number,
-): { validAfter: bigint; validBefore: bigint } {
+export function resolveValidity(role: CaRole, ttl: number, now: number): { validAfter: bigint; validBefore: bigint } {
   return {
     validAfter: BigInt(Math.max(0, now - role.notBeforeDuration)),
     validBefore: BigInt(now + ttl),

@@ -1,0 +1,42 @@
+// Command-line parsing for `sshca` subcommands on top of node:util parseArgs, turning every
+// mistake into a UsageError (exit code 2) that names the bad option.
+
+import { UsageError } from '../core/errors.js';
+
+/**
+ * Run node:util `parseArgs` and turn its errors into a UsageError; positionals beyond `maxPositionals`
+ * are refused too. Usage: `usageErrors(() => parseArgs({ args, options, strict: true }))`.
+ */
+export function usageErrors<T extends { positionals: string[] }>(parse: () => T, maxPositionals = 0): T {
+  let parsed: T;
+  try {
+    parsed = parse();
+  } catch (e) {
+    throw new UsageError((e as Error).message.replace(/\. To specify a positional.*$/s, ''));
+  }
+  if (parsed.positionals.length > maxPositionals) {
+    throw new UsageError(`unexpected argument: ${parsed.positionals[maxPositionals]}`);
+  }
+  return parsed;
+}
+
+/** The `--help`/`-h` option every command accepts. */
+export const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
+
+/** The value of a required option, or a UsageError naming it. */
+export function required<T>(value: T | undefined, flag: string): T {
+  if (value === undefined || value === '') throw new UsageError(`missing required option --${flag}`);
+  return value;
+}
+
+/** `NAME=VALUE` pairs (or a bare `NAME`, meaning an empty value) into a map. */
+export function parsePairs(items: readonly string[] | undefined, flag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of items ?? []) {
+    const eq = item.indexOf('=');
+    const name = eq < 0 ? item : item.slice(0, eq);
+    if (name === '') throw new UsageError(`--${flag} needs NAME or NAME=VALUE, got ${JSON.stringify(item)}`);
+    out[name] = eq < 0 ? '' : item.slice(eq + 1);
+  }
+  return out;
+}

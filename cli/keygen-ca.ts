@@ -1,0 +1,69 @@
+// `sshca keygen-ca`: generate a CA key pair into local files (private key 0600, public key 0644),
+// with Vault's key_type/key_bits rules.
+
+import { parseArgs } from 'node:util';
+import { generateKeyPair } from '../core/keys/ca-key.js';
+import { HELP_OPTION, usageErrors } from './args.js';
+import type { Command } from './command.js';
+import { writeFileAtomic } from './files.js';
+import { UsageError } from '../core/errors.js';
+
+const HELP = `Usage: sshca keygen-ca --out FILE [--key-type TYPE] [--key-bits N] [--force]
+
+Generate an SSH certificate authority key pair into local files: FILE (private key, mode 0600)
+and FILE.pub (public key, mode 0644). Hosts trust the public key through sshd's TrustedUserCAKeys.
+
+Options:
+  --out FILE        where to write the private key; the public key goes to FILE.pub
+  --key-type TYPE   ed25519 (default), rsa, ec, or an OpenSSH name such as ecdsa-sha2-nistp384
+  --key-bits N      rsa: 2048, 3072 or 4096 (default 4096; below 2048 is refused);
+                    ec: 256 (default), 384 or 521
+  --force           replace existing files
+  -h, --help        show this help
+
+Ed25519 is the default: small, fast, and accepted by every OpenSSH since 6.5. Prefer it unless a
+host runs an OpenSSH that predates it.
+
+Examples:
+  sshca keygen-ca --out ca/dev-ca
+  sshca keygen-ca --out ca/prod-ca --key-type rsa --key-bits 4096
+`;
+
+export const keygenCaCommand: Command = {
+  name: 'keygen-ca',
+  summary: 'generate a CA key pair into local files',
+  help: HELP,
+  run(argv) {
+    const { values } = usageErrors(() =>
+      parseArgs({
+        args: [...argv],
+        strict: true,
+        options: {
+          ...HELP_OPTION,
+          out: { type: 'string' },
+          'key-type': { type: 'string', default: 'ed25519' },
+          'key-bits': { type: 'string', default: '0' },
+          force: { type: 'boolean', default: false },
+        },
+      }),
+    );
+    if (values.help) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    if (!values.out) throw new UsageError('missing required option --out');
+    if (!/^[0-9]+$/.test(values['key-bits'])) {
+      throw new UsageError(`--key-bits must be a whole number, got ${JSON.stringify(values['key-bits'])}`);
+    }
+    const pair = generateKeyPair(values['key-type'], Number(values['key-bits']));
+    const overwrite = values.force;
+    writeFileAtomic(`${values.out}.pub`, pair.publicKey, { mode: 0o644, overwrite });
+    writeFileAtomic(values.out, pair.privateKey, { mode: 0o600, overwrite });
+    process.stdout.write(
+      `Generated ${pair.caKey.algorithm} CA key (${pair.caKey.bits} bits)\n` +
+        `  private key: ${values.out} (mode 0600, keep it secret)\n` +
+        `  public key:  ${values.out}.pub (give it to hosts as TrustedUserCAKeys)\n`,
+    );
+    return 0;
+  },
+};

@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// The `sshca` command: dispatches to one subcommand per file and turns errors into exit codes
+// (0 ok, 1 refused or remote error, 2 usage) with one clear line on stderr.
+
+import { isSshCaError, isUsageError } from '../core/errors.js';
+import type { Command } from './command.js';
+import { demoCommand } from './demo.js';
+import { inspectCommand } from './inspect.js';
+import { keygenCaCommand } from './keygen-ca.js';
+import { packageVersion } from './package-root.js';
+import { signCommand } from './sign.js';
+
+const COMMANDS: readonly Command[] = [keygenCaCommand, signCommand, inspectCommand, demoCommand];
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return `Usage: sshca <command> [options]
+
+Short-lived SSH certificates with Vault's signing rules: make a CA, sign keys under roles,
+read certificates.
+
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+Options:
+  -h, --help     show this help (or "sshca <command> --help" for a command)
+  -V, --version  print the version
+
+Exit codes: 0 success, 1 refused or failed (the message says why), 2 bad command line.
+`;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    process.stdout.write(usage());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '-V' || name === '--version') {
+    process.stdout.write(`sshca ${packageVersion()}\n`);
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    process.stderr.write(`sshca: unknown command ${JSON.stringify(name)}\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await command.run(rest);
+  } catch (e) {
+    if (isUsageError(e)) {
+      process.stderr.write(`sshca ${command.name}: ${e.message}\nRun "sshca ${command.name} --help" for usage.\n`);
+      return 2;
+    }
+    if (isSshCaError(e)) {
+      process.stderr.write(`sshca ${command.name}: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
