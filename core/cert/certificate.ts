@@ -79,17 +79,9 @@ function signBlob(data: Buffer, ca: CaKey, algorithm: SignatureAlgorithm): Buffe
   return w.bytes(nodeCrypto.sign(HASH[algorithm], data, ca.privateKey)).toBuffer();
 }
 
-/**
- * Encode and sign a certificate for `subject`. The caller has already checked that `algorithm` suits
- * the CA key (see `resolveSignatureAlgorithm`). Returns the certificate's wire blob.
- */
-export function signCertificate(
-  subject: SshPublicKey,
-  ca: CaKey,
-  fields: CertificateFields,
-  algorithm: SignatureAlgorithm,
-): Buffer {
-  const tbs = new WireWriter()
+/** The bytes a certificate's signature covers: every field before the signature itself. */
+export function encodeToBeSigned(subject: SshPublicKey, ca: CaKey, fields: CertificateFields): Buffer {
+  return new WireWriter()
     .string(certificateAlgorithm(subject.algorithm))
     .bytes(fields.nonce)
     .raw(keyBodyOf(subject.blob))
@@ -104,6 +96,19 @@ export function signCertificate(
     .bytes(Buffer.alloc(0))
     .bytes(ca.publicBlob)
     .toBuffer();
+}
+
+/**
+ * Encode and sign a certificate for `subject`. The caller has already checked that `algorithm` suits
+ * the CA key (see `resolveSignatureAlgorithm`). Returns the certificate's wire blob.
+ */
+export function signCertificate(
+  subject: SshPublicKey,
+  ca: CaKey,
+  fields: CertificateFields,
+  algorithm: SignatureAlgorithm,
+): Buffer {
+  const tbs = encodeToBeSigned(subject, ca, fields);
   return new WireWriter()
     .raw(tbs)
     .bytes(signBlob(tbs, ca, algorithm))
