@@ -1,0 +1,38 @@
+// The public API of the certificate core (re-exports only).
+
+export * from './errors.js';
+export { parseDurationSeconds, parseGoDuration, formatGoDuration } from './duration.js';
+export { parseFields, formatUnknownFieldsWarning, type FieldSchema, type FieldType } from './fields.js';
+export {
+  ALGORITHM_SIGNERS,
+  ROLE_FIELDS,
+  isValidRoleName,
+  parseRoleWrite,
+  roleToWire,
+  validateRoleWrite,
+  type AlgorithmSigner,
+  type CaRole,
+  type OtpRole,
+  type Role,
+} from './role.js';
+export {
+  SIGN_FIELDS,
+  parseSignRequest,
+  signWithRole,
+  type SignInput,
+  type SignRequest,
+  type SignResult,
+} from './sign.js';
+export type { Requester } from './policy/requester.js';
+export { SYSTEM_DEFAULT_LEASE_TTL, type MountTtls } from './policy/validity.js';
+export { generateKeyPair, parseCaPrivateKey, type CaKey, type GeneratedKeyPair } from './keys/ca-key.js';
+export { parseSshPublicKey, publicKeyHash, fingerprint, type SshPublicKey } from './keys/public-key.js';
+export {
+  parseCertificate,
+  formatCertificate,
+  type CertificateFields,
+  type CertType,
+  type DecodedCertificate,
+  type SignatureAlgorithm,
+} from './cert/certificate.js';
+export { renderCertificateText } from './cert/certificate-text.js';
