@@ -146,14 +146,16 @@ function keyObjectFromSshpk(key: SshpkModule.PrivateKey): KeyObject {
  * passphrase-protected key gives `ssh: this private key is passphrase protected`.
  */
 export function parseCaPrivateKey(text: string): CaKey {
-  if (/-----BEGIN (RSA |EC |)PRIVATE KEY-----/.test(text) && !/ENCRYPTED|Proc-Type: 4,ENCRYPTED/.test(text)) {
+  // PKCS#8 ("ENCRYPTED PRIVATE KEY") and PKCS#1 ("Proc-Type: 4,ENCRYPTED") say so in the armor;
+  // an encrypted OpenSSH key is recognised by sshpk below.
+  if (text.includes('ENCRYPTED')) throw new Error('ssh: this private key is passphrase protected');
+  if (/-----BEGIN (RSA |EC |)PRIVATE KEY-----/.test(text)) {
     try {
       return caKeyFromKeyObject(nodeCrypto.createPrivateKey(text));
     } catch {
       // fall through to sshpk, which explains what is wrong
     }
   }
-  if (/ENCRYPTED/.test(text)) throw new Error('ssh: this private key is passphrase protected');
   let key: SshpkModule.PrivateKey;
   try {
     key = sshpk.parsePrivateKey(text, 'auto');
@@ -177,7 +179,8 @@ export interface GeneratedKeyPair {
 /**
  * Generate a key pair with Vault's `key_type`/`key_bits` rules: `ssh-rsa`/`rsa` (0 → 4096 bits,
  * < 2048 refused), `ecdsa-sha2-nistp256|384|521`, `ec` (0/256, 384, 521), `ssh-ed25519`/`ed25519`.
- * Failures are `InternalError`s with Vault's texts (Vault answers them with 500).
+ * Failures are `InternalError`s with Vault's texts (Vault answers them with 500). Key generation draws
+ * on node:crypto's CSPRNG: unlike serials and nonces, a key cannot be passed in as a parameter.
  */
 export function generateKeyPair(keyType: string, keyBits: number): GeneratedKeyPair {
   let privateKey: KeyObject;

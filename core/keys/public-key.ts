@@ -3,10 +3,13 @@
 // family, its size and its wire blob. Only the blob counts: the type prefix of an authorized_keys
 // line is not cross-checked, exactly as in Vault.
 
-import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { RequestError } from '../errors.js';
 import { decodeGoBase64 } from './go-base64.js';
 import { WireReader } from './wire.js';
+
+// Loaded with createRequire so this module survives Pulumi's closure serialization (ARCHITECTURE.md).
+const nodeCrypto: typeof import('node:crypto') = createRequire(import.meta.url)('node:crypto');
 
 /** Key families as Vault's key-length rules name them. */
 export type KeyFamily = 'rsa' | 'dsa' | 'ecdsa' | 'ed25519';
@@ -116,12 +119,12 @@ export function parseSshPublicKeyBlob(blob: Buffer): SshPublicKey {
 
 /** Lower-case hex SHA-256 of the key blob: Vault's `{{public_key_hash}}`. */
 export function publicKeyHash(blob: Buffer): string {
-  return createHash('sha256').update(blob).digest('hex');
+  return nodeCrypto.createHash('sha256').update(blob).digest('hex');
 }
 
 /** OpenSSH's fingerprint: `SHA256:<unpadded base64 of the blob's SHA-256>`. */
 export function fingerprint(blob: Buffer): string {
-  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+  return `SHA256:${nodeCrypto.createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
 }
 
 /** The authorized_keys line for a blob (`<algorithm> <base64>`), optionally with a comment. */
