@@ -1,29 +1,44 @@
-// Real OpenSSH sshd "hosts" for tests: each on its own loopback address and port, with its own host
-// key, TrustedUserCAKeys and AuthorizedPrincipalsFile, started as `/usr/sbin/sshd -D -e` with its
-// log captured, and ended by its own pid. Tests call `stopAll` in afterAll.
+// Real OpenSSH sshd "hosts" for tests: each on its own loopback address and a free port, with its own
+// host key, TrustedUserCAKeys and AuthorizedPrincipalsFile, started as `/usr/sbin/sshd -D -e` with its
+// log captured in memory, and ended by its own pid. A test file starts its hosts in beforeAll and
+// always calls `stopAll(hosts)` in afterAll; hosts still running when the test process exits are
+// killed then as a last resort.
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { makeScratchDir, removeScratchDir } from './scratch.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { makeScratchDir, removeScratchDir, writeFileAtomically } from './scratch.js';
 
-/** What a host trusts and who may log in as which account. */
+/** Where Debian's openssh-server installs sshd; sshd must be started by its absolute path. */
+export const SSHD_PATH = '/usr/sbin/sshd';
+
+const START_TIMEOUT_MS = 10_000;
+const STOP_TIMEOUT_MS = 3_000;
+const START_ATTEMPTS = 5;
+
+/** What one host trusts and who may log in to it as which account. */
 export interface SshdHostSpec {
+  /** Label used in the scratch directory name and in error messages. */
   readonly name: string;
-  /** Loopback address, e.g. 127.0.0.2. */
+  /** Loopback address to listen on, e.g. `127.0.0.2` (all of 127.0.0.0/8 is local on Linux). */
   readonly address: string;
   /** authorized_keys-format CA public key lines for TrustedUserCAKeys. */
   readonly trustedUserCaKeys: readonly string[];
-  /** Local account → principals accepted for it (AuthorizedPrincipalsFile). */
+  /** Local account → the principals accepted for it (its AuthorizedPrincipalsFile). */
   readonly principals: Readonly<Record<string, readonly string[]>>;
-  /** More sshd_config lines. */
+  /**
+   * More sshd_config lines. They come first, so they override the harness's own settings: for most
+   * keywords sshd keeps the first value it reads.
+   * @default none
+   */
   readonly extraConfig?: readonly string[];
 }
 
-/** Options for `startSshdHosts`. */
+/** How to start the hosts. */
 export interface SshdOptions {
-  /** The sshd binary. @default '/usr/sbin/sshd' */
+  /** The sshd binary. @default {@link SSHD_PATH} */
   readonly sshdPath?: string;
 }
 
@@ -32,140 +47,235 @@ export interface SshdHost {
   readonly name: string;
   readonly address: string;
   readonly port: number;
+  /** The sshd listener's process id. */
   readonly pid: number;
+  /** The host's scratch directory: config, host key, CA keys and principals files. */
   readonly dir: string;
+  /** The host's public key, `ssh-ed25519 AAAA…` (no comment). */
   readonly hostPublicKey: string;
-  /** `[address]:port <host key>` for a known_hosts file. */
+  /** `[address]:port <host key>`, a known_hosts line for this host. */
   readonly knownHostsLine: string;
-  /** Everything sshd has logged so far. */
+  /** Everything sshd has logged so far, lines ending in `\n`. */
   log(): string;
-  /** Resolve with the first log line at or after `from` (a `log().length` mark) matching `pattern`. */
+  /**
+   * Resolve with the first complete log line at or after offset `from` that matches `pattern`.
+   * Take `from` as `host.log().length` before the action, so that earlier lines do not count. sshd
+   * may log the reason for a refusal after the client has already exited, hence the waiting.
+   * @param from - @default 0 (the whole log)
+   * @param timeoutMs - @default 5000, then it rejects with the log since `from`
+   */
   waitForLog(pattern: RegExp, from?: number, timeoutMs?: number): Promise<string>;
+  /** Replace the TrustedUserCAKeys file; sshd reads it at every login. */
   setTrustedUserCaKeys(lines: readonly string[]): void;
+  /** Replace `account`'s AuthorizedPrincipalsFile; sshd reads it at every login. */
   setPrincipals(account: string, principals: readonly string[]): void;
-  /** End the process by its pid (SIGTERM, then SIGKILL) and remove its directory. */
+  /** End sshd by its pid (SIGTERM, then SIGKILL after 3 s) and remove its directory. Idempotent. */
   stop(): Promise<void>;
 }
 
+/** Listener pids not stopped yet, killed when the test process exits. */
+const running = new Set<number>();
+process.on('exit', () => {
+  for (const pid of running) signal(pid, 'SIGKILL');
+});
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e; // it has already gone
+  }
+}
+
+/** A port that is free on `address` right now (sshd may still lose it to someone else: retried). */
 function freePort(address: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
     server.listen(0, address, () => {
-      const port = (server.address() as { port: number }).port;
+      const { port } = server.address() as { port: number };
       server.close(() => resolve(port));
     });
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const lines = (values: readonly string[]) => values.map((v) => `${v}\n`).join('');
 
-function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve()
-    : new Promise((r) => child.once('exit', () => r()));
+/** One sshd process with its output collected. */
+interface Daemon {
+  readonly child: ChildProcess;
+  /** Its output so far, lines ending in `\n` (`sshd -e` ends them with `\r\n`). */
+  readonly log: () => string;
+  readonly exited: Promise<void>;
 }
 
-async function startOne(spec: SshdHostSpec, sshdPath: string): Promise<SshdHost> {
-  const dir = makeScratchDir(`sshd-${spec.name}`);
-  chmodSync(dir, 0o755); // sshd reads the principals file as the logging-in account
+function launch(sshdPath: string, config: string): Daemon {
+  const child = spawn(sshdPath, ['-D', '-e', '-f', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const collect = (d: string) => (output += d);
+  child.stdout!.setEncoding('utf8').on('data', collect);
+  child.stderr!.setEncoding('utf8').on('data', collect);
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', (e) => {
+      collect(`cannot run ${sshdPath}: ${e.message}\n`);
+      resolve();
+    });
+  });
+  return { child, log: () => output.replace(/\r\n/g, '\n'), exited };
+}
+
+const isRunning = (child: ChildProcess) =>
+  child.pid !== undefined && child.exitCode === null && child.signalCode === null;
+
+/** Resolve true if `promise` settles within `ms`, false otherwise. */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  const timeout = new AbortController();
+  const expired = sleep(ms, false, { signal: timeout.signal }).catch(() => false);
+  const result = await Promise.race([promise.then(() => true), expired]);
+  timeout.abort();
+  return result;
+}
+
+/** The files sshd reads, and setters that replace the ones tests change while it runs. */
+interface HostFiles {
+  readonly hostKey: string;
+  readonly hostPublicKey: string;
+  readonly caFile: string;
+  readonly principalsDir: string;
+  readonly setTrustedUserCaKeys: SshdHost['setTrustedUserCaKeys'];
+  readonly setPrincipals: SshdHost['setPrincipals'];
+}
+
+function writeHostFiles(spec: SshdHostSpec, dir: string): HostFiles {
   const hostKey = join(dir, 'host_ed25519');
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `${spec.name}-host`, '-f', hostKey]);
-  const hostPublicKey = readFileSync(`${hostKey}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' ');
-  const caFile = join(dir, 'trusted-user-ca-keys.pem');
+  execFileSync('ssh-keygen', ['-t', 'ed25519', '-N', '', '-q', '-C', `${spec.name}-host`, '-f', hostKey]);
+  const hostPublicKey = readFileSync(`${hostKey}.pub`, 'utf8').split(' ').slice(0, 2).join(' ');
+  const caFile = join(dir, 'trusted_user_ca_keys');
   const principalsDir = join(dir, 'principals');
-  mkdirSync(principalsDir);
-  const setTrustedUserCaKeys = (lines: readonly string[]) => writeFileSync(caFile, lines.map((l) => `${l}\n`).join(''));
+  mkdirSync(principalsDir, { mode: 0o755 });
+  const setTrustedUserCaKeys = (keys: readonly string[]) => writeFileAtomically(caFile, lines(keys));
   const setPrincipals = (account: string, principals: readonly string[]) =>
-    writeFileSync(join(principalsDir, account), principals.map((p) => `${p}\n`).join(''));
+    writeFileAtomically(join(principalsDir, account), lines(principals));
   setTrustedUserCaKeys(spec.trustedUserCaKeys);
   for (const [account, principals] of Object.entries(spec.principals)) setPrincipals(account, principals);
+  return { hostKey, hostPublicKey, caFile, principalsDir, setTrustedUserCaKeys, setPrincipals };
+}
 
+function renderConfig(spec: SshdHostSpec, dir: string, port: number, files: HostFiles): string {
+  return lines([
+    ...(spec.extraConfig ?? []),
+    `ListenAddress ${spec.address}`,
+    `Port ${port}`,
+    `HostKey ${files.hostKey}`,
+    `PidFile ${join(dir, 'sshd.pid')}`,
+    `TrustedUserCAKeys ${files.caFile}`,
+    `AuthorizedPrincipalsFile ${files.principalsDir}/%u`,
+    'AuthorizedKeysFile none',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'UsePAM no',
+    'StrictModes no', // with yes, sshd refuses files under /tmp ("bad ownership or modes for directory /tmp")
+    'Subsystem sftp internal-sftp',
+    'LogLevel VERBOSE',
+  ]);
+}
+
+/** Start sshd on a free port and wait until it listens; retry when the port was taken meanwhile. */
+async function listen(spec: SshdHostSpec, sshdPath: string, dir: string, files: HostFiles) {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort(spec.address);
     const config = join(dir, 'sshd_config');
-    writeFileSync(
-      config,
-      [
-        `ListenAddress ${spec.address}`,
-        `Port ${port}`,
-        `HostKey ${hostKey}`,
-        `PidFile ${join(dir, 'sshd.pid')}`,
-        `TrustedUserCAKeys ${caFile}`,
-        `AuthorizedPrincipalsFile ${principalsDir}/%u`,
-        'AuthorizedKeysFile none',
-        'PasswordAuthentication no',
-        'KbdInteractiveAuthentication no',
-        'UsePAM no',
-        'StrictModes no', // the files live under the temporary directory
-        'Subsystem sftp internal-sftp',
-        'LogLevel VERBOSE',
-        ...(spec.extraConfig ?? []),
-        '',
-      ].join('\n'),
-    );
-    const child = spawn(sshdPath, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let log = '';
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (log += d));
-    const deadline = Date.now() + 10_000;
-    while (!/Server listening on/.test(log) && child.exitCode === null && Date.now() < deadline) await sleep(10);
-    if (/Server listening on/.test(log)) {
-      const host: SshdHost = {
-        name: spec.name,
-        address: spec.address,
-        port,
-        pid: child.pid!,
-        dir,
-        hostPublicKey,
-        knownHostsLine: `[${spec.address}]:${port} ${hostPublicKey}`,
-        log: () => log,
-        async waitForLog(pattern, from = 0, timeoutMs = 5_000) {
-          const until = Date.now() + timeoutMs;
-          for (;;) {
-            const line = log
-              .slice(from)
-              .split(/\r?\n/) // sshd -e ends its lines with CRLF
-              .find((l) => pattern.test(l));
-            if (line !== undefined) return line;
-            if (Date.now() > until) throw new Error(`sshd ${spec.name} never logged ${pattern}; its log:\n${log}`);
-            await sleep(20);
-          }
-        },
-        setTrustedUserCaKeys,
-        setPrincipals,
-        async stop() {
-          if (child.exitCode === null && child.signalCode === null) {
-            process.kill(child.pid!, 'SIGTERM');
-            const killed = await Promise.race([exited(child).then(() => true), sleep(3_000).then(() => false)]);
-            if (!killed) {
-              process.kill(child.pid!, 'SIGKILL');
-              await exited(child);
-            }
-          }
-          removeScratchDir(dir);
-        },
-      };
-      return host;
+    writeFileAtomically(config, renderConfig(spec, dir, port, files));
+    const daemon = launch(sshdPath, config);
+    const listening = `Server listening on ${spec.address} port ${port}.`;
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (!daemon.log().includes(listening) && isRunning(daemon.child) && Date.now() < deadline) {
+      await sleep(10);
     }
-    if (child.exitCode === null) process.kill(child.pid!, 'SIGKILL');
-    await exited(child);
-    if (!/Address already in use/.test(log) || attempt >= 5) {
-      removeScratchDir(dir);
-      throw new Error(`sshd ${spec.name} did not start on ${spec.address}:${port}; its log:\n${log}`);
+    if (daemon.log().includes(listening)) return { daemon, port };
+
+    const why = isRunning(daemon.child) ? `it did not listen within ${START_TIMEOUT_MS} ms` : 'it exited';
+    if (isRunning(daemon.child)) signal(daemon.child.pid!, 'SIGKILL');
+    await daemon.exited;
+    if (!daemon.log().includes('Address already in use') || attempt === START_ATTEMPTS) {
+      throw new Error(`sshd ${spec.name} did not start on ${spec.address}:${port} (${why}); its log:\n${daemon.log()}`);
     }
   }
 }
 
-/** Start one sshd per spec. Needs root and openssh-server. */
+async function startOne(spec: SshdHostSpec, sshdPath: string): Promise<SshdHost> {
+  const dir = makeScratchDir(`sshd-${spec.name}`);
+  // sshd opens the principals file as the logging-in account, which must be able to pass through.
+  chmodSync(dir, 0o711);
+  let started: Awaited<ReturnType<typeof listen>>;
+  let files: HostFiles;
+  try {
+    files = writeHostFiles(spec, dir);
+    started = await listen(spec, sshdPath, dir, files);
+  } catch (e) {
+    removeScratchDir(dir);
+    throw e;
+  }
+  const { daemon, port } = started;
+  const pid = daemon.child.pid!;
+  running.add(pid);
+  return {
+    name: spec.name,
+    address: spec.address,
+    port,
+    pid,
+    dir,
+    hostPublicKey: files.hostPublicKey,
+    knownHostsLine: `[${spec.address}]:${port} ${files.hostPublicKey}`,
+    log: daemon.log,
+    async waitForLog(pattern, from = 0, timeoutMs = 5_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const log = daemon.log();
+        const complete = log.slice(from, log.lastIndexOf('\n') + 1);
+        const line = complete.split('\n').find((l) => l.search(pattern) !== -1);
+        if (line !== undefined) return line;
+        if (Date.now() >= deadline) {
+          throw new Error(
+            `sshd ${spec.name} did not log ${pattern} within ${timeoutMs} ms; its log:\n${log.slice(from)}`,
+          );
+        }
+        await sleep(20);
+      }
+    },
+    setTrustedUserCaKeys: files.setTrustedUserCaKeys,
+    setPrincipals: files.setPrincipals,
+    async stop() {
+      if (isRunning(daemon.child)) {
+        signal(pid, 'SIGTERM');
+        if (!(await within(daemon.exited, STOP_TIMEOUT_MS))) {
+          signal(pid, 'SIGKILL');
+          await daemon.exited;
+        }
+      }
+      running.delete(pid);
+      removeScratchDir(dir);
+    },
+  };
+}
+
+/**
+ * Start one sshd per spec, one after the other. Needs root (sshd switches to the logging-in account)
+ * and openssh-server. If one host fails to start, the ones already started are stopped.
+ */
 export async function startSshdHosts(specs: readonly SshdHostSpec[], options: SshdOptions = {}): Promise<SshdHost[]> {
-  const sshdPath = options.sshdPath ?? '/usr/sbin/sshd';
+  const sshdPath = options.sshdPath ?? SSHD_PATH;
   if (!existsSync(sshdPath)) {
     throw new Error(
       `openssh-server is not installed: ${sshdPath} not found. Install it with: apt-get install -y openssh-server`,
     );
   }
-  if (process.getuid?.() !== 0) throw new Error('the sshd test hosts need root (sshd switches to the test account)');
-  mkdirSync('/run/sshd', { recursive: true }); // sshd's privilege separation directory
+  const uid = process.getuid?.();
+  if (uid !== 0) {
+    throw new Error(`the sshd test hosts need root, because sshd switches to the logging-in account (uid is ${uid})`);
+  }
+  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }); // sshd's privilege separation directory
   const hosts: SshdHost[] = [];
   try {
     for (const spec of specs) hosts.push(await startOne(spec, sshdPath));
@@ -176,7 +286,7 @@ export async function startSshdHosts(specs: readonly SshdHostSpec[], options: Ss
   return hosts;
 }
 
-/** Stop every host (safe to call with hosts that are already stopped). */
+/** Stop every host; safe with hosts that are already stopped. */
 export async function stopAll(hosts: readonly SshdHost[]): Promise<void> {
   await Promise.all(hosts.map((h) => h.stop()));
 }
