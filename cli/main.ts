@@ -8,16 +8,17 @@ import { demoCommand } from './demo.js';
 import { inspectCommand } from './inspect.js';
 import { keygenCaCommand } from './keygen-ca.js';
 import { packageVersion } from './package-root.js';
+import { serveCommand } from './serve.js';
 import { signCommand } from './sign.js';
 
-const COMMANDS: readonly Command[] = [keygenCaCommand, signCommand, inspectCommand, demoCommand];
+const COMMANDS: readonly Command[] = [serveCommand, keygenCaCommand, signCommand, inspectCommand, demoCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return `Usage: sshca <command> [options]
 
-Short-lived SSH certificates with Vault's signing rules: make a CA, sign keys under roles,
-read certificates.
+Short-lived SSH certificates with Vault's signing rules: serve a Vault-compatible backend, make a
+CA, sign keys under roles, read certificates.
 
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}

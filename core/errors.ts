@@ -54,6 +54,42 @@ export class NotFoundError extends SshCaError {
   readonly status = 404;
 }
 
+/** No path of the backend matches (HTTP 404, Vault's `unsupported path`). */
+export class UnsupportedPathError extends SshCaError {
+  override readonly name = 'UnsupportedPathError' as const;
+  readonly status = 404;
+  constructor() {
+    super('unsupported path');
+  }
+}
+
+/** The path exists but not for this operation (HTTP 405, Vault's `unsupported operation`). */
+export class UnsupportedOperationError extends SshCaError {
+  override readonly name = 'UnsupportedOperationError' as const;
+  readonly status = 405;
+  constructor() {
+    super('unsupported operation');
+  }
+}
+
+/** An HTTP method Vault does not know (HTTP 405, empty error list). */
+export class MethodNotAllowedError extends SshCaError {
+  override readonly name = 'MethodNotAllowedError' as const;
+  readonly status = 405;
+  constructor() {
+    super('');
+  }
+}
+
+/** A request body over the size limit (HTTP 413). */
+export class RequestTooLargeError extends SshCaError {
+  override readonly name = 'RequestTooLargeError' as const;
+  readonly status = 413;
+  constructor() {
+    super('http: request body too large');
+  }
+}
+
 /** A command line that cannot be understood (CLI exit code 2). */
 export class UsageError extends SshCaError {
   override readonly name = 'UsageError' as const;
@@ -70,6 +106,10 @@ const NAMES = new Set([
   'PermissionDeniedError',
   'NotFoundError',
   'UsageError',
+  'UnsupportedPathError',
+  'UnsupportedOperationError',
+  'MethodNotAllowedError',
+  'RequestTooLargeError',
 ]);
 
 /** True for any error of this hierarchy, from any copy of this module. */

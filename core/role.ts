@@ -97,7 +97,26 @@ const ROLE_NAME = /^\w(([\w\-.@]+)?\w)?$/;
 /** Vault's role-name rule; a name that fails it makes the whole path unmatched (404 unsupported path). */
 export const isValidRoleName = (name: string): boolean => ROLE_NAME.test(name);
 
-/** Vault's `strutil.ParseDedupAndSortStrings(s, ",")`: split, trim, drop empties, de-duplicate, sort. */
+/**
+ * Go's `sort.Strings` order: UTF-8 bytes, i.e. code points. JavaScript's default sort compares UTF-16
+ * units, which puts characters above U+FFFF (surrogates D800–DFFF) before U+E000–U+FFFF.
+ */
+export function compareGoStrings(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+/** Vault's `strutil.ParseDedupAndSortStrings(s, ",")`: split, trim, drop empties, de-duplicate, sort (Go byte order). */
 export function parseCommaList(s: string): string[] {
   return [
     ...new Set(
@@ -106,7 +125,7 @@ export function parseCommaList(s: string): string[] {
         .map((x) => x.trim())
         .filter((x) => x !== ''),
     ),
-  ].sort();
+  ].sort(compareGoStrings);
 }
 
 /** Go's `%v` of a string slice. */

@@ -4,10 +4,10 @@
 // serial and the nonce are parameters.
 
 import { formatCertificate, signCertificate, type CertType, type CertificateFields } from './cert/certificate.js';
-import { RequestError } from './errors.js';
+import { InternalError, RequestError } from './errors.js';
 import { parseFields, toStringMap, type FieldSchema } from './fields.js';
 import type { CaKey } from './keys/ca-key.js';
-import { parseSshPublicKey, publicKeyHash } from './keys/public-key.js';
+import { parseSshPublicKey, publicKeyHash, type SshPublicKey } from './keys/public-key.js';
 import { validateKeyRequirements } from './policy/key-requirements.js';
 import { resolveKeyId } from './policy/key-id.js';
 import { resolveCriticalOptions, resolveExtensions } from './policy/options.js';
@@ -67,7 +67,8 @@ export interface SignInput {
   readonly request: SignRequest;
   readonly mount: MountTtls;
   readonly requester: Requester;
-  readonly ca: CaKey;
+  /** The mount's CA; undefined when none is configured (signing then fails with Vault's 500 after the policy checks). */
+  readonly ca: CaKey | undefined;
   /** Unix seconds. */
   readonly now: number;
   /** Random 64-bit serial. */
@@ -128,18 +129,28 @@ function resolveCertType(role: CaRole, requested: string): CertType {
 
 /** Sign the request's public key under the role. Throws Vault's errors (400 `RequestError`, 500 `InternalError`). */
 export function signWithRole(input: SignInput): SignResult {
+  if (input.request.publicKey === '') throw new RequestError('missing public_key');
+  const subject = parseSshPublicKey(input.request.publicKey);
+  validateKeyRequirements(asCaRole(input.role), subject);
+  return signSubjectKey(input, subject);
+}
+
+/**
+ * The sign pipeline after the key checks (Vault's steps key id → … → signature), for a key that is
+ * already parsed: `sign/:role` after `validateKeyRequirements`, and `issue/:role` for a generated key.
+ */
+export function signSubjectKey(input: SignInput, subject: SshPublicKey): SignResult {
   const { request, requester } = input;
   const role = asCaRole(input.role);
-  if (request.publicKey === '') throw new RequestError('missing public_key');
-  const subject = parseSshPublicKey(request.publicKey);
-  validateKeyRequirements(role, subject);
   const keyId = resolveKeyId(role, input.roleName, request.keyId, requester, publicKeyHash(subject.blob));
   const certType = resolveCertType(role, request.certType);
   const principals = resolvePrincipals(role, certType, request.validPrincipals, requester);
   const ttl = resolveTtl(role, input.mount, request.ttl);
   const criticalOptions = resolveCriticalOptions(role, request.criticalOptions);
   const { extensions, warning } = resolveExtensions(role, request.extensions, requester);
-  const algorithm = resolveSignatureAlgorithm(role.algorithmSigner, input.ca);
+  const ca = input.ca;
+  if (!ca) throw new InternalError('failed to read CA private key');
+  const algorithm = resolveSignatureAlgorithm(role.algorithmSigner, ca);
   const fields: CertificateFields = {
     certType,
     keyId,
@@ -150,7 +161,7 @@ export function signWithRole(input: SignInput): SignResult {
     serial: input.serial,
     nonce: input.nonce,
   };
-  const blob = signCertificate(subject, input.ca, fields, algorithm);
+  const blob = signCertificate(subject, ca, fields, algorithm);
   return {
     serialNumber: input.serial.toString(16),
     signedKey: formatCertificate(blob),

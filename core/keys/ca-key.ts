@@ -161,7 +161,7 @@ export function parseCaPrivateKey(text: string): CaKey {
     key = sshpk.parsePrivateKey(text, 'auto');
   } catch (e) {
     if ((e as Error).name === 'KeyEncryptedError') throw new Error('ssh: this private key is passphrase protected');
-    throw new Error(`ssh: no key found (${(e as Error).message})`);
+    throw new Error('ssh: no key found');
   }
   if (key.type === 'dsa') throw new Error('ssh: DSA keys cannot be CA keys');
   return caKeyFromKeyObject(keyObjectFromSshpk(key));

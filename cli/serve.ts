@@ -1,0 +1,141 @@
+// `sshca serve`: run the embedded Vault-compatible server, in memory (`--dev`, like `vault server
+// -dev`) or durably in a data directory (`--data-dir`), over HTTP or HTTPS, until SIGTERM/SIGINT.
+
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { UsageError } from '../core/errors.js';
+import { FileStorage } from '../server/storage/file-storage.js';
+import { MemoryStorage } from '../server/storage/memory-storage.js';
+import { VaultServer } from '../server/vault-server.js';
+import { HELP_OPTION, usageErrors } from './args.js';
+import type { Command } from './command.js';
+import { readText, writeFileAtomic } from './files.js';
+import { packageVersion } from './package-root.js';
+
+const HELP = `Usage: sshca serve --dev [--dev-root-token-id TOKEN] [--listen ADDR] [--tls-cert FILE --tls-key FILE]
+       sshca serve --data-dir DIR [--listen ADDR] [--tls-cert FILE --tls-key FILE]
+
+Run the embedded Vault-compatible server: Vault's HTTP API for the SSH secrets engine (mounts,
+config/ca, roles, sign, issue, public_key) on one machine with nothing else installed. Vault's
+clients and tools work against it unchanged (VAULT_ADDR, VAULT_TOKEN).
+
+Modes:
+  --dev                    in memory: everything is lost when the server stops. Prints the root token.
+  --data-dir DIR           durable: state lives in DIR (0700). The first start creates a root token,
+                           prints it once and keeps it in DIR/root-token (0600); later starts reuse DIR.
+
+Options:
+  --listen ADDR            host:port to listen on (default 127.0.0.1:8200; it never listens beyond
+                           loopback unless told, e.g. --listen 0.0.0.0:8200)
+  --dev-root-token-id TOK  use TOK as the dev root token instead of a random one
+  --tls-cert FILE          serve HTTPS with this certificate (PEM) ...
+  --tls-key FILE           ... and this private key (PEM)
+  -h, --help               show this help
+
+The server stops cleanly on SIGTERM or SIGINT (Ctrl-C).
+
+Examples:
+  sshca serve --dev --dev-root-token-id root
+  export VAULT_ADDR=http://127.0.0.1:8200 VAULT_TOKEN=root
+  curl -H "X-Vault-Token: $VAULT_TOKEN" -X POST -d '{"type":"ssh"}' $VAULT_ADDR/v1/sys/mounts/ssh
+
+  sshca serve --data-dir /var/lib/sshca --listen 127.0.0.1:8200
+`;
+
+/** `host:port`, `[v6]:port` or `:port` (= 127.0.0.1). */
+function parseListen(value: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new UsageError(`--listen must be host:port, got ${JSON.stringify(value)}`);
+  return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
+}
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'run the embedded Vault-compatible server (--dev or --data-dir)',
+  help: HELP,
+  async run(argv) {
+    const { values } = usageErrors(() =>
+      parseArgs({
+        args: [...argv],
+        strict: true,
+        options: {
+          ...HELP_OPTION,
+          dev: { type: 'boolean', default: false },
+          'dev-root-token-id': { type: 'string' },
+          'data-dir': { type: 'string' },
+          listen: { type: 'string', default: '127.0.0.1:8200' },
+          'tls-cert': { type: 'string' },
+          'tls-key': { type: 'string' },
+        },
+      }),
+    );
+    if (values.help) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    const dataDir = values['data-dir'];
+    if (values.dev === (dataDir !== undefined)) throw new UsageError('give exactly one of --dev or --data-dir');
+    if (values['dev-root-token-id'] !== undefined && !values.dev) {
+      throw new UsageError('--dev-root-token-id only applies with --dev');
+    }
+    if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) {
+      throw new UsageError('--tls-cert and --tls-key go together');
+    }
+    const { host, port } = parseListen(values.listen);
+    const tls =
+      values['tls-cert'] !== undefined
+        ? { cert: readText(values['tls-cert'], 'TLS certificate'), key: readText(values['tls-key']!, 'TLS key') }
+        : undefined;
+    const say = (s: string) => process.stdout.write(`${s}\n`);
+
+    let storage;
+    if (dataDir !== undefined) {
+      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+      storage = new FileStorage(join(dataDir, 'storage'));
+    } else {
+      storage = new MemoryStorage();
+    }
+    const server = await VaultServer.open({ storage, version: packageVersion() });
+    let rootToken: string | undefined;
+    if (!(await server.tokens.initialized())) {
+      rootToken = await server.tokens.createRoot(values['dev-root-token-id']);
+      if (dataDir !== undefined) {
+        writeFileAtomic(join(dataDir, 'root-token'), `${rootToken}\n`, { mode: 0o600, overwrite: true });
+      }
+    }
+    const { server: listener, url } = await server.listen(host, port, tls);
+
+    say(`==> sshca embedded Vault-compatible server ${packageVersion()} started`);
+    if (values.dev) {
+      say('');
+      say('WARNING! dev mode is enabled! In this mode, the server runs entirely in memory, starts with a');
+      say('single root token, and loses everything when it stops. Do not run dev mode in production.');
+    } else {
+      const tokenFile = join(dataDir!, 'root-token');
+      say(`    Data directory: ${dataDir} (durable)`);
+      if (!rootToken && existsSync(tokenFile)) say(`    Root token: in ${tokenFile} (created on the first start)`);
+    }
+    say('');
+    say('You may need to set the following environment variables:');
+    say('');
+    say(`    $ export VAULT_ADDR='${url}'`);
+    if (rootToken) {
+      say('');
+      say(`Root Token: ${rootToken}`);
+    }
+    say('');
+    say(`Listening on ${url}`);
+
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        say(`==> ${signal} received, shutting down`);
+        void server.close(listener).then(resolve);
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+    return 0;
+  },
+};

@@ -1,0 +1,109 @@
+// The logical layer between HTTP and backends, after Vault's sdk/framework: a backend is a table of
+// paths (regex with named captures, the fields it knows, a handler per operation); `dispatch` finds
+// the path, refuses unknown paths and operations with Vault's errors, coerces the fields, calls the
+// handler and adds Vault's warnings about ignored and replaced parameters.
+
+import { InternalError, RequestError, UnsupportedOperationError, UnsupportedPathError } from '../core/errors.js';
+import { formatUnknownFieldsWarning, parseFields, type FieldSchema } from '../core/fields.js';
+import type { Storage } from './storage/storage.js';
+import type { MountEntry } from './sys/mount-table.js';
+import type { TokenEntry } from './token-store.js';
+
+/** Vault's logical operations. */
+export type Operation = 'read' | 'list' | 'update' | 'delete' | 'patch';
+
+/** A request as a backend sees it. */
+export interface LogicalRequest {
+  readonly operation: Operation;
+  /** Path inside the mount, e.g. `roles/dev`. */
+  readonly path: string;
+  /** Body and query parameters, before coercion. */
+  readonly data: Readonly<Record<string, unknown>>;
+  /** Named captures of the matched path pattern. */
+  readonly captures: Readonly<Record<string, string>>;
+  /** Coerced fields the path declares (present only when supplied). */
+  readonly fields: ReadonlyMap<string, unknown>;
+  /** The mount's own storage view. */
+  readonly storage: Storage;
+  readonly mount: MountEntry;
+  /** The caller's token; undefined on unauthenticated paths called without one. */
+  readonly token: TokenEntry | undefined;
+}
+
+/** What a handler answers; `undefined` means no content (204, or 404 for reads and lists). */
+export interface LogicalResponse {
+  readonly data?: Record<string, unknown> | null;
+  readonly warnings?: readonly string[];
+  /** A raw body instead of the JSON envelope (e.g. `public_key`). */
+  readonly raw?: { readonly status: number; readonly contentType: string; readonly body: string };
+  /** Status for handlers that answer with their own JSON (sys/health). */
+  readonly status?: number;
+  /** Emit `data` as the whole body, without the envelope (sys/health). */
+  readonly bare?: boolean;
+}
+
+export type Handler = (req: LogicalRequest) => Promise<LogicalResponse | undefined>;
+
+/** One path of a backend. */
+export interface PathSpec {
+  /** Anchored pattern over the in-mount path; named groups become captures. */
+  readonly pattern: RegExp;
+  readonly fields: FieldSchema;
+  readonly operations: Partial<Record<Operation, Handler>>;
+  /** Read and list work without a token (Vault's `Unauthenticated` paths). */
+  readonly unauthenticated?: boolean;
+}
+
+/** A backend: its type (for `mount_type`) and its path table. */
+export interface Backend {
+  readonly type: string;
+  readonly paths: readonly PathSpec[];
+}
+
+/** Vault's wrapped error text (hashicorp/go-multierror) for ACL and internal failures. */
+export const multiError = (message: string): string => `1 error occurred:\n\t* ${message}\n\n`;
+
+/** Find the path spec for an in-mount path. */
+export function matchPath(
+  backend: Backend,
+  path: string,
+): { spec: PathSpec; captures: Record<string, string> } | undefined {
+  for (const spec of backend.paths) {
+    const m = spec.pattern.exec(path);
+    if (m) return { spec, captures: { ...(m.groups ?? {}) } };
+  }
+  return undefined;
+}
+
+/** Run a request through a backend's path table. */
+export async function dispatch(
+  backend: Backend,
+  req: Omit<LogicalRequest, 'fields' | 'captures'>,
+): Promise<LogicalResponse | undefined> {
+  const match = matchPath(backend, req.path);
+  if (!match) throw new UnsupportedPathError();
+  const handler = match.spec.operations[req.operation];
+  if (!handler) throw new UnsupportedOperationError();
+  const body = { ...req.data };
+  const replaced = Object.keys(match.captures)
+    .filter((k) => k in body)
+    .sort();
+  for (const k of Object.keys(match.captures)) delete body[k];
+  let parsed;
+  try {
+    parsed = parseFields(match.spec.fields, body);
+  } catch (e) {
+    throw e instanceof RequestError ? e : new InternalError((e as Error).message);
+  }
+  const response = await handler({ ...req, data: body, captures: match.captures, fields: parsed.values });
+  if (!response || response.raw || response.bare) return response;
+  const warnings = [...(response.warnings ?? [])];
+  const ignored = formatUnknownFieldsWarning(parsed.unknown);
+  if (ignored) warnings.push(ignored);
+  if (replaced.length > 0) {
+    warnings.push(
+      `Endpoint replaced the value of these parameters with the values captured from the endpoint's path: [${replaced.join(' ')}]`,
+    );
+  }
+  return { ...response, warnings };
+}

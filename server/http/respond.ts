@@ -1,0 +1,83 @@
+// Writing Vault's responses: the success envelope, 204s, raw bodies, and the error envelope with
+// Vault's status codes (ACL and internal errors in go-multierror's wrapping, user errors plain).
+
+import type { ServerResponse } from 'node:http';
+import { isSshCaError } from '../../core/errors.js';
+import { multiError, type LogicalResponse } from '../framework.js';
+
+/** Paths whose `data` Vault also copies to the top level of the body (legacy compatibility). */
+const TOP_LEVEL_COPY =
+  /^sys\/(mounts|audit|audit-hash|auth|policy|capabilities|remount|rotate|key-status|ha-status)(\/|$)/;
+
+function send(res: ServerResponse, status: number, body: string, contentType = 'application/json', head = false): void {
+  res.writeHead(status, {
+    'Content-Type': contentType,
+    'Cache-Control': 'no-store',
+    'Content-Length': Buffer.byteLength(body),
+  });
+  res.end(head ? undefined : body);
+}
+
+/** Where and how a request was answered. */
+export interface ResultContext {
+  readonly requestId: string;
+  /** The full logical path, e.g. `sys/mounts/ssh`. */
+  readonly path: string;
+  readonly mountType: string;
+  /** Reads and lists answer "nothing" with 404; writes and deletes with 204. */
+  readonly emptyIs404: boolean;
+  readonly isList: boolean;
+  readonly head: boolean;
+}
+
+/** Write a handler's answer. */
+export function writeResult(res: ServerResponse, ctx: ResultContext, result: LogicalResponse | undefined): void {
+  if (result?.raw) return send(res, result.raw.status, result.raw.body, result.raw.contentType, ctx.head);
+  if (result?.bare) return send(res, result.status ?? 200, JSON.stringify(result.data), 'application/json', ctx.head);
+  const data = result?.data ?? null;
+  const warnings = result?.warnings && result.warnings.length > 0 ? result.warnings : null;
+  const keys = data?.keys;
+  const nothing = (data === null && warnings === null) || (ctx.isList && (!Array.isArray(keys) || keys.length === 0));
+  if (nothing) {
+    if (ctx.emptyIs404) return send(res, 404, '{"errors":[]}', 'application/json', ctx.head);
+    res.writeHead(204, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+    res.end();
+    return;
+  }
+  const envelope: Record<string, unknown> = {
+    request_id: ctx.requestId,
+    lease_id: '',
+    renewable: false,
+    lease_duration: 0,
+    data,
+    wrap_info: null,
+    warnings,
+    auth: null,
+    mount_type: ctx.mountType,
+  };
+  const body = TOP_LEVEL_COPY.test(ctx.path) && data ? { ...data, ...envelope } : envelope;
+  send(res, 200, JSON.stringify(body), 'application/json', ctx.head);
+}
+
+/** Errors Vault reports in go-multierror text (ACL, routing and internal failures); user errors stay plain. */
+const WRAPPED = new Set([
+  'PermissionDeniedError',
+  'UnsupportedPathError',
+  'UnsupportedOperationError',
+  'InternalError',
+]);
+
+/** Write an error in Vault's envelope; unexpected errors become 500s whose detail stays in the log. */
+export function writeError(res: ServerResponse, error: unknown, head: boolean, log: (line: string) => void): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (isSshCaError(error)) {
+    const message = WRAPPED.has(error.name) ? multiError(error.message) : error.message;
+    const errors = error.message === '' ? [] : [message];
+    return send(res, error.status, JSON.stringify({ errors }), 'application/json', head);
+  }
+  log(`internal error: ${(error as Error)?.stack ?? String(error)}`);
+  send(res, 500, JSON.stringify({ errors: [multiError('internal error')] }), 'application/json', head);
+}

@@ -1,0 +1,48 @@
+// `<mount>/roles` and `<mount>/roles/:role`: full-replace writes, reads in Vault's shape, lists with
+// `key_info`, deletes that always succeed (reference §2.1–2.4).
+
+import { parseRoleWrite, roleToWire, ROLE_FIELDS, type Role } from '../../core/role.js';
+import { getJson, putJson, type Storage } from '../storage/storage.js';
+import type { PathSpec } from '../framework.js';
+
+/** Vault's role-name capture (`framework.GenericNameWithAtRegex`). */
+export const ROLE_NAME = String.raw`\w(?:(?:[\w\-.@]+)?\w)?`;
+
+export const readRole = (storage: Storage, name: string): Promise<Role | undefined> =>
+  getJson<Role>(storage, `roles/${name}`);
+
+export const rolesListPath: PathSpec = {
+  pattern: /^roles\/?$/,
+  fields: {},
+  operations: {
+    async list(req) {
+      const keys = (await req.storage.list('roles/')).filter((k) => !k.endsWith('/'));
+      if (keys.length === 0) return undefined;
+      const keyInfo: Record<string, { key_type: string }> = {};
+      for (const name of keys) {
+        const role = await readRole(req.storage, name);
+        if (role) keyInfo[name] = { key_type: role.keyType };
+      }
+      return { data: { keys, key_info: keyInfo } };
+    },
+  },
+};
+
+export const rolePath: PathSpec = {
+  pattern: new RegExp(`^roles/(?<role>${ROLE_NAME})$`),
+  fields: ROLE_FIELDS,
+  operations: {
+    async update(req) {
+      await putJson(req.storage, `roles/${req.captures.role}`, parseRoleWrite(req.data));
+      return undefined;
+    },
+    async read(req) {
+      const role = await readRole(req.storage, req.captures.role!);
+      return role ? { data: roleToWire(role) } : undefined;
+    },
+    async delete(req) {
+      await req.storage.delete(`roles/${req.captures.role}`);
+      return undefined;
+    },
+  },
+};

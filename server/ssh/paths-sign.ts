@@ -1,0 +1,65 @@
+// `<mount>/sign/:role` and `<mount>/issue/:role`: certificates under a role with Vault's processing
+// order and messages (reference §2.9–2.10). The clock, serial and nonce come from here; the policy
+// lives in core.
+
+import { randomBytes } from 'node:crypto';
+import { RequestError } from '../../core/errors.js';
+import { ISSUE_FIELDS, issueWithRole, parseIssueRequest } from '../../core/issue.js';
+import { parseSignRequest, SIGN_FIELDS, signWithRole, type SignInput } from '../../core/sign.js';
+import type { Role } from '../../core/role.js';
+import type { LogicalRequest, PathSpec } from '../framework.js';
+import { effectiveTtls } from '../sys/mount-table.js';
+import { loadCaKey } from './ca-store.js';
+import { readRole, ROLE_NAME } from './paths-roles.js';
+
+async function signingContext(req: LogicalRequest, role: Role): Promise<Omit<SignInput, 'request'>> {
+  return {
+    roleName: req.captures.role!,
+    role,
+    mount: effectiveTtls(req.mount),
+    requester: { displayName: req.token?.displayName ?? '' },
+    ca: await loadCaKey(req.storage, req.mount),
+    now: Math.floor(Date.now() / 1000),
+    serial: randomBytes(8).readBigUInt64BE(0),
+    nonce: randomBytes(32),
+  };
+}
+
+export const signPath: PathSpec = {
+  pattern: new RegExp(`^sign/(?<role>${ROLE_NAME})$`),
+  fields: SIGN_FIELDS,
+  operations: {
+    async update(req) {
+      const role = await readRole(req.storage, req.captures.role!);
+      if (!role) throw new RequestError(`Unknown role: ${req.captures.role}`);
+      const { request } = parseSignRequest(req.data);
+      const result = signWithRole({ ...(await signingContext(req, role)), request });
+      return {
+        data: { serial_number: result.serialNumber, signed_key: result.signedKey },
+        warnings: result.warnings,
+      };
+    },
+  },
+};
+
+export const issuePath: PathSpec = {
+  pattern: new RegExp(`^issue/(?<role>${ROLE_NAME})$`),
+  fields: ISSUE_FIELDS,
+  operations: {
+    async update(req) {
+      const role = await readRole(req.storage, req.captures.role!);
+      if (!role) throw new RequestError(`unknown role: ${req.captures.role}`);
+      const { request } = parseIssueRequest(req.data);
+      const result = issueWithRole({ ...(await signingContext(req, role)), request });
+      return {
+        data: {
+          serial_number: result.serialNumber,
+          signed_key: result.signedKey,
+          private_key: result.privateKey,
+          private_key_type: result.privateKeyType,
+        },
+        warnings: result.warnings,
+      };
+    },
+  },
+};

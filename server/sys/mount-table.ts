@@ -1,0 +1,113 @@
+// The mount table: which secrets engine is mounted at which path, with its TTL tuning, persisted
+// as one storage entry so that enabling or tuning a mount is a single atomic write.
+
+import { randomBytes, randomUUID } from 'node:crypto';
+import { SYSTEM_DEFAULT_LEASE_TTL, type MountTtls } from '../../core/policy/validity.js';
+import { getJson, putJson, type Storage } from '../storage/storage.js';
+
+/** One mount, in the shape `GET /v1/sys/mounts` lists (snake_case, as stored). */
+export interface MountEntry {
+  /** With a trailing slash: `ssh/`, `team/ssh-dev/`. */
+  readonly path: string;
+  readonly type: string;
+  readonly description: string;
+  readonly accessor: string;
+  readonly uuid: string;
+  readonly config: {
+    /** Seconds; 0 = the system value. */
+    readonly default_lease_ttl: number;
+    readonly max_lease_ttl: number;
+    readonly force_no_cache: boolean;
+  };
+  readonly local: boolean;
+  readonly seal_wrap: boolean;
+  readonly options: Record<string, string> | null;
+}
+
+const TABLE_KEY = 'core/mounts';
+
+/** The system mount, always present. */
+export const SYS_MOUNT: MountEntry = {
+  path: 'sys/',
+  type: 'system',
+  description: 'system endpoints used for control, policy and debugging',
+  accessor: 'system_00000000',
+  uuid: '00000000-0000-0000-0000-000000000000',
+  config: { default_lease_ttl: 0, max_lease_ttl: 0, force_no_cache: false },
+  local: false,
+  seal_wrap: true,
+  options: null,
+};
+
+/** Effective TTLs of a mount (0 resolved to the system default). */
+export function effectiveTtls(mount: MountEntry): MountTtls {
+  return {
+    defaultLeaseTtl: mount.config.default_lease_ttl || SYSTEM_DEFAULT_LEASE_TTL,
+    maxLeaseTtl: mount.config.max_lease_ttl || SYSTEM_DEFAULT_LEASE_TTL,
+  };
+}
+
+/** Storage prefix of a mount's own data. */
+export const mountStoragePrefix = (mount: MountEntry): string => `logical/${mount.uuid}/`;
+
+/** The mount table, cached in memory and written through to storage. */
+export class MountTable {
+  private mounts: MountEntry[] = [];
+
+  constructor(private readonly storage: Storage) {}
+
+  async load(): Promise<void> {
+    this.mounts = (await getJson<MountEntry[]>(this.storage, TABLE_KEY)) ?? [];
+  }
+
+  /** Every mount including `sys/`, sorted by path. */
+  all(): MountEntry[] {
+    return [SYS_MOUNT, ...this.mounts].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  /** The mount serving `path` (longest matching prefix), if any. */
+  find(path: string): MountEntry | undefined {
+    const withSlash = path.endsWith('/') ? path : `${path}/`;
+    let best: MountEntry | undefined;
+    for (const m of this.all()) {
+      if (withSlash.startsWith(m.path) && (!best || m.path.length > best.path.length)) best = m;
+    }
+    return best;
+  }
+
+  /** The mount at exactly `path` (with or without the trailing slash). */
+  get(path: string): MountEntry | undefined {
+    const p = path.endsWith('/') ? path : `${path}/`;
+    return this.all().find((m) => m.path === p);
+  }
+
+  /** The existing mount that conflicts with `path` (either is a prefix of the other). */
+  conflict(path: string): MountEntry | undefined {
+    return this.all().find((m) => m.path.startsWith(path) || path.startsWith(m.path));
+  }
+
+  async add(entry: Omit<MountEntry, 'accessor' | 'uuid'>): Promise<MountEntry> {
+    const full: MountEntry = {
+      ...entry,
+      accessor: `${entry.type}_${randomBytes(4).toString('hex')}`,
+      uuid: randomUUID(),
+    };
+    await this.save([...this.mounts, full]);
+    return full;
+  }
+
+  async remove(path: string): Promise<MountEntry | undefined> {
+    const entry = this.mounts.find((m) => m.path === path);
+    if (entry) await this.save(this.mounts.filter((m) => m !== entry));
+    return entry;
+  }
+
+  async replace(entry: MountEntry): Promise<void> {
+    await this.save(this.mounts.map((m) => (m.path === entry.path ? entry : m)));
+  }
+
+  private async save(next: MountEntry[]): Promise<void> {
+    await putJson(this.storage, TABLE_KEY, next);
+    this.mounts = next;
+  }
+}

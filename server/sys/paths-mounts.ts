@@ -1,0 +1,147 @@
+// `sys/mounts`: enable, disable, read, list and tune secrets engines (reference §5.1). Only the
+// `ssh` engine type exists in the embedded server; other types are refused as Vault refuses an
+// unknown plugin.
+
+import { parseDurationSeconds } from '../../core/duration.js';
+import { RequestError } from '../../core/errors.js';
+import type { LogicalRequest, PathSpec } from '../framework.js';
+import { deletePrefix } from '../storage/storage.js';
+import { effectiveTtls, mountStoragePrefix, type MountEntry, type MountTable } from './mount-table.js';
+import type { Storage } from '../storage/storage.js';
+
+/** Engine types the server can mount. */
+export const ENGINE_TYPES = new Set(['ssh']);
+
+const PROTECTED = ['audit/', 'auth/', 'sys/', 'cubbyhole/', 'identity/'];
+
+/** A mount entry as the API shows it. */
+function describeMount(m: MountEntry): Record<string, unknown> {
+  return {
+    accessor: m.accessor,
+    config: { ...m.config },
+    description: m.description,
+    external_entropy_access: false,
+    local: m.local,
+    options: m.options,
+    plugin_version: '',
+    running_plugin_version: '',
+    running_sha256: '',
+    seal_wrap: m.seal_wrap,
+    type: m.type,
+    uuid: m.uuid,
+  };
+}
+
+function parseTtl(raw: unknown, label: 'default' | 'max'): number {
+  if (raw === undefined || raw === null || raw === '' || raw === 'system') return 0;
+  try {
+    const seconds = parseDurationSeconds(raw);
+    if (seconds < 0) throw new Error(`cannot provide negative value '${seconds}'`);
+    return seconds;
+  } catch (e) {
+    throw new RequestError(`unable to parse ${label} TTL of ${String(raw)}: ${(e as Error).message}`);
+  }
+}
+
+function parseConfigTtls(raw: Record<string, unknown>, current = { default_lease_ttl: 0, max_lease_ttl: 0 }) {
+  const def = 'default_lease_ttl' in raw ? parseTtl(raw.default_lease_ttl, 'default') : current.default_lease_ttl;
+  const max = 'max_lease_ttl' in raw ? parseTtl(raw.max_lease_ttl, 'max') : current.max_lease_ttl;
+  if (def !== 0 && max !== 0 && def > max)
+    throw new RequestError('given default lease TTL greater than given max lease TTL');
+  return { default_lease_ttl: def, max_lease_ttl: max };
+}
+
+const normalise = (path: string) => (path.endsWith('/') ? path : `${path}/`);
+
+/** The sys/mounts paths over a mount table and the root storage (to drop a disabled mount's data). */
+export function mountPaths(table: MountTable, rootStorage: Storage): PathSpec[] {
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
+
+  async function enable(req: LogicalRequest) {
+    const path = normalise(req.captures.path!);
+    const type = req.data.type;
+    if (typeof type !== 'string' || type === '') throw new RequestError('backend type must be specified as a string');
+    if (PROTECTED.some((p) => path.startsWith(p))) throw new RequestError(`cannot mount "${path}"`);
+    const existing = table.conflict(path);
+    if (existing) throw new RequestError(`path is already in use at ${existing.path}`);
+    if (!ENGINE_TYPES.has(type)) throw new RequestError(`plugin not found in the catalog: ${type}`);
+    const options = isObject(req.data.options) ? req.data.options : {};
+    if ('version' in options) throw new RequestError(`secrets engine "${type}" does not allow setting a version`);
+    const config = parseConfigTtls(isObject(req.data.config) ? req.data.config : {});
+    await table.add({
+      path,
+      type,
+      description: typeof req.data.description === 'string' ? req.data.description : '',
+      config: { ...config, force_no_cache: false },
+      local: req.data.local === true,
+      seal_wrap: req.data.seal_wrap === true,
+      options: Object.fromEntries(Object.entries(options).map(([k, v]) => [k, String(v)])),
+    });
+    return undefined;
+  }
+
+  return [
+    {
+      pattern: /^mounts\/?$/,
+      fields: {},
+      operations: {
+        async read() {
+          return { data: Object.fromEntries(table.all().map((m) => [m.path, describeMount(m)])) };
+        },
+      },
+    },
+    {
+      pattern: /^mounts\/(?<path>.+?)\/tune\/?$/,
+      fields: { default_lease_ttl: 'string', max_lease_ttl: 'string', description: 'string' },
+      operations: {
+        async read(req) {
+          const m = table.get(req.captures.path!);
+          if (!m) throw new RequestError(`cannot fetch sysview for path "${normalise(req.captures.path!)}"`);
+          const { defaultLeaseTtl, maxLeaseTtl } = effectiveTtls(m);
+          return {
+            data: {
+              default_lease_ttl: defaultLeaseTtl,
+              max_lease_ttl: maxLeaseTtl,
+              force_no_cache: m.config.force_no_cache,
+              description: m.description,
+            },
+          };
+        },
+        async update(req) {
+          const m = table.get(req.captures.path!);
+          if (!m) throw new RequestError(`cannot fetch sysview for path "${normalise(req.captures.path!)}"`);
+          const config = parseConfigTtls(req.data as Record<string, unknown>, m.config);
+          const description = typeof req.data.description === 'string' ? req.data.description : m.description;
+          await table.replace({ ...m, description, config: { ...m.config, ...config } });
+          return undefined;
+        },
+      },
+    },
+    {
+      pattern: /^mounts\/(?<path>.+)$/,
+      fields: {
+        type: 'string',
+        description: 'string',
+        config: 'map',
+        options: 'map',
+        local: 'bool',
+        seal_wrap: 'bool',
+      },
+      operations: {
+        update: enable,
+        async read(req) {
+          const m = table.get(req.captures.path!);
+          return m ? { data: describeMount(m) } : undefined;
+        },
+        async delete(req) {
+          const path = normalise(req.captures.path!);
+          if (path === 'sys/') throw new RequestError('cannot unmount "sys/"');
+          const removed = await table.remove(path);
+          if (removed) await deletePrefix(rootStorage, mountStoragePrefix(removed));
+          return undefined;
+        },
+      },
+    },
+  ];
+}
