@@ -1,0 +1,65 @@
+// Connection settings by Vault's client conventions: VAULT_ADDR, VAULT_TOKEN, VAULT_CACERT,
+// VAULT_SKIP_VERIFY, VAULT_NAMESPACE, with OpenBao's BAO_ADDR / BAO_TOKEN / BAO_CACERT /
+// BAO_SKIP_VERIFY / BAO_NAMESPACE accepted when the Vault names are unset.
+
+import { createRequire } from 'node:module';
+import { RequestError } from '../core/errors.js';
+
+// Loaded with createRequire so providers that reach this code survive closure serialization.
+const nodeFs: typeof import('node:fs') = createRequire(import.meta.url)('node:fs');
+
+/** How to reach a Vault-compatible server. */
+export interface VaultClientOptions {
+  /** e.g. `https://vault.example.com:8200`. */
+  readonly address: string;
+  readonly token?: string;
+  /** PEM CA bundle to verify the server's certificate with. */
+  readonly caCert?: string;
+  /** Skip TLS verification (like VAULT_SKIP_VERIFY; for tests only). @default false */
+  readonly skipVerify?: boolean;
+  /** Vault Enterprise / OpenBao namespace (X-Vault-Namespace). */
+  readonly namespace?: string;
+  /** Retries of idempotent calls on connection errors and 5xx. @default 3 */
+  readonly retries?: number;
+  /** Per-request timeout in milliseconds. @default 30000 */
+  readonly timeoutMs?: number;
+}
+
+const pick = (env: Readonly<Record<string, string | undefined>>, name: string): string | undefined =>
+  env[`VAULT_${name}`] || env[`BAO_${name}`] || undefined;
+
+/** Go's strconv.ParseBool, as the Vault CLI reads VAULT_SKIP_VERIFY. */
+const isTrue = (v: string | undefined): boolean =>
+  v !== undefined && ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v);
+
+/** Options from the environment; `overrides` win. Throws when no address is known. */
+export function clientOptionsFromEnv(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  overrides: Partial<VaultClientOptions> = {},
+): VaultClientOptions {
+  const address = overrides.address ?? pick(env, 'ADDR');
+  if (!address) {
+    throw new RequestError(
+      'no Vault address: set VAULT_ADDR (or BAO_ADDR), e.g. export VAULT_ADDR=http://127.0.0.1:8200',
+    );
+  }
+  const caPath = pick(env, 'CACERT');
+  let caCert = overrides.caCert;
+  if (caCert === undefined && caPath) {
+    try {
+      caCert = nodeFs.readFileSync(caPath, 'utf8');
+    } catch (e) {
+      throw new RequestError(`cannot read VAULT_CACERT ${caPath}: ${(e as Error).message}`);
+    }
+  }
+  const token = overrides.token ?? pick(env, 'TOKEN');
+  const namespace = overrides.namespace ?? pick(env, 'NAMESPACE');
+  return {
+    ...overrides,
+    address: address.replace(/\/+$/, ''),
+    ...(token !== undefined ? { token } : {}),
+    ...(caCert !== undefined ? { caCert } : {}),
+    skipVerify: overrides.skipVerify ?? isTrue(pick(env, 'SKIP_VERIFY')),
+    ...(namespace !== undefined ? { namespace } : {}),
+  };
+}

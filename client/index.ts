@@ -1,0 +1,6 @@
+// The public API of the Vault-compatible client (re-exports only).
+
+export * from './env.js';
+export * from './vault-client.js';
+export * from './sys-api.js';
+export * from './ssh-api.js';

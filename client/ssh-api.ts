@@ -1,0 +1,110 @@
+// Typed calls for the SSH secrets engine: the CA (config/ca, public_key), roles, sign and issue.
+// Role bodies use Vault's snake_case wire shape (see core/role.ts for the model and its mapper).
+
+import type { VaultClient } from './vault-client.js';
+
+/** Generate the CA inside the backend (the private key never leaves it); returns the public key line. */
+export async function generateCa(
+  client: VaultClient,
+  mount: string,
+  options: { readonly keyType?: string; readonly keyBits?: number } = {},
+): Promise<string> {
+  const r = await client.write<{ public_key: string }>(`${mount}/config/ca`, {
+    generate_signing_key: true,
+    key_type: options.keyType ?? 'ed25519',
+    ...(options.keyBits !== undefined ? { key_bits: options.keyBits } : {}),
+  });
+  return r?.data?.public_key ?? '';
+}
+
+/** Import a CA key pair the user owns. */
+export async function importCa(
+  client: VaultClient,
+  mount: string,
+  keys: { readonly publicKey: string; readonly privateKey: string },
+): Promise<void> {
+  await client.write(`${mount}/config/ca`, {
+    generate_signing_key: false,
+    public_key: keys.publicKey,
+    private_key: keys.privateKey,
+  });
+}
+
+/** The CA public key from the unauthenticated `public_key` endpoint, byte for byte; undefined when none. */
+export async function readCaPublicKey(client: VaultClient, mount: string): Promise<string | undefined> {
+  return (await client.call('GET', `${mount}/public_key`, { idempotent: true, anonymous: true }))?.body;
+}
+
+/** Delete the mount's CA (hosts that trust it must be given the next one first). */
+export const deleteCa = (client: VaultClient, mount: string): Promise<void> => client.delete(`${mount}/config/ca`);
+
+/** Create or replace a role (full replace: omitted fields take Vault's defaults). */
+export async function writeRole(
+  client: VaultClient,
+  mount: string,
+  name: string,
+  role: Readonly<Record<string, unknown>>,
+): Promise<void> {
+  await client.write(`${mount}/roles/${name}`, role, true);
+}
+
+/** A role in Vault's read shape, or undefined. */
+export async function readRole(
+  client: VaultClient,
+  mount: string,
+  name: string,
+): Promise<Record<string, unknown> | undefined> {
+  return (await client.read(`${mount}/roles/${name}`))?.data;
+}
+
+/** Role names of a mount. */
+export const listRoles = (client: VaultClient, mount: string): Promise<string[]> => client.list(`${mount}/roles`);
+
+/** Delete a role (absent roles are fine). */
+export const deleteRole = (client: VaultClient, mount: string, name: string): Promise<void> =>
+  client.delete(`${mount}/roles/${name}`);
+
+/** A signed certificate. */
+export interface SignedCertificate {
+  readonly serialNumber: string;
+  readonly signedKey: string;
+  readonly warnings: readonly string[];
+}
+
+/** Sign a public key under a role. `params` are Vault's sign parameters (`valid_principals`, `ttl`, …). */
+export async function signKey(
+  client: VaultClient,
+  mount: string,
+  role: string,
+  params: Readonly<Record<string, unknown>> & { readonly public_key: string },
+): Promise<SignedCertificate> {
+  const r = await client.write<{ serial_number: string; signed_key: string }>(`${mount}/sign/${role}`, params);
+  return {
+    serialNumber: r?.data?.serial_number ?? '',
+    signedKey: r?.data?.signed_key ?? '',
+    warnings: r?.warnings ?? [],
+  };
+}
+
+/** Generate a key pair in the backend and sign it (Vault 1.12+ `issue`). */
+export async function issueKey(
+  client: VaultClient,
+  mount: string,
+  role: string,
+  params: Readonly<Record<string, unknown>> = {},
+): Promise<SignedCertificate & { readonly privateKey: string; readonly privateKeyType: string }> {
+  const r = await client.write<{
+    serial_number: string;
+    signed_key: string;
+    private_key: string;
+    private_key_type: string;
+  }>(`${mount}/issue/${role}`, params);
+  const d = r?.data;
+  return {
+    serialNumber: d?.serial_number ?? '',
+    signedKey: d?.signed_key ?? '',
+    privateKey: d?.private_key ?? '',
+    privateKeyType: d?.private_key_type ?? '',
+    warnings: r?.warnings ?? [],
+  };
+}

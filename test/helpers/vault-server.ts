@@ -1,0 +1,53 @@
+// An embedded Vault-compatible server for tests: in-process, real HTTP on 127.0.0.1 port 0, a known
+// root token, closed by the test.
+
+import type { Server } from 'node:http';
+import { MemoryStorage } from '../../server/storage/memory-storage.js';
+import type { Storage } from '../../server/storage/storage.js';
+import { VaultServer } from '../../server/vault-server.js';
+
+/** The root token of test servers. */
+export const TEST_ROOT_TOKEN = 'root-test-token';
+
+/** A running test server. */
+export interface TestServer {
+  readonly url: string;
+  readonly token: string;
+  readonly server: VaultServer;
+  /** Send a request with the root token (unless `token` is given; `null` sends none). */
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string | null,
+  ): Promise<{ status: number; body: string; json: any; headers: Headers }>;
+  close(): Promise<void>;
+}
+
+/** Start a server over `storage` (in memory by default). */
+export async function startTestServer(storage: Storage = new MemoryStorage()): Promise<TestServer> {
+  const server = await VaultServer.open({ storage, version: '0.0.0-test', log: () => {} });
+  if (!(await server.tokens.initialized())) await server.tokens.createRoot(TEST_ROOT_TOKEN);
+  const { server: listener, url } = await server.listen('127.0.0.1', 0);
+  return {
+    url,
+    token: TEST_ROOT_TOKEN,
+    server,
+    async request(method, path, body, token = TEST_ROOT_TOKEN) {
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers: token === null ? {} : { 'X-Vault-Token': token },
+        ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      let json: unknown;
+      try {
+        json = text === '' ? undefined : JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      return { status: res.status, body: text, json, headers: res.headers };
+    },
+    close: () => server.close(listener),
+  };
+}
