@@ -106,6 +106,15 @@ export const serveCommand: Command = {
       }
     }
     const { server: listener, url } = await server.listen(host, port, tls);
+    // Handlers first, so a signal that arrives right after the ready line is handled too.
+    const stopped = new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        say(`==> ${signal} received, shutting down`);
+        void server.close(listener).then(resolve);
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
 
     say(`==> sshca embedded Vault-compatible server ${packageVersion()} started`);
     if (values.dev) {
@@ -128,14 +137,7 @@ export const serveCommand: Command = {
     say('');
     say(`Listening on ${url}`);
 
-    await new Promise<void>((resolve) => {
-      const stop = (signal: string) => {
-        say(`==> ${signal} received, shutting down`);
-        void server.close(listener).then(resolve);
-      };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
-    });
+    await stopped;
     return 0;
   },
 };
