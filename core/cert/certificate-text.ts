@@ -40,11 +40,12 @@ function optionLines(options: Readonly<Record<string, string>>, critical: boolea
     if (!critical && FLAG_EXTENSIONS.has(name)) return indent;
     if (critical && (name === 'force-command' || name === 'source-address')) return `${indent} ${value}`;
     if (critical && name === 'verify-required') return indent;
-    if (value === '') return `${indent} UNKNOWN OPTION (len 0)`;
+    if (value === '') return `${indent} UNKNOWN FLAG OPTION`;
     const data = Buffer.alloc(4 + Buffer.byteLength(value));
     data.writeUInt32BE(Buffer.byteLength(value), 0);
     data.write(value, 4);
-    return `${indent} UNKNOWN OPTION: ${data.toString('hex').toUpperCase()} (len ${data.length})`;
+    // sshbuf_dtob16 writes lower-case hex
+    return `${indent} UNKNOWN OPTION: ${data.toString('hex')} (len ${data.length})`;
   });
 }
 

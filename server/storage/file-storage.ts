@@ -3,7 +3,17 @@
 // or half-written, even on `kill -9` or power loss. Files are 0600, directories 0700. Writes to the
 // same key are applied in the order they were made.
 
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -25,6 +35,29 @@ function fsyncDir(dir: string): void {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Write `value` to `path`: temporary file, fsync, rename, fsync of the directory (and of new parents). */
+function writeDurably(path: string, value: Buffer): void {
+  const dir = dirname(path);
+  const created = mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const tmp = join(dir, `.${randomBytes(6).toString('hex')}${TMP_SUFFIX}`);
+  const fd = openSync(tmp, 'wx', 0o600);
+  try {
+    writeSync(fd, value);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+  fsyncDir(dir);
+  // New directories are durable only once their parents are synced too.
+  if (created) {
+    for (let d = dir; d !== dirname(created);) {
+      d = dirname(d);
+      fsyncDir(d);
+    }
   }
 }
 
@@ -72,32 +105,12 @@ export class FileStorage implements Storage {
     }
   }
 
-  put(key: string, value: Buffer): Promise<void> {
+  async put(key: string, value: Buffer): Promise<void> {
     const path = this.pathOf(key);
-    return this.serialize(key, () => {
-      const dir = dirname(path);
-      const created = mkdirSync(dir, { recursive: true, mode: 0o700 });
-      const tmp = join(dir, `.${randomBytes(6).toString('hex')}${TMP_SUFFIX}`);
-      const fd = openSync(tmp, 'wx', 0o600);
-      try {
-        writeSync(fd, value);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(tmp, path);
-      fsyncDir(dir);
-      // New directories are durable only once their parents are synced too.
-      if (created) {
-        for (let d = dir; d !== dirname(created);) {
-          d = dirname(d);
-          fsyncDir(d);
-        }
-      }
-    });
+    return this.serialize(key, () => writeDurably(path, value));
   }
 
-  delete(key: string): Promise<void> {
+  async delete(key: string): Promise<void> {
     const path = this.pathOf(key);
     return this.serialize(key, () => {
       try {
@@ -106,7 +119,13 @@ export class FileStorage implements Storage {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
         throw e;
       }
-      fsyncDir(dirname(path));
+      // Remove directories the delete left empty, so lists show only folders that hold keys.
+      let dir = dirname(path);
+      while (dir !== this.dir && readdirSync(dir).length === 0) {
+        rmdirSync(dir);
+        dir = dirname(dir);
+      }
+      fsyncDir(dir);
     });
   }
 

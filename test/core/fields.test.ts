@@ -1,0 +1,232 @@
+// Request-parameter coercion (reference §1.6, §1.5): Vault's framework field types with mapstructure
+// weak decoding, Vault's "Field validation failed" message, and the unknown-parameter warning.
+
+import { describe, expect, it } from 'vitest';
+import {
+  formatGoValue,
+  formatUnknownFieldsWarning,
+  parseFields,
+  toStringMap,
+  type FieldSchema,
+} from '../../core/fields.js';
+import { caught } from './fixtures.js';
+
+const SCHEMA: FieldSchema = {
+  name: 'string',
+  key_type: 'lowercase-string',
+  flag: 'bool',
+  port: 'int',
+  ttl: 'duration',
+  default_extensions: 'map',
+};
+
+const one = (field: string, value: unknown): unknown => parseFields(SCHEMA, { [field]: value }).values.get(field);
+
+describe('parseFields: string', () => {
+  it.each<[unknown, string]>([
+    ['abc', 'abc'],
+    ['', ''],
+    [123, '123'],
+    [1.5, '1.5'],
+    [true, '1'],
+    [false, '0'],
+    // JSON null is the empty string, and still counts as supplied
+    [null, ''],
+  ])('%j becomes %j', (input, output) => {
+    expect(one('name', input)).toBe(output);
+    expect(parseFields(SCHEMA, { name: input }).values.has('name')).toBe(true);
+  });
+
+  it('lower-cases a lowercase-string field', () => {
+    expect(one('key_type', 'CA')).toBe('ca');
+  });
+
+  it('refuses objects and arrays', () => {
+    expect(caught(() => parseFields(SCHEMA, { name: { a: 1 } }))).toEqual({
+      message:
+        "Field validation failed: error converting input map[a:1] for field \"name\": '' expected type 'string', got unconvertible type 'map[string]interface {}', value: 'map[a:1]'",
+      name: 'RequestError',
+      status: 400,
+    });
+  });
+});
+
+describe('parseFields: bool (weak decode)', () => {
+  it.each<[unknown, boolean]>([
+    [true, true],
+    [false, false],
+    ['true', true],
+    ['false', false],
+    ['t', true],
+    ['T', true],
+    ['TRUE', true],
+    ['True', true],
+    ['f', false],
+    ['F', false],
+    ['FALSE', false],
+    ['1', true],
+    ['0', false],
+    ['', false],
+    [1, true],
+    [0, false],
+    [null, false],
+  ])('%j is %j', (input, output) => {
+    expect(one('flag', input)).toBe(output);
+  });
+
+  it.each<[unknown, string]>([
+    [
+      'maybe',
+      'Field validation failed: error converting input maybe for field "flag": cannot parse \'\' as bool: strconv.ParseBool: parsing "maybe": invalid syntax',
+    ],
+    [
+      'yes',
+      'Field validation failed: error converting input yes for field "flag": cannot parse \'\' as bool: strconv.ParseBool: parsing "yes": invalid syntax',
+    ],
+  ])('%j is refused', (input, message) => {
+    expect(caught(() => parseFields(SCHEMA, { flag: input }))).toEqual({ message, name: 'RequestError', status: 400 });
+  });
+});
+
+describe('parseFields: int', () => {
+  it.each<[unknown, number]>([
+    [22, 22],
+    ['22', 22],
+    ['', 0],
+    [null, 0],
+    ['-3', -3],
+    ['0x10', 16],
+    ['010', 8],
+    ['0b11', 3],
+    [true, 1],
+  ])('%j is %i', (input, output) => {
+    expect(one('port', input)).toBe(output);
+  });
+
+  it('refuses a non-numeric string', () => {
+    expect(caught(() => parseFields(SCHEMA, { port: 'x' }))).toEqual({
+      message:
+        'Field validation failed: error converting input x for field "port": cannot parse \'\' as int: strconv.ParseInt: parsing "x": invalid syntax',
+      name: 'RequestError',
+      status: 400,
+    });
+  });
+});
+
+describe('parseFields: map', () => {
+  it('takes a JSON object as it is', () => {
+    expect(one('default_extensions', { 'permit-pty': '', 'permit-port-forwarding': '' })).toEqual({
+      'permit-pty': '',
+      'permit-port-forwarding': '',
+    });
+  });
+
+  it('merges an array of objects (the old docs form)', () => {
+    expect(one('default_extensions', [{ 'permit-pty': '' }])).toEqual({ 'permit-pty': '' });
+    expect(one('default_extensions', [{ a: '1' }, { b: '2' }, { a: '3' }])).toEqual({ a: '3', b: '2' });
+  });
+
+  it('takes null as an empty map', () => {
+    expect(one('default_extensions', null)).toEqual({});
+  });
+
+  it('refuses a string and an array of non-objects', () => {
+    expect(caught(() => parseFields(SCHEMA, { default_extensions: 'permit-pty' })).message).toBe(
+      "Field validation failed: error converting input permit-pty for field \"default_extensions\": '' expected a map, got 'string'",
+    );
+    expect(caught(() => parseFields(SCHEMA, { default_extensions: ['permit-pty'] })).message).toBe(
+      "Field validation failed: error converting input [permit-pty] for field \"default_extensions\": '[0]' expected a map, got 'string'",
+    );
+  });
+
+  it("converts map values with Go's %v (toStringMap)", () => {
+    expect(toStringMap({ a: true, b: 5, c: null, d: '', e: 'x', f: [1, 'y'], g: { z: 1, a: 2 } })).toEqual({
+      a: 'true',
+      b: '5',
+      c: '<nil>',
+      d: '',
+      e: 'x',
+      f: '[1 y]',
+      g: 'map[a:2 z:1]',
+    });
+  });
+});
+
+describe('parseFields: duration', () => {
+  it.each<[unknown, number]>([
+    [3600, 3600],
+    ['1h', 3600],
+    ['7d', 604_800],
+    ['30m0s', 1800],
+    ['100ms', 0],
+    ['', 0],
+    [0, 0],
+  ])('%j is %i seconds', (input, output) => {
+    expect(one('ttl', input)).toBe(output);
+  });
+
+  it('treats JSON null as not supplied', () => {
+    expect(parseFields(SCHEMA, { ttl: null }).values.has('ttl')).toBe(false);
+  });
+
+  it.each<[unknown, string]>([
+    ['abc', 'Field validation failed: error converting input abc for field "ttl": time: invalid duration "abc"'],
+    [
+      '1.5',
+      'Field validation failed: error converting input 1.5 for field "ttl": time: missing unit in duration "1.5"',
+    ],
+    [1.5, 'Field validation failed: error converting input 1.5 for field "ttl": time: missing unit in duration "1.5"'],
+    [
+      '1.5d',
+      'Field validation failed: error converting input 1.5d for field "ttl": strconv.ParseInt: parsing "1.5": invalid syntax',
+    ],
+    [-5, 'Field validation failed: error converting input -5 for field "ttl": cannot provide negative value \'-5\''],
+    ['-5', 'Field validation failed: error converting input -5 for field "ttl": cannot provide negative value \'-5\''],
+    [
+      '-1m',
+      'Field validation failed: error converting input -1m for field "ttl": cannot provide negative value \'-60\'',
+    ],
+    [true, 'Field validation failed: error converting input true for field "ttl": could not parse duration from input'],
+    [
+      { a: 1 },
+      'Field validation failed: error converting input map[a:1] for field "ttl": could not parse duration from input',
+    ],
+  ])('%j is refused', (input, message) => {
+    expect(caught(() => parseFields(SCHEMA, { ttl: input }))).toEqual({ message, name: 'RequestError', status: 400 });
+  });
+});
+
+describe('parseFields: presence and unknown parameters', () => {
+  it('reports only supplied fields', () => {
+    const { values } = parseFields(SCHEMA, { name: 'x', port: undefined });
+    expect([...values.keys()]).toEqual(['name']);
+  });
+
+  it('lists unknown parameters sorted, and Vault words the warning with a Go list', () => {
+    const { unknown, values } = parseFields(SCHEMA, { zeta: 1, name: 'x', alpha: 2, b: 3 });
+    expect(unknown).toEqual(['alpha', 'b', 'zeta']);
+    expect(values.get('name')).toBe('x');
+    expect(formatUnknownFieldsWarning(['a', 'b'])).toBe('Endpoint ignored these unrecognized parameters: [a b]');
+    expect(formatUnknownFieldsWarning(unknown)).toBe('Endpoint ignored these unrecognized parameters: [alpha b zeta]');
+    expect(formatUnknownFieldsWarning([])).toBeUndefined();
+  });
+
+  it('reports the first bad field in name order', () => {
+    expect(caught(() => parseFields(SCHEMA, { ttl: 'abc', flag: 'maybe' })).message).toMatch(
+      /^Field validation failed: error converting input maybe for field "flag": /,
+    );
+  });
+});
+
+describe('formatGoValue', () => {
+  it.each<[unknown, string]>([
+    ['abc', 'abc'],
+    [5, '5'],
+    [true, 'true'],
+    [null, '<nil>'],
+    [[1, 'a', null], '[1 a <nil>]'],
+    [{ b: 1, a: [2] }, 'map[a:[2] b:1]'],
+  ])('%j prints as %j', (value, text) => {
+    expect(formatGoValue(value)).toBe(text);
+  });
+});
