@@ -6,33 +6,17 @@
 // Run: npm run bench:sign
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { randomBytes, sign as cryptoSign } from 'node:crypto';
+import { sign as cryptoSign } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeToBeSigned } from '../core/cert/certificate.js';
 import { generateKeyPair, type GeneratedKeyPair } from '../core/keys/ca-key.js';
 import { parseSshPublicKey } from '../core/keys/public-key.js';
-import { parseRoleWrite } from '../core/role.js';
-import { parseSignRequest, signWithRole, type SignInput } from '../core/sign.js';
+import { coreSignInput, coreSignRate, fmt, rate } from './core-signing.js';
 
 const SECONDS_PER_MEASURE = Number(process.env.BENCH_SECONDS ?? 2);
 const SSH_KEYGEN_RUNS = Number(process.env.BENCH_SSH_KEYGEN_RUNS ?? 40);
-
-/** Operations per second of `op`, after a short warm-up, over SECONDS_PER_MEASURE. */
-function rate(op: () => void): number {
-  for (let i = 0; i < 200; i++) op();
-  const budget = BigInt(Math.round(SECONDS_PER_MEASURE * 1e9));
-  const start = process.hrtime.bigint();
-  let n = 0;
-  let elapsed = 0n;
-  while (elapsed < budget) {
-    for (let i = 0; i < 50; i++) op();
-    n += 50;
-    elapsed = process.hrtime.bigint() - start;
-  }
-  return n / (Number(elapsed) / 1e9);
-}
 
 function sshKeygenRate(dir: string, ca: GeneratedKeyPair, userPub: string): number {
   const caPath = join(dir, 'ca');
@@ -61,21 +45,10 @@ function sshKeygenRate(dir: string, ca: GeneratedKeyPair, userPub: string): numb
   return SSH_KEYGEN_RUNS / (Number(process.hrtime.bigint() - start) / 1e9);
 }
 
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-
 function main(): void {
   const dir = mkdtempSync(join(tmpdir(), 'sshca-bench-'));
   try {
     const user = generateKeyPair('ed25519', 0);
-    const role = parseRoleWrite({
-      key_type: 'ca',
-      allow_user_certificates: true,
-      allowed_users: 'ubuntu,ec2-user',
-      default_user: 'ubuntu',
-      ttl: '1h',
-      default_extensions: { 'permit-pty': '' },
-    });
-    const { request } = parseSignRequest({ public_key: user.publicKey });
     const cpu = cpus()[0]?.model ?? 'unknown CPU';
     const sshVersion = spawnSync('ssh', ['-V'], { encoding: 'utf8' }).stderr.trim();
     console.log(`bench/sign: ${cpus().length} × ${cpu}, Node ${process.version}, ${sshVersion || 'OpenSSH'}`);
@@ -86,17 +59,7 @@ function main(): void {
       ['RSA-4096 CA', 'rsa', 4096],
     ] as const) {
       const ca = generateKeyPair(keyType, bits);
-      const input = (): SignInput => ({
-        roleName: 'developer',
-        role,
-        request,
-        mount: { defaultLeaseTtl: 3600, maxLeaseTtl: 86400 },
-        requester: { displayName: 'bench' },
-        ca: ca.caKey,
-        now: Math.floor(Date.now() / 1000),
-        serial: randomBytes(8).readBigUInt64BE(0),
-        nonce: randomBytes(32),
-      });
+      const input = coreSignInput(ca, user.publicKey);
       const sample = input();
       const tbs = encodeToBeSigned(parseSshPublicKey(user.publicKey), ca.caKey, {
         certType: 'user',
@@ -110,8 +73,8 @@ function main(): void {
         nonce: sample.nonce,
       });
       const hash = ca.caKey.family === 'rsa' ? 'sha256' : null;
-      const core = rate(() => signWithRole(input()));
-      const raw = rate(() => cryptoSign(hash, tbs, ca.caKey.privateKey));
+      const core = coreSignRate(ca, user.publicKey, SECONDS_PER_MEASURE);
+      const raw = rate(() => cryptoSign(hash, tbs, ca.caKey.privateKey), SECONDS_PER_MEASURE);
       const keygen = sshKeygenRate(dir, ca, user.publicKey);
       console.log(`${label}:`);
       console.log(`  core signer (sshca, full Vault policy + encoding): ${fmt(core)} certificates/s`);
