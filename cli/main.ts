@@ -8,10 +8,18 @@ import { demoCommand } from './demo.js';
 import { inspectCommand } from './inspect.js';
 import { keygenCaCommand } from './keygen-ca.js';
 import { packageVersion } from './package-root.js';
+import { renderCommand } from './render.js';
 import { serveCommand } from './serve.js';
 import { signCommand } from './sign.js';
 
-const COMMANDS: readonly Command[] = [serveCommand, keygenCaCommand, signCommand, inspectCommand, demoCommand];
+const COMMANDS: readonly Command[] = [
+  serveCommand,
+  renderCommand,
+  keygenCaCommand,
+  signCommand,
+  inspectCommand,
+  demoCommand,
+];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -110,6 +110,7 @@ const NAMES = new Set([
   'UnsupportedOperationError',
   'MethodNotAllowedError',
   'RequestTooLargeError',
+  'VaultApiError', // client/vault-client.ts: the backend's answer, or no answer
 ]);
 
 /** True for any error of this hierarchy, from any copy of this module. */

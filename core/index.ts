@@ -36,3 +36,13 @@ export {
   type SignatureAlgorithm,
 } from './cert/certificate.js';
 export { renderCertificateText } from './cert/certificate-text.js';
+export {
+  DEFAULT_HOST_TRUST_PATHS,
+  validateHostTrust,
+  type HostTrust,
+  type HostTrustPaths,
+  type HostTrustSpec,
+} from './render/host-trust.js';
+export { renderPrincipalsFiles, renderSshdDropIn, renderTrustedCaKeys } from './render/sshd-files.js';
+export { EC2_USER_DATA_LIMIT, renderCloudConfig, type CloudConfigOptions } from './render/cloud-config.js';
+export { renderAnsibleVars } from './render/ansible-vars.js';

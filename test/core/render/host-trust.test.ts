@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { isValidationError, type ValidationError } from '../../../core/errors.js';
+import { DEFAULT_HOST_TRUST_PATHS, validateHostTrust, type HostTrustSpec } from '../../../core/render/host-trust.js';
+import { GOLDEN_SPECS } from './golden.js';
+
+const DEV_KEY = GOLDEN_SPECS.dev.caKeys[0]!;
+const base: HostTrustSpec = { environment: 'dev', caKeys: [DEV_KEY], principals: { ubuntu: ['ubuntu'] } };
+
+/** The issues a spec is refused with. */
+function issuesOf(spec: HostTrustSpec): ValidationError['issues'] {
+  try {
+    validateHostTrust(spec);
+  } catch (e) {
+    if (isValidationError(e)) return e.issues;
+    throw e;
+  }
+  throw new Error('the spec was accepted');
+}
+
+describe('validateHostTrust', () => {
+  it('normalises keys (comment dropped, duplicates removed in order), sorts accounts and principals', () => {
+    const trust = validateHostTrust({
+      environment: 'dev',
+      caKeys: [`  ${DEV_KEY}  `, GOLDEN_SPECS.prod.caKeys[0]!, DEV_KEY.split(' ').slice(0, 2).join(' ')],
+      principals: { ubuntu: ['ubuntu', 'dev-admin', 'ubuntu'], 'ec2-user': ['ec2-user'], Admin: ['b', 'a'] },
+    });
+    expect(trust.caKeys).toEqual([
+      'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA5fQBipZRQBxd6SIxPFemweFmMdLti/W3uFcZtx/tJ2',
+      'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKIsAyamtxoUZpRcKAmFSlQOTWQWsJGwtqP+Q4qpdvcp',
+    ]);
+    expect(trust.principals).toEqual([
+      ['Admin', ['a', 'b']],
+      ['ec2-user', ['ec2-user']],
+      ['ubuntu', ['dev-admin', 'ubuntu']],
+    ]);
+    expect(trust.paths).toEqual(DEFAULT_HOST_TRUST_PATHS);
+  });
+
+  it('lists every problem with its field', () => {
+    expect(
+      issuesOf({
+        environment: 'Prod!',
+        caKeys: [
+          'ssh-ed25519 AAAAnot-a-key',
+          '-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n-----END OPENSSH PRIVATE KEY-----',
+        ],
+        principals: { 'bad name': ['x'], ubuntu: [], root: ['*', 'a b', '#c', 'd,e'] },
+        paths: {
+          dropIn: '/etc/ssh/sshd_config.d/99-sshca.conf',
+          trustedCaKeys: 'relative',
+          principalsDir: '/etc/ssh/../p',
+        },
+      }),
+    ).toEqual([
+      { field: 'environment', message: 'environment must be 1-32 lower-case letters, digits, _ or -, got "Prod!"' },
+      {
+        field: 'ca_keys[0]',
+        message:
+          'ca_keys[0] is not an SSH public key: failed to parse public_key as SSH key: illegal base64 data at input byte 7',
+      },
+      { field: 'ca_keys[1]', message: 'ca_keys[1] is a private key: hosts need only the CA public key' },
+      { field: 'principals.bad name', message: '"bad name" is not a valid account name' },
+      {
+        field: 'principals.root',
+        message: 'principal "#c" must be printable ASCII without spaces or commas, not starting with #',
+      },
+      { field: 'principals.root', message: 'principal "*" is refused: sshd matches principals literally' },
+      {
+        field: 'principals.root',
+        message: 'principal "a b" must be printable ASCII without spaces or commas, not starting with #',
+      },
+      {
+        field: 'principals.root',
+        message: 'principal "d,e" must be printable ASCII without spaces or commas, not starting with #',
+      },
+      { field: 'principals.ubuntu', message: 'account ubuntu has no principals' },
+      {
+        field: 'paths.trusted_ca_keys',
+        message: 'paths.trusted_ca_keys must be an absolute path of letters, digits and ._/-, got "relative"',
+      },
+      {
+        field: 'paths.principals_dir',
+        message: 'paths.principals_dir must be an absolute path of letters, digits and ._/-, got "/etc/ssh/../p"',
+      },
+      {
+        field: 'paths.drop_in',
+        message: "the drop-in's name must end in .conf and sort before 50-cloud-init.conf, got 99-sshca.conf",
+      },
+    ]);
+  });
+
+  it('needs at least one CA key; an empty account mapping is allowed', () => {
+    expect(issuesOf({ environment: 'dev', caKeys: [], principals: {} })).toEqual([
+      { field: 'ca_keys', message: 'at least one CA public key is required' },
+    ]);
+    expect(validateHostTrust({ ...base, principals: {} }).principals).toEqual([]);
+  });
+
+  it('refuses a certificate where a CA key belongs', () => {
+    const cert = 'ssh-ed25519-cert-v01@openssh.com AAAAIHNzaC1lZDI1NTE5LWNlcnQtdjAxQG9wZW5zc2guY29t';
+    expect(issuesOf({ ...base, caKeys: [cert] })).toEqual([
+      {
+        field: 'ca_keys[0]',
+        message:
+          'ca_keys[0] is not an SSH public key: failed to parse public_key as SSH key: a certificate cannot be signed: send the public key it certifies',
+      },
+    ]);
+  });
+
+  it('refuses paths that cloud-init deletes on first boot', () => {
+    expect(issuesOf({ ...base, paths: { trustedCaKeys: '/etc/ssh/ssh_host_ca_keys' } })).toEqual([
+      {
+        field: 'paths.trusted_ca_keys',
+        message:
+          'paths.trusted_ca_keys /etc/ssh/ssh_host_ca_keys matches /etc/ssh/ssh_host_*key*, which cloud-init deletes on first boot',
+      },
+    ]);
+  });
+
+  it('accepts a drop-in name that sorts before 50-cloud-init.conf', () => {
+    expect(validateHostTrust({ ...base, paths: { dropIn: '/etc/ssh/sshd_config.d/49-z.conf' } }).paths.dropIn).toBe(
+      '/etc/ssh/sshd_config.d/49-z.conf',
+    );
+    expect(issuesOf({ ...base, paths: { dropIn: '/etc/ssh/sshd_config.d/10-sshca' } })[0]!.field).toBe('paths.drop_in');
+  });
+});
