@@ -5,8 +5,8 @@
 import { parseDurationSeconds } from './duration.js';
 import { RequestError } from './errors.js';
 
-/** The framework field types the SSH engine uses. */
-export type FieldType = 'string' | 'lowercase-string' | 'bool' | 'int' | 'duration' | 'map';
+/** The framework field types the server's paths use. */
+export type FieldType = 'string' | 'lowercase-string' | 'bool' | 'int' | 'duration' | 'map' | 'comma-string-slice';
 
 /** Field name → type, like a Vault path's `Fields`. */
 export type FieldSchema = Readonly<Record<string, FieldType>>;
@@ -138,6 +138,13 @@ function decodeDuration(v: unknown): number {
   return seconds;
 }
 
+/** Vault's TypeCommaStringSlice: a list, or a comma-separated string; items trimmed, empty ones dropped. */
+function decodeCommaStringSlice(v: unknown): string[] {
+  if (v === null) return [];
+  const items = Array.isArray(v) ? v.map(decodeString) : decodeString(v).split(',');
+  return items.map((s) => s.trim()).filter((s) => s !== '');
+}
+
 const DECODERS: Readonly<Record<FieldType, (v: unknown) => unknown>> = {
   string: decodeString,
   'lowercase-string': (v) => decodeString(v).toLowerCase(),
@@ -145,6 +152,7 @@ const DECODERS: Readonly<Record<FieldType, (v: unknown) => unknown>> = {
   int: decodeInt,
   duration: decodeDuration,
   map: decodeMap,
+  'comma-string-slice': decodeCommaStringSlice,
 };
 
 /**

@@ -7,7 +7,7 @@ import { InternalError, RequestError, UnsupportedOperationError, UnsupportedPath
 import { formatUnknownFieldsWarning, parseFields, type FieldSchema } from '../core/fields.js';
 import type { Storage } from './storage/storage.js';
 import type { MountEntry } from './sys/mount-table.js';
-import type { TokenEntry } from './token-store.js';
+import type { TokenEntry } from './auth/token-store.js';
 
 /** Vault's logical operations. */
 export type Operation = 'read' | 'list' | 'update' | 'delete' | 'patch';
@@ -28,6 +28,27 @@ export interface LogicalRequest {
   readonly mount: MountEntry;
   /** The caller's token; undefined on unauthenticated paths called without one. */
   readonly token: TokenEntry | undefined;
+  /** The token string the caller presented (the token backend's lookup-self shows it as `id`). */
+  readonly clientToken: string | undefined;
+  /** The caller holds `sudo` on this path (root tokens do everywhere). */
+  readonly sudo: boolean;
+  /** The server's clock, Unix seconds. */
+  readonly now: number;
+}
+
+/** What a successful login grants; the server turns it into a token. */
+export interface LoginGrant {
+  /** The name within the auth method (username); the token's display name is `<mount>-<name>`. */
+  readonly displayName: string;
+  readonly policies: readonly string[];
+  readonly metadata: Readonly<Record<string, string>>;
+  /** Seconds; 0 = the mount's default. */
+  readonly ttl: number;
+  /** Seconds; 0 = the mount's maximum. */
+  readonly maxTtl: number;
+  readonly explicitMaxTtl: number;
+  readonly numUses: number;
+  readonly noDefaultPolicy: boolean;
 }
 
 /** What a handler answers; `undefined` means no content (204, or 404 for reads and lists). */
@@ -40,6 +61,10 @@ export interface LogicalResponse {
   readonly status?: number;
   /** Emit `data` as the whole body, without the envelope (sys/health). */
   readonly bare?: boolean;
+  /** A login: the server creates the token and answers with Vault's `auth` block. */
+  readonly login?: LoginGrant;
+  /** An `auth` block made by the token backend itself (create, renew). */
+  readonly auth?: Record<string, unknown>;
 }
 
 export type Handler = (req: LogicalRequest) => Promise<LogicalResponse | undefined>;
@@ -50,8 +75,12 @@ export interface PathSpec {
   readonly pattern: RegExp;
   readonly fields: FieldSchema;
   readonly operations: Partial<Record<Operation, Handler>>;
-  /** Read and list work without a token (Vault's `Unauthenticated` paths). */
-  readonly unauthenticated?: boolean;
+  /** Operations that work without a token (Vault's `Unauthenticated` paths). */
+  readonly unauthenticated?: readonly Operation[];
+  /** Root-protected: every operation needs the `sudo` capability too. */
+  readonly sudo?: boolean;
+  /** Whether the target exists: a write then needs `update`, else `create` (Vault's ExistenceCheck). */
+  readonly exists?: (req: LogicalRequest) => Promise<boolean>;
 }
 
 /** A backend: its type (for `mount_type`) and its path table. */

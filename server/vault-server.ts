@@ -1,20 +1,34 @@
-// The embedded Vault-compatible server: the HTTP front (Vault's URL scheme, methods, tokens,
-// envelopes, errors) over the mount table, the token store and the backends. `listen` serves it
-// over HTTP or HTTPS; tests use `handle` through a real listener on port 0.
+// The embedded Vault-compatible server: Vault's request pipeline (resolve the mount, authenticate the
+// token, check its ACL, audit, dispatch to the backend, turn logins into tokens) over HTTP or HTTPS.
+// Tests use `handle` through a real listener on port 0.
 
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { MethodNotAllowedError, NotFoundError, PermissionDeniedError, RequestError } from '../core/errors.js';
-import { dispatch, matchPath, type Backend, type Operation } from './framework.js';
-import { parseBody, readBody } from './http/read-body.js';
+import type { Capability } from '../core/acl/policy-document.js';
+import { NotFoundError, PermissionDeniedError } from '../core/errors.js';
+import { AuditBroker } from './audit/audit-broker.js';
+import type { AuditRequest } from './audit/audit-entry.js';
+import { authBlock, rfc3339 } from './auth/auth-block.js';
+import { effectiveTokenTtl, tokenBackend, tokenPolicies } from './auth/token-backend.js';
+import { SYSTEM_MAX_TOKEN_TTL, TokenStore } from './auth/token-store.js';
+import { DEFAULT_LOCKOUT, userpassBackend } from './auth/userpass-backend.js';
+import {
+  dispatch,
+  matchPath,
+  type Backend,
+  type LoginGrant,
+  type LogicalResponse,
+  type Operation,
+} from './framework.js';
+import { parseRequest, type ParsedRequest } from './http/parse-request.js';
 import { writeError, writeResult } from './http/respond.js';
+import { PolicyStore } from './policy-store.js';
 import { sshBackend } from './ssh/ssh-backend.js';
 import { storageView, getJson, putJson, type Storage } from './storage/storage.js';
-import { MountTable, mountStoragePrefix } from './sys/mount-table.js';
+import { MountTable, TOKEN_AUTH_MOUNT, mountStoragePrefix, type MountEntry } from './sys/mount-table.js';
 import { sysBackend } from './sys/sys-backend.js';
-import { TokenStore, type TokenEntry } from './token-store.js';
 
 /** Options for `VaultServer.open`. */
 export interface VaultServerOptions {
@@ -23,6 +37,8 @@ export interface VaultServerOptions {
   readonly version: string;
   /** Where operational messages go (never secrets). @default stderr */
   readonly log?: (line: string) => void;
+  /** The clock in milliseconds (tests move it to expire tokens and lockouts). @default Date.now */
+  readonly clock?: () => number;
 }
 
 /** TLS material for `listen`. */
@@ -31,135 +47,196 @@ export interface TlsOptions {
   readonly key: string;
 }
 
-const BACKENDS: Readonly<Record<string, Backend>> = { ssh: sshBackend };
-
-function parseBool(s: string): boolean | undefined {
-  return (
-    {
-      '1': true,
-      t: true,
-      T: true,
-      TRUE: true,
-      true: true,
-      True: true,
-      '0': false,
-      f: false,
-      F: false,
-      FALSE: false,
-      false: false,
-      False: false,
-    } as Record<string, boolean>
-  )[s];
-}
-
-/** The token a request presents: `X-Vault-Token`, else `Authorization: Bearer`. */
-function presentedToken(req: IncomingMessage): string | undefined {
-  const header = req.headers['x-vault-token'];
-  if (typeof header === 'string' && header !== '') return header;
-  const auth = req.headers.authorization;
-  if (typeof auth === 'string' && auth.startsWith('Bearer ')) return auth.slice('Bearer '.length);
-  return undefined;
+/** Where a path leads. */
+interface Route {
+  readonly mount: MountEntry | undefined;
+  readonly backend: Backend | undefined;
+  /** The path inside the mount. */
+  readonly inMount: string;
+  /** The full mount path as Vault names it (`ssh/`, `auth/userpass/`). */
+  readonly mountPoint: string;
 }
 
 /** A running embedded server. */
 export class VaultServer {
   private readonly sockets = new Set<Socket>();
+  private readonly secretBackends: Readonly<Record<string, Backend>>;
+  private readonly authBackends: Readonly<Record<string, Backend>>;
+
   private constructor(
     private readonly storage: Storage,
     readonly mounts: MountTable,
+    readonly auth: MountTable,
     readonly tokens: TokenStore,
+    readonly policies: PolicyStore,
+    readonly audit: AuditBroker,
     private readonly sys: Backend,
     private readonly log: (line: string) => void,
-  ) {}
+    private readonly clock: () => number,
+  ) {
+    this.secretBackends = { ssh: sshBackend };
+    this.authBackends = {
+      token: tokenBackend(tokens, (name) => policies.exists(name)),
+      userpass: userpassBackend((req) => {
+        const c = req.mount.config.user_lockout_config;
+        return c
+          ? {
+              threshold: c.lockout_threshold,
+              duration: c.lockout_duration,
+              counterReset: c.lockout_counter_reset,
+              disabled: c.lockout_disable,
+            }
+          : DEFAULT_LOCKOUT;
+      }),
+    };
+  }
 
-  /** Load state from storage (mount table, cluster id) and return a server ready to handle requests. */
+  /** Load state from storage and return a server ready to handle requests. */
   static async open(options: VaultServerOptions): Promise<VaultServer> {
-    const mounts = new MountTable(options.storage);
+    const { storage, version } = options;
+    const clock = options.clock ?? Date.now;
+    const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+    const mounts = new MountTable(storage);
+    const auth = new MountTable(storage, 'core/auth', TOKEN_AUTH_MOUNT);
     await mounts.load();
-    let clusterId = await getJson<string>(options.storage, 'core/cluster-id');
+    await auth.load();
+    let clusterId = await getJson<string>(storage, 'core/cluster-id');
     if (!clusterId) {
       clusterId = randomUUID();
-      await putJson(options.storage, 'core/cluster-id', clusterId);
+      await putJson(storage, 'core/cluster-id', clusterId);
     }
-    const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-    const sys = sysBackend(mounts, options.storage, options.version, clusterId);
-    return new VaultServer(options.storage, mounts, new TokenStore(options.storage), sys, log);
+    const tokens = new TokenStore(storage, () => Math.floor(clock() / 1000));
+    const policies = await PolicyStore.open(storage);
+    const audit = await AuditBroker.load(storage, log);
+    const sys = sysBackend({ mounts, auth, storage, tokens, policies, audit, version, clusterId });
+    return new VaultServer(storage, mounts, auth, tokens, policies, audit, sys, log, clock);
   }
 
   /** Answer one HTTP request. */
   readonly handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const head = req.method === 'HEAD';
     try {
-      await this.route(req, res, head);
+      const parsed = await parseRequest(req);
+      if (parsed.operation === undefined) {
+        res.writeHead(204, { Allow: 'GET, LIST, POST, PUT, DELETE, PATCH, HEAD, OPTIONS' });
+        res.end();
+        return;
+      }
+      await this.serve(parsed, parsed.operation, res, head);
     } catch (e) {
       writeError(res, e, head, this.log);
     }
   };
 
-  private async route(req: IncomingMessage, res: ServerResponse, head: boolean): Promise<void> {
-    const requestId = randomUUID();
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const body = await readBody(req);
-    if (!url.pathname.startsWith('/v1/')) throw new NotFoundError('');
-    let path: string;
-    try {
-      path = decodeURIComponent(url.pathname.slice('/v1/'.length));
-    } catch {
-      throw new RequestError('invalid URL path encoding');
+  private route(path: string): Route {
+    if (path.startsWith('auth/')) {
+      const rest = path.slice('auth/'.length);
+      const mount = this.auth.find(rest);
+      return {
+        mount,
+        backend: mount && this.authBackends[mount.type],
+        inMount: mount ? rest.slice(Math.min(mount.path.length, rest.length)) : '',
+        mountPoint: mount ? `auth/${mount.path}` : '',
+      };
     }
-    const query = Object.fromEntries(url.searchParams);
-    let operation: Operation;
-    switch (req.method) {
-      case 'GET':
-      case 'HEAD': {
-        const list = query.list === undefined ? false : parseBool(query.list);
-        if (list === undefined) throw new RequestError('');
-        operation = list ? 'list' : 'read';
-        break;
-      }
-      case 'LIST':
-        operation = 'list';
-        break;
-      case 'POST':
-      case 'PUT':
-        operation = 'update';
-        break;
-      case 'DELETE':
-        operation = 'delete';
-        break;
-      case 'PATCH':
-        operation = 'patch';
-        break;
-      case 'OPTIONS':
-        res.writeHead(204, { Allow: 'GET, LIST, POST, PUT, DELETE, PATCH, HEAD, OPTIONS' });
-        res.end();
-        return;
-      default:
-        throw new MethodNotAllowedError();
-    }
-    delete query.list;
-    if (operation === 'list' && !path.endsWith('/')) path = `${path}/`;
-    const data = operation === 'update' || operation === 'patch' ? parseBody(body, req.headers['content-type']) : query;
-    if (operation === 'update' && path.endsWith('/')) throw new RequestError("cannot write to a path ending in '/'");
-
     const mount = this.mounts.find(path);
-    const inMount = mount ? path.slice(Math.min(mount.path.length, path.length)) : '';
-    const backend = mount ? (mount.type === 'system' ? this.sys : BACKENDS[mount.type]) : undefined;
-    const spec = backend ? matchPath(backend, inMount)?.spec : undefined;
-    const open = spec?.unauthenticated === true && (operation === 'read' || operation === 'list');
-    const presented = presentedToken(req);
-    let token: TokenEntry | undefined;
-    if (presented !== undefined) token = await this.tokens.lookup(presented);
-    if (!open && !token) throw new PermissionDeniedError();
-    if (!mount || !backend) throw new NotFoundError(`no handler for route "${path}". route entry not found.`);
-
-    const result = await dispatch(backend, {
-      operation,
-      path: inMount,
-      data,
-      storage: mount.type === 'system' ? this.storage : storageView(this.storage, mountStoragePrefix(mount)),
+    return {
       mount,
-      token,
+      backend: mount && (mount.type === 'system' ? this.sys : this.secretBackends[mount.type]),
+      inMount: mount ? path.slice(Math.min(mount.path.length, path.length)) : '',
+      mountPoint: mount?.path ?? '',
+    };
+  }
+
+  private storageOf(mount: MountEntry): Storage {
+    return mount.type === 'system' || mount.type === 'token'
+      ? this.storage
+      : storageView(this.storage, mountStoragePrefix(mount));
+  }
+
+  private async serve(parsed: ParsedRequest, operation: Operation, res: ServerResponse, head: boolean): Promise<void> {
+    const requestId = randomUUID();
+    const { path, data, clientToken } = parsed;
+    const now = Math.floor(this.clock() / 1000);
+    const { mount, backend, inMount, mountPoint } = this.route(path);
+    const spec = backend ? matchPath(backend, inMount)?.spec : undefined;
+    const open = spec?.unauthenticated?.includes(operation) === true;
+    let token = clientToken !== undefined ? await this.tokens.lookup(clientToken) : undefined;
+    const auditRequest: AuditRequest = {
+      id: requestId,
+      operation,
+      mountType: mount?.type ?? '',
+      mountPoint,
+      mountAccessor: mount?.accessor ?? '',
+      path,
+      data,
+      remoteAddress: parsed.remoteAddress,
+      remotePort: parsed.remotePort,
+      auth:
+        token && clientToken !== undefined
+          ? {
+              clientToken,
+              accessor: token.accessor,
+              displayName: token.displayName,
+              policies: token.policies,
+              metadata: token.meta,
+              tokenTtl: token.creationTtl,
+              tokenIssueTime: rfc3339(token.issueTime) ?? '',
+            }
+          : undefined,
+    };
+    this.audit.logRequest(auditRequest);
+    let result: LogicalResponse | undefined;
+    try {
+      let sudo = false;
+      if (!open) {
+        if (!token) throw new PermissionDeniedError();
+        const acl = await this.policies.acl(token.policies);
+        sudo = acl.capabilities(path, operation === 'list').has('sudo');
+        let capability: Capability = operation;
+        if (operation === 'update' && spec?.exists && mount) {
+          const exists = await spec.exists({
+            operation,
+            path: inMount,
+            data,
+            captures: { ...(spec.pattern.exec(inMount)?.groups ?? {}) },
+            fields: new Map(),
+            storage: this.storageOf(mount),
+            mount,
+            token,
+            clientToken,
+            sudo,
+            now,
+          });
+          capability = exists ? 'update' : 'create';
+        }
+        if (!acl.allows(path, capability) || (spec?.sudo === true && !sudo)) {
+          throw new PermissionDeniedError();
+        }
+        token = await this.tokens.use(token);
+      }
+      if (!mount || !backend) throw new NotFoundError(`no handler for route "${path}". route entry not found.`);
+      result = await dispatch(backend, {
+        operation,
+        path: inMount,
+        data,
+        storage: this.storageOf(mount),
+        mount,
+        token,
+        clientToken,
+        sudo,
+        now,
+      });
+      if (result?.login) result = { ...result, auth: await this.issueLoginToken(result.login, mount, path) };
+    } catch (e) {
+      this.audit.logResponse(auditRequest, { error: (e as Error).message });
+      throw e;
+    }
+    const { client_token: newToken, accessor: newAccessor, ...newAuth } = result?.auth ?? {};
+    this.audit.logResponse(auditRequest, {
+      data: result?.data ?? null,
+      ...(result?.warnings ? { warnings: result.warnings } : {}),
+      ...(result?.auth ? { auth: { ...newAuth, clientToken: String(newToken), accessor: String(newAccessor) } } : {}),
     });
     writeResult(
       res,
@@ -173,6 +250,28 @@ export class VaultServer {
       },
       result,
     );
+  }
+
+  /** Create the token a login grants and return Vault's `auth` block for it. */
+  private async issueLoginToken(grant: LoginGrant, mount: MountEntry, path: string): Promise<Record<string, unknown>> {
+    const policies = tokenPolicies(grant.policies, grant.noDefaultPolicy);
+    const explicitMaxTtl = grant.explicitMaxTtl || grant.maxTtl || mount.config.max_lease_ttl;
+    const ttl = effectiveTokenTtl(
+      grant.ttl,
+      explicitMaxTtl,
+      policies,
+      mount.config.default_lease_ttl || SYSTEM_MAX_TOKEN_TTL,
+    );
+    const { token, entry } = await this.tokens.create({
+      displayName: `${mount.path.replace(/\/$/, '').replace(/\//g, '-')}-${grant.displayName}`,
+      policies,
+      meta: grant.metadata,
+      numUses: grant.numUses,
+      ttl,
+      explicitMaxTtl,
+      path,
+    });
+    return authBlock(token, entry, ttl);
   }
 
   /** Serve on `host:port` (port 0 = any free port); resolves with the address once listening. */

@@ -36,8 +36,9 @@ export function writeResult(res: ServerResponse, ctx: ResultContext, result: Log
   if (result?.bare) return send(res, result.status ?? 200, JSON.stringify(result.data), 'application/json', ctx.head);
   const data = result?.data ?? null;
   const warnings = result?.warnings && result.warnings.length > 0 ? result.warnings : null;
+  const auth = result?.auth ?? null;
   const keys = data?.keys;
-  const nothing = (data === null && warnings === null) || (ctx.isList && (!Array.isArray(keys) || keys.length === 0));
+  const nothing = (data === null && warnings === null && auth === null) || (ctx.isList && (!Array.isArray(keys) || keys.length === 0));
   if (nothing) {
     if (ctx.emptyIs404) return send(res, 404, '{"errors":[]}', 'application/json', ctx.head);
     res.writeHead(204, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
@@ -52,7 +53,7 @@ export function writeResult(res: ServerResponse, ctx: ResultContext, result: Log
     data,
     wrap_info: null,
     warnings,
-    auth: null,
+    auth,
     mount_type: ctx.mountType,
   };
   const body = TOP_LEVEL_COPY.test(ctx.path) && data ? { ...data, ...envelope } : envelope;

@@ -78,7 +78,7 @@ export const configCaPath: PathSpec = {
 export const publicKeyPath: PathSpec = {
   pattern: /^public_key$/,
   fields: {},
-  unauthenticated: true,
+  unauthenticated: ['read', 'list'],
   operations: {
     async read(req) {
       const ca = await readStoredCa(req.storage);

@@ -18,13 +18,34 @@ export interface MountEntry {
     readonly default_lease_ttl: number;
     readonly max_lease_ttl: number;
     readonly force_no_cache: boolean;
+    /** Auth mounts: Vault's user lockout settings, when tuned. */
+    readonly user_lockout_config?: UserLockoutConfig;
   };
   readonly local: boolean;
   readonly seal_wrap: boolean;
   readonly options: Record<string, string> | null;
 }
 
-const TABLE_KEY = 'core/mounts';
+/** Vault's `user_lockout_config` of an auth mount (durations in seconds). */
+export interface UserLockoutConfig {
+  readonly lockout_threshold: number;
+  readonly lockout_duration: number;
+  readonly lockout_counter_reset: number;
+  readonly lockout_disable: boolean;
+}
+
+/** The built-in token auth method, always present in the auth table. */
+export const TOKEN_AUTH_MOUNT: MountEntry = {
+  path: 'token/',
+  type: 'token',
+  description: 'token based credentials',
+  accessor: 'auth_token_00000000',
+  uuid: '00000000-0000-0000-0000-000000000001',
+  config: { default_lease_ttl: 0, max_lease_ttl: 0, force_no_cache: false },
+  local: false,
+  seal_wrap: false,
+  options: null,
+};
 
 /** The system mount, always present. */
 export const SYS_MOUNT: MountEntry = {
@@ -50,19 +71,27 @@ export function effectiveTtls(mount: MountEntry): MountTtls {
 /** Storage prefix of a mount's own data. */
 export const mountStoragePrefix = (mount: MountEntry): string => `logical/${mount.uuid}/`;
 
-/** The mount table, cached in memory and written through to storage. */
+/** A mount table (secrets engines, or auth methods), cached in memory and written through to storage. */
 export class MountTable {
   private mounts: MountEntry[] = [];
 
-  constructor(private readonly storage: Storage) {}
+  /**
+   * @param key - storage key of the table: `core/mounts` for secrets engines, `core/auth` for auth methods
+   * @param builtin - the mount that is always there (`sys/`, or the token auth method)
+   */
+  constructor(
+    private readonly storage: Storage,
+    private readonly key = 'core/mounts',
+    private readonly builtin: MountEntry = SYS_MOUNT,
+  ) {}
 
   async load(): Promise<void> {
-    this.mounts = (await getJson<MountEntry[]>(this.storage, TABLE_KEY)) ?? [];
+    this.mounts = (await getJson<MountEntry[]>(this.storage, this.key)) ?? [];
   }
 
-  /** Every mount including `sys/`, sorted by path. */
+  /** Every mount including the built-in one, sorted by path. */
   all(): MountEntry[] {
-    return [SYS_MOUNT, ...this.mounts].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return [this.builtin, ...this.mounts].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
   /** The mount serving `path` (longest matching prefix), if any. */
@@ -89,7 +118,7 @@ export class MountTable {
   async add(entry: Omit<MountEntry, 'accessor' | 'uuid'>): Promise<MountEntry> {
     const full: MountEntry = {
       ...entry,
-      accessor: `${entry.type}_${randomBytes(4).toString('hex')}`,
+      accessor: `${this.key === 'core/auth' ? 'auth_' : ''}${entry.type}_${randomBytes(4).toString('hex')}`,
       uuid: randomUUID(),
     };
     await this.save([...this.mounts, full]);
@@ -107,7 +136,7 @@ export class MountTable {
   }
 
   private async save(next: MountEntry[]): Promise<void> {
-    await putJson(this.storage, TABLE_KEY, next);
+    await putJson(this.storage, this.key, next);
     this.mounts = next;
   }
 }

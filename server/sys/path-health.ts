@@ -18,7 +18,7 @@ export function healthPath(version: string, clusterId: string): PathSpec {
   return {
     pattern: /^health$/,
     fields: {},
-    unauthenticated: true,
+    unauthenticated: ['read', 'list'],
     operations: {
       async read(req) {
         const codes: Record<string, number> = {};

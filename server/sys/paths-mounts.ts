@@ -15,7 +15,7 @@ export const ENGINE_TYPES = new Set(['ssh']);
 const PROTECTED = ['audit/', 'auth/', 'sys/', 'cubbyhole/', 'identity/'];
 
 /** A mount entry as the API shows it. */
-function describeMount(m: MountEntry): Record<string, unknown> {
+export function describeMount(m: MountEntry): Record<string, unknown> {
   return {
     accessor: m.accessor,
     config: { ...m.config },
@@ -43,7 +43,7 @@ function parseTtl(raw: unknown, label: 'default' | 'max'): number {
   }
 }
 
-function parseConfigTtls(raw: Record<string, unknown>, current = { default_lease_ttl: 0, max_lease_ttl: 0 }) {
+export function parseConfigTtls(raw: Record<string, unknown>, current = { default_lease_ttl: 0, max_lease_ttl: 0 }) {
   const def = 'default_lease_ttl' in raw ? parseTtl(raw.default_lease_ttl, 'default') : current.default_lease_ttl;
   const max = 'max_lease_ttl' in raw ? parseTtl(raw.max_lease_ttl, 'max') : current.max_lease_ttl;
   if (def !== 0 && max !== 0 && def > max)
@@ -51,7 +51,7 @@ function parseConfigTtls(raw: Record<string, unknown>, current = { default_lease
   return { default_lease_ttl: def, max_lease_ttl: max };
 }
 
-const normalise = (path: string) => (path.endsWith('/') ? path : `${path}/`);
+export const normalise = (path: string) => (path.endsWith('/') ? path : `${path}/`);
 
 /** The sys/mounts paths over a mount table and the root storage (to drop a disabled mount's data). */
 export function mountPaths(table: MountTable, rootStorage: Storage): PathSpec[] {

@@ -1,11 +1,38 @@
-// The system backend (`sys/`): health and mounts.
+// The system backend (`sys/`): health, secrets-engine mounts, auth methods, ACL policies, audit devices.
 
+import type { AuditBroker } from '../audit/audit-broker.js';
+import type { TokenStore } from '../auth/token-store.js';
 import type { Backend } from '../framework.js';
+import type { PolicyStore } from '../policy-store.js';
 import type { Storage } from '../storage/storage.js';
 import type { MountTable } from './mount-table.js';
 import { healthPath } from './path-health.js';
+import { auditPaths } from './paths-audit.js';
+import { authPaths } from './paths-auth.js';
 import { mountPaths } from './paths-mounts.js';
+import { policyPaths } from './paths-policies.js';
 
-export function sysBackend(table: MountTable, rootStorage: Storage, version: string, clusterId: string): Backend {
-  return { type: 'system', paths: [healthPath(version, clusterId), ...mountPaths(table, rootStorage)] };
+/** What the system backend manages. */
+export interface SystemParts {
+  readonly mounts: MountTable;
+  readonly auth: MountTable;
+  readonly storage: Storage;
+  readonly tokens: TokenStore;
+  readonly policies: PolicyStore;
+  readonly audit: AuditBroker;
+  readonly version: string;
+  readonly clusterId: string;
+}
+
+export function sysBackend(p: SystemParts): Backend {
+  return {
+    type: 'system',
+    paths: [
+      healthPath(p.version, p.clusterId),
+      ...mountPaths(p.mounts, p.storage),
+      ...authPaths(p.auth, p.storage, p.tokens),
+      ...policyPaths(p.policies),
+      ...auditPaths(p.audit),
+    ],
+  };
 }

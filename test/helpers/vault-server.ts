@@ -24,9 +24,24 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Start a server over `storage` (in memory by default). */
-export async function startTestServer(storage: Storage = new MemoryStorage()): Promise<TestServer> {
-  const server = await VaultServer.open({ storage, version: '0.0.0-test', log: () => {} });
+/** How to start a test server. */
+export interface TestServerOptions {
+  /** @default a new MemoryStorage */
+  readonly storage?: Storage;
+  /** The server's clock in milliseconds. @default Date.now */
+  readonly clock?: () => number;
+  /** Receives the server's operational log lines. @default dropped */
+  readonly log?: (line: string) => void;
+}
+
+/** Start a server (in memory unless a storage is given). */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const server = await VaultServer.open({
+    storage: options.storage ?? new MemoryStorage(),
+    version: '0.0.0-test',
+    log: options.log ?? (() => {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   if (!(await server.tokens.initialized())) await server.tokens.createRoot(TEST_ROOT_TOKEN);
   const { server: listener, url } = await server.listen('127.0.0.1', 0);
   return {

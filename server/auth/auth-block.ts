@@ -1,0 +1,48 @@
+// Vault's `auth` block (logins, token create and renew) and token lookup data, from a token entry.
+
+import type { TokenEntry } from './token-store.js';
+
+/** Seconds as Vault's RFC 3339 time, or null for 0. */
+export const rfc3339 = (unixSeconds: number): string | null =>
+  unixSeconds === 0 ? null : new Date(unixSeconds * 1000).toISOString().replace('.000Z', 'Z');
+
+/** The `auth` block for a token that was just created or renewed; `ttl` is its lease duration. */
+export function authBlock(token: string, entry: TokenEntry, ttl: number): Record<string, unknown> {
+  return {
+    client_token: token,
+    accessor: entry.accessor,
+    policies: entry.policies,
+    token_policies: entry.policies,
+    metadata: entry.meta,
+    lease_duration: ttl,
+    renewable: entry.renewable,
+    entity_id: '',
+    token_type: 'service',
+    orphan: entry.orphan,
+    mfa_requirement: null,
+    num_uses: entry.numUses,
+  };
+}
+
+/** `auth/token/lookup*` data; `id` is empty when looked up by accessor. */
+export function lookupData(id: string, entry: TokenEntry, ttl: number): Record<string, unknown> {
+  return {
+    accessor: entry.accessor,
+    creation_time: entry.creationTime,
+    creation_ttl: entry.creationTtl,
+    display_name: entry.displayName,
+    entity_id: '',
+    expire_time: rfc3339(entry.expireTime),
+    explicit_max_ttl: entry.explicitMaxTtl,
+    id,
+    issue_time: rfc3339(entry.issueTime),
+    meta: entry.meta,
+    num_uses: entry.numUses,
+    orphan: entry.orphan,
+    path: entry.path,
+    policies: entry.policies,
+    renewable: entry.renewable,
+    ttl,
+    type: 'service',
+  };
+}

@@ -1,0 +1,162 @@
+// The userpass auth method (reference §5.4): users with salted slow password hashes and token
+// settings, and `login/:username`, with Vault's user lockout (after `threshold` failed logins within
+// `counterReset` seconds the user gets "permission denied" without a password check for `duration`
+// seconds; a good login resets the count). Lockout state lives in storage, so it survives restarts.
+
+import { PermissionDeniedError, RequestError } from '../../core/errors.js';
+import type { Backend, LogicalRequest, PathSpec } from '../framework.js';
+import { getJson, putJson, type Storage } from '../storage/storage.js';
+import { hashPassword, verifyPassword } from './password-hash.js';
+import {
+  DEFAULT_TOKEN_SETTINGS,
+  TOKEN_FIELDS,
+  grantOf,
+  readTokenSettings,
+  updateTokenSettings,
+  type TokenSettings,
+} from './token-fields.js';
+
+/** Vault's user-lockout settings of an auth mount (defaults: 5 attempts, 15 minutes, 15 minutes). */
+export interface LockoutConfig {
+  readonly threshold: number;
+  /** Seconds a locked user stays locked. */
+  readonly duration: number;
+  /** Seconds without a failed attempt after which the count starts again. */
+  readonly counterReset: number;
+  readonly disabled: boolean;
+}
+
+export const DEFAULT_LOCKOUT: LockoutConfig = { threshold: 5, duration: 900, counterReset: 900, disabled: false };
+
+interface StoredUser extends TokenSettings {
+  readonly password_hash: string;
+}
+
+interface LockoutState {
+  readonly failures: number;
+  readonly last_failure: number;
+  readonly locked_until: number;
+}
+
+const USERNAME = '(?<username>\\w(?:[\\w.@-]*\\w)?)';
+const userKey = (name: string) => `user/${name.toLowerCase()}`;
+const lockoutKey = (name: string) => `lockout/${name.toLowerCase()}`;
+
+const readUser = (storage: Storage, name: string) => getJson<StoredUser>(storage, userKey(name));
+
+async function checkLockout(req: LogicalRequest, name: string, config: LockoutConfig): Promise<void> {
+  if (config.disabled) return;
+  const state = await getJson<LockoutState>(req.storage, lockoutKey(name));
+  if (state && state.locked_until > req.now) throw new PermissionDeniedError();
+}
+
+async function recordFailure(req: LogicalRequest, name: string, config: LockoutConfig): Promise<void> {
+  if (config.disabled) return;
+  const previous = await getJson<LockoutState>(req.storage, lockoutKey(name));
+  const stale = !previous || req.now - previous.last_failure >= config.counterReset || previous.locked_until > 0;
+  const failures = (stale ? 0 : previous.failures) + 1;
+  const lockedUntil = failures >= config.threshold ? req.now + config.duration : 0;
+  await putJson(req.storage, lockoutKey(name), { failures, last_failure: req.now, locked_until: lockedUntil });
+}
+
+/** The userpass backend; `lockout` gives the mount's lockout settings. */
+export function userpassBackend(lockout: (req: LogicalRequest) => LockoutConfig): Backend {
+  const userFields = { ...TOKEN_FIELDS, password: 'string' } as const;
+
+  async function write(req: LogicalRequest) {
+    const name = req.captures.username!.toLowerCase();
+    const existing = await readUser(req.storage, name);
+    const password = req.fields.get('password') as string | undefined;
+    if (!existing && (password === undefined || password === '')) throw new RequestError('missing password');
+    const settings = updateTokenSettings(existing ?? DEFAULT_TOKEN_SETTINGS, req.fields);
+    const password_hash = password ? await hashPassword(password) : existing!.password_hash;
+    await putJson(req.storage, userKey(name), { ...settings, password_hash } satisfies StoredUser);
+    return undefined;
+  }
+
+  const paths: PathSpec[] = [
+    {
+      pattern: /^users\/?$/,
+      fields: {},
+      operations: {
+        async list(req) {
+          const keys = (await req.storage.list('user/')).filter((k) => !k.endsWith('/'));
+          return { data: { keys } };
+        },
+      },
+    },
+    {
+      pattern: new RegExp(`^users/${USERNAME}/password$`),
+      fields: { password: 'string' },
+      exists: async (req) => (await readUser(req.storage, req.captures.username!)) !== undefined,
+      operations: {
+        async update(req) {
+          const user = await readUser(req.storage, req.captures.username!);
+          if (!user) throw new RequestError('username does not exist');
+          const password = req.fields.get('password') as string | undefined;
+          if (!password) throw new RequestError('missing password');
+          await putJson(req.storage, userKey(req.captures.username!), {
+            ...user,
+            password_hash: await hashPassword(password),
+          });
+          return undefined;
+        },
+      },
+    },
+    {
+      pattern: new RegExp(`^users/${USERNAME}/policies$`),
+      fields: { token_policies: 'comma-string-slice', policies: 'comma-string-slice' },
+      exists: async (req) => (await readUser(req.storage, req.captures.username!)) !== undefined,
+      operations: {
+        async update(req) {
+          const user = await readUser(req.storage, req.captures.username!);
+          if (!user) throw new RequestError('username does not exist');
+          await putJson(req.storage, userKey(req.captures.username!), {
+            ...user,
+            ...updateTokenSettings(user, req.fields),
+          });
+          return undefined;
+        },
+      },
+    },
+    {
+      pattern: new RegExp(`^users/${USERNAME}$`),
+      fields: userFields,
+      exists: async (req) => (await readUser(req.storage, req.captures.username!)) !== undefined,
+      operations: {
+        update: write,
+        async read(req) {
+          const user = await readUser(req.storage, req.captures.username!);
+          return user ? { data: readTokenSettings(user) } : undefined;
+        },
+        async delete(req) {
+          await req.storage.delete(userKey(req.captures.username!));
+          await req.storage.delete(lockoutKey(req.captures.username!));
+          return undefined;
+        },
+      },
+    },
+    {
+      pattern: new RegExp(`^login/${USERNAME}$`),
+      fields: { password: 'string' },
+      unauthenticated: ['update'],
+      operations: {
+        async update(req) {
+          const name = req.captures.username!.toLowerCase();
+          const password = (req.fields.get('password') as string | undefined) ?? '';
+          if (password === '') throw new RequestError('missing password');
+          const config = lockout(req);
+          await checkLockout(req, name, config);
+          const user = await readUser(req.storage, name);
+          if (!(await verifyPassword(password, user?.password_hash)) || !user) {
+            await recordFailure(req, name, config);
+            throw new RequestError('invalid username or password');
+          }
+          await req.storage.delete(lockoutKey(name));
+          return { login: grantOf(user, name, { username: name }) };
+        },
+      },
+    },
+  ];
+  return { type: 'userpass', paths };
+}

@@ -1,0 +1,84 @@
+// From an HTTP request to Vault's logical request: the operation its method (and `?list=true`)
+// stands for, the decoded path under /v1/, the parameters (body for writes, query otherwise), and
+// the token it presents (`X-Vault-Token`, else `Authorization: Bearer`).
+
+import type { IncomingMessage } from 'node:http';
+import { MethodNotAllowedError, NotFoundError, RequestError } from '../../core/errors.js';
+import type { Operation } from '../framework.js';
+import { parseBody, readBody } from './read-body.js';
+
+/** A parsed HTTP request; `operation` undefined means OPTIONS. */
+export interface ParsedRequest {
+  readonly operation: Operation | undefined;
+  readonly path: string;
+  readonly data: Record<string, unknown>;
+  readonly clientToken: string | undefined;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+}
+
+/** Go's strconv.ParseBool. */
+function parseBool(s: string): boolean | undefined {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(s)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(s)) return false;
+  return undefined;
+}
+
+function presentedToken(req: IncomingMessage): string | undefined {
+  const header = req.headers['x-vault-token'];
+  if (typeof header === 'string' && header !== '') return header;
+  const auth = req.headers.authorization;
+  if (typeof auth === 'string' && auth.startsWith('Bearer ')) return auth.slice('Bearer '.length);
+  return undefined;
+}
+
+function operationOf(method: string | undefined, query: Record<string, string>): Operation | undefined {
+  switch (method) {
+    case 'GET':
+    case 'HEAD': {
+      const list = query.list === undefined ? false : parseBool(query.list);
+      if (list === undefined) throw new RequestError('');
+      return list ? 'list' : 'read';
+    }
+    case 'LIST':
+      return 'list';
+    case 'POST':
+    case 'PUT':
+      return 'update';
+    case 'DELETE':
+      return 'delete';
+    case 'PATCH':
+      return 'patch';
+    case 'OPTIONS':
+      return undefined;
+    default:
+      throw new MethodNotAllowedError();
+  }
+}
+
+/** Read and parse a request (the body is read whole, up to 32 MiB). */
+export async function parseRequest(req: IncomingMessage): Promise<ParsedRequest> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const body = await readBody(req);
+  if (!url.pathname.startsWith('/v1/')) throw new NotFoundError('');
+  let path: string;
+  try {
+    path = decodeURIComponent(url.pathname.slice('/v1/'.length));
+  } catch {
+    throw new RequestError('invalid URL path encoding');
+  }
+  const query = Object.fromEntries(url.searchParams);
+  const operation = operationOf(req.method, query);
+  delete query.list;
+  if (operation === 'list' && !path.endsWith('/')) path = `${path}/`;
+  const data = operation === 'update' || operation === 'patch' ? parseBody(body, req.headers['content-type']) : query;
+  if (operation === 'update' && path.endsWith('/')) throw new RequestError("cannot write to a path ending in '/'");
+  return {
+    operation,
+    path,
+    data,
+    clientToken: presentedToken(req),
+    remoteAddress: req.socket.remoteAddress ?? '',
+    remotePort: req.socket.remotePort ?? 0,
+  };
+}

@@ -1,0 +1,78 @@
+// ACL policies of the embedded server: stored as their text (what `vault policy read` shows), with
+// the built-in `default` policy written on first start and `root` implicit; compiled ACLs cached
+// per set of policy names and dropped whenever a policy changes.
+
+import { RequestError } from '../core/errors.js';
+import { compileAcl, type Acl } from '../core/acl/acl.js';
+import { DEFAULT_POLICY_TEXT } from '../core/acl/builtin-policies.js';
+import { parsePolicy, type Policy } from '../core/acl/policy-document.js';
+import { getJson, putJson, type Storage } from './storage/storage.js';
+
+const PREFIX = 'core/policies/';
+
+interface StoredPolicy {
+  readonly name: string;
+  readonly policy: string;
+}
+
+/** Policy storage and compiled ACLs. */
+export class PolicyStore {
+  private readonly cache = new Map<string, Acl>();
+
+  private constructor(private readonly storage: Storage) {}
+
+  /** Open the store, writing Vault's `default` policy if it is not there yet. */
+  static async open(storage: Storage): Promise<PolicyStore> {
+    const store = new PolicyStore(storage);
+    if (!(await store.read('default')))
+      await putJson(storage, `${PREFIX}default`, { name: 'default', policy: DEFAULT_POLICY_TEXT });
+    return store;
+  }
+
+  /** Names of stored policies plus `root`, sorted. */
+  async list(): Promise<string[]> {
+    const names = (await this.storage.list(PREFIX)).filter((n) => !n.endsWith('/'));
+    return [...names, 'root'].sort();
+  }
+
+  /** A policy's text, or undefined. `root` has no text. */
+  async read(name: string): Promise<string | undefined> {
+    return (await getJson<StoredPolicy>(this.storage, PREFIX + name))?.policy;
+  }
+
+  async exists(name: string): Promise<boolean> {
+    return name === 'root' || (await this.read(name)) !== undefined;
+  }
+
+  /** Parse (refusing a bad document with Vault's error) and store a policy. */
+  async write(name: string, text: string): Promise<void> {
+    if (name === 'root') throw new RequestError('cannot update "root" policy');
+    parsePolicy(name, text);
+    await putJson(this.storage, PREFIX + name, { name, policy: text } satisfies StoredPolicy);
+    this.cache.clear();
+  }
+
+  async delete(name: string): Promise<void> {
+    if (name === 'root') throw new RequestError('cannot delete "root" policy');
+    if (name === 'default') throw new RequestError('cannot delete default policy');
+    await this.storage.delete(PREFIX + name);
+    this.cache.clear();
+  }
+
+  /** The ACL of a token with these policies (policies that no longer exist grant nothing). */
+  async acl(names: readonly string[]): Promise<Acl> {
+    const key = [...names].sort().join('\n');
+    let acl = this.cache.get(key);
+    if (!acl) {
+      const policies: Policy[] = [];
+      for (const name of names) {
+        if (name === 'root') continue;
+        const text = await this.read(name);
+        if (text !== undefined) policies.push(parsePolicy(name, text));
+      }
+      acl = compileAcl(policies, { root: names.includes('root') });
+      this.cache.set(key, acl);
+    }
+    return acl;
+  }
+}

@@ -1,0 +1,60 @@
+// `sys/audit` (list, enable, disable) and `sys/audit-hash` (reference §5.5); all root-protected.
+
+import { RequestError } from '../../core/errors.js';
+import { toStringMap } from '../../core/fields.js';
+import type { AuditBroker } from '../audit/audit-broker.js';
+import type { PathSpec } from '../framework.js';
+import { normalise } from './paths-mounts.js';
+
+export function auditPaths(broker: AuditBroker): PathSpec[] {
+  return [
+    {
+      pattern: /^audit\/?$/,
+      fields: {},
+      sudo: true,
+      operations: {
+        async read() {
+          return { data: Object.fromEntries(broker.list().map((d) => [d.path, d])) };
+        },
+      },
+    },
+    {
+      pattern: /^audit\/(?<path>.+)$/,
+      fields: { type: 'string', description: 'string', options: 'map', local: 'bool' },
+      sudo: true,
+      operations: {
+        async update(req) {
+          const type = req.fields.get('type') as string | undefined;
+          if (!type) throw new RequestError('type is required');
+          await broker.enable({
+            path: normalise(req.captures.path!),
+            type,
+            description: (req.fields.get('description') as string | undefined) ?? '',
+            options: toStringMap((req.fields.get('options') as Record<string, unknown> | undefined) ?? {}),
+            local: (req.fields.get('local') as boolean | undefined) ?? false,
+          });
+          return undefined;
+        },
+        async delete(req) {
+          await broker.disable(normalise(req.captures.path!));
+          return undefined;
+        },
+      },
+    },
+    {
+      pattern: /^audit-hash\/(?<path>.+)$/,
+      fields: { input: 'string' },
+      sudo: true,
+      operations: {
+        async update(req) {
+          const hash = broker.hash(
+            normalise(req.captures.path!),
+            (req.fields.get('input') as string | undefined) ?? '',
+          );
+          if (hash === undefined) throw new RequestError('unknown audit backend');
+          return { data: { hash } };
+        },
+      },
+    },
+  ];
+}

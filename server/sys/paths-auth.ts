@@ -1,0 +1,152 @@
+// `sys/auth`: enable, disable, read, list and tune auth methods (reference §5.4). Enabling and
+// disabling are root-protected (sudo), unlike sys/mounts. Disabling a method revokes the tokens its
+// logins issued and drops its data.
+
+import { parseDurationSeconds } from '../../core/duration.js';
+import { RequestError } from '../../core/errors.js';
+import type { TokenStore } from '../auth/token-store.js';
+import type { LogicalRequest, PathSpec } from '../framework.js';
+import { deletePrefix, type Storage } from '../storage/storage.js';
+import { mountStoragePrefix, type MountTable, type UserLockoutConfig } from './mount-table.js';
+import { describeMount, normalise, parseConfigTtls } from './paths-mounts.js';
+
+/** Auth method types that can be enabled. */
+export const AUTH_TYPES = new Set(['userpass']);
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function seconds(name: string, raw: unknown): number {
+  try {
+    return parseDurationSeconds(raw);
+  } catch (e) {
+    throw new RequestError(`unable to parse ${name}: ${(e as Error).message}`);
+  }
+}
+
+/** Parse `user_lockout_config` as Vault's tune does (absent fields keep the defaults). */
+function parseLockout(raw: unknown, current?: UserLockoutConfig): UserLockoutConfig | undefined {
+  if (!isObject(raw)) return current;
+  const base = current ?? {
+    lockout_threshold: 5,
+    lockout_duration: 900,
+    lockout_counter_reset: 900,
+    lockout_disable: false,
+  };
+  const threshold = raw.lockout_threshold === undefined ? base.lockout_threshold : Number(raw.lockout_threshold);
+  if (!Number.isInteger(threshold) || threshold < 0) throw new RequestError('unable to parse lockout_threshold');
+  return {
+    lockout_threshold: threshold,
+    lockout_duration:
+      raw.lockout_duration === undefined ? base.lockout_duration : seconds('lockout_duration', raw.lockout_duration),
+    lockout_counter_reset:
+      raw.lockout_counter_reset === undefined
+        ? base.lockout_counter_reset
+        : seconds('lockout_counter_reset', raw.lockout_counter_reset),
+    lockout_disable:
+      raw.lockout_disable === undefined
+        ? base.lockout_disable
+        : raw.lockout_disable === true || raw.lockout_disable === 'true',
+  };
+}
+
+/** The sys/auth paths over the auth table, the root storage and the token store. */
+export function authPaths(table: MountTable, rootStorage: Storage, tokens: TokenStore): PathSpec[] {
+  async function enable(req: LogicalRequest) {
+    const path = normalise(req.captures.path!);
+    const type = req.data.type;
+    if (typeof type !== 'string' || type === '') throw new RequestError('backend type must be specified as a string');
+    if (path === 'token/' || type === 'token')
+      throw new RequestError('token credential backend cannot be instantiated');
+    const existing = table.conflict(path);
+    if (existing) throw new RequestError(`path is already in use at auth/${existing.path}`);
+    if (!AUTH_TYPES.has(type)) throw new RequestError(`plugin not found in the catalog: ${type}`);
+    const rawConfig = isObject(req.data.config) ? req.data.config : {};
+    const lockout = parseLockout(rawConfig.user_lockout_config);
+    await table.add({
+      path,
+      type,
+      description: typeof req.data.description === 'string' ? req.data.description : '',
+      config: {
+        ...parseConfigTtls(rawConfig),
+        force_no_cache: false,
+        ...(lockout ? { user_lockout_config: lockout } : {}),
+      },
+      local: req.data.local === true,
+      seal_wrap: req.data.seal_wrap === true,
+      options: {},
+    });
+    return undefined;
+  }
+
+  async function disable(req: LogicalRequest) {
+    const path = normalise(req.captures.path!);
+    if (path === 'token/') throw new RequestError('token credential backend cannot be disabled');
+    const removed = await table.remove(path);
+    if (!removed) return undefined;
+    await tokens.revokeByPathPrefix(`auth/${path}`);
+    await deletePrefix(rootStorage, mountStoragePrefix(removed));
+    return undefined;
+  }
+
+  return [
+    {
+      pattern: /^auth\/?$/,
+      fields: {},
+      operations: {
+        async read() {
+          return { data: Object.fromEntries(table.all().map((m) => [m.path, describeMount(m)])) };
+        },
+      },
+    },
+    {
+      pattern: /^auth\/(?<path>.+?)\/tune\/?$/,
+      fields: {
+        default_lease_ttl: 'string',
+        max_lease_ttl: 'string',
+        description: 'string',
+        user_lockout_config: 'map',
+      },
+      sudo: true,
+      operations: {
+        async read(req) {
+          const m = table.get(req.captures.path!);
+          if (!m) throw new RequestError(`cannot fetch sysview for path "auth/${normalise(req.captures.path!)}"`);
+          return { data: { ...(describeMount(m).config as Record<string, unknown>), description: m.description } };
+        },
+        async update(req) {
+          const m = table.get(req.captures.path!);
+          if (!m) throw new RequestError(`cannot fetch sysview for path "auth/${normalise(req.captures.path!)}"`);
+          const config = parseConfigTtls(req.data as Record<string, unknown>, m.config);
+          const lockout = parseLockout(req.data.user_lockout_config, m.config.user_lockout_config);
+          const description = typeof req.data.description === 'string' ? req.data.description : m.description;
+          await table.replace({
+            ...m,
+            description,
+            config: { ...m.config, ...config, ...(lockout ? { user_lockout_config: lockout } : {}) },
+          });
+          return undefined;
+        },
+      },
+    },
+    {
+      pattern: /^auth\/(?<path>.+)$/,
+      fields: {
+        type: 'string',
+        description: 'string',
+        config: 'map',
+        options: 'map',
+        local: 'bool',
+        seal_wrap: 'bool',
+      },
+      sudo: true,
+      operations: {
+        update: enable,
+        delete: disable,
+        async read(req) {
+          const m = table.get(req.captures.path!);
+          return m ? { data: describeMount(m) } : undefined;
+        },
+      },
+    },
+  ];
+}
