@@ -38,7 +38,9 @@ export function writeResult(res: ServerResponse, ctx: ResultContext, result: Log
   const warnings = result?.warnings && result.warnings.length > 0 ? result.warnings : null;
   const auth = result?.auth ?? null;
   const keys = data?.keys;
-  const nothing = (data === null && warnings === null && auth === null) || (ctx.isList && (!Array.isArray(keys) || keys.length === 0));
+  const nothing =
+    (data === null && warnings === null && auth === null) ||
+    (ctx.isList && (!Array.isArray(keys) || keys.length === 0));
   if (nothing) {
     if (ctx.emptyIs404) return send(res, 404, '{"errors":[]}', 'application/json', ctx.head);
     res.writeHead(204, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
