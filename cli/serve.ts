@@ -17,8 +17,9 @@ const HELP = `Usage: sshca serve --dev [--dev-root-token-id TOKEN] [--listen ADD
        sshca serve --data-dir DIR [--listen ADDR] [--tls-cert FILE --tls-key FILE]
 
 Run the embedded Vault-compatible server: Vault's HTTP API for the SSH secrets engine (mounts,
-config/ca, roles, sign, issue, public_key) on one machine with nothing else installed. Vault's
-clients and tools work against it unchanged (VAULT_ADDR, VAULT_TOKEN).
+config/ca, roles, sign, issue, public_key), ACL policies, tokens, userpass logins and file audit
+devices, on one machine with nothing else installed. Vault's clients and tools work against it
+unchanged (VAULT_ADDR, VAULT_TOKEN).
 
 Modes:
   --dev                    in memory: everything is lost when the server stops. Prints the root token.
