@@ -80,7 +80,7 @@ export interface PathSpec {
   /** Root-protected: every operation needs the `sudo` capability too. */
   readonly sudo?: boolean;
   /** Whether the target exists: a write then needs `update`, else `create` (Vault's ExistenceCheck). */
-  readonly exists?: (req: LogicalRequest) => Promise<boolean>;
+  readonly exists?: (req: Pick<LogicalRequest, 'storage' | 'captures'>) => Promise<boolean>;
 }
 
 /** A backend: its type (for `mount_type`) and its path table. */

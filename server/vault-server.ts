@@ -195,19 +195,8 @@ export class VaultServer {
         sudo = acl.capabilities(path, operation === 'list').has('sudo');
         let capability: Capability = operation;
         if (operation === 'update' && spec?.exists && mount) {
-          const exists = await spec.exists({
-            operation,
-            path: inMount,
-            data,
-            captures: { ...(spec.pattern.exec(inMount)?.groups ?? {}) },
-            fields: new Map(),
-            storage: this.storageOf(mount),
-            mount,
-            token,
-            clientToken,
-            sudo,
-            now,
-          });
+          const captures = { ...(spec.pattern.exec(inMount)?.groups ?? {}) };
+          const exists = await spec.exists({ storage: this.storageOf(mount), captures });
           capability = exists ? 'update' : 'create';
         }
         if (!acl.allows(path, capability) || (spec?.sudo === true && !sudo)) {
