@@ -4,3 +4,4 @@ export * from './env.js';
 export * from './vault-client.js';
 export * from './sys-api.js';
 export * from './ssh-api.js';
+export * from './access-api.js';

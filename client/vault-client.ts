@@ -39,8 +39,22 @@ export interface VaultResponse<T = Record<string, unknown>> {
   /** The envelope's `data` (undefined for 204 and raw bodies). */
   readonly data?: T;
   readonly warnings: readonly string[];
+  /** The envelope's `auth` block (logins, token create and renew). */
+  readonly auth?: AuthBlock;
   /** The raw body text. */
   readonly body: string;
+}
+
+/** Vault's `auth` block. */
+export interface AuthBlock {
+  readonly client_token: string;
+  readonly accessor: string;
+  readonly policies: readonly string[];
+  readonly token_policies: readonly string[];
+  readonly metadata: Readonly<Record<string, string>> | null;
+  readonly lease_duration: number;
+  readonly renewable: boolean;
+  readonly [key: string]: unknown;
 }
 
 interface RawResponse {
@@ -133,7 +147,7 @@ export class VaultClient {
     raw: RawResponse,
     accept: readonly number[],
   ): VaultResponse<T> | undefined {
-    let json: { data?: T; warnings?: string[] | null; errors?: string[] } | undefined;
+    let json: { data?: T; warnings?: string[] | null; errors?: string[]; auth?: AuthBlock | null } | undefined;
     try {
       json = raw.body === '' ? undefined : JSON.parse(raw.body);
     } catch {
@@ -151,6 +165,7 @@ export class VaultClient {
       status: raw.status,
       ...(json?.data !== undefined && json.data !== null ? { data: json.data } : {}),
       warnings: json?.warnings ?? [],
+      ...(json?.auth ? { auth: json.auth } : {}),
       body: raw.body,
     };
   }

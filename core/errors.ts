@@ -13,6 +13,13 @@ export interface Issue {
 export abstract class SshCaError extends Error {
   abstract override readonly name: string;
   abstract readonly status: number;
+
+  constructor(message = '', options?: ErrorOptions) {
+    super(message, options);
+    // Set again on purpose: in a serialized Pulumi provider classes become plain functions, and
+    // Error called as a function cannot initialise `this`.
+    this.message = message;
+  }
 }
 
 /**

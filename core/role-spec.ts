@@ -1,0 +1,125 @@
+// The role as infrastructure code declares it (Pulumi providers and CDKTF constructs alike): every
+// CA-role field in camelCase with lists as arrays, our secure defaults, the checks that refuse
+// insecure roles unless explicitly asked for, Vault's own validation, and the one mapping to the
+// body Vault receives. Both front ends call these functions, so the same spec writes the same role.
+
+import { toCamelCase } from './case.js';
+import type { Issue } from './errors.js';
+import type { AlgorithmSigner } from './role.js';
+import { validateRoleWrite } from './role.js';
+
+/** A certificate-authority role (`key_type=ca`). Durations are Vault durations (`"1h"`, `3600`). */
+export interface RoleSpec {
+  /** Principals user certificates may carry. `*` needs `allowWildcardPrincipals`. */
+  readonly allowedUsers?: readonly string[];
+  readonly allowedUsersTemplate?: boolean;
+  /** Principal used when a request names none. */
+  readonly defaultUser?: string;
+  readonly defaultUserTemplate?: boolean;
+  /** Host certificate domains. `*` needs `allowWildcardPrincipals`. */
+  readonly allowedDomains?: readonly string[];
+  readonly allowedDomainsTemplate?: boolean;
+  /** @default true */
+  readonly allowUserCertificates?: boolean;
+  /** @default false */
+  readonly allowHostCertificates?: boolean;
+  readonly allowBareDomains?: boolean;
+  readonly allowSubdomains?: boolean;
+  /** @default "30m" */
+  readonly ttl?: string | number;
+  /** @default "1h" */
+  readonly maxTtl?: string | number;
+  /** Critical options users may request; empty = any (as Vault). */
+  readonly allowedCriticalOptions?: readonly string[];
+  readonly defaultCriticalOptions?: Readonly<Record<string, string>>;
+  /** Extensions users may request; empty = none. */
+  readonly allowedExtensions?: readonly string[];
+  /** @default {} (no permit-pty: say `{ "permit-pty": "" }` for interactive roles) */
+  readonly defaultExtensions?: Readonly<Record<string, string>>;
+  readonly defaultExtensionsTemplate?: boolean;
+  readonly allowUserKeyIds?: boolean;
+  /** @default "" (Vault's `vault-{{token_display_name}}-{{public_key_hash}}`) */
+  readonly keyIdFormat?: string;
+  /** Key type → allowed sizes. @default ed25519, ECDSA P-256/384 and RSA 3072/4096 only */
+  readonly allowedUserKeyLengths?: Readonly<Record<string, readonly number[]>>;
+  /** @default "default" (rsa-sha2-256 on RSA CAs). `ssh-rsa` (SHA-1) needs `allowSha1Signatures`. */
+  readonly algorithmSigner?: AlgorithmSigner;
+  /** @default "30s" */
+  readonly notBeforeDuration?: string | number;
+  /** A certificate without principals is valid for every account (CVE-2024-7594). @default false */
+  readonly allowEmptyPrincipals?: boolean;
+  /** Opt in to `*` in allowedUsers or allowedDomains. Not sent to the backend. @default false */
+  readonly allowWildcardPrincipals?: boolean;
+  /** Opt in to SHA-1 (`ssh-rsa`) CA signatures, which OpenSSH ≥ 8.2 refuses. Not sent. @default false */
+  readonly allowSha1Signatures?: boolean;
+}
+
+/** The key types and sizes roles allow unless told otherwise (Amazon Linux 2's OpenSSH 7.4 included). */
+export const DEFAULT_USER_KEY_LENGTHS: Readonly<Record<string, readonly number[]>> = {
+  ed25519: [0],
+  ecdsa: [256, 384],
+  rsa: [3072, 4096],
+};
+
+/** The `POST <mount>/roles/<name>` body for a spec, with our defaults applied. */
+export function roleSpecToWire(spec: RoleSpec): Record<string, unknown> {
+  const list = (items: readonly string[] | undefined) => (items ?? []).join(',');
+  return {
+    key_type: 'ca',
+    allowed_users: list(spec.allowedUsers),
+    allowed_users_template: spec.allowedUsersTemplate ?? false,
+    default_user: spec.defaultUser ?? '',
+    default_user_template: spec.defaultUserTemplate ?? false,
+    allowed_domains: list(spec.allowedDomains),
+    allowed_domains_template: spec.allowedDomainsTemplate ?? false,
+    allow_user_certificates: spec.allowUserCertificates ?? true,
+    allow_host_certificates: spec.allowHostCertificates ?? false,
+    allow_bare_domains: spec.allowBareDomains ?? false,
+    allow_subdomains: spec.allowSubdomains ?? false,
+    ttl: spec.ttl ?? '30m',
+    max_ttl: spec.maxTtl ?? '1h',
+    allowed_critical_options: list(spec.allowedCriticalOptions),
+    default_critical_options: { ...spec.defaultCriticalOptions },
+    allowed_extensions: list(spec.allowedExtensions),
+    default_extensions: { ...spec.defaultExtensions },
+    default_extensions_template: spec.defaultExtensionsTemplate ?? false,
+    allow_user_key_ids: spec.allowUserKeyIds ?? false,
+    key_id_format: spec.keyIdFormat ?? '',
+    allowed_user_key_lengths: Object.fromEntries(
+      Object.entries(spec.allowedUserKeyLengths ?? DEFAULT_USER_KEY_LENGTHS).map(([k, v]) => [k, [...v]]),
+    ),
+    algorithm_signer: spec.algorithmSigner ?? 'default',
+    not_before_duration: spec.notBeforeDuration ?? '30s',
+    allow_empty_principals: spec.allowEmptyPrincipals ?? false,
+  };
+}
+
+/** Every problem with a spec: our secure-default checks, then Vault's validation; fields in camelCase. */
+export function validateRoleSpec(spec: RoleSpec): Issue[] {
+  const issues: Issue[] = [];
+  if (!spec.allowWildcardPrincipals) {
+    for (const field of ['allowedUsers', 'allowedDomains'] as const) {
+      if (spec[field]?.includes('*')) {
+        issues.push({
+          field,
+          message: `${field} contains "*", which allows every principal: set allowWildcardPrincipals to mean it`,
+        });
+      }
+    }
+  }
+  if (spec.algorithmSigner === 'ssh-rsa' && !spec.allowSha1Signatures) {
+    issues.push({
+      field: 'algorithmSigner',
+      message:
+        'algorithmSigner "ssh-rsa" signs with SHA-1, which OpenSSH 8.2 and later refuse: set allowSha1Signatures to mean it',
+    });
+  }
+  const users = spec.allowUserCertificates ?? true;
+  if (users && (spec.allowedUsers ?? []).length === 0 && !spec.defaultUser && !spec.allowEmptyPrincipals) {
+    issues.push({ field: 'allowedUsers', message: 'a user-certificate role needs allowedUsers or a defaultUser' });
+  }
+  for (const issue of validateRoleWrite(roleSpecToWire(spec))) {
+    issues.push({ field: toCamelCase(issue.field), message: issue.message });
+  }
+  return issues;
+}
