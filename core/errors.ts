@@ -106,7 +106,8 @@ export class UsageError extends SshCaError {
 const hasName = (e: unknown, name: string): boolean =>
   typeof e === 'object' && e !== null && (e as { name?: unknown }).name === name;
 
-const NAMES = new Set([
+// An array, not a Set: Pulumi's closure serializer turns module-level Sets into plain objects.
+const NAMES: readonly string[] = [
   'RequestError',
   'ValidationError',
   'InternalError',
@@ -118,11 +119,11 @@ const NAMES = new Set([
   'MethodNotAllowedError',
   'RequestTooLargeError',
   'VaultApiError', // client/vault-client.ts: the backend's answer, or no answer
-]);
+];
 
 /** True for any error of this hierarchy, from any copy of this module. */
 export const isSshCaError = (e: unknown): e is SshCaError =>
-  typeof e === 'object' && e !== null && NAMES.has(String((e as { name?: unknown }).name));
+  typeof e === 'object' && e !== null && NAMES.includes(String((e as { name?: unknown }).name));
 export const isRequestError = (e: unknown): e is RequestError => hasName(e, 'RequestError');
 export const isValidationError = (e: unknown): e is ValidationError => hasName(e, 'ValidationError');
 export const isInternalError = (e: unknown): e is InternalError => hasName(e, 'InternalError');

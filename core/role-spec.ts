@@ -6,7 +6,7 @@
 import { toCamelCase } from './case.js';
 import type { Issue } from './errors.js';
 import type { AlgorithmSigner } from './role.js';
-import { validateRoleWrite } from './role.js';
+import { parseRoleWrite, validateRoleWrite } from './role.js';
 
 /** A certificate-authority role (`key_type=ca`). Durations are Vault durations (`"1h"`, `3600`). */
 export interface RoleSpec {
@@ -123,3 +123,42 @@ export function validateRoleSpec(spec: RoleSpec): Issue[] {
   }
   return issues;
 }
+
+const splitList = (v: unknown): string[] =>
+  String(v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+
+/** A spec from a role as the backend reads it back (the inverse of roleSpecToWire). */
+export function roleSpecFromWire(data: Readonly<Record<string, unknown>>): RoleSpec {
+  const lengths = (data.allowed_user_key_lengths ?? {}) as Record<string, number | number[]>;
+  return {
+    allowedUsers: splitList(data.allowed_users),
+    allowedUsersTemplate: data.allowed_users_template === true,
+    defaultUser: String(data.default_user ?? ''),
+    defaultUserTemplate: data.default_user_template === true,
+    allowedDomains: splitList(data.allowed_domains),
+    allowedDomainsTemplate: data.allowed_domains_template === true,
+    allowUserCertificates: data.allow_user_certificates === true,
+    allowHostCertificates: data.allow_host_certificates === true,
+    allowBareDomains: data.allow_bare_domains === true,
+    allowSubdomains: data.allow_subdomains === true,
+    ttl: Number(data.ttl ?? 0),
+    maxTtl: Number(data.max_ttl ?? 0),
+    allowedCriticalOptions: splitList(data.allowed_critical_options),
+    defaultCriticalOptions: { ...(data.default_critical_options as Record<string, string> | undefined) },
+    allowedExtensions: splitList(data.allowed_extensions),
+    defaultExtensions: { ...(data.default_extensions as Record<string, string> | undefined) },
+    defaultExtensionsTemplate: data.default_extensions_template === true,
+    allowUserKeyIds: data.allow_user_key_ids === true,
+    keyIdFormat: String(data.key_id_format ?? ''),
+    allowedUserKeyLengths: Object.fromEntries(Object.entries(lengths).map(([k, v]) => [k, Array.isArray(v) ? v : [v]])),
+    algorithmSigner: (data.algorithm_signer as AlgorithmSigner | undefined) ?? 'default',
+    notBeforeDuration: Number(data.not_before_duration ?? 0),
+    allowEmptyPrincipals: data.allow_empty_principals === true,
+  };
+}
+
+/** The role a spec writes, normalised (durations in seconds, lists canonical): equal specs, equal JSON. */
+export const normalisedRole = (spec: RoleSpec): string => JSON.stringify(parseRoleWrite(roleSpecToWire(spec)));

@@ -10,22 +10,17 @@ export const checkFailures = (issues: readonly Issue[]): pulumi.dynamic.CheckFai
   issues.map((i) => ({ property: i.field, reason: i.message }));
 
 /** The identity fields whose change forces a replacement. */
-export function replacements(
-  olds: Record<string, unknown>,
-  news: Record<string, unknown>,
-  identity: readonly string[],
-): string[] {
-  return identity.filter((k) => JSON.stringify(olds[k] ?? null) !== JSON.stringify(news[k] ?? null));
+export function replacements(olds: object, news: object, identity: readonly string[]): string[] {
+  const o = olds as Record<string, unknown>;
+  const n = news as Record<string, unknown>;
+  return identity.filter((k) => JSON.stringify(o[k] ?? null) !== JSON.stringify(n[k] ?? null));
 }
 
 /** `inputs` without the named keys (secrets that must not become outputs). */
-export function without<T extends Record<string, unknown>>(
-  inputs: T,
-  keys: readonly string[],
-): Record<string, unknown> {
+export function without(inputs: object, keys: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(Object.entries(inputs).filter(([k]) => !keys.includes(k)));
 }
 
 /** `o` without undefined values (the engine's property structs cannot carry them). */
-export const defined = (o: Record<string, unknown>): Record<string, unknown> =>
+export const defined = (o: object): Record<string, unknown> =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));

@@ -40,7 +40,9 @@ const SHORTHAND: Readonly<Record<string, readonly Capability[]>> = {
   sudo: ['create', 'read', 'update', 'delete', 'list', 'sudo'],
 };
 
-const PATH_KEYS = new Set([
+// An array, not a Set: Pulumi's closure serializer (providers reach this module) turns module-level
+// Sets into plain objects.
+const PATH_KEYS: readonly string[] = [
   'comment',
   'policy',
   'capabilities',
@@ -52,7 +54,7 @@ const PATH_KEYS = new Set([
   'mfa_methods',
   'control_group',
   'subscribe_event_types',
-]);
+];
 
 const isObject = (v: HclValue): v is HclObject => typeof v === 'object' && !Array.isArray(v);
 
@@ -83,7 +85,7 @@ function pathRule(item: HclItem): PathRule {
     throw new RequestError(`path ${JSON.stringify(raw)}: invalid use of wildcards ('+*' is forbidden)`);
   const caps = new Set<Capability>();
   for (const entry of item.value.items) {
-    if (!PATH_KEYS.has(entry.key))
+    if (!PATH_KEYS.includes(entry.key))
       throw new RequestError(
         `path ${JSON.stringify(raw)}: invalid key ${JSON.stringify(entry.key)} on line ${entry.line}`,
       );

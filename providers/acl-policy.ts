@@ -1,0 +1,81 @@
+// `AclPolicy`: an ACL policy (sys/policies/acl/<name>), HCL or JSON. Replaces: `name`. The document
+// updates in place. `signingPolicy` builds the usual "may sign on these roles" document.
+
+import * as pulumi from '@pulumi/pulumi';
+import { deletePolicy, readPolicy, writePolicy } from '../client/access-api.js';
+import { parsePolicy } from '../core/acl/policy-document.js';
+import type { Issue } from '../core/errors.js';
+import { connect, type ConnectionInputs } from './connection.js';
+import { checkFailures, replacements } from './provider-kit.js';
+import { connectionInputs, type ConnectionArgs } from './resource-kit.js';
+
+export interface AclPolicyInputs extends ConnectionInputs {
+  readonly name: string;
+  readonly policy: string;
+}
+
+/** A policy that may sign keys on `roles` of `mount` (`create` and `update` on `<mount>/sign/<role>`). */
+export function signingPolicy(mount: string, roles: readonly string[]): string {
+  return roles.map((r) => `path "${mount}/sign/${r}" {\n  capabilities = ["create", "update"]\n}\n`).join('\n');
+}
+
+export const aclPolicyProvider: pulumi.dynamic.ResourceProvider = {
+  async check(_olds, news: AclPolicyInputs) {
+    const issues: Issue[] = [];
+    if (typeof news.name !== 'string' || !/^[a-z0-9][a-z0-9_.@-]*$/.test(news.name) || news.name === 'root') {
+      issues.push({ field: 'name', message: 'name must be lower-case letters, digits, _ . @ -, and not "root"' });
+    }
+    try {
+      parsePolicy(news.name, String(news.policy ?? ''));
+      if (String(news.policy ?? '').trim() === '')
+        issues.push({ field: 'policy', message: 'policy must not be empty' });
+    } catch (e) {
+      issues.push({ field: 'policy', message: (e as Error).message });
+    }
+    return { inputs: news, failures: checkFailures(issues) };
+  },
+  async diff(_id, olds: AclPolicyInputs, news: AclPolicyInputs) {
+    const replaces = replacements(olds, news, ['name']);
+    const changed = olds.policy !== news.policy || olds.address !== news.address || olds.token !== news.token;
+    return { changes: replaces.length > 0 || changed, replaces, deleteBeforeReplace: false };
+  },
+  async create(inputs: AclPolicyInputs) {
+    await writePolicy(connect(inputs), inputs.name, inputs.policy);
+    return { id: inputs.name, outs: inputs };
+  },
+  async read(id, props: AclPolicyInputs) {
+    const policy = await readPolicy(connect(props), props.name);
+    return policy === undefined ? {} : { id, props: { ...props, policy } };
+  },
+  async update(_id, _olds, news: AclPolicyInputs) {
+    await writePolicy(connect(news), news.name, news.policy);
+    return { outs: news };
+  },
+  async delete(_id, props: AclPolicyInputs) {
+    await deletePolicy(connect(props), props.name);
+  },
+};
+
+export interface AclPolicyArgs extends ConnectionArgs {
+  /** Policy name (lower case). Changing it replaces the policy. */
+  readonly name: pulumi.Input<string>;
+  /** The document, HCL or JSON; e.g. `signingPolicy("ssh-dev", ["developer"])`. */
+  readonly policy: pulumi.Input<string>;
+}
+
+/** An ACL policy. */
+export class AclPolicy extends pulumi.dynamic.Resource {
+  declare readonly name: pulumi.Output<string>;
+  declare readonly policy: pulumi.Output<string>;
+
+  constructor(name: string, args: AclPolicyArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      aclPolicyProvider,
+      name,
+      { ...args, ...connectionInputs(args) },
+      { ...opts, additionalSecretOutputs: ['token'] },
+      'vault-ssh-ca',
+      'AclPolicy',
+    );
+  }
+}

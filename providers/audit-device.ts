@@ -1,0 +1,84 @@
+// `AuditDevice`: a file audit device (sys/audit). Vault cannot change a device in place, so every
+// input replaces it (and a re-enabled device gets a new salt, so its hashes change).
+
+import * as pulumi from '@pulumi/pulumi';
+import { disableAudit, enableAudit, listAuditDevices } from '../client/access-api.js';
+import type { Issue } from '../core/errors.js';
+import { connect, type ConnectionInputs } from './connection.js';
+import { checkFailures, replacements } from './provider-kit.js';
+import { connectionInputs, type ConnectionArgs } from './resource-kit.js';
+
+export interface AuditDeviceInputs extends ConnectionInputs {
+  readonly path: string;
+  readonly type?: string;
+  readonly description?: string;
+  readonly options: Readonly<Record<string, string>>;
+}
+
+export const auditDeviceProvider: pulumi.dynamic.ResourceProvider = {
+  async check(_olds, news: AuditDeviceInputs) {
+    const issues: Issue[] = [];
+    if (typeof news.path !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(news.path)) {
+      issues.push({ field: 'path', message: 'path must be letters, digits, _ . -' });
+    }
+    if ((news.type ?? 'file') === 'file' && !news.options?.file_path) {
+      issues.push({
+        field: 'options',
+        message: 'a file device needs options.file_path (a path, "stdout" or "discard")',
+      });
+    }
+    return { inputs: news, failures: checkFailures(issues) };
+  },
+  async diff(_id, olds: AuditDeviceInputs, news: AuditDeviceInputs) {
+    const norm = (i: AuditDeviceInputs) => ({ ...i, type: i.type ?? 'file', description: i.description ?? '' });
+    const replaces = replacements(norm(olds), norm(news), ['path', 'type', 'description', 'options']);
+    const changed = olds.address !== news.address || olds.token !== news.token;
+    return { changes: replaces.length > 0 || changed, replaces, deleteBeforeReplace: replaces.length > 0 };
+  },
+  async create(inputs: AuditDeviceInputs) {
+    await enableAudit(connect(inputs), inputs.path, {
+      type: inputs.type ?? 'file',
+      description: inputs.description ?? '',
+      options: inputs.options,
+    });
+    return { id: inputs.path, outs: inputs };
+  },
+  async read(id, props: AuditDeviceInputs) {
+    const device = (await listAuditDevices(connect(props)))[`${props.path}/`];
+    return device
+      ? { id, props: { ...props, type: device.type, description: device.description, options: device.options } }
+      : {};
+  },
+  async update(_id, _olds, news: AuditDeviceInputs) {
+    return { outs: news };
+  },
+  async delete(_id, props: AuditDeviceInputs) {
+    await disableAudit(connect(props), props.path);
+  },
+};
+
+export interface AuditDeviceArgs extends ConnectionArgs {
+  /** Where the device is enabled, e.g. `file`. */
+  readonly path: pulumi.Input<string>;
+  /** @default "file" */
+  readonly type?: pulumi.Input<string>;
+  readonly description?: pulumi.Input<string>;
+  /** Device options as Vault names them: `file_path`, `log_raw`, `hmac_accessor`, `prefix`, `mode`. */
+  readonly options: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/** A file audit device. */
+export class AuditDevice extends pulumi.dynamic.Resource {
+  declare readonly path: pulumi.Output<string>;
+
+  constructor(name: string, args: AuditDeviceArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      auditDeviceProvider,
+      name,
+      { ...args, ...connectionInputs(args) },
+      { ...opts, additionalSecretOutputs: ['token'] },
+      'vault-ssh-ca',
+      'AuditDevice',
+    );
+  }
+}

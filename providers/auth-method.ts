@@ -1,0 +1,79 @@
+// `AuthMethod`: an auth method enabled at a path (sys/auth), e.g. `userpass`. Replaces: `path`,
+// `type`. Deleting it revokes every token its logins issued and removes its users.
+
+import * as pulumi from '@pulumi/pulumi';
+import { disableAuth, enableAuth, listAuthMethods } from '../client/access-api.js';
+import type { Issue } from '../core/errors.js';
+import { connect, type ConnectionInputs } from './connection.js';
+import { checkFailures, replacements } from './provider-kit.js';
+import { connectionInputs, type ConnectionArgs } from './resource-kit.js';
+
+export interface AuthMethodInputs extends ConnectionInputs {
+  readonly path: string;
+  readonly type: string;
+  readonly description?: string;
+}
+
+export const authMethodProvider: pulumi.dynamic.ResourceProvider = {
+  async check(_olds, news: AuthMethodInputs) {
+    const issues: Issue[] = [];
+    if (typeof news.path !== 'string' || !/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(news.path)) {
+      issues.push({ field: 'path', message: 'path must be segments of letters, digits, _ . - separated by /' });
+    }
+    if (typeof news.type !== 'string' || news.type === '')
+      issues.push({ field: 'type', message: 'type is required, e.g. "userpass"' });
+    return { inputs: news, failures: checkFailures(issues) };
+  },
+  async diff(_id, olds: AuthMethodInputs, news: AuthMethodInputs) {
+    const replaces = replacements(
+      { ...olds, description: olds.description ?? '' },
+      { ...news, description: news.description ?? '' },
+      ['path', 'type', 'description'],
+    );
+    const changed = olds.address !== news.address || olds.token !== news.token;
+    return { changes: replaces.length > 0 || changed, replaces, deleteBeforeReplace: replaces.length > 0 };
+  },
+  async create(inputs: AuthMethodInputs) {
+    const client = connect(inputs);
+    await enableAuth(client, inputs.path, { type: inputs.type, description: inputs.description ?? '' });
+    const accessor = (await listAuthMethods(client))[`${inputs.path}/`]?.accessor ?? '';
+    return { id: inputs.path, outs: { ...inputs, accessor } };
+  },
+  async read(id, props: AuthMethodInputs) {
+    const method = (await listAuthMethods(connect(props)))[`${props.path}/`];
+    return method
+      ? { id, props: { ...props, type: method.type, description: method.description, accessor: method.accessor } }
+      : {};
+  },
+  async update(_id, olds: { accessor?: string }, news: AuthMethodInputs) {
+    return { outs: { ...news, accessor: olds.accessor ?? '' } };
+  },
+  async delete(_id, props: AuthMethodInputs) {
+    await disableAuth(connect(props), props.path);
+  },
+};
+
+export interface AuthMethodArgs extends ConnectionArgs {
+  /** Where it is mounted under auth/, e.g. `userpass`. */
+  readonly path: pulumi.Input<string>;
+  /** The method type, e.g. `userpass`. */
+  readonly type: pulumi.Input<string>;
+  readonly description?: pulumi.Input<string>;
+}
+
+/** An enabled auth method. */
+export class AuthMethod extends pulumi.dynamic.Resource {
+  declare readonly path: pulumi.Output<string>;
+  declare readonly accessor: pulumi.Output<string>;
+
+  constructor(name: string, args: AuthMethodArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      authMethodProvider,
+      name,
+      { ...args, ...connectionInputs(args), accessor: undefined },
+      { ...opts, additionalSecretOutputs: ['token'] },
+      'vault-ssh-ca',
+      'AuthMethod',
+    );
+  }
+}

@@ -1,0 +1,13 @@
+// Pulumi dynamic providers and components for SSH certificate authorities on Vault, OpenBao or the
+// embedded server (re-exports only). See providers/README.md.
+
+export { SecretsMount, type SecretsMountArgs } from './secrets-mount.js';
+export { SshCa, type SshCaArgs } from './ssh-ca.js';
+export { SshRole, type SshRoleArgs } from './ssh-role.js';
+export { AclPolicy, signingPolicy, type AclPolicyArgs } from './acl-policy.js';
+export { AuthMethod, type AuthMethodArgs } from './auth-method.js';
+export { UserpassUser, type UserpassUserArgs } from './userpass-user.js';
+export { AuditDevice, type AuditDeviceArgs } from './audit-device.js';
+export { SshEnvironment, type SshEnvironmentArgs } from './ssh-environment.js';
+export type { ConnectionArgs } from './resource-kit.js';
+export type { RoleSpec } from '../core/role-spec.js';

@@ -1,0 +1,149 @@
+// `SshCa`: the signing key of an SSH mount (config/ca), generated inside the backend by default, or
+// imported. Output: `publicKey`. Every input replaces the CA (there is no update): a new CA means
+// every host must be given the new public key, and certificates of the old CA stop working on hosts
+// that trust only the new one — see providers/README.md on rotation. An imported private key is a
+// secret input and never an output.
+
+import * as pulumi from '@pulumi/pulumi';
+import { deleteCa, generateCa, importCa, readCaPublicKey } from '../client/ssh-api.js';
+import type { Issue } from '../core/errors.js';
+import { parseCaPrivateKey } from '../core/keys/ca-key.js';
+import { parseSshPublicKey } from '../core/keys/public-key.js';
+import { connect, type ConnectionInputs } from './connection.js';
+import { checkFailures, defined, replacements, without } from './provider-kit.js';
+import { connectionInputs, type ConnectionArgs } from './resource-kit.js';
+
+export interface SshCaInputs extends ConnectionInputs {
+  readonly mount: string;
+  readonly keyType?: string;
+  readonly keyBits?: number;
+  readonly importedPublicKey?: string;
+  readonly privateKey?: string;
+}
+
+const KEY_TYPES = [
+  'ed25519',
+  'ssh-ed25519',
+  'rsa',
+  'ssh-rsa',
+  'ec',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+];
+const IDENTITY = ['mount', 'keyType', 'keyBits', 'importedPublicKey', 'privateKey'];
+/** The state keeps neither the private key nor, since it is the same as `publicKey`, the imported key twice. */
+const outputsOf = (inputs: SshCaInputs, publicKey: string) => ({
+  ...without(inputs, ['privateKey']),
+  publicKey,
+  imported: inputs.privateKey !== undefined,
+});
+
+export const sshCaProvider: pulumi.dynamic.ResourceProvider = {
+  async check(_olds, news: SshCaInputs) {
+    const issues: Issue[] = [];
+    if (typeof news.mount !== 'string' || news.mount === '')
+      issues.push({ field: 'mount', message: 'mount is required' });
+    const imported = news.importedPublicKey !== undefined || news.privateKey !== undefined;
+    if (imported) {
+      if (news.importedPublicKey === undefined || news.privateKey === undefined) {
+        issues.push({ field: 'privateKey', message: 'importing a CA needs both importedPublicKey and privateKey' });
+      } else {
+        for (const [field, parse] of [
+          ['importedPublicKey', () => parseSshPublicKey(news.importedPublicKey!)],
+          ['privateKey', () => parseCaPrivateKey(news.privateKey!)],
+        ] as const) {
+          try {
+            parse();
+          } catch (e) {
+            issues.push({ field, message: (e as Error).message });
+          }
+        }
+      }
+    } else {
+      const type = news.keyType ?? 'ed25519';
+      if (!KEY_TYPES.includes(type))
+        issues.push({ field: 'keyType', message: `keyType must be one of ${KEY_TYPES.join(', ')}` });
+      if (/rsa/.test(type) && news.keyBits !== undefined && news.keyBits !== 0 && news.keyBits < 2048) {
+        issues.push({ field: 'keyBits', message: `refusing a weak ${type} CA: ${news.keyBits} bits < 2048 bits` });
+      }
+    }
+    return { inputs: news, failures: checkFailures(issues) };
+  },
+  async diff(_id, olds: SshCaInputs & { imported?: boolean }, news: SshCaInputs) {
+    // The old private key is not in the state: an imported CA is compared by its public key.
+    const replaces = replacements(
+      {
+        ...olds,
+        keyType: olds.keyType ?? 'ed25519',
+        keyBits: olds.keyBits ?? 0,
+        privateKey: olds.imported ? 'imported' : undefined,
+      },
+      {
+        ...news,
+        keyType: news.keyType ?? 'ed25519',
+        keyBits: news.keyBits ?? 0,
+        privateKey: news.privateKey !== undefined ? 'imported' : undefined,
+      },
+      IDENTITY,
+    );
+    const changed = olds.address !== news.address || olds.token !== news.token;
+    return { changes: replaces.length > 0 || changed, replaces, deleteBeforeReplace: replaces.length > 0 };
+  },
+  async create(inputs: SshCaInputs) {
+    const client = connect(inputs);
+    if (inputs.privateKey !== undefined) {
+      await importCa(client, inputs.mount, { publicKey: inputs.importedPublicKey!, privateKey: inputs.privateKey });
+    } else {
+      await generateCa(client, inputs.mount, {
+        keyType: inputs.keyType ?? 'ed25519',
+        ...(inputs.keyBits ? { keyBits: inputs.keyBits } : {}),
+      });
+    }
+    const publicKey = (await readCaPublicKey(client, inputs.mount)) ?? '';
+    return { id: `${inputs.mount}/config/ca`, outs: defined(outputsOf(inputs, publicKey)) };
+  },
+  async read(id, props: SshCaInputs & { publicKey?: string }) {
+    const publicKey = await readCaPublicKey(connect(props), props.mount);
+    return publicKey ? { id, props: { ...props, publicKey } } : {};
+  },
+  async update(_id, olds: { publicKey?: string }, news: SshCaInputs) {
+    return { outs: defined(outputsOf(news, olds.publicKey ?? '')) };
+  },
+  async delete(_id, props: SshCaInputs) {
+    await deleteCa(connect(props), props.mount);
+  },
+};
+
+export interface SshCaArgs extends ConnectionArgs {
+  /** The SSH mount, e.g. `ssh-dev`. */
+  readonly mount: pulumi.Input<string>;
+  /** Generated key type: ed25519 (default), rsa, ec. Changing it replaces the CA. */
+  readonly keyType?: pulumi.Input<string>;
+  /** RSA: 2048–4096 (default 4096); ECDSA: 256, 384, 521. Changing it replaces the CA. */
+  readonly keyBits?: pulumi.Input<number>;
+  /** Import instead of generating: the CA public key … */
+  readonly importedPublicKey?: pulumi.Input<string>;
+  /** … and its private key (a secret; never an output). */
+  readonly privateKey?: pulumi.Input<string>;
+}
+
+/** The CA of an SSH mount. */
+export class SshCa extends pulumi.dynamic.Resource {
+  declare readonly mount: pulumi.Output<string>;
+  /** The CA public key hosts trust (`TrustedUserCAKeys`). */
+  declare readonly publicKey: pulumi.Output<string>;
+  declare readonly imported: pulumi.Output<boolean>;
+
+  constructor(name: string, args: SshCaArgs, opts?: pulumi.CustomResourceOptions) {
+    const privateKey = args.privateKey !== undefined ? { privateKey: pulumi.secret(args.privateKey) } : {};
+    super(
+      sshCaProvider,
+      name,
+      { ...args, ...privateKey, ...connectionInputs(args), publicKey: undefined, imported: undefined },
+      { ...opts, additionalSecretOutputs: ['token'] },
+      'vault-ssh-ca',
+      'SshCa',
+    );
+  }
+}

@@ -1,0 +1,100 @@
+// `SshEnvironment`: one environment (dev, prod, …) in a few lines: its own mount and CA, its roles,
+// one signing policy per role, and the host-trust artefacts for that environment's hosts, rendered
+// from the CA public key by core/render (cloud-init user-data, sshd drop-in, trusted keys, Ansible
+// variables). Environments never share a CA: separation is by key, not by naming.
+
+import * as pulumi from '@pulumi/pulumi';
+import type { RoleSpec } from '../core/role-spec.js';
+import { renderAnsibleVars } from '../core/render/ansible-vars.js';
+import { renderCloudConfig } from '../core/render/cloud-config.js';
+import { validateHostTrust } from '../core/render/host-trust.js';
+import { renderSshdDropIn, renderTrustedCaKeys } from '../core/render/sshd-files.js';
+import { AclPolicy, signingPolicy } from './acl-policy.js';
+import type { ConnectionArgs } from './resource-kit.js';
+import { SecretsMount } from './secrets-mount.js';
+import { SshCa } from './ssh-ca.js';
+import { SshRole } from './ssh-role.js';
+
+/** What one environment needs. */
+export interface SshEnvironmentArgs extends ConnectionArgs {
+  /** Environment name, e.g. `dev`: lower-case letters, digits, _ and -. */
+  readonly environment: string;
+  /** @default `ssh-<environment>` */
+  readonly mountPath?: string;
+  /** Mount max lease TTL. @default "24h" */
+  readonly maxLeaseTtl?: string | number;
+  /** CA key type and size. @default ed25519 */
+  readonly ca?: { readonly keyType?: string; readonly keyBits?: number };
+  /** Roles by name (see RoleSpec for fields and defaults). */
+  readonly roles: Readonly<Record<string, RoleSpec>>;
+  /** Host accounts → the principals that may log in as them, for the host-trust artefacts. */
+  readonly hostPrincipals?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** One environment's SSH CA, roles, policies and host trust. */
+export class SshEnvironment extends pulumi.ComponentResource {
+  readonly mountPath: pulumi.Output<string>;
+  /** The CA public key hosts of this environment trust. */
+  readonly caPublicKey: pulumi.Output<string>;
+  /** Role name → the policy that may sign on it (`<environment>-sign-<role>`). */
+  readonly signingPolicies: Readonly<Record<string, pulumi.Output<string>>>;
+  /** `#cloud-config` user-data for this environment's new instances. */
+  readonly userData: pulumi.Output<string>;
+  readonly sshdDropIn: pulumi.Output<string>;
+  readonly trustedCaKeys: pulumi.Output<string>;
+  /** group_vars for the Ansible role ssh_ca_trust. */
+  readonly ansibleVars: pulumi.Output<string>;
+
+  constructor(name: string, args: SshEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('vault-ssh-ca:index:SshEnvironment', name, {}, opts);
+    const conn = { ...(args.address ? { address: args.address } : {}), ...(args.token ? { token: args.token } : {}) };
+    const path = args.mountPath ?? `ssh-${args.environment}`;
+    const child = { parent: this };
+    const mount = new SecretsMount(
+      `${name}-mount`,
+      { ...conn, path, description: `SSH CA for ${args.environment}`, maxLeaseTtl: args.maxLeaseTtl ?? '24h' },
+      child,
+    );
+    const ca = new SshCa(
+      `${name}-ca`,
+      {
+        ...conn,
+        mount: mount.path,
+        ...(args.ca?.keyType ? { keyType: args.ca.keyType } : {}),
+        ...(args.ca?.keyBits ? { keyBits: args.ca.keyBits } : {}),
+      },
+      { ...child, deleteBeforeReplace: true },
+    );
+    const policies: Record<string, pulumi.Output<string>> = {};
+    for (const [role, spec] of Object.entries(args.roles)) {
+      new SshRole(`${name}-role-${role}`, { ...conn, ...spec, mount: mount.path, name: role } as never, {
+        ...child,
+        dependsOn: [ca],
+      });
+      const policyName = `${args.environment}-sign-${role}`;
+      policies[role] = new AclPolicy(
+        `${name}-policy-${role}`,
+        { ...conn, name: policyName, policy: signingPolicy(path, [role]) },
+        child,
+      ).name;
+    }
+    const trust = ca.publicKey.apply((key) =>
+      validateHostTrust({ environment: args.environment, caKeys: [key], principals: args.hostPrincipals ?? {} }),
+    );
+    this.mountPath = mount.path;
+    this.caPublicKey = ca.publicKey;
+    this.signingPolicies = policies;
+    this.userData = trust.apply((t) => renderCloudConfig(t));
+    this.sshdDropIn = trust.apply((t) => renderSshdDropIn(t));
+    this.trustedCaKeys = trust.apply((t) => renderTrustedCaKeys(t));
+    this.ansibleVars = trust.apply((t) => renderAnsibleVars(t));
+    this.registerOutputs({
+      mountPath: this.mountPath,
+      caPublicKey: this.caPublicKey,
+      userData: this.userData,
+      sshdDropIn: this.sshdDropIn,
+      trustedCaKeys: this.trustedCaKeys,
+      ansibleVars: this.ansibleVars,
+    });
+  }
+}

@@ -1,0 +1,121 @@
+// `UserpassUser`: a user of a userpass auth method with the policies and TTLs its logins get.
+// Replaces: `mount`, `username`. Updates in place: `password` (a secret, kept only as a secret in
+// the state), policies and TTLs.
+
+import * as pulumi from '@pulumi/pulumi';
+import { deleteUserpassUser, readUserpassUser, writeUserpassUser } from '../client/access-api.js';
+import { parseDurationSeconds } from '../core/duration.js';
+import type { Issue } from '../core/errors.js';
+import { connect, type ConnectionInputs } from './connection.js';
+import { checkFailures, replacements } from './provider-kit.js';
+import { connectionInputs, type ConnectionArgs } from './resource-kit.js';
+
+export interface UserpassUserInputs extends ConnectionInputs {
+  readonly mount?: string;
+  readonly username: string;
+  readonly password: string;
+  readonly tokenPolicies?: readonly string[];
+  readonly tokenTtl?: string | number;
+  readonly tokenMaxTtl?: string | number;
+}
+
+const mountOf = (i: UserpassUserInputs) => i.mount ?? 'userpass';
+const seconds = (v: string | number | undefined) => (v === undefined ? 0 : parseDurationSeconds(v));
+const settings = (i: UserpassUserInputs) => ({
+  token_policies: [...(i.tokenPolicies ?? [])].sort(),
+  token_ttl: seconds(i.tokenTtl),
+  token_max_ttl: seconds(i.tokenMaxTtl),
+});
+const body = (i: UserpassUserInputs) => ({ password: i.password, ...settings(i) });
+
+export const userpassUserProvider: pulumi.dynamic.ResourceProvider = {
+  async check(_olds, news: UserpassUserInputs) {
+    const issues: Issue[] = [];
+    if (typeof news.username !== 'string' || !/^\w(?:[\w.@-]*\w)?$/.test(news.username)) {
+      issues.push({ field: 'username', message: 'username must be letters, digits, _ . @ -' });
+    }
+    if (typeof news.password !== 'string' || news.password.length < 8) {
+      issues.push({ field: 'password', message: 'password must be at least 8 characters' });
+    }
+    for (const field of ['tokenTtl', 'tokenMaxTtl'] as const) {
+      try {
+        seconds(news[field]);
+      } catch (e) {
+        issues.push({ field, message: `${field}: ${(e as Error).message}` });
+      }
+    }
+    return { inputs: news, failures: checkFailures(issues) };
+  },
+  async diff(_id, olds: UserpassUserInputs, news: UserpassUserInputs) {
+    const replaces = replacements(
+      { ...olds, mount: mountOf(olds), username: olds.username.toLowerCase() },
+      { ...news, mount: mountOf(news), username: news.username.toLowerCase() },
+      ['mount', 'username'],
+    );
+    const changed =
+      JSON.stringify(settings(olds)) !== JSON.stringify(settings(news)) ||
+      olds.password !== news.password ||
+      olds.address !== news.address ||
+      olds.token !== news.token;
+    return { changes: replaces.length > 0 || changed, replaces, deleteBeforeReplace: false };
+  },
+  async create(inputs: UserpassUserInputs) {
+    await writeUserpassUser(connect(inputs), mountOf(inputs), inputs.username, body(inputs));
+    return { id: `auth/${mountOf(inputs)}/users/${inputs.username.toLowerCase()}`, outs: inputs };
+  },
+  async read(id, props: UserpassUserInputs) {
+    const user = await readUserpassUser(connect(props), mountOf(props), props.username);
+    if (!user) return {};
+    const actual = {
+      token_policies: [...((user.token_policies as string[] | undefined) ?? [])].sort(),
+      token_ttl: Number(user.token_ttl ?? 0),
+      token_max_ttl: Number(user.token_max_ttl ?? 0),
+    };
+    if (JSON.stringify(actual) === JSON.stringify(settings(props))) return { id, props };
+    return {
+      id,
+      props: {
+        ...props,
+        tokenPolicies: actual.token_policies,
+        tokenTtl: actual.token_ttl,
+        tokenMaxTtl: actual.token_max_ttl,
+      },
+    };
+  },
+  async update(_id, _olds, news: UserpassUserInputs) {
+    await writeUserpassUser(connect(news), mountOf(news), news.username, body(news));
+    return { outs: news };
+  },
+  async delete(_id, props: UserpassUserInputs) {
+    await deleteUserpassUser(connect(props), mountOf(props), props.username);
+  },
+};
+
+export interface UserpassUserArgs extends ConnectionArgs {
+  /** The userpass mount. @default "userpass" */
+  readonly mount?: pulumi.Input<string>;
+  readonly username: pulumi.Input<string>;
+  /** A secret; at least 8 characters. */
+  readonly password: pulumi.Input<string>;
+  /** Policies of the tokens its logins get (plus `default`). */
+  readonly tokenPolicies?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Vault duration. @default the mount's */
+  readonly tokenTtl?: pulumi.Input<string | number>;
+  readonly tokenMaxTtl?: pulumi.Input<string | number>;
+}
+
+/** A userpass user. */
+export class UserpassUser extends pulumi.dynamic.Resource {
+  declare readonly username: pulumi.Output<string>;
+
+  constructor(name: string, args: UserpassUserArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      userpassUserProvider,
+      name,
+      { ...args, password: pulumi.secret(args.password), ...connectionInputs(args) },
+      { ...opts, additionalSecretOutputs: ['token', 'password'] },
+      'vault-ssh-ca',
+      'UserpassUser',
+    );
+  }
+}
