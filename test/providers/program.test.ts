@@ -1,0 +1,173 @@
+// Whole Pulumi programs executed with `pulumi.runtime.setMocks`, whose mocks do what the engine does
+// with a dynamic resource: load the serialized `__provider` text and run its check and create. The
+// program is examples/pulumi-dev-prod, against the embedded server over HTTP; a certificate signed
+// on a role it created then logs into a real sshd that trusts the environment's CA.
+
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import * as pulumi from '@pulumi/pulumi';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCertificate } from '../../core/cert/certificate.js';
+import { generateKeyPair } from '../../core/keys/ca-key.js';
+import { makeScratchDir, removeScratchDir } from '../helpers/scratch.js';
+import { sshLogin } from '../helpers/ssh-client.js';
+import { startSshdHosts, stopAll, type SshdHost } from '../helpers/sshd.js';
+import { ensureTestUser } from '../helpers/test-user.js';
+import { startTestServer, type TestServer } from '../helpers/vault-server.js';
+
+const requireFromString: (code: string) => { handler(): pulumi.dynamic.ResourceProvider } = createRequire(
+  import.meta.url,
+)('require-from-string');
+const SECRET_SIG = '4dabf18193072939515e22adb298388d';
+
+/** Inputs as the engine hands them to a provider: secrets unwrapped. */
+function unwrap(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(unwrap);
+  if (v && typeof v === 'object') {
+    if (SECRET_SIG in v) return unwrap((v as unknown as { value: unknown }).value);
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrap(x)]));
+  }
+  return v;
+}
+
+const value = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
+
+let backend: TestServer;
+let dir: string;
+let hosts: SshdHost[] = [];
+const created: string[] = [];
+let environments: Record<string, { mountPath: string; caPublicKey: string; userData: string }>;
+
+beforeAll(async () => {
+  dir = makeScratchDir('pulumi-program');
+  backend = await startTestServer();
+  pulumi.runtime.setAllConfig(
+    {
+      'vault-ssh-ca:address': backend.url,
+      'vault-ssh-ca:token': backend.token,
+      'pulumi-dev-prod:testuserPassword': 'testuser-password',
+      'pulumi-dev-prod:oncallPassword': 'oncall-password',
+      'pulumi-dev-prod:auditLog': join(dir, 'audit.log'),
+    },
+    ['vault-ssh-ca:token', 'pulumi-dev-prod:testuserPassword', 'pulumi-dev-prod:oncallPassword'],
+  );
+  await pulumi.runtime.setMocks(
+    {
+      async newResource(args) {
+        if (!args.type.startsWith('pulumi-nodejs:dynamic')) return { id: `${args.name}_id`, state: args.inputs };
+        const { __provider, ...inputs } = args.inputs as { __provider: string };
+        const provider = requireFromString(__provider).handler();
+        const checked = await provider.check!({}, unwrap(inputs));
+        if (checked.failures && checked.failures.length > 0) throw new Error(JSON.stringify(checked.failures));
+        const result = await provider.create(checked.inputs);
+        created.push(`${args.type.split(':').pop()}:${result.id}`);
+        return { id: result.id, state: { ...result.outs, __provider } };
+      },
+      call: (args) => args.inputs,
+    },
+    'pulumi-dev-prod',
+    'dev',
+    false,
+  );
+  const program = await import('../../examples/pulumi-dev-prod/index.js');
+  environments = (await value(pulumi.output(program.environments))) as typeof environments;
+  // Registrations finish asynchronously: wait until the count has stopped changing for 300 ms.
+  for (let seen = -1; seen !== created.length;) {
+    seen = created.length;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+});
+
+afterAll(async () => {
+  await stopAll(hosts);
+  await backend?.close();
+  if (dir) removeScratchDir(dir);
+});
+
+describe('examples/pulumi-dev-prod under setMocks', () => {
+  it('creates every resource of the seed scenario on the backend', () => {
+    expect([...created].sort()).toEqual(
+      [
+        'AclPolicy:dev-sign-automation',
+        'AclPolicy:dev-sign-developer',
+        'AclPolicy:dev-sign-emergency',
+        'AclPolicy:emergency-ssh',
+        'AclPolicy:prod-sign-automation',
+        'AclPolicy:prod-sign-developer',
+        'AclPolicy:prod-sign-emergency',
+        'AclPolicy:ssh-access',
+        'AuditDevice:file',
+        'AuthMethod:userpass',
+        'SecretsMount:ssh-dev',
+        'SecretsMount:ssh-prod',
+        'SshCa:ssh-dev/config/ca',
+        'SshCa:ssh-prod/config/ca',
+        'SshRole:ssh-dev/roles/automation',
+        'SshRole:ssh-dev/roles/developer',
+        'SshRole:ssh-dev/roles/emergency',
+        'SshRole:ssh-prod/roles/automation',
+        'SshRole:ssh-prod/roles/developer',
+        'SshRole:ssh-prod/roles/emergency',
+        'UserpassUser:auth/userpass/users/oncall',
+        'UserpassUser:auth/userpass/users/testuser',
+      ].sort(),
+    );
+  });
+
+  it('gives dev and prod their own CAs, served by the backend, and host trust for each', async () => {
+    const dev = environments.dev!;
+    const prod = environments.prod!;
+    expect(dev.caPublicKey).not.toBe(prod.caPublicKey);
+    expect(dev.caPublicKey).toBe((await backend.request('GET', '/v1/ssh-dev/public_key', undefined, null)).body);
+    expect(dev.userData).toContain(dev.caPublicKey.trim());
+    expect(dev.userData).not.toContain(prod.caPublicKey.trim());
+    expect(readFileSync(join(dir, 'audit.log'), 'utf8')).toContain('"path":"ssh-dev/roles/developer"');
+  });
+
+  it('testuser signs on dev/developer and the certificate opens a host trusting the dev CA only', async () => {
+    const account = await ensureTestUser();
+    hosts = await startSshdHosts([
+      {
+        name: 'dev',
+        address: '127.0.0.2',
+        trustedUserCaKeys: [environments.dev!.caPublicKey.trim()],
+        principals: { [account]: ['ubuntu'] },
+      },
+      {
+        name: 'prod',
+        address: '127.0.0.3',
+        trustedUserCaKeys: [environments.prod!.caPublicKey.trim()],
+        principals: { [account]: ['ubuntu'] },
+      },
+    ]);
+    const login = await backend.request(
+      'POST',
+      '/v1/auth/userpass/login/testuser',
+      { password: 'testuser-password' },
+      null,
+    );
+    expect(login.json.auth.policies).toEqual(['default', 'ssh-access']);
+    const token = login.json.auth.client_token;
+    const pair = generateKeyPair('ed25519', 0);
+    const identity = join(dir, 'id_testuser');
+    writeFileSync(identity, pair.privateKey, { mode: 0o600 });
+    const signed = await backend.request('POST', '/v1/ssh-dev/sign/developer', { public_key: pair.publicKey }, token);
+    expect(signed.status).toBe(200);
+    const cert = parseCertificate(signed.json.data.signed_key);
+    expect(cert.principals).toEqual(['ubuntu']);
+    expect(cert.keyId).toMatch(/^dev-developer-userpass-testuser-[0-9a-f]{64}$/);
+    writeFileSync(`${identity}-cert.pub`, signed.json.data.signed_key);
+    const [dev, prod] = hosts as [SshdHost, SshdHost];
+    expect(await sshLogin({ host: dev, user: account, identityFile: identity, command: 'echo in' })).toEqual({
+      code: 0,
+      stdout: 'in\n',
+      stderr: '',
+    });
+    expect((await sshLogin({ host: prod, user: account, identityFile: identity, command: 'echo in' })).code).toBe(255);
+    // The same token may not sign on the emergency role.
+    expect(
+      (await backend.request('POST', '/v1/ssh-dev/sign/emergency', { public_key: pair.publicKey }, token)).status,
+    ).toBe(403);
+  });
+});

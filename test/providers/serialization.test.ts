@@ -1,0 +1,68 @@
+// The providers serialize and run the same whatever runs the Pulumi program: tsc output (dist/, as
+// `pulumi up` runs a built program), tsx (TypeScript source), and vitest (the other tests). Each
+// serialized text is then executed by Pulumi's dynamic-provider server.
+
+import { execFileSync } from 'node:child_process';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startProviderServer, type ProviderServer } from '../helpers/pulumi.js';
+import { startTestServer, type TestServer } from '../helpers/vault-server.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+let backend: TestServer;
+let grpc: ProviderServer;
+
+beforeAll(async () => {
+  backend = await startTestServer();
+  grpc = await startProviderServer();
+});
+
+afterAll(async () => {
+  await grpc?.stop();
+  await backend?.close();
+});
+
+/**
+ * Serialize the SshRole provider in a fresh process running `module` with `runner`, from a program
+ * file in the project, as Pulumi runs one (not `node -e`, where Node exposes built-in modules as
+ * globals and the serializer would refer to `global.http`).
+ */
+function serializeWith(runner: string[], module: string): string {
+  const program = join(ROOT, `.serialize-${process.pid}.mjs`);
+  writeFileSync(
+    program,
+    `import * as pulumi from '@pulumi/pulumi';
+const { sshRoleProvider } = await import(${JSON.stringify(module)});
+const { text } = await pulumi.runtime.serializeFunction(() => sshRoleProvider, { allowSecrets: true });
+process.stdout.write(text);
+`,
+  );
+  try {
+    return execFileSync(runner[0]!, [...runner.slice(1), program], { cwd: ROOT, encoding: 'utf8' });
+  } finally {
+    rmSync(program);
+  }
+}
+
+it.each([
+  ['tsc output', [process.execPath], resolve(ROOT, 'dist/providers/ssh-role.js')],
+  ['tsx', [process.execPath, '--import', 'tsx'], resolve(ROOT, 'providers/ssh-role.ts')],
+])('a provider serialized from %s runs in the dynamic-provider server', async (label, runner, module) => {
+  if (label === 'tsc output' && !existsSync(module)) throw new Error(`${module} is missing: run "npm run build" first`);
+  const text = serializeWith(runner, module);
+  const urn = `urn:pulumi:dev::test::pulumi-nodejs:dynamic/vault-ssh-ca:SshRole::${label.replace(/\W/g, '')}`;
+  await backend.request('POST', '/v1/sys/mounts/ssh', { type: 'ssh' });
+  const inputs = {
+    __provider: text,
+    address: backend.url,
+    token: backend.token,
+    mount: 'ssh',
+    name: 'ci',
+    allowedUsers: ['gitlab-runner'],
+  };
+  expect((await grpc.check(urn, {}, inputs)).failures).toEqual([]);
+  expect((await grpc.create(urn, inputs)).id).toBe('ssh/roles/ci');
+  expect((await backend.request('GET', '/v1/ssh/roles/ci')).json.data.allowed_users).toBe('gitlab-runner');
+  await backend.request('DELETE', '/v1/sys/mounts/ssh');
+});
