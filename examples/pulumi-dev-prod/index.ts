@@ -3,7 +3,15 @@
 // a file audit device. Run with `pulumi up` against Vault, OpenBao or `sshca serve`.
 
 import * as pulumi from '@pulumi/pulumi';
-import { AclPolicy, AuditDevice, AuthMethod, SshEnvironment, UserpassUser, signingPolicy, type RoleSpec } from 'vault-ssh-ca/providers';
+import {
+  AclPolicy,
+  AuditDevice,
+  AuthMethod,
+  SshEnvironment,
+  UserpassUser,
+  signingPolicy,
+  type RoleSpec,
+} from 'vault-ssh-ca/providers';
 
 const config = new pulumi.Config();
 
@@ -57,12 +65,22 @@ const oncall = new AclPolicy('emergency-ssh', {
 
 new UserpassUser(
   'testuser',
-  { username: 'testuser', password: config.requireSecret('testuserPassword'), tokenPolicies: [engineer.name], tokenTtl: '1h' },
+  {
+    username: 'testuser',
+    password: config.requireSecret('testuserPassword'),
+    tokenPolicies: [engineer.name],
+    tokenTtl: '1h',
+  },
   { dependsOn: [userpass] },
 );
 new UserpassUser(
   'oncall',
-  { username: 'oncall', password: config.requireSecret('oncallPassword'), tokenPolicies: [oncall.name], tokenTtl: '30m' },
+  {
+    username: 'oncall',
+    password: config.requireSecret('oncallPassword'),
+    tokenPolicies: [oncall.name],
+    tokenTtl: '30m',
+  },
   { dependsOn: [userpass] },
 );
 

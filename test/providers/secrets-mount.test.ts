@@ -2,17 +2,19 @@
 // embedded server over HTTP: check, create, diff, update, read (refresh) and delete.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryStorage } from '../../server/storage/memory-storage.js';
 import { secretsMountProvider } from '../../providers/secrets-mount.js';
 import { serializeProvider, startProviderServer, type ProviderServer } from '../helpers/pulumi.js';
 import { startTestServer, type TestServer } from '../helpers/vault-server.js';
 
 const URN = 'urn:pulumi:dev::test::pulumi-nodejs:dynamic/vault-ssh-ca:SecretsMount::dev';
 let backend: TestServer;
+const storage = new MemoryStorage();
 let grpc: ProviderServer;
 let provider: string;
 
 beforeAll(async () => {
-  backend = await startTestServer();
+  backend = await startTestServer({ storage });
   provider = await serializeProvider(secretsMountProvider);
   grpc = await startProviderServer();
 });
@@ -49,8 +51,16 @@ describe('SecretsMount', () => {
     const refreshed = await grpc.read(URN, id, updated);
     expect(refreshed.props.description).toBe('changed by hand');
 
+    // A mount that still has a CA and a role is deleted with them, asking nothing, leaving nothing.
+    await backend.request('POST', '/v1/ssh-dev/config/ca', { generate_signing_key: true });
+    await backend.request('POST', '/v1/ssh-dev/roles/r', {
+      key_type: 'ca',
+      allowed_users: 'u',
+      allow_user_certificates: true,
+    });
     await grpc.delete(URN, id, refreshed.props);
     expect((await backend.request('GET', '/v1/sys/mounts/ssh-dev')).status).toBe(404);
+    expect(await storage.list('logical/')).toEqual([]);
   });
 
   it('reports every bad input with its property', async () => {
