@@ -3,7 +3,7 @@
 // Tests use `handle` through a real listener on port 0.
 
 import { randomUUID } from 'node:crypto';
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, IncomingMessage, ServerResponse, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Capability } from '../core/acl/policy-document.js';
@@ -22,6 +22,7 @@ import {
   type LogicalResponse,
   type Operation,
 } from './framework.js';
+import { parseListRequest } from './http/list-verb.js';
 import { parseRequest, type ParsedRequest } from './http/parse-request.js';
 import { writeError, writeResult } from './http/respond.js';
 import { PolicyStore } from './policy-store.js';
@@ -263,6 +264,32 @@ export class VaultServer {
     return authBlock(token, entry, ttl);
   }
 
+  /** Answer a LIST request that Node's parser refused, on its socket, then close the connection. */
+  private answerList(
+    list: { url: string; headers: Readonly<Record<string, string>>; body: Buffer },
+    socket: Socket,
+  ): void {
+    const req = new IncomingMessage(socket);
+    req.method = 'LIST';
+    req.url = list.url;
+    req.headers = { ...list.headers };
+    req.httpVersion = '1.1';
+    req.httpVersionMajor = 1;
+    req.httpVersionMinor = 1;
+    // Node's parser marks a request complete; without it, reading to the end destroys the socket.
+    req.complete = true;
+    req.push(list.body);
+    req.push(null);
+    const res = new ServerResponse(req);
+    res.shouldKeepAlive = false;
+    res.assignSocket(socket);
+    res.on('finish', () => {
+      res.detachSocket(socket);
+      socket.end();
+    });
+    void this.handle(req, res);
+  }
+
   /** Serve on `host:port` (port 0 = any free port); resolves with the address once listening. */
   listen(host: string, port: number, tls?: TlsOptions): Promise<{ server: Server; url: string }> {
     const server = tls
@@ -272,9 +299,18 @@ export class VaultServer {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
-    // Node's HTTP parser rejects methods it does not know, such as Vault's LIST verb: answer clearly.
-    server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    // Node's HTTP parser rejects methods it does not know, such as Vault's LIST verb. A LIST that
+    // arrived whole is answered (once: the connection then closes); anything else is refused clearly.
+    const answeredList = new WeakSet<Socket>();
+    server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => {
+      if (answeredList.has(socket)) return;
       if (!socket.writable) return socket.destroy();
+      const list = err.code === 'HPE_INVALID_METHOD' && err.rawPacket ? parseListRequest(err.rawPacket) : undefined;
+      if (list) {
+        answeredList.add(socket);
+        this.answerList(list, socket);
+        return;
+      }
       const message =
         err.code === 'HPE_INVALID_METHOD'
           ? 'unsupported HTTP method; for LIST use GET with ?list=true'
