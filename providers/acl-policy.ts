@@ -4,6 +4,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { deletePolicy, readPolicy, writePolicy } from '../client/access-api.js';
 import { parsePolicy } from '../core/acl/policy-document.js';
+export { signingPolicy } from '../core/acl/signing-policy.js';
 import type { Issue } from '../core/errors.js';
 import { connect, type ConnectionInputs } from './connection.js';
 import { checkFailures, replacements } from './provider-kit.js';
@@ -12,11 +13,6 @@ import { connectionInputs, type ConnectionArgs } from './resource-kit.js';
 export interface AclPolicyInputs extends ConnectionInputs {
   readonly name: string;
   readonly policy: string;
-}
-
-/** A policy that may sign keys on `roles` of `mount` (`create` and `update` on `<mount>/sign/<role>`). */
-export function signingPolicy(mount: string, roles: readonly string[]): string {
-  return roles.map((r) => `path "${mount}/sign/${r}" {\n  capabilities = ["create", "update"]\n}\n`).join('\n');
 }
 
 export const aclPolicyProvider: pulumi.dynamic.ResourceProvider = {

@@ -1,0 +1,57 @@
+// The dev and prod environments as CDK for Terraform stacks: each its own SSH CA in Vault (mount,
+// generated key, roles, signing policies) and two EC2 instances that trust that CA only.
+// `npx cdktf synth` writes plain Terraform JSON to cdktf.out/ (no Terraform binary needed);
+// `npx cdktf synth --hcl` writes HCL.
+
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
+import { VaultProvider } from '@cdktf/provider-vault/lib/provider/index.js';
+import { App, TerraformOutput, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import { SshEnvironment, TrustedEc2Hosts, type RoleSpec } from 'vault-ssh-ca/modules';
+
+const ROLES: Record<string, RoleSpec> = {
+  developer: {
+    allowedUsers: ['ubuntu'],
+    defaultUser: 'ubuntu',
+    ttl: '1h',
+    maxTtl: '8h',
+    allowedExtensions: ['permit-pty'],
+    defaultExtensions: { 'permit-pty': '' },
+  },
+  automation: { allowedUsers: ['ansible', 'gitlab-runner'], ttl: '30m', maxTtl: '1h' },
+  emergency: {
+    allowedUsers: ['root'],
+    defaultUser: 'root',
+    ttl: '15m',
+    maxTtl: '1h',
+    defaultExtensions: { 'permit-pty': '' },
+  },
+};
+
+/** One environment: its Vault side and its hosts. */
+class EnvironmentStack extends TerraformStack {
+  constructor(scope: Construct, environment: string, options: { readonly ami: string; readonly sshCidrs: string[] }) {
+    super(scope, environment);
+    new VaultProvider(this, 'vault', {}); // VAULT_ADDR and VAULT_TOKEN at plan time
+    new AwsProvider(this, 'aws', { region: 'eu-west-1' });
+    const env = new SshEnvironment(this, 'ssh', {
+      environment,
+      roles: ROLES,
+      hostPrincipals: { ubuntu: ['ubuntu'], ansible: ['ansible'], root: ['root'] },
+    });
+    const hosts = new TrustedEc2Hosts(this, 'hosts', {
+      environment: env,
+      names: ['web-1', 'web-2'],
+      ami: options.ami,
+      sshCidrs: options.sshCidrs,
+    });
+    new TerraformOutput(this, 'ca_public_key', { value: env.authority.publicKey });
+    new TerraformOutput(this, 'instance_private_ips', { value: hosts.instances.map((i) => i.privateIp) });
+  }
+}
+
+const app = new App();
+// Ubuntu 24.04 LTS (eu-west-1); replace with your AMI and office/VPN ranges.
+new EnvironmentStack(app, 'dev', { ami: 'ami-0a89fa9a6d8c7ad98', sshCidrs: ['10.0.0.0/8'] });
+new EnvironmentStack(app, 'prod', { ami: 'ami-0a89fa9a6d8c7ad98', sshCidrs: ['10.20.0.0/16'] });
+app.synth();

@@ -1,0 +1,9 @@
+// CDK for Terraform constructs for SSH certificate authorities and trusting hosts (re-exports only).
+// See modules/README.md.
+
+export { SshCertificateAuthority, type SshCertificateAuthorityProps } from './ssh-certificate-authority.js';
+export { SshRole, type SshRoleProps } from './ssh-role.js';
+export { SshAccessPolicy, type SshAccessPolicyProps } from './ssh-access-policy.js';
+export { SshEnvironment, type SshEnvironmentProps } from './ssh-environment.js';
+export { TrustedEc2Hosts, type TrustedEc2HostsProps } from './trusted-ec2-hosts.js';
+export type { RoleSpec } from '../core/role-spec.js';

@@ -1,0 +1,31 @@
+// `SshRole`: a `vault_ssh_secret_backend_role` from the same RoleSpec the Pulumi providers take, with
+// the same defaults and the same validators (an insecure role fails synthesis).
+
+import { SshSecretBackendRole } from '@cdktf/provider-vault/lib/ssh-secret-backend-role/index.js';
+import { Construct } from 'constructs';
+import { isValidRoleName } from '../core/role.js';
+import { validateRoleSpec, type RoleSpec } from '../core/role-spec.js';
+import { roleSpecToTerraform, terraformRoleIssues } from '../core/role-spec-terraform.js';
+import { validateWith } from './validation.js';
+
+export interface SshRoleProps extends RoleSpec {
+  /** The SSH mount path (or a reference to it). */
+  readonly backend: string;
+  /** Role name, used in `<mount>/sign/<name>`. */
+  readonly name: string;
+}
+
+export class SshRole extends Construct {
+  readonly role: SshSecretBackendRole;
+
+  constructor(scope: Construct, id: string, props: SshRoleProps) {
+    super(scope, id);
+    const { backend, name, ...spec } = props;
+    validateWith(this, () => [
+      ...(isValidRoleName(name) ? [] : [{ field: 'name', message: `invalid role name ${JSON.stringify(name)}` }]),
+      ...validateRoleSpec(spec),
+      ...terraformRoleIssues(spec),
+    ]);
+    this.role = new SshSecretBackendRole(this, 'role', { backend, name, ...roleSpecToTerraform(spec) });
+  }
+}

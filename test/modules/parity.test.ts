@@ -1,0 +1,112 @@
+// Same role spec, same backend state: the attributes the CDKTF construct synthesizes, sent the way
+// the Terraform Vault provider sends them, write the same role as the Pulumi provider does — over
+// every role field, checked on the embedded server by reading both roles back.
+
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
+import { VaultProvider } from '@cdktf/provider-vault/lib/provider/index.js';
+import { Testing, TerraformStack } from 'cdktf';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { RoleSpec } from '../../core/role-spec.js';
+import { SshRole } from '../../modules/index.js';
+import { sshRoleProvider } from '../../providers/ssh-role.js';
+import { startTestServer, type TestServer } from '../helpers/vault-server.js';
+
+let backend: TestServer;
+beforeAll(async () => {
+  backend = await startTestServer();
+  await backend.request('POST', '/v1/sys/mounts/ssh', { type: 'ssh' });
+});
+afterAll(() => backend?.close());
+
+/** A spec that sets every field the Terraform provider has to a value other than its default. */
+const EVERY_FIELD: RoleSpec = {
+  allowedUsers: ['ubuntu', 'deploy-{{identity.entity.name}}'],
+  allowedUsersTemplate: true,
+  defaultUser: 'ubuntu',
+  defaultUserTemplate: true,
+  allowedDomains: ['example.com', 'internal.example.com'],
+  allowedDomainsTemplate: true,
+  allowUserCertificates: true,
+  allowHostCertificates: true,
+  allowBareDomains: true,
+  allowSubdomains: true,
+  ttl: '45m',
+  maxTtl: '2h',
+  allowedCriticalOptions: ['force-command', 'source-address'],
+  defaultCriticalOptions: { 'source-address': '10.0.0.0/8' },
+  allowedExtensions: ['permit-pty', 'permit-port-forwarding'],
+  defaultExtensions: { 'permit-pty': '' },
+  allowUserKeyIds: true,
+  keyIdFormat: 'custom-{{role_name}}-{{token_display_name}}',
+  allowedUserKeyLengths: { ed25519: [0], rsa: [3072, 4096] },
+  algorithmSigner: 'rsa-sha2-512',
+  notBeforeDuration: '1m',
+  allowEmptyPrincipals: true,
+};
+
+/**
+ * The body terraform-provider-vault's sshSecretBackendRoleWrite sends for these attributes: the
+ * allow_* booleans always, every other attribute only when set to a non-zero value (GetOk), and
+ * allowed_user_key_config blocks as the allowed_user_key_lengths map.
+ */
+function terraformProviderBody(a: Record<string, unknown>): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  for (const k of [
+    'key_type',
+    'allow_bare_domains',
+    'allow_host_certificates',
+    'allow_subdomains',
+    'allow_user_certificates',
+    'allow_user_key_ids',
+  ]) {
+    body[k] = a[k];
+  }
+  for (const [k, v] of Object.entries(a)) {
+    if (k in body || k === 'backend' || k === 'name' || k === '//') continue;
+    if (k === 'allowed_user_key_config') {
+      const blocks = v as Array<{ type: string; lengths: number[] }>;
+      if (blocks.length > 0) body.allowed_user_key_lengths = Object.fromEntries(blocks.map((b) => [b.type, b.lengths]));
+    } else if (
+      v !== '' &&
+      v !== false &&
+      v !== null &&
+      !(typeof v === 'object' && Object.keys(v as object).length === 0)
+    ) {
+      body[k] = v;
+    }
+  }
+  return body;
+}
+
+it('writes the same role through the CDKTF construct and the Pulumi provider, for every field', async () => {
+  const stack = new TerraformStack(Testing.app(), 'parity');
+  new VaultProvider(stack, 'vault', {});
+  new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+  new SshRole(stack, 'role', { ...EVERY_FIELD, backend: 'ssh', name: 'from-terraform' });
+  const synthesized = JSON.parse(Testing.synth(stack, true)).resource.vault_ssh_secret_backend_role;
+  const attrs = Object.values(synthesized)[0] as Record<string, unknown>;
+  const tf = await backend.request('PUT', '/v1/ssh/roles/from-terraform', terraformProviderBody(attrs));
+  expect(tf.status).toBe(204);
+
+  await sshRoleProvider.create({
+    ...EVERY_FIELD,
+    mount: 'ssh',
+    name: 'from-pulumi',
+    address: backend.url,
+    token: backend.token,
+  });
+
+  const fromTerraform = (await backend.request('GET', '/v1/ssh/roles/from-terraform')).json.data;
+  const fromPulumi = (await backend.request('GET', '/v1/ssh/roles/from-pulumi')).json.data;
+  expect(fromTerraform).toEqual(fromPulumi);
+  expect(fromPulumi).toMatchObject({
+    allowed_users: 'ubuntu,deploy-{{identity.entity.name}}',
+    ttl: 2700,
+    max_ttl: 7200,
+    not_before_duration: 60,
+    algorithm_signer: 'rsa-sha2-512',
+    allowed_user_key_lengths: { ed25519: [0], rsa: [3072, 4096] },
+    allow_empty_principals: true,
+    default_critical_options: { 'source-address': '10.0.0.0/8' },
+  });
+});

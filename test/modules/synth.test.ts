@@ -1,0 +1,182 @@
+// The CDKTF constructs through real cdktf synthesis (Testing.synth, no Terraform binary): exact
+// resources and attributes, validation from the core validators failing synthesis, and the user-data
+// that carries the CA public key as a Terraform reference.
+
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
+import { VaultProvider } from '@cdktf/provider-vault/lib/provider/index.js';
+import { Testing, TerraformStack } from 'cdktf';
+import { describe, expect, it } from 'vitest';
+import { signingPolicy } from '../../core/acl/signing-policy.js';
+import { roleSpecToTerraform } from '../../core/role-spec-terraform.js';
+import { SshEnvironment, SshRole, TrustedEc2Hosts } from '../../modules/index.js';
+
+type Resources = Record<string, Record<string, Record<string, unknown>>>;
+
+/** Synthesize a stack built by `build` and return its resources by type, metadata removed. */
+function synth(build: (stack: TerraformStack) => void, runValidations = false): Resources {
+  const stack = new TerraformStack(Testing.app(), 'test');
+  new VaultProvider(stack, 'vault', {});
+  new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+  build(stack);
+  const json = JSON.parse(Testing.synth(stack, runValidations)) as { resource: Resources };
+  return json.resource;
+}
+
+const one = (resources: Resources, type: string) => {
+  const entries = Object.entries(resources[type] ?? {});
+  expect(entries).toHaveLength(1);
+  const [id, attrs] = entries[0]!;
+  const { '//': _meta, ...rest } = attrs;
+  return { id, attrs: rest };
+};
+
+const developer = {
+  allowedUsers: ['ubuntu'],
+  defaultUser: 'ubuntu',
+  ttl: '1h',
+  maxTtl: '8h',
+  defaultExtensions: { 'permit-pty': '' },
+};
+
+const snake = (o: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v]));
+
+describe('SshEnvironment', () => {
+  const resources = synth((stack) => new SshEnvironment(stack, 'dev', { environment: 'dev', roles: { developer } }));
+
+  it('synthesizes the mount and a CA generated inside Vault, ed25519 by default', () => {
+    const mount = one(resources, 'vault_mount');
+    expect(mount.attrs).toEqual({
+      path: 'ssh-dev',
+      type: 'ssh',
+      description: 'SSH CA ssh-dev',
+      max_lease_ttl_seconds: 86400,
+    });
+    expect(one(resources, 'vault_ssh_secret_backend_ca').attrs).toEqual({
+      backend: `\${vault_mount.${mount.id}.path}`,
+      generate_signing_key: true,
+      key_type: 'ed25519',
+    });
+  });
+
+  it('synthesizes the role with our secure defaults, every attribute', () => {
+    const mount = one(resources, 'vault_mount');
+    const role = one(resources, 'vault_ssh_secret_backend_role');
+    expect(role.attrs).toEqual({
+      ...snake({ ...roleSpecToTerraform(developer) }),
+      allowed_user_key_config: [
+        { type: 'ed25519', lengths: [0] },
+        { type: 'ecdsa', lengths: [256, 384] },
+        { type: 'rsa', lengths: [3072, 4096] },
+      ],
+      backend: `\${vault_mount.${mount.id}.path}`,
+      name: 'developer',
+    });
+    expect(role.attrs).toMatchObject({
+      ttl: '3600',
+      max_ttl: '28800',
+      not_before_duration: '30',
+      allowed_users: 'ubuntu',
+    });
+  });
+
+  it('synthesizes one signing policy per role', () => {
+    expect(one(resources, 'vault_policy').attrs).toEqual({
+      name: 'dev-sign-developer',
+      policy: signingPolicy('ssh-dev', ['developer']),
+    });
+  });
+});
+
+describe('validation from the core validators', () => {
+  it.each([
+    [{ ...developer, ttl: '9h' }, 'ttl: "ttl" value must be less than "max_ttl" when both are specified'],
+    [
+      { ...developer, allowedUsers: ['*'] },
+      'allowedUsers: allowedUsers contains "*", which allows every principal: set allowWildcardPrincipals to mean it',
+    ],
+    [
+      { ...developer, defaultExtensionsTemplate: true },
+      'defaultExtensionsTemplate: defaultExtensionsTemplate has no attribute in the Terraform Vault provider 5.x',
+    ],
+  ])('fails synthesis for %j', (spec, message) => {
+    expect(() => synth((stack) => new SshRole(stack, 'r', { ...spec, backend: 'ssh', name: 'dev' }), true)).toThrow(
+      message,
+    );
+  });
+
+  it('accepts "*" when explicitly asked for', () => {
+    const r = synth(
+      (stack) =>
+        new SshRole(stack, 'r', {
+          ...developer,
+          allowedUsers: ['*'],
+          allowWildcardPrincipals: true,
+          backend: 'ssh',
+          name: 'dev',
+        }),
+      true,
+    );
+    expect(one(r, 'vault_ssh_secret_backend_role').attrs.allowed_users).toBe('*');
+  });
+
+  it('refuses SSH open to the world unless asked', () => {
+    expect(() =>
+      synth((stack) => {
+        const env = new SshEnvironment(stack, 'dev', { environment: 'dev', roles: { developer } });
+        new TrustedEc2Hosts(stack, 'hosts', { environment: env, names: ['a'], ami: 'ami-1', sshCidrs: ['0.0.0.0/0'] });
+      }, true),
+    ).toThrow('sshCidrs: sshCidrs contains 0.0.0.0/0: set allowSshFromAnywhere to mean it');
+  });
+});
+
+describe('TrustedEc2Hosts', () => {
+  const resources = synth((stack) => {
+    const env = new SshEnvironment(stack, 'prod', {
+      environment: 'prod',
+      roles: { developer },
+      hostPrincipals: { ubuntu: ['ubuntu'] },
+    });
+    new TrustedEc2Hosts(stack, 'hosts', {
+      environment: env,
+      names: ['web-1', 'web-2'],
+      ami: 'ami-123',
+      sshCidrs: ['10.20.0.0/16'],
+      tags: { Team: 'ops' },
+    });
+  });
+  const ca = one(resources, 'vault_ssh_secret_backend_ca');
+  const instances = Object.values(resources.aws_instance!);
+
+  it('opens port 22 only to the given CIDRs', () => {
+    const sg = one(resources, 'aws_security_group');
+    expect(sg.attrs.ingress).toEqual([
+      {
+        description: 'SSH',
+        protocol: 'tcp',
+        from_port: 22,
+        to_port: 22,
+        cidr_blocks: ['10.20.0.0/16'],
+        ipv6_cidr_blocks: null,
+        prefix_list_ids: null,
+        security_groups: null,
+        self: null,
+      },
+    ]);
+  });
+
+  it('gives each instance user-data with the CA key as a Terraform reference, replaced on change', () => {
+    expect(instances).toHaveLength(2);
+    for (const i of instances) {
+      expect(i.user_data).toContain(`\n      \${vault_ssh_secret_backend_ca.${ca.id}.public_key}\n`);
+      expect(i.user_data).not.toMatch(/\$\$\{|ssh-ed25519 AAAA/); // not escaped, no literal key
+      expect(i.user_data_replace_on_change).toBe(true);
+      expect(i.instance_type).toBe('t3.micro');
+      expect(i.ami).toBe('ami-123');
+    }
+    expect(instances.map((i) => i.tags)).toEqual([
+      { Environment: 'prod', ManagedBy: 'vault-ssh-ca', Team: 'ops', Name: 'prod-web-1' },
+      { Environment: 'prod', ManagedBy: 'vault-ssh-ca', Team: 'ops', Name: 'prod-web-2' },
+    ]);
+  });
+});
