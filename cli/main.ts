@@ -4,15 +4,23 @@
 
 import { isSshCaError, isUsageError } from '../core/errors.js';
 import type { Command } from './command.js';
+import { checkHostCommand } from './check-host.js';
+import { configCommand } from './config.js';
 import { demoCommand } from './demo.js';
 import { inspectCommand } from './inspect.js';
 import { keygenCaCommand } from './keygen-ca.js';
+import { loginCommand } from './login.js';
 import { packageVersion } from './package-root.js';
 import { renderCommand } from './render.js';
 import { serveCommand } from './serve.js';
 import { signCommand } from './sign.js';
+import { sshCommand } from './ssh.js';
 
 const COMMANDS: readonly Command[] = [
+  loginCommand,
+  sshCommand,
+  configCommand,
+  checkHostCommand,
   serveCommand,
   renderCommand,
   keygenCaCommand,
@@ -25,8 +33,8 @@ function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return `Usage: sshca <command> [options]
 
-Short-lived SSH certificates with Vault's signing rules: serve a Vault-compatible backend, make a
-CA, sign keys under roles, read certificates.
+Just-in-time SSH access with short-lived certificates: log in and connect, check hosts, serve a
+Vault-compatible backend, render host trust, make a CA, sign keys under roles, read certificates.
 
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
@@ -63,7 +71,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     if (isSshCaError(e)) {
       process.stderr.write(`sshca ${command.name}: ${e.message}\n`);
-      return 1;
+      return (e as { exitCode?: number }).exitCode ?? 1;
     }
     throw e;
   }

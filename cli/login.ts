@@ -1,0 +1,156 @@
+// `sshca login`: authenticate (token or userpass), get a short-lived certificate for an existing or
+// fresh key, write it beside the key, load key and certificate into ssh-agent for exactly the
+// certificate's remaining life, drop our expired certificates from the agent, and say what was issued.
+
+import { parseArgs } from 'node:util';
+import type { DecodedCertificate } from '../core/cert/certificate.js';
+import { formatGoDuration } from '../core/duration.js';
+import { addToAgent, agentAvailable, removeExpired } from './agent.js';
+import { HELP_OPTION, required, usageErrors } from './args.js';
+import { authenticate } from './auth.js';
+import { isSshcaKey, obtainCertificate, type CertificateOnDisk } from './certificate-session.js';
+import type { Command } from './command.js';
+
+export const LOGIN_OPTIONS = {
+  mount: { type: 'string' },
+  role: { type: 'string' },
+  principals: { type: 'string' },
+  ttl: { type: 'string' },
+  key: { type: 'string' },
+  address: { type: 'string' },
+  token: { type: 'string' },
+  method: { type: 'string' },
+  username: { type: 'string' },
+  'password-env': { type: 'string' },
+  'auth-mount': { type: 'string' },
+} as const;
+
+export const LOGIN_OPTIONS_HELP = `  --mount MOUNT          SSH secrets engine mount, e.g. ssh-dev
+  --role ROLE            role to sign under, e.g. developer
+  --principals LIST      comma list of principals (default: the role's default user)
+  --ttl DURATION         e.g. 30m, 1h (default: the role's TTL; above its maximum is refused)
+  --key FILE             sign this existing key (FILE.pub beside it) instead of a fresh ed25519 key
+                         kept in ~/.ssh/sshca/<mount>-<role> (or $SSHCA_HOME)
+  --address URL          backend address (default VAULT_ADDR or BAO_ADDR)
+  --token TOKEN          token (default VAULT_TOKEN, BAO_TOKEN, then ~/.vault-token)
+  --method token|userpass
+  --username NAME        userpass user; the password comes from $SSHCA_PASSWORD (or the variable
+                         named by --password-env), else a prompt that does not echo
+  --auth-mount PATH      where userpass is mounted (default userpass)`;
+
+const HELP = `Usage: sshca login --mount MOUNT --role ROLE [options]
+
+Get a short-lived SSH certificate from Vault, OpenBao or sshca serve, write it beside the key as
+<key>-cert.pub, and add key and certificate to ssh-agent for exactly the certificate's lifetime
+(expired certificates of ours are removed from the agent). Then "ssh user@host" just works.
+
+Options:
+${LOGIN_OPTIONS_HELP}
+  --no-agent             do not touch ssh-agent
+  --json                 print what was issued as JSON
+  -h, --help             show this help
+
+Exit codes: 0 signed, 1 refused (role, principal, TTL or policy: the message says which, with the
+backend's own words), 2 bad command line, 3 authentication failed.
+
+Examples:
+  sshca login --mount ssh-dev --role developer --principals ubuntu
+  SSHCA_PASSWORD=… sshca login --method userpass --username alice --mount ssh-prod --role developer --ttl 30m
+  VAULT_TOKEN=$CI_TOKEN sshca login --mount ssh-dev --role automation --principals gitlab-runner --no-agent --json
+`;
+
+/** What `login` prints about a certificate. */
+export function describeCertificate(c: DecodedCertificate, now: number): string {
+  const left = Number(c.validBefore) - now;
+  const until = new Date(Number(c.validBefore) * 1000).toISOString().replace('.000Z', 'Z');
+  return `principals ${c.principals.join(', ')}; key id ${c.keyId}; serial ${c.serial}; valid until ${until} (${formatGoDuration(Math.max(0, left))} left)`;
+}
+
+/** The options shared by login and ssh, as parsed values. */
+export type LoginValues = { [K in keyof typeof LOGIN_OPTIONS]?: string };
+
+/** Authenticate and obtain a certificate as the login options say. */
+export async function loginWith(values: LoginValues): Promise<CertificateOnDisk & { identity: string }> {
+  const { client, describe } = await authenticate({
+    ...(values.address ? { address: values.address } : {}),
+    ...(values.token ? { token: values.token } : {}),
+    ...(values.method ? { method: values.method } : {}),
+    ...(values.username ? { username: values.username } : {}),
+    ...(values['password-env'] ? { passwordEnv: values['password-env'] } : {}),
+    ...(values['auth-mount'] ? { authMount: values['auth-mount'] } : {}),
+  });
+  const issued = await obtainCertificate(client, {
+    mount: required(values.mount, 'mount'),
+    role: required(values.role, 'role'),
+    ...(values.principals
+      ? {
+          principals: values.principals
+            .split(',')
+            .map((p) => p.trim())
+            .filter(Boolean),
+        }
+      : {}),
+    ...(values.ttl ? { ttl: values.ttl } : {}),
+    ...(values.key ? { keyFile: values.key } : {}),
+  });
+  return { ...issued, identity: describe };
+}
+
+export const loginCommand: Command = {
+  name: 'login',
+  summary: 'get a short-lived certificate and load it into ssh-agent',
+  help: HELP,
+  async run(argv) {
+    const { values } = usageErrors(() =>
+      parseArgs({
+        args: [...argv],
+        strict: true,
+        options: { ...HELP_OPTION, ...LOGIN_OPTIONS, 'no-agent': { type: 'boolean' }, json: { type: 'boolean' } },
+      }),
+    );
+    if (values.help) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    required(values.mount, 'mount');
+    required(values.role, 'role');
+    const issued = await loginWith(values);
+    const now = Math.floor(Date.now() / 1000);
+    const c = issued.certificate;
+    let agent: 'added' | 'not running' | 'skipped' = 'skipped';
+    let pruned = 0;
+    if (!values['no-agent']) {
+      if (agentAvailable()) {
+        pruned = removeExpired(now, isSshcaKey);
+        addToAgent(issued.identityFile, Number(c.validBefore) - now);
+        agent = 'added';
+      } else {
+        agent = 'not running';
+      }
+    }
+    if (values.json) {
+      process.stdout.write(
+        `${JSON.stringify({
+          identity_file: issued.identityFile,
+          certificate_file: issued.certificateFile,
+          principals: c.principals,
+          key_id: c.keyId,
+          serial: c.serial.toString(),
+          valid_after: Number(c.validAfter),
+          valid_before: Number(c.validBefore),
+          agent,
+        })}\n`,
+      );
+      return 0;
+    }
+    process.stdout.write(`Signed ${issued.certificateFile} as ${issued.identity}: ${describeCertificate(c, now)}\n`);
+    if (agent === 'added') {
+      process.stdout.write(
+        `Added to ssh-agent until it expires${pruned ? `; removed ${pruned} expired certificate(s)` : ''}.\n`,
+      );
+    } else if (agent === 'not running') {
+      process.stdout.write(`No ssh-agent: use ssh -i ${issued.identityFile} (the certificate is found beside it).\n`);
+    }
+    return 0;
+  },
+};
