@@ -1,45 +1,91 @@
-// `sshca demo` (what `npm start` runs): a dev CA, an ephemeral user key signed under the
-// `developer` role of examples/roles.json, and the certificate's fields as ssh-keygen -L prints
-// them. Re-running reuses the CA, so hosts configured from an earlier run keep working.
+// `sshca demo` (what `npm start` runs): the seed scenario on this machine with the embedded server —
+// provision dev and prod through the Pulumi providers' code, render host trust, synthesize the CDKTF
+// example, and show who gets into which host with real logins. Durable in --out, so re-running
+// changes nothing that is already right.
 
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { parseCertificate } from '../core/cert/certificate.js';
-import { renderCertificateText } from '../core/cert/certificate-text.js';
-import { generateKeyPair } from '../core/keys/ca-key.js';
+import { loginUserpass } from '../client/access-api.js';
+import { readCaPublicKey } from '../client/ssh-api.js';
+import { VaultClient } from '../client/vault-client.js';
+import { renderAnsibleVars } from '../core/render/ansible-vars.js';
+import { renderCloudConfig } from '../core/render/cloud-config.js';
+import { validateHostTrust } from '../core/render/host-trust.js';
+import { renderPrincipalsFiles, renderSshdDropIn, renderTrustedCaKeys } from '../core/render/sshd-files.js';
+import { openDataDir, readRootToken } from '../server/data-dir.js';
 import { HELP_OPTION, usageErrors } from './args.js';
+import { obtainCertificate } from './certificate-session.js';
 import type { Command } from './command.js';
-import { readText, writeFileAtomic } from './files.js';
-import { describeSignature, loadCaKey, signLocally } from './local-sign.js';
-import { packageRoot } from './package-root.js';
-import { parseRoleFile } from './role-file.js';
+import { writeFileAtomic } from './files.js';
+import { packageRoot, packageVersion } from './package-root.js';
 
-const HELP = `Usage: sshca demo [--dir DIR] [--role NAME]
+const HELP = `Usage: sshca demo [--out DIR] [--no-hosts] [--no-cdktf]
 
-Show the whole signing loop on this machine in a second: create (or reuse) a dev CA key in DIR,
-generate an ephemeral ed25519 user key, sign it under a role of examples/roles.json with Vault's
-rules, and print the certificate's fields as "ssh-keygen -L" would.
+Run the just-in-time SSH scenario on this machine, with the embedded Vault-compatible server and
+nothing else (this is what "npm start" runs):
+
+  1. start the embedded server, durable in DIR/server (a re-run reuses it: nothing is re-created)
+  2. provision dev and prod through the Pulumi providers' code: a mount and CA per environment,
+     roles developer, automation and emergency, signing policies, userpass users, an audit log
+  3. render host trust into DIR/dev and DIR/prod: cloud-init user-data, sshd drop-in, trusted CA
+     keys, principals files, Ansible variables
+  4. synthesize the CDKTF example (examples/cdktf-dev-prod) into DIR/cdktf
+  5. start local dev and prod sshd hosts from the rendered files and try real logins with each
+     person's certificates: the access matrix (needs root and openssh-server)
 
 Options:
-  --dir DIR     where to keep the demo's files (default out/demo)
-  --role NAME   role of examples/roles.json to sign under (default developer)
-  -h, --help    show this help
+  --out DIR      where everything goes (default out)
+  --no-hosts     skip step 5
+  --no-cdktf     skip step 4
+  -h, --help     show this help
+
+Afterwards "sshca serve --data-dir DIR/server" serves the same backend; its root token is in
+DIR/server/root-token and the demo users' passwords in DIR/credentials.json (both 0600).
+
+Examples:
+  sshca demo                     # or: npm start
+  sshca demo --out /tmp/sshca-demo --no-cdktf
 `;
+
+const say = (s = '') => process.stdout.write(`${s}\n`);
+
+/** Demo users' passwords: generated once, kept 0600. */
+function credentials(out: string): Record<'testuser' | 'oncall', string> {
+  const file = join(out, 'credentials.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+  const made = { testuser: randomBytes(18).toString('base64url'), oncall: randomBytes(18).toString('base64url') };
+  writeFileAtomic(file, `${JSON.stringify(made, null, 2)}\n`, { mode: 0o600, overwrite: true });
+  return made;
+}
+
+function cdktfCliAvailable(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('cdktf-cli/package.json');
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'run the signing loop locally and show the certificate (npm start)',
+  summary: 'run the dev+prod scenario on the embedded server, with real logins (npm start)',
   help: HELP,
-  run(argv) {
+  async run(argv) {
     const { values } = usageErrors(() =>
       parseArgs({
         args: [...argv],
         strict: true,
         options: {
           ...HELP_OPTION,
-          dir: { type: 'string', default: join('out', 'demo') },
-          role: { type: 'string', default: 'developer' },
+          out: { type: 'string', default: 'out' },
+          'no-hosts': { type: 'boolean' },
+          'no-cdktf': { type: 'boolean' },
         },
       }),
     );
@@ -47,45 +93,169 @@ export const demoCommand: Command = {
       process.stdout.write(HELP);
       return 0;
     }
-    const dir = values.dir;
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const say = (s: string) => process.stdout.write(`${s}\n`);
-    const rolesPath = join(packageRoot(), 'examples', 'roles.json');
-    const roleFile = parseRoleFile(readText(rolesPath, 'role file'), rolesPath);
-    say(`1. Roles: ${[...roleFile.roles.keys()].join(', ')} (from ${relative(process.cwd(), rolesPath) || rolesPath})`);
+    // The scenario drives the Pulumi providers' code, loaded only when the demo runs.
+    const { apply } = await import('./scenario/provision.js');
+    const { ENVIRONMENTS, HOST_PRINCIPALS, mountOf, seedResources } = await import('./scenario/seed.js');
+    const { localHostsUnavailable, startLocalHost, tryLogin } = await import('./scenario/local-hosts.js');
+    const out = resolve(values.out);
+    mkdirSync(out, { recursive: true, mode: 0o700 });
+    const secret = (path: string, content: string) => writeFileAtomic(path, content, { mode: 0o600, overwrite: true });
+    const publicFile = (path: string, content: string) =>
+      writeFileAtomic(path, content, { mode: 0o644, overwrite: true });
 
-    const caPath = join(dir, 'dev-ca');
-    if (existsSync(caPath)) {
-      say(`2. Dev CA: reusing ${caPath}`);
-    } else {
-      const ca = generateKeyPair('ed25519', 0);
-      writeFileAtomic(`${caPath}.pub`, ca.publicKey, { mode: 0o644 });
-      writeFileAtomic(caPath, ca.privateKey, { mode: 0o600 });
-      say(`2. Dev CA: generated ${caPath} (ed25519, private key mode 0600)`);
+    const dataDir = join(out, 'server');
+    const { server, createdRootToken } = await openDataDir(
+      dataDir,
+      { version: packageVersion(), log: () => {} },
+      secret,
+    );
+    const { server: listener, url } = await server.listen('127.0.0.1', 0);
+    try {
+      const token = readRootToken(dataDir);
+      const root = new VaultClient({ address: url, token });
+      say(`1. Embedded server at ${url}, ${createdRootToken ? 'new' : 'reused'} state in ${dataDir}`);
+
+      const counts: Record<string, number> = {};
+      const resources = seedResources({ address: url, token }, credentials(out), join(out, 'audit.log'));
+      for (const r of resources) {
+        const { outcome } = await apply(r);
+        counts[outcome] = (counts[outcome] ?? 0) + 1;
+      }
+      say(
+        `2. Provisioned dev and prod through the Pulumi providers: ${Object.entries(counts)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(', ')}`,
+      );
+
+      const caKeys: Record<string, string> = {};
+      for (const env of ENVIRONMENTS) {
+        caKeys[env] = (await readCaPublicKey(root, mountOf(env)))!.trim();
+        const trust = validateHostTrust({ environment: env, caKeys: [caKeys[env]], principals: HOST_PRINCIPALS });
+        const dir = join(out, env);
+        mkdirSync(join(dir, 'principals'), { recursive: true, mode: 0o755 });
+        publicFile(join(dir, 'user-data.yaml'), renderCloudConfig(trust));
+        publicFile(join(dir, 'ansible-vars.yml'), renderAnsibleVars(trust));
+        publicFile(join(dir, '10-sshca.conf'), renderSshdDropIn(trust));
+        publicFile(join(dir, 'trusted_user_ca_keys'), renderTrustedCaKeys(trust));
+        for (const f of renderPrincipalsFiles(trust)) publicFile(join(dir, 'principals', f.account), f.content);
+      }
+      say(
+        `3. Host trust rendered: ${ENVIRONMENTS.map((e) => join(values.out, e)).join(', ')} (user-data.yaml, ansible-vars.yml, 10-sshca.conf, …)`,
+      );
+
+      const example = join(packageRoot(), 'examples', 'cdktf-dev-prod');
+      if (values['no-cdktf']) say('4. CDKTF synthesis: skipped (--no-cdktf)');
+      else if (!existsSync(example) || !cdktfCliAvailable())
+        say('4. CDKTF synthesis: skipped (the cdktf example and cdktf-cli come with the repository)');
+      else {
+        say('4. Synthesizing examples/cdktf-dev-prod with cdktf (a few seconds) …');
+        const r = spawnSync('npx', ['cdktf', 'synth', '--output', join(out, 'cdktf')], {
+          cwd: example,
+          env: { ...process.env, CHECKPOINT_DISABLE: '1', CI: '1' },
+          encoding: 'utf8',
+        });
+        if (r.status !== 0) throw new Error(`cdktf synth failed: ${(r.stderr || r.stdout).trim()}`);
+        say(`   Terraform JSON for dev and prod in ${join(values.out, 'cdktf', 'stacks')}`);
+      }
+
+      const why = values['no-hosts'] ? '--no-hosts' : localHostsUnavailable();
+      if (why) {
+        say(`5. Local hosts and access matrix: skipped (${why})`);
+      } else {
+        await accessMatrix(out, url, root, credentials(out), caKeys, {
+          ENVIRONMENTS,
+          mountOf,
+          startLocalHost,
+          tryLogin,
+        });
+      }
+      say('');
+      say(`Done. Keep the backend running with: sshca serve --data-dir ${join(values.out, 'server')}`);
+      say(
+        `(root token in ${join(values.out, 'server', 'root-token')}, demo passwords in ${join(values.out, 'credentials.json')})`,
+      );
+      return 0;
+    } finally {
+      await server.close(listener);
     }
-    const ca = loadCaKey(readText(caPath, 'CA key'), caPath);
-
-    const user = generateKeyPair('ed25519', 0);
-    const keyPath = join(dir, 'id_ed25519');
-    writeFileAtomic(`${keyPath}.pub`, user.publicKey, { mode: 0o644, overwrite: true });
-    writeFileAtomic(keyPath, user.privateKey, { mode: 0o600, overwrite: true });
-    say(`3. User key: generated ${keyPath} (ephemeral ed25519)`);
-
-    const result = signLocally({
-      roleFile,
-      roleName: values.role,
-      ca,
-      params: { public_key: user.publicKey },
-      displayName: 'demo',
-    });
-    const certPath = `${keyPath}-cert.pub`;
-    writeFileAtomic(certPath, result.signedKey, { mode: 0o644, overwrite: true });
-    say(`4. ${describeSignature(result, certPath).trimEnd()}`);
-    say('');
-    process.stdout.write(`${certPath}:\n${renderCertificateText(parseCertificate(result.signedKey))}`);
-    say('');
-    say(`A host trusts this CA with "TrustedUserCAKeys ${caPath}.pub" in sshd_config;`);
-    say(`then: ssh -i ${keyPath} ${result.fields.principals[0] ?? 'user'}@host`);
-    return 0;
   },
 };
+
+type Scenario = Pick<typeof import('./scenario/seed.js'), 'ENVIRONMENTS' | 'mountOf'> &
+  Pick<typeof import('./scenario/local-hosts.js'), 'startLocalHost' | 'tryLogin'>;
+
+/** Step 5: local hosts, each person's certificates, real logins, the table. */
+async function accessMatrix(
+  out: string,
+  url: string,
+  root: VaultClient,
+  passwords: Record<'testuser' | 'oncall', string>,
+  caKeys: Record<string, string>,
+  s: Scenario,
+): Promise<void> {
+  const account = userInfo().username;
+  const hosts = [];
+  try {
+    for (const [i, env] of s.ENVIRONMENTS.entries()) {
+      const dir = join(out, env, 'local-host');
+      const trust = validateHostTrust({
+        environment: env,
+        caKeys: [caKeys[env]!],
+        principals: { [account]: ['ubuntu', 'root'] },
+        paths: {
+          dropIn: join(dir, 'sshd_config.d', '10-sshca.conf'),
+          trustedCaKeys: join(dir, 'trusted_user_ca_keys'),
+          principalsDir: join(dir, 'principals'),
+        },
+      });
+      hosts.push(await s.startLocalHost(env, `127.0.0.${i + 2}`, dir, trust));
+    }
+    const knownHosts = join(out, 'known_hosts');
+    writeFileSync(knownHosts, hosts.map((h) => `${h.knownHostsLine}\n`).join(''));
+    const as = async (user: 'testuser' | 'oncall') =>
+      new VaultClient({
+        address: url,
+        token: (await loginUserpass(new VaultClient({ address: url }), 'userpass', user, passwords[user])).client_token,
+      });
+    const ci = new VaultClient({
+      address: url,
+      token: String(
+        (await root.write('auth/token/create', { policies: ['dev-sign-automation'], ttl: '10m', display_name: 'ci' }))
+          ?.auth?.client_token,
+      ),
+    });
+    const testuser = await as('testuser');
+    const oncall = await as('oncall');
+    const rows: Array<[string, VaultClient, string, string, string]> = [
+      ['testuser', testuser, 'ssh-dev', 'developer', 'ubuntu'],
+      ['testuser', testuser, 'ssh-prod', 'developer', 'ubuntu'],
+      ['oncall', oncall, 'ssh-dev', 'emergency', 'root'],
+      ['ci', ci, 'ssh-dev', 'automation', 'gitlab-runner'],
+      ['testuser', testuser, 'ssh-dev', 'emergency', 'root'],
+    ];
+    say(
+      `5. Access matrix: real ssh logins as ${account} to local dev and prod sshd hosts (${hosts.map((h) => `${h.environment} ${h.address}:${h.port}`).join(', ')})`,
+    );
+    say(`   ${'who'.padEnd(10)}${'certificate (principal)'.padEnd(36)}${'dev host'.padEnd(10)}prod host`);
+    for (const [who, client, mount, role, principal] of rows) {
+      const label = `${role}@${mount} (${principal})`.padEnd(36);
+      try {
+        const issued = await obtainCertificate(client, {
+          mount,
+          role,
+          principals: [principal],
+          freshKeyFile: join(out, 'keys', `${who}-${mount}-${role}`),
+        });
+        const cells = hosts.map((h) =>
+          (s.tryLogin(h, account, issued.identityFile, knownHosts) ? 'in' : 'refused').padEnd(10),
+        );
+        say(`   ${who.padEnd(10)}${label}${cells.join('')}`.trimEnd());
+      } catch (e) {
+        say(`   ${who.padEnd(10)}${label}not signed: ${(e as Error).message.replace(/ \(backend said: .*\)$/, '')}`);
+      }
+    }
+    say("   (ci's principal gitlab-runner is not mapped to any account on these hosts, so sshd refuses it)");
+  } finally {
+    await Promise.all(hosts.map((h) => h.stop()));
+  }
+}

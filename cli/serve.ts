@@ -1,11 +1,11 @@
 // `sshca serve`: run the embedded Vault-compatible server, in memory (`--dev`, like `vault server
 // -dev`) or durably in a data directory (`--data-dir`), over HTTP or HTTPS, until SIGTERM/SIGINT.
 
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../core/errors.js';
-import { FileStorage } from '../server/storage/file-storage.js';
+import { openDataDir } from '../server/data-dir.js';
 import { MemoryStorage } from '../server/storage/memory-storage.js';
 import { VaultServer } from '../server/vault-server.js';
 import { HELP_OPTION, usageErrors } from './args.js';
@@ -91,20 +91,17 @@ export const serveCommand: Command = {
         : undefined;
     const say = (s: string) => process.stdout.write(`${s}\n`);
 
-    let storage;
-    if (dataDir !== undefined) {
-      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-      storage = new FileStorage(join(dataDir, 'storage'));
-    } else {
-      storage = new MemoryStorage();
-    }
-    const server = await VaultServer.open({ storage, version: packageVersion() });
+    let server: VaultServer;
     let rootToken: string | undefined;
-    if (!(await server.tokens.initialized())) {
+    if (dataDir !== undefined) {
+      const opened = await openDataDir(dataDir, { version: packageVersion() }, (path, content) =>
+        writeFileAtomic(path, content, { mode: 0o600, overwrite: true }),
+      );
+      server = opened.server;
+      rootToken = opened.createdRootToken;
+    } else {
+      server = await VaultServer.open({ storage: new MemoryStorage(), version: packageVersion() });
       rootToken = await server.tokens.createRoot(values['dev-root-token-id']);
-      if (dataDir !== undefined) {
-        writeFileAtomic(join(dataDir, 'root-token'), `${rootToken}\n`, { mode: 0o600, overwrite: true });
-      }
     }
     const { server: listener, url } = await server.listen(host, port, tls);
     // Handlers first, so a signal that arrives right after the ready line is handled too.

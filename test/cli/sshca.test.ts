@@ -1,5 +1,5 @@
 // The real `sshca` binary (dist/cli/main.js, built by `npm test`) in child processes: help,
-// version, keygen-ca, sign, inspect and demo, with exit codes, file modes and exact messages.
+// version, keygen-ca, sign and inspect, with exit codes, file modes and exact messages.
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -36,7 +36,8 @@ describe('sshca', () => {
   it('prints usage with every command and exits 0 for --help, 2 without a command', () => {
     const help = sshca(['--help']);
     expect(help.code).toBe(0);
-    for (const c of ['keygen-ca', 'sign', 'inspect', 'demo']) expect(help.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
+    for (const c of ['login', 'ssh', 'config', 'check-host', 'serve', 'render', 'keygen-ca', 'sign', 'inspect', 'demo'])
+      expect(help.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
     expect(sshca([]).code).toBe(2);
   });
 
@@ -46,10 +47,22 @@ describe('sshca', () => {
   });
 
   it('gives every command a --help with examples', () => {
-    for (const c of ['keygen-ca', 'sign', 'inspect', 'demo']) {
+    for (const c of [
+      'login',
+      'ssh',
+      'config',
+      'check-host',
+      'serve',
+      'render',
+      'keygen-ca',
+      'sign',
+      'inspect',
+      'demo',
+    ]) {
       const r = sshca([c, '--help']);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`^Usage: sshca ${c}`));
+      expect(r.stdout).toMatch(/\n {2}sshca /); // an example
     }
   });
 
@@ -200,25 +213,5 @@ describe('sshca', () => {
     expect(ours).toEqual({ code: 0, stdout: theirs, stderr: '' });
     writeFileSync(join(dir, 'junk'), 'not a certificate\n');
     expect(sshca(['inspect', join(dir, 'junk')]).code).toBe(1);
-  });
-
-  it('demo (npm start) signs under the developer role and reuses its CA on a second run', () => {
-    const work = join(dir, 'demo');
-    const first = sshca(['demo', '--dir', work]);
-    expect(first.code).toBe(0);
-    expect(first.stdout).toContain(`2. Dev CA: generated ${join(work, 'dev-ca')} (ed25519, private key mode 0600)`);
-    expect(first.stdout).toContain('        Principals: \n                ubuntu\n');
-    expect(first.stdout).toContain('        Extensions: \n                permit-pty\n');
-    const certPath = join(work, 'id_ed25519-cert.pub');
-    const keygen = execFileSync('ssh-keygen', ['-L', '-f', certPath], {
-      encoding: 'utf8',
-      env: { ...process.env, TZ: 'UTC' },
-    });
-    expect(first.stdout).toContain(keygen);
-    const caBefore = readFileSync(join(work, 'dev-ca.pub'), 'utf8');
-    const second = sshca(['demo', '--dir', work]);
-    expect(second.stdout).toContain(`2. Dev CA: reusing ${join(work, 'dev-ca')}`);
-    expect(readFileSync(join(work, 'dev-ca.pub'), 'utf8')).toBe(caBefore);
-    expect(mode(join(work, 'dev-ca'))).toBe(0o600);
   });
 });

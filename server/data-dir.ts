@@ -1,0 +1,35 @@
+// A durable server in a data directory (`sshca serve --data-dir`, and the main job's out/server):
+// file storage under DIR/storage, and on the first start a root token kept in DIR/root-token (0600).
+
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FileStorage } from './storage/file-storage.js';
+import { VaultServer, type VaultServerOptions } from './vault-server.js';
+
+/** The server, the root token file, and the token when this start created it (undefined on later starts). */
+export interface DurableServer {
+  readonly server: VaultServer;
+  readonly tokenFile: string;
+  readonly createdRootToken: string | undefined;
+}
+
+/** Open (creating if needed) a durable server in `dir`; `writeSecret` writes the token file atomically. */
+export async function openDataDir(
+  dir: string,
+  options: Omit<VaultServerOptions, 'storage'>,
+  writeSecret: (path: string, content: string) => void,
+  rootTokenId?: string,
+): Promise<DurableServer> {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const server = await VaultServer.open({ ...options, storage: new FileStorage(join(dir, 'storage')) });
+  const tokenFile = join(dir, 'root-token');
+  let createdRootToken: string | undefined;
+  if (!(await server.tokens.initialized())) {
+    createdRootToken = await server.tokens.createRoot(rootTokenId);
+    writeSecret(tokenFile, `${createdRootToken}\n`);
+  }
+  return { server, tokenFile, createdRootToken };
+}
+
+/** The root token kept in a data directory. */
+export const readRootToken = (dir: string): string => readFileSync(join(dir, 'root-token'), 'utf8').trim();

@@ -1,0 +1,85 @@
+// The main job (`npm start` = `sshca demo`), the built binary on this machine: the whole seed
+// scenario on the embedded server with real sshd hosts, its summary checked line by line; a second
+// run reuses everything and changes nothing.
+
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { makeScratchDir, removeScratchDir } from '../helpers/scratch.js';
+import { runSshca, type SshcaRun } from '../helpers/sshca-bin.js';
+
+let dir: string;
+let out: string;
+let first: SshcaRun;
+
+beforeAll(async () => {
+  dir = makeScratchDir('demo');
+  out = join(dir, 'out');
+  first = await runSshca(['demo', '--out', out]);
+}, 120_000);
+
+afterAll(() => removeScratchDir(dir));
+
+const MATRIX = [
+  '   who       certificate (principal)             dev host  prod host',
+  '   testuser  developer@ssh-dev (ubuntu)          in        refused',
+  '   testuser  developer@ssh-prod (ubuntu)         refused   in',
+  '   oncall    emergency@ssh-dev (root)            in        refused',
+  '   ci        automation@ssh-dev (gitlab-runner)  refused   refused',
+  '   testuser  emergency@ssh-dev (root)            not signed: your token may not sign on ssh-dev/sign/emergency: it needs a policy with "update" on that path',
+  "   (ci's principal gitlab-runner is not mapped to any account on these hosts, so sshd refuses it)",
+];
+
+it('runs every step and prints the access matrix from real logins', () => {
+  expect(first.stderr).toBe('');
+  expect(first.code).toBe(0);
+  const lines = first.stdout.split('\n');
+  expect(lines[0]).toMatch(
+    new RegExp(`^1\\. Embedded server at http://127\\.0\\.0\\.1:\\d+, new state in ${out}/server$`),
+  );
+  expect(lines[1]).toBe('2. Provisioned dev and prod through the Pulumi providers: 22 created');
+  expect(lines[2]).toBe(
+    `3. Host trust rendered: ${out}/dev, ${out}/prod (user-data.yaml, ansible-vars.yml, 10-sshca.conf, …)`,
+  );
+  expect(lines[3]).toBe('4. Synthesizing examples/cdktf-dev-prod with cdktf (a few seconds) …');
+  expect(lines[4]).toBe(`   Terraform JSON for dev and prod in ${out}/cdktf/stacks`);
+  expect(lines[5]).toMatch(
+    /^5\. Access matrix: real ssh logins as root to local dev and prod sshd hosts \(dev 127\.0\.0\.2:\d+, prod 127\.0\.0\.3:\d+\)$/,
+  );
+  expect(lines.slice(6, 13)).toEqual(MATRIX);
+  expect(lines.slice(13)).toEqual([
+    '',
+    `Done. Keep the backend running with: sshca serve --data-dir ${out}/server`,
+    `(root token in ${out}/server/root-token, demo passwords in ${out}/credentials.json)`,
+    '',
+  ]);
+});
+
+it('leaves the rendered artefacts, the synthesized stacks and tight modes on secrets', () => {
+  for (const env of ['dev', 'prod']) {
+    const userData = readFileSync(join(out, env, 'user-data.yaml'), 'utf8');
+    expect(userData.startsWith('#cloud-config\n')).toBe(true);
+    const vars = parse(readFileSync(join(out, env, 'ansible-vars.yml'), 'utf8'));
+    expect(vars.ssh_ca_trust_environment).toBe(env);
+    expect(userData).toContain(vars.ssh_ca_trust_ca_keys[0]);
+    expect(
+      JSON.parse(readFileSync(join(out, 'cdktf', 'stacks', env, 'cdk.tf.json'), 'utf8')).resource.vault_mount,
+    ).toBeDefined();
+  }
+  expect(readFileSync(join(out, 'dev', 'trusted_user_ca_keys'), 'utf8')).not.toBe(
+    readFileSync(join(out, 'prod', 'trusted_user_ca_keys'), 'utf8'),
+  );
+  for (const secret of ['credentials.json', 'server/root-token', 'audit.log'])
+    expect(statSync(join(out, secret)).mode & 0o777).toBe(0o600);
+});
+
+it('is idempotent: a second run reuses the state and changes nothing', async () => {
+  const again = await runSshca(['demo', '--out', out, '--no-cdktf']);
+  expect(again.code).toBe(0);
+  const lines = again.stdout.split('\n');
+  expect(lines[0]).toMatch(/, reused state in /);
+  expect(lines[1]).toBe('2. Provisioned dev and prod through the Pulumi providers: 22 unchanged');
+  expect(lines[3]).toBe('4. CDKTF synthesis: skipped (--no-cdktf)');
+  expect(lines.slice(5, 12)).toEqual(MATRIX);
+}, 120_000);
