@@ -46,3 +46,14 @@ export {
 export { renderPrincipalsFiles, renderSshdDropIn, renderTrustedCaKeys } from './render/sshd-files.js';
 export { EC2_USER_DATA_LIMIT, renderCloudConfig, type CloudConfigOptions } from './render/cloud-config.js';
 export { renderAnsibleVars } from './render/ansible-vars.js';
+export {
+  CAPABILITIES,
+  parsePolicy,
+  type Capability,
+  type ParsePolicyOptions,
+  type PathRule,
+  type Policy,
+} from './acl/policy-document.js';
+export { compileAcl, type Acl, type AclOperation, type AllowOptions, type CompileAclOptions } from './acl/acl.js';
+export { DEFAULT_POLICY, DEFAULT_POLICY_TEXT, ROOT_POLICY } from './acl/builtin-policies.js';
+export { classifyPattern, ranksAbove, type PathPattern, type PatternKind } from './acl/path-pattern.js';

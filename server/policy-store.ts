@@ -44,11 +44,11 @@ export class PolicyStore {
     return name === 'root' || (await this.read(name)) !== undefined;
   }
 
-  /** Parse (refusing a bad document with Vault's error) and store a policy. */
+  /** Parse (refusing a bad document with Vault's error) and store a policy, base64 decoded as Vault does. */
   async write(name: string, text: string): Promise<void> {
     if (name === 'root') throw new RequestError('cannot update "root" policy');
-    parsePolicy(name, text);
-    await putJson(this.storage, PREFIX + name, { name, policy: text } satisfies StoredPolicy);
+    const { raw } = parsePolicy(name, text);
+    await putJson(this.storage, PREFIX + name, { name, policy: raw } satisfies StoredPolicy);
     this.cache.clear();
   }
 
@@ -68,7 +68,7 @@ export class PolicyStore {
       for (const name of names) {
         if (name === 'root') continue;
         const text = await this.read(name);
-        if (text !== undefined) policies.push(parsePolicy(name, text));
+        if (text !== undefined) policies.push(parsePolicy(name, text, { base64: false }));
       }
       acl = compileAcl(policies, { root: names.includes('root') });
       this.cache.set(key, acl);

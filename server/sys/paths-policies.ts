@@ -4,22 +4,13 @@ import { RequestError } from '../../core/errors.js';
 import type { LogicalRequest, PathSpec } from '../framework.js';
 import type { PolicyStore } from '../policy-store.js';
 
-/** Vault accepts a policy as text or base64 of the text. */
-function decodePolicyText(raw: string): string {
-  if (/^[A-Za-z0-9+/]+={0,2}$/.test(raw) && raw.length % 4 === 0) {
-    const decoded = Buffer.from(raw, 'base64').toString('utf8');
-    if (Buffer.from(decoded, 'utf8').toString('base64') === raw) return decoded;
-  }
-  return raw;
-}
-
 export function policyPaths(store: PolicyStore): PathSpec[] {
   async function write(req: LogicalRequest, field: 'policy' | 'rules') {
     const given = req.captures.name!;
     const name = given.toLowerCase();
     const raw = (req.fields.get(field) as string | undefined) ?? (req.fields.get('policy') as string | undefined) ?? '';
     if (raw.trim() === '') throw new RequestError(`'${field}' parameter not supplied or empty`);
-    await store.write(name, decodePolicyText(raw));
+    await store.write(name, raw);
     return name === given ? undefined : { data: null, warnings: [`policy name was converted to ${name}`] };
   }
 
