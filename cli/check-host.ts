@@ -12,7 +12,8 @@ import { HELP_OPTION, required, usageErrors } from './args.js';
 import { authenticate } from './auth.js';
 import { obtainCertificate } from './certificate-session.js';
 import type { Command } from './command.js';
-import { LOGIN_OPTIONS, LOGIN_OPTIONS_HELP } from './login.js';
+import { probeArgs } from './ssh-probe.js';
+import { LOGIN_OPTIONS, LOGIN_OPTIONS_HELP, authOptionsOf } from './login.js';
 
 const HELP = `Usage: sshca check-host --mount MOUNT --role ROLE [options] user@host
 
@@ -133,14 +134,7 @@ export const checkHostCommand: Command = {
     const [, user, host] = m as unknown as [string, string, string];
     const mount = required(values.mount, 'mount');
     const role = required(values.role, 'role');
-    const { client } = await authenticate({
-      ...(values.address ? { address: values.address } : {}),
-      ...(values.token ? { token: values.token } : {}),
-      ...(values.method ? { method: values.method } : {}),
-      ...(values.username ? { username: values.username } : {}),
-      ...(values['password-env'] ? { passwordEnv: values['password-env'] } : {}),
-      ...(values['auth-mount'] ? { authMount: values['auth-mount'] } : {}),
-    });
+    const { client } = await authenticate(authOptionsOf(values));
     const dir = mkdtempSync(join(tmpdir(), 'sshca-check-'));
     try {
       const issued = await obtainCertificate(client, {
@@ -158,33 +152,15 @@ export const checkHostCommand: Command = {
         freshKeyFile: join(dir, 'id_check'),
       });
       const knownHosts = values['known-hosts'];
-      const args = [
-        '-F',
-        'none',
-        '-i',
-        issued.identityFile,
-        '-o',
-        `CertificateFile=${issued.certificateFile}`,
-        '-o',
-        'IdentitiesOnly=yes',
-        '-o',
-        'IdentityAgent=none',
-        '-o',
-        'BatchMode=yes',
-        '-o',
-        'ControlPath=none',
-        '-o',
-        `ConnectTimeout=${Number(values.timeout) || 10}`,
-        '-o',
-        `UserKnownHostsFile=${knownHosts ?? join(dir, 'known_hosts')}`,
-        '-o',
-        `StrictHostKeyChecking=${knownHosts ? 'yes' : 'accept-new'}`,
-        '-p',
-        values.port,
-        '-T',
-        `${user}@${host}`,
-        'true',
-      ];
+      const args = probeArgs({
+        identityFile: issued.identityFile,
+        certificateFile: issued.certificateFile,
+        knownHosts: knownHosts ?? join(dir, 'known_hosts'),
+        strictHostKeyChecking: knownHosts ? 'yes' : 'accept-new',
+        port: Number(values.port),
+        destination: `${user}@${host}`,
+        connectTimeoutSeconds: Number(values.timeout) || 10,
+      });
       const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve) => {
         const child = spawn('ssh', args, { stdio: ['ignore', 'ignore', 'pipe'] });
         let err = '';

@@ -7,7 +7,7 @@ import type { DecodedCertificate } from '../core/cert/certificate.js';
 import { formatGoDuration } from '../core/duration.js';
 import { addToAgent, agentAvailable, removeExpired } from './agent.js';
 import { HELP_OPTION, required, usageErrors } from './args.js';
-import { authenticate } from './auth.js';
+import { authenticate, type AuthOptions } from './auth.js';
 import { isSshcaKey, obtainCertificate, type CertificateOnDisk } from './certificate-session.js';
 import type { Command } from './command.js';
 
@@ -69,16 +69,21 @@ export function describeCertificate(c: DecodedCertificate, now: number): string 
 /** The options shared by login and ssh, as parsed values. */
 export type LoginValues = { [K in keyof typeof LOGIN_OPTIONS]?: string };
 
-/** Authenticate and obtain a certificate as the login options say. */
-export async function loginWith(values: LoginValues): Promise<CertificateOnDisk & { identity: string }> {
-  const { client, describe } = await authenticate({
+/** The authentication part of the login options. */
+export function authOptionsOf(values: LoginValues): AuthOptions {
+  return {
     ...(values.address ? { address: values.address } : {}),
     ...(values.token ? { token: values.token } : {}),
     ...(values.method ? { method: values.method } : {}),
     ...(values.username ? { username: values.username } : {}),
     ...(values['password-env'] ? { passwordEnv: values['password-env'] } : {}),
     ...(values['auth-mount'] ? { authMount: values['auth-mount'] } : {}),
-  });
+  };
+}
+
+/** Authenticate and obtain a certificate as the login options say. */
+export async function loginWith(values: LoginValues): Promise<CertificateOnDisk & { identity: string }> {
+  const { client, describe } = await authenticate(authOptionsOf(values));
   const issued = await obtainCertificate(client, {
     mount: required(values.mount, 'mount'),
     role: required(values.role, 'role'),

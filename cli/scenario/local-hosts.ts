@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { HostTrust } from '../../core/render/host-trust.js';
+import { probeArgs } from '../ssh-probe.js';
 import { renderPrincipalsFiles, renderSshdDropIn, renderTrustedCaKeys } from '../../core/render/sshd-files.js';
 
 export const SSHD = '/usr/sbin/sshd';
@@ -101,34 +102,14 @@ export async function startLocalHost(
 
 /** Try a login with a key and its certificate; true when the host let it in. */
 export function tryLogin(host: LocalHost, user: string, identityFile: string, knownHosts: string): boolean {
-  const r = spawnSync(
-    'ssh',
-    [
-      '-F',
-      'none',
-      '-i',
-      identityFile,
-      '-o',
-      `CertificateFile=${identityFile}-cert.pub`,
-      '-o',
-      'IdentitiesOnly=yes',
-      '-o',
-      'IdentityAgent=none',
-      '-o',
-      'BatchMode=yes',
-      '-o',
-      'ControlPath=none',
-      '-o',
-      `UserKnownHostsFile=${knownHosts}`,
-      '-o',
-      'StrictHostKeyChecking=yes',
-      '-p',
-      String(host.port),
-      '-T',
-      `${user}@${host.address}`,
-      'true',
-    ],
-    { stdio: 'ignore', timeout: 15_000 },
-  );
+  const args = probeArgs({
+    identityFile,
+    certificateFile: `${identityFile}-cert.pub`,
+    knownHosts,
+    strictHostKeyChecking: 'yes',
+    port: host.port,
+    destination: `${user}@${host.address}`,
+  });
+  const r = spawnSync('ssh', args, { stdio: 'ignore', timeout: 15_000 });
   return r.status === 0;
 }
