@@ -20,8 +20,11 @@ export function usageErrors<T extends { positionals: string[] }>(parse: () => T,
   return parsed;
 }
 
-/** The `--help`/`-h` option every command accepts. */
-export const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
+/** Whether a command line asks for help (`-h` or `--help` before any `--`). */
+export function wantsHelp(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).some((a) => a === '-h' || a === '--help');
+}
 
 /** The value of a required option, or a UsageError naming it. */
 export function required<T>(value: T | undefined, flag: string): T {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../core/errors.js';
-import { HELP_OPTION, required, usageErrors } from './args.js';
+import { required, usageErrors } from './args.js';
 import { authenticate } from './auth.js';
 import { obtainCertificate } from './certificate-session.js';
 import type { Command } from './command.js';
@@ -114,7 +114,6 @@ export const checkHostCommand: Command = {
           strict: true,
           allowPositionals: true,
           options: {
-            ...HELP_OPTION,
             ...LOGIN_OPTIONS,
             port: { type: 'string', default: '22' },
             'known-hosts': { type: 'string' },
@@ -124,10 +123,6 @@ export const checkHostCommand: Command = {
         }),
       1,
     );
-    if (values.help) {
-      process.stdout.write(HELP);
-      return 0;
-    }
     const target = positionals[0];
     const m = target ? /^([^@\s]+)@([^@\s]+)$/.exec(target) : null;
     if (!m) throw new UsageError('give the destination as user@host');

@@ -4,7 +4,7 @@
 
 import { parseArgs } from 'node:util';
 import { parseSshPublicKey } from '../core/keys/public-key.js';
-import { HELP_OPTION, required, usageErrors } from './args.js';
+import { required, usageErrors } from './args.js';
 import { defaultIdentityFile } from './certificate-session.js';
 import type { Command } from './command.js';
 import { readText } from './files.js';
@@ -37,7 +37,6 @@ export const configCommand: Command = {
         args: [...argv],
         strict: true,
         options: {
-          ...HELP_OPTION,
           mount: { type: 'string' },
           role: { type: 'string' },
           host: { type: 'string' },
@@ -46,10 +45,6 @@ export const configCommand: Command = {
         },
       }),
     );
-    if (values.help) {
-      process.stdout.write(HELP);
-      return 0;
-    }
     const mount = required(values.mount, 'mount');
     const role = required(values.role, 'role');
     const host = required(values.host, 'host');

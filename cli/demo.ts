@@ -18,7 +18,7 @@ import { renderCloudConfig } from '../core/render/cloud-config.js';
 import { validateHostTrust } from '../core/render/host-trust.js';
 import { renderPrincipalsFiles, renderSshdDropIn, renderTrustedCaKeys } from '../core/render/sshd-files.js';
 import { openDataDir, readRootToken } from '../server/data-dir.js';
-import { HELP_OPTION, usageErrors } from './args.js';
+import { usageErrors } from './args.js';
 import { obtainCertificate } from './certificate-session.js';
 import type { Command } from './command.js';
 import { writeFileAtomic } from './files.js';
@@ -82,17 +82,12 @@ export const demoCommand: Command = {
         args: [...argv],
         strict: true,
         options: {
-          ...HELP_OPTION,
           out: { type: 'string', default: 'out' },
           'no-hosts': { type: 'boolean' },
           'no-cdktf': { type: 'boolean' },
         },
       }),
     );
-    if (values.help) {
-      process.stdout.write(HELP);
-      return 0;
-    }
     // The scenario drives the Pulumi providers' code, loaded only when the demo runs.
     const { apply } = await import('./scenario/provision.js');
     const { ENVIRONMENTS, HOST_PRINCIPALS, mountOf, seedResources } = await import('./scenario/seed.js');

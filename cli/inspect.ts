@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { parseCertificate } from '../core/cert/certificate.js';
 import { renderCertificateText } from '../core/cert/certificate-text.js';
 import { RequestError, UsageError } from '../core/errors.js';
-import { HELP_OPTION, usageErrors } from './args.js';
+import { usageErrors } from './args.js';
 import type { Command } from './command.js';
 import { readText } from './files.js';
 
@@ -25,13 +25,9 @@ export const inspectCommand: Command = {
   help: HELP,
   run(argv) {
     const { values, positionals } = usageErrors(
-      () => parseArgs({ args: [...argv], options: HELP_OPTION, allowPositionals: true, strict: true }),
+      () => parseArgs({ args: [...argv], options: {}, allowPositionals: true, strict: true }),
       1,
     );
-    if (values.help) {
-      process.stdout.write(HELP);
-      return 0;
-    }
     const file = positionals[0];
     if (!file) throw new UsageError('missing CERT_FILE');
     const text = readText(file, 'certificate');

@@ -3,7 +3,7 @@
 
 import { parseArgs } from 'node:util';
 import { generateKeyPair } from '../core/keys/ca-key.js';
-import { HELP_OPTION, usageErrors } from './args.js';
+import { usageErrors } from './args.js';
 import type { Command } from './command.js';
 import { writeFileAtomic } from './files.js';
 import { UsageError } from '../core/errors.js';
@@ -39,7 +39,6 @@ export const keygenCaCommand: Command = {
         args: [...argv],
         strict: true,
         options: {
-          ...HELP_OPTION,
           out: { type: 'string' },
           'key-type': { type: 'string', default: 'ed25519' },
           'key-bits': { type: 'string', default: '0' },
@@ -47,10 +46,6 @@ export const keygenCaCommand: Command = {
         },
       }),
     );
-    if (values.help) {
-      process.stdout.write(HELP);
-      return 0;
-    }
     if (!values.out) throw new UsageError('missing required option --out');
     if (!/^[0-9]+$/.test(values['key-bits'])) {
       throw new UsageError(`--key-bits must be a whole number, got ${JSON.stringify(values['key-bits'])}`);

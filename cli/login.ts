@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import type { DecodedCertificate } from '../core/cert/certificate.js';
 import { formatGoDuration } from '../core/duration.js';
 import { addToAgent, agentAvailable, removeExpired } from './agent.js';
-import { HELP_OPTION, required, usageErrors } from './args.js';
+import { required, usageErrors } from './args.js';
 import { authenticate, type AuthOptions } from './auth.js';
 import { isSshcaKey, obtainCertificate, type CertificateOnDisk } from './certificate-session.js';
 import type { Command } from './command.js';
@@ -110,13 +110,9 @@ export const loginCommand: Command = {
       parseArgs({
         args: [...argv],
         strict: true,
-        options: { ...HELP_OPTION, ...LOGIN_OPTIONS, 'no-agent': { type: 'boolean' }, json: { type: 'boolean' } },
+        options: { ...LOGIN_OPTIONS, 'no-agent': { type: 'boolean' }, json: { type: 'boolean' } },
       }),
     );
-    if (values.help) {
-      process.stdout.write(HELP);
-      return 0;
-    }
     required(values.mount, 'mount');
     required(values.role, 'role');
     const issued = await loginWith(values);

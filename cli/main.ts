@@ -3,6 +3,7 @@
 // (0 ok, 1 refused or remote error, 2 usage) with one clear line on stderr.
 
 import { isSshCaError, isUsageError } from '../core/errors.js';
+import { wantsHelp } from './args.js';
 import type { Command } from './command.js';
 import { checkHostCommand } from './check-host.js';
 import { configCommand } from './config.js';
@@ -61,6 +62,10 @@ async function main(argv: readonly string[]): Promise<number> {
   if (!command) {
     process.stderr.write(`sshca: unknown command ${JSON.stringify(name)}\n\n${usage()}`);
     return 2;
+  }
+  if (wantsHelp(rest)) {
+    process.stdout.write(command.help);
+    return 0;
   }
   try {
     return await command.run(rest);

@@ -13,7 +13,7 @@ import { renderAnsibleVars } from '../core/render/ansible-vars.js';
 import { renderCloudConfig } from '../core/render/cloud-config.js';
 import { validateHostTrust, type HostTrust } from '../core/render/host-trust.js';
 import { renderPrincipalsFiles, renderSshdDropIn, renderTrustedCaKeys } from '../core/render/sshd-files.js';
-import { HELP_OPTION, parsePairs, required, usageErrors } from './args.js';
+import { parsePairs, required, usageErrors } from './args.js';
 import type { Command } from './command.js';
 import { readText, writeFileAtomic } from './files.js';
 
@@ -105,7 +105,6 @@ export const renderCommand: Command = {
         args: [...argv],
         strict: true,
         options: {
-          ...HELP_OPTION,
           format: { type: 'string' },
           mount: { type: 'string' },
           address: { type: 'string' },
@@ -120,10 +119,6 @@ export const renderCommand: Command = {
         },
       }),
     );
-    if (values.help) {
-      process.stdout.write(HELP);
-      return 0;
-    }
     const format = required(values.format, 'format') as Format;
     if (!FORMATS.includes(format)) {
       throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(format)}`);

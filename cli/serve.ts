@@ -8,7 +8,7 @@ import { UsageError } from '../core/errors.js';
 import { openDataDir } from '../server/data-dir.js';
 import { MemoryStorage } from '../server/storage/memory-storage.js';
 import { VaultServer } from '../server/vault-server.js';
-import { HELP_OPTION, usageErrors } from './args.js';
+import { usageErrors } from './args.js';
 import type { Command } from './command.js';
 import { readText, writeFileAtomic } from './files.js';
 import { packageVersion } from './package-root.js';
@@ -62,7 +62,6 @@ export const serveCommand: Command = {
         args: [...argv],
         strict: true,
         options: {
-          ...HELP_OPTION,
           dev: { type: 'boolean', default: false },
           'dev-root-token-id': { type: 'string' },
           'data-dir': { type: 'string' },
@@ -72,10 +71,6 @@ export const serveCommand: Command = {
         },
       }),
     );
-    if (values.help) {
-      process.stdout.write(HELP);
-      return 0;
-    }
     const dataDir = values['data-dir'];
     if (values.dev === (dataDir !== undefined)) throw new UsageError('give exactly one of --dev or --data-dir');
     if (values['dev-root-token-id'] !== undefined && !values.dev) {

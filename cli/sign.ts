@@ -2,7 +2,7 @@
 // exactly the semantics of Vault's `sign/:role` (principals, TTL clamp/reject, extensions, key id).
 
 import { parseArgs } from 'node:util';
-import { HELP_OPTION, parsePairs, required, usageErrors } from './args.js';
+import { parsePairs, required, usageErrors } from './args.js';
 import type { Command } from './command.js';
 import { readText, writeFileAtomic } from './files.js';
 import { describeSignature, loadCaKey, signLocally } from './local-sign.js';
@@ -52,7 +52,6 @@ export const signCommand: Command = {
         args: [...argv],
         strict: true,
         options: {
-          ...HELP_OPTION,
           roles: { type: 'string' },
           role: { type: 'string' },
           ca: { type: 'string' },
@@ -69,10 +68,6 @@ export const signCommand: Command = {
         },
       }),
     );
-    if (values.help) {
-      process.stdout.write(HELP);
-      return 0;
-    }
     const rolesPath = required(values.roles, 'roles');
     const roleName = required(values.role, 'role');
     const caPath = required(values.ca, 'ca');

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../core/errors.js';
-import { HELP_OPTION, required, usageErrors } from './args.js';
+import { required, usageErrors } from './args.js';
 import { defaultIdentityFile, existingCertificate } from './certificate-session.js';
 import type { Command } from './command.js';
 import { LOGIN_OPTIONS, LOGIN_OPTIONS_HELP, describeCertificate, loginWith } from './login.js';
@@ -38,14 +38,10 @@ export const sshCommand: Command = {
           args: [...argv],
           strict: true,
           allowPositionals: true,
-          options: { ...HELP_OPTION, ...LOGIN_OPTIONS, 'renew-at': { type: 'string', default: '0.2' } },
+          options: { ...LOGIN_OPTIONS, 'renew-at': { type: 'string', default: '0.2' } },
         }),
       Number.MAX_SAFE_INTEGER,
     );
-    if (values.help) {
-      process.stdout.write(HELP);
-      return 0;
-    }
     if (positionals.length === 0) throw new UsageError('give the ssh destination after "--", e.g. -- ubuntu@host');
     const share = Number(values['renew-at']);
     if (!(share >= 0 && share < 1)) throw new UsageError('--renew-at must be a fraction between 0 and 1');
