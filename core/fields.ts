@@ -63,7 +63,7 @@ function decodeBool(v: unknown): boolean {
   if (typeof v === 'string' || typeof v === 'number') {
     const s = String(v);
     if (s === '') return false;
-    const b = GO_BOOLS[s];
+    const b = Object.hasOwn(GO_BOOLS, s) ? GO_BOOLS[s] : undefined;
     if (b === undefined)
       throw new Error(`cannot parse '' as bool: strconv.ParseBool: parsing ${JSON.stringify(s)}: invalid syntax`);
     return b;
@@ -71,13 +71,22 @@ function decodeBool(v: unknown): boolean {
   throw unconvertible('bool', v);
 }
 
+/** 2^63: Go's int64 holds less. */
+const INT64_LIMIT = 2 ** 63;
+
 function decodeInt(v: unknown): number {
   if (v === null) return 0;
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v === 'number') {
-    if (!Number.isInteger(v)) {
+    // json.Number keeps the literal; Go's ParseInt refuses fractions and exponents, and what int64 cannot hold.
+    if (!Number.isInteger(v) || /e/i.test(String(v))) {
       throw new Error(
         `error decoding json.Number into : strconv.ParseInt: parsing ${JSON.stringify(String(v))}: invalid syntax`,
+      );
+    }
+    if (Math.abs(v) >= INT64_LIMIT) {
+      throw new Error(
+        `error decoding json.Number into : strconv.ParseInt: parsing ${JSON.stringify(String(v))}: value out of range`,
       );
     }
     return v;
@@ -89,6 +98,9 @@ function decodeInt(v: unknown): number {
     if (!m) throw new Error(`cannot parse '' as int: strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
     const body = m[2]!;
     const n = /^0[0-7]+$/.test(body) ? parseInt(body, 8) : Number(body.replace(/^0[oO]/, '0o'));
+    if (n >= INT64_LIMIT) {
+      throw new Error(`cannot parse '' as int: strconv.ParseInt: parsing ${JSON.stringify(v)}: value out of range`);
+    }
     return m[1] === '-' ? -n : n;
   }
   throw unconvertible('int', v);
@@ -165,7 +177,8 @@ export function parseFields(schema: FieldSchema, raw: Readonly<Record<string, un
   const values = new Map<string, unknown>();
   const unknown: string[] = [];
   for (const name of Object.keys(raw).sort()) {
-    const type = schema[name];
+    // Own properties only: `constructor` or `__proto__` is an unknown parameter, not Object's.
+    const type = Object.hasOwn(schema, name) ? schema[name] : undefined;
     const value = raw[name];
     if (type === undefined) {
       unknown.push(name);

@@ -3,6 +3,7 @@
 
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { generateToken } from './auth/token-store.js';
 import { FileStorage } from './storage/file-storage.js';
 import { VaultServer, type VaultServerOptions } from './vault-server.js';
 
@@ -25,8 +26,11 @@ export async function openDataDir(
   const tokenFile = join(dir, 'root-token');
   let createdRootToken: string | undefined;
   if (!(await server.tokens.initialized())) {
-    createdRootToken = await server.tokens.createRoot(rootTokenId);
+    // The file first: a crash between the two steps then leaves a file whose token a restart replaces,
+    // never a stored root token that nobody has.
+    createdRootToken = rootTokenId ?? generateToken();
     writeSecret(tokenFile, `${createdRootToken}\n`);
+    await server.tokens.createRoot(createdRootToken);
   }
   return { server, tokenFile, createdRootToken };
 }

@@ -176,9 +176,12 @@ export interface GeneratedKeyPair {
   readonly caKey: CaKey;
 }
 
+/** OpenSSH's largest RSA modulus (SSH_RSA_MAXIMUM_MODULUS_SIZE). */
+const RSA_MAX_BITS = 16384;
+
 /**
  * Generate a key pair with Vault's `key_type`/`key_bits` rules: `ssh-rsa`/`rsa` (0 → 4096 bits,
- * < 2048 refused), `ecdsa-sha2-nistp256|384|521`, `ec` (0/256, 384, 521), `ssh-ed25519`/`ed25519`.
+ * < 2048 refused, > 16384 refused as OpenSSH would), `ecdsa-sha2-nistp256|384|521`, `ec` (0/256, 384, 521), `ssh-ed25519`/`ed25519`.
  * Failures are `InternalError`s with Vault's texts (Vault answers them with 500). Key generation draws
  * on node:crypto's CSPRNG: unlike serials and nonces, a key cannot be passed in as a parameter.
  */
@@ -190,6 +193,13 @@ export function generateKeyPair(keyType: string, keyBits: number): GeneratedKeyP
     case 'rsa': {
       const bits = keyBits === 0 ? 4096 : keyBits;
       if (bits < 2048) throw new InternalError(`refusing to generate weak ${keyType} key: ${bits} bits < 2048 bits`);
+      // Vault sets no ceiling; OpenSSH refuses RSA keys over 16384 bits, and generating a larger key
+      // would block the server for hours (or throw past node:crypto's 2^32 - 1 limit).
+      if (bits > RSA_MAX_BITS) {
+        throw new InternalError(
+          `refusing to generate ${keyType} key: ${bits} bits > ${RSA_MAX_BITS} bits (OpenSSH's maximum)`,
+        );
+      }
       privateKey = nodeCrypto.generateKeyPairSync('rsa', { modulusLength: bits }).privateKey;
       pem = String(privateKey.export({ type: 'pkcs1', format: 'pem' }));
       break;

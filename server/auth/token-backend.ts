@@ -2,6 +2,7 @@
 // policies no wider than the parent's unless root or sudo), lookups, renewals and revocations.
 
 import { RequestError } from '../../core/errors.js';
+import { toStringMap } from '../../core/fields.js';
 import type { Backend, LogicalRequest, PathSpec } from '../framework.js';
 import { authBlock, lookupData } from './auth-block.js';
 import { SYSTEM_MAX_TOKEN_TTL, type TokenEntry, type TokenStore } from './token-store.js';
@@ -90,7 +91,7 @@ export function tokenBackend(store: TokenStore, policyExists: (name: string) => 
       ...(id ? { id } : {}),
       displayName: tokenDisplayName((f.get('display_name') as string | undefined) ?? ''),
       policies,
-      meta: meta ? Object.fromEntries(Object.entries(meta).map(([k, v]) => [k, String(v)])) : null,
+      meta: meta ? toStringMap(meta) : null,
       numUses,
       ttl,
       explicitMaxTtl,

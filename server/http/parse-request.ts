@@ -58,7 +58,13 @@ function operationOf(method: string | undefined, query: Record<string, string>):
 
 /** Read and parse a request (the body is read whole, up to 32 MiB). */
 export async function parseRequest(req: IncomingMessage): Promise<ParsedRequest> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  let url: URL;
+  try {
+    url = new URL(req.url ?? '/', 'http://localhost');
+  } catch {
+    // e.g. `//[` or `http://[::1/`: Node's parser lets request targets through that no URL holds.
+    throw new RequestError('malformed HTTP request');
+  }
   const body = await readBody(req);
   if (!url.pathname.startsWith('/v1/')) throw new NotFoundError('');
   let path: string;

@@ -17,16 +17,53 @@ import {
 import { readFile, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { RequestError } from '../../core/errors.js';
 import type { Storage } from './storage.js';
 
 const TMP_SUFFIX = '.tmp';
 
-/** A key's segments, each percent-encoded so any key maps to a safe path inside the data directory. */
-function encodeKey(key: string): string[] {
-  return key.split('/').map((s) => {
-    if (s === '' || s === '.' || s === '..') throw new Error(`invalid storage key ${JSON.stringify(key)}`);
-    return encodeURIComponent(s);
-  });
+/**
+ * A key segment as a file name: percent-encoded, with a leading `.` encoded too (so no key can be `.`,
+ * `..` or look like a temporary file, which start with `.`), and an empty segment as `%`, which
+ * percent-encoding never produces. Keys come from request paths (policy names, audit paths,
+ * accessors), so every string must map to a safe path inside the data directory.
+ */
+function encodeSegment(segment: string): string {
+  if (segment === '') return '%';
+  const encoded = encodeURIComponent(segment);
+  return encoded.startsWith('.') ? `%2E${encoded.slice(1)}` : encoded;
+}
+
+const decodeSegment = (name: string): string => (name === '%' ? '' : decodeURIComponent(name));
+
+const codeOf = (e: unknown): string | undefined => (e as NodeJS.ErrnoException).code;
+
+/**
+ * Errors that mean "no such key": a folder or an over-long name where the key would be, or an entry
+ * where one of its folders would be (`a` stored, `a/b` asked for).
+ */
+const ABSENT = new Set(['ENOENT', 'EISDIR', 'ERR_FS_EISDIR', 'ENOTDIR', 'ENAMETOOLONG']);
+
+/**
+ * Why `key` cannot be a file here, as a user error: unlike memory (and Vault's own storage), one
+ * file per key cannot hold an entry and a folder of the same name, nor a name over 255 bytes.
+ */
+function unstorable(key: string, e: unknown): unknown {
+  const shown = JSON.stringify(key.length > 100 ? `${key.slice(0, 100)}…` : key);
+  switch (codeOf(e)) {
+    case 'ENOTDIR':
+    case 'EEXIST':
+      return new RequestError(`cannot store ${shown}: a shorter name it starts with is already an entry`);
+    case 'EISDIR':
+    case 'ENOTEMPTY':
+      return new RequestError(`cannot store ${shown}: it is already a folder of other entries`);
+    case 'ENAMETOOLONG':
+      return new RequestError(
+        `cannot store ${shown}: a part of the name is over the 255 bytes a file name holds once percent-encoded`,
+      );
+    default:
+      return e;
+  }
 }
 
 function fsyncDir(dir: string): void {
@@ -43,14 +80,21 @@ function writeDurably(path: string, value: Buffer): void {
   const dir = dirname(path);
   const created = mkdirSync(dir, { recursive: true, mode: 0o700 });
   const tmp = join(dir, `.${randomBytes(6).toString('hex')}${TMP_SUFFIX}`);
-  const fd = openSync(tmp, 'wx', 0o600);
   try {
-    writeSync(fd, value);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(tmp, 'wx', 0o600);
+    try {
+      writeSync(fd, value);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    // Leave nothing of a write that failed: no temporary file, no folder made for it.
+    rmSync(tmp, { force: true });
+    for (let d = dir; created && d !== dirname(created) && readdirSync(d).length === 0; d = dirname(d)) rmdirSync(d);
+    throw e;
   }
-  renameSync(tmp, path);
   fsyncDir(dir);
   // New directories are durable only once their parents are synced too.
   if (created) {
@@ -80,7 +124,7 @@ export class FileStorage implements Storage {
   }
 
   private pathOf(key: string): string {
-    return join(this.dir, ...encodeKey(key));
+    return join(this.dir, ...key.split('/').map(encodeSegment));
   }
 
   /** Run `op` after every earlier write to the same key. */
@@ -99,15 +143,20 @@ export class FileStorage implements Storage {
     try {
       return await readFile(this.pathOf(key));
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'EISDIR')
-        return undefined;
+      if (ABSENT.has(codeOf(e) ?? '')) return undefined;
       throw e;
     }
   }
 
   async put(key: string, value: Buffer): Promise<void> {
     const path = this.pathOf(key);
-    return this.serialize(key, () => writeDurably(path, value));
+    return this.serialize(key, () => {
+      try {
+        writeDurably(path, value);
+      } catch (e) {
+        throw unstorable(key, e);
+      }
+    });
   }
 
   async delete(key: string): Promise<void> {
@@ -116,7 +165,7 @@ export class FileStorage implements Storage {
       try {
         rmSync(path);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+        if (ABSENT.has(codeOf(e) ?? '')) return;
         throw e;
       }
       // Remove directories the delete left empty, so lists show only folders that hold keys.
@@ -135,12 +184,12 @@ export class FileStorage implements Storage {
     try {
       entries = await readdir(dir, { withFileTypes: true });
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
+      if (ABSENT.has(codeOf(e) ?? '')) return [];
       throw e;
     }
     return entries
       .filter((e) => !(e.name.startsWith('.') && e.name.endsWith(TMP_SUFFIX)))
-      .map((e) => decodeURIComponent(e.name) + (e.isDirectory() ? '/' : ''))
+      .map((e) => decodeSegment(e.name) + (e.isDirectory() ? '/' : ''))
       .sort();
   }
 }

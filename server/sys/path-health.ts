@@ -28,10 +28,18 @@ export function healthPath(version: string, clusterId: string): PathSpec {
           if (!/^-?[0-9]+$/.test(String(raw))) {
             throw new RequestError(`strconv.Atoi: parsing ${JSON.stringify(String(raw))}: invalid syntax`);
           }
-          codes[name] = Number(raw);
+          const code = Number(raw);
+          if (Math.abs(code) >= 2 ** 63) {
+            throw new RequestError(`strconv.Atoi: parsing ${JSON.stringify(String(raw))}: value out of range`);
+          }
+          codes[name] = code;
         }
+        const status = codes.activecode ?? 200;
+        // Vault hands the code to Go's WriteHeader, which panics below 100 or above 999 and treats
+        // 1xx as informational: only a final status can be answered.
+        if (status < 200 || status > 999) throw new RequestError(`invalid activecode ${status}: must be 200 to 999`);
         return {
-          status: codes.activecode ?? 200,
+          status,
           bare: true,
           data: {
             initialized: true,

@@ -32,7 +32,9 @@ function parseLockout(raw: unknown, current?: UserLockoutConfig): UserLockoutCon
     lockout_counter_reset: 900,
     lockout_disable: false,
   };
-  const threshold = raw.lockout_threshold === undefined ? base.lockout_threshold : Number(raw.lockout_threshold);
+  const given = raw.lockout_threshold;
+  const threshold =
+    given === undefined ? base.lockout_threshold : given !== null && typeof given === 'object' ? NaN : Number(given);
   if (!Number.isInteger(threshold) || threshold < 0) throw new RequestError('unable to parse lockout_threshold');
   return {
     lockout_threshold: threshold,

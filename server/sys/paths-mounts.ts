@@ -4,6 +4,7 @@
 
 import { parseDurationSeconds } from '../../core/duration.js';
 import { RequestError } from '../../core/errors.js';
+import { formatGoValue, toStringMap } from '../../core/fields.js';
 import type { LogicalRequest, PathSpec } from '../framework.js';
 import { deletePrefix } from '../storage/storage.js';
 import { effectiveTtls, mountStoragePrefix, type MountEntry, type MountTable } from './mount-table.js';
@@ -39,7 +40,7 @@ function parseTtl(raw: unknown, label: 'default' | 'max'): number {
     if (seconds < 0) throw new Error(`cannot provide negative value '${seconds}'`);
     return seconds;
   } catch (e) {
-    throw new RequestError(`unable to parse ${label} TTL of ${String(raw)}: ${(e as Error).message}`);
+    throw new RequestError(`unable to parse ${label} TTL of ${formatGoValue(raw)}: ${(e as Error).message}`);
   }
 }
 
@@ -76,7 +77,7 @@ export function mountPaths(table: MountTable, rootStorage: Storage): PathSpec[] 
       config: { ...config, force_no_cache: false },
       local: req.data.local === true,
       seal_wrap: req.data.seal_wrap === true,
-      options: Object.fromEntries(Object.entries(options).map(([k, v]) => [k, String(v)])),
+      options: toStringMap(options),
     });
     return undefined;
   }

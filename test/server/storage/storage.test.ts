@@ -75,8 +75,18 @@ describe('file storage on disk', () => {
     expect((await reopened.get('logical/uuid-1/roles/dev'))?.toString()).toBe('{"x":1}');
   });
 
-  it('refuses keys that could leave the data directory', async () => {
-    const s = new FileStorage(join(dir, 'safe'));
-    await expect(s.put('../escape', Buffer.from('x'))).rejects.toThrow('invalid storage key "../escape"');
+  it('keeps every key inside the data directory, even `..`, `.`, empty and temporary-looking segments', async () => {
+    const root = join(dir, 'safe');
+    const s = new FileStorage(root);
+    const keys = ['../escape', 'p/./x', 'p//x', 'p/.abc123.tmp', 'p/.hidden'];
+    for (const k of keys) await s.put(k, Buffer.from(k));
+    expect(readdirSync(dir)).not.toContain('escape');
+    expect(readdirSync(root).sort()).toEqual(['%2E.', 'p']);
+    expect(await s.list('p/')).toEqual(['./', '.abc123.tmp', '.hidden', '/']);
+    // Reopening removes interrupted writes' temporary files, never a key that looks like one.
+    const reopened = new FileStorage(root);
+    for (const k of keys) expect((await reopened.get(k))?.toString()).toBe(k);
+    for (const k of keys) await reopened.delete(k);
+    expect(readdirSync(root)).toEqual([]);
   });
 });
