@@ -94,6 +94,32 @@ describe('sshca login', () => {
     expect(agent.identities().map((l) => l.split(' ').slice(0, 2).join(' '))).toContain(cert);
   });
 
+  it('removes expired certificates of its own keys from the agent', async () => {
+    const sshcaDir = join(home, '.ssh', 'sshca');
+    const old = join(sshcaDir, 'ssh-dev-old');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', old]);
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'other_ca')]);
+    execFileSync('ssh-keygen', [
+      '-q',
+      '-s',
+      join(dir, 'other_ca'),
+      '-I',
+      'old',
+      '-n',
+      account,
+      '-V',
+      '20200101:20200102',
+      `${old}.pub`,
+    ]);
+    execFileSync('ssh-add', ['-q', old], { env: { ...process.env, SSH_AUTH_SOCK: agent.socket } });
+    const expired = readFileSync(`${old}-cert.pub`, 'utf8').split(' ').slice(0, 2).join(' ');
+    const firstFields = () => agent.identities().map((l) => l.split(' ').slice(0, 2).join(' '));
+    expect(firstFields()).toContain(expired);
+    const r = await login([], { VAULT_TOKEN: server.token });
+    expect(r.stdout).toMatch(/\nAdded to ssh-agent until it expires; removed 1 expired certificate\(s\)\.\n$/);
+    expect(firstFields()).not.toContain(expired);
+  });
+
   it('reads ~/.vault-token, and answers --json', async () => {
     writeFileSync(join(home, '.vault-token'), `${server.token}\n`, { mode: 0o600 });
     const r = await login(['--json', '--no-agent', '--ttl', '20m']);
