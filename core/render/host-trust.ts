@@ -84,6 +84,10 @@ function normaliseCaKeys(keys: readonly string[], issues: Issue[]): string[] {
     }
     try {
       const key = parseSshPublicKey(text.split(/\s+/).slice(0, 2).join(' '));
+      if (key.family === 'dsa') {
+        issues.push({ field, message: `${field} is a DSA key, which OpenSSH no longer accepts from a CA` });
+        return;
+      }
       const line = formatAuthorizedKey(key.blob);
       if (!out.includes(line)) out.push(line);
     } catch (e) {

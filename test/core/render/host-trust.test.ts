@@ -107,6 +107,14 @@ describe('validateHostTrust', () => {
     ]);
   });
 
+  it('refuses a DSA CA key, as the Ansible role does', () => {
+    const dsa =
+      'ssh-dss AAAAB3NzaC1kc3MAAACBAP1/U4EddRIpUt9KnC7s5Of2EbdSPO9EAMMeP4C2USZpRV1AIlH7WT2NWPq/xfW6MPbLm1Vs14E7gB00b/JmYLdrmVClpJ+f6AR7ECLCT7up1/63xhv4O1fnxqimFQ8E+4P208UewwI1VBNaFpEy9nXzrith1yrv8iIDGZ3RSAHHAAAAFQCXYFCPFSMLzLKSuYKi64QL8Fgc9QAAAIEA9+GghdabPd7LvKtcNrhXuXmUr7v6OuqC+VdMCz0HgmdRWVeOutRZT+ZxBxCBgLRJFnEj6EwoFhO3zwkyjMim4TwWeotUfI0o4KOuHiuzpnWRbqN/C/ohNWLx+2J6ASQ7zKTxvqhRkImog9/hWuWfBpKLZl6Ae1UlZAFMO/7PSSoAAACAKb+4oqMCnH/SLuBc8Ufs+E3Avo+J+U4hzk8UqjSOFeC2I9J9HFd3V9aaHUVdEXNnzRrOrDTbTkhSp+8jh0XvGDWXWJsHOvR+ZHJ+0BUyRkNVW2d6nDm2x8nj1VSdFBy5fQsfcoRygKLZ+gO7/yUGUkSmAevTM5E5zXYbqHbcd9M=';
+    expect(issuesOf({ ...base, caKeys: [dsa] })).toEqual([
+      { field: 'ca_keys[0]', message: 'ca_keys[0] is a DSA key, which OpenSSH no longer accepts from a CA' },
+    ]);
+  });
+
   it('refuses paths that cloud-init deletes on first boot', () => {
     expect(issuesOf({ ...base, paths: { trustedCaKeys: '/etc/ssh/ssh_host_ca_keys' } })).toEqual([
       {

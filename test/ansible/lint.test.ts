@@ -1,0 +1,62 @@
+// The Ansible content passes the real ansible-lint (Debian's 6.13, production profile, offline) and
+// ansible-playbook's syntax check with the example inventory; a copy of the role with one real
+// problem fails the same lint, so the passing run means something.
+
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ANSIBLE_DIR, ansibleEnv, runCommand } from '../helpers/ansible.js';
+import { makeScratchDir, removeScratchDir } from '../helpers/scratch.js';
+
+let dir: string;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(() => {
+  dir = makeScratchDir('ansible-lint');
+  // ansible-lint keeps its cache under XDG_CACHE_HOME; rich prints no colour with NO_COLOR.
+  env = ansibleEnv(dir, { XDG_CACHE_HOME: join(dir, 'cache'), NO_COLOR: '1', COLUMNS: '200' });
+});
+
+afterAll(() => removeScratchDir(dir));
+
+it('ansible-lint --offline --profile production ansible/ passes', async () => {
+  const r = await runCommand('ansible-lint', ['--offline', '--profile', 'production', 'ansible/'], env);
+  expect(r).toMatchObject({
+    code: 0,
+    stdout: '',
+    stderr: '\nPassed with production profile: 0 failure(s), 0 warning(s) on 20 files.\n',
+  });
+});
+
+it('ansible-playbook --syntax-check accepts site.yml with the example inventory', async () => {
+  const r = await runCommand(
+    'ansible-playbook',
+    ['--syntax-check', '-i', 'ansible/inventories/example/hosts.yml', 'ansible/playbooks/site.yml'],
+    env,
+  );
+  expect(r).toMatchObject({ code: 0, stdout: '\nplaybook: ansible/playbooks/site.yml\n', stderr: '' });
+});
+
+it('the same lint fails a copy of the role whose drop-in task lost its mode', async () => {
+  const project = join(dir, 'project');
+  const copy = join(project, 'ansible');
+  cpSync(ANSIBLE_DIR, copy, { recursive: true, verbatimSymlinks: true });
+  const tasks = join(copy, 'roles/ssh_ca_trust/tasks/files.yml');
+  const text = readFileSync(tasks, 'utf8');
+  const dropIn = text.indexOf('- name: Write the sshd drop-in');
+  expect(dropIn).toBeGreaterThan(0);
+  const line = text.slice(0, dropIn).split('\n').length;
+  const mutated = text.slice(0, dropIn) + text.slice(dropIn).replace("    mode: '0644'\n", '');
+  expect(mutated.length).toBe(text.length - "    mode: '0644'\n".length);
+  writeFileSync(tasks, mutated);
+  // From the copy's parent, as from the repository root: ansible-lint lints only files below its working directory.
+  const r = await runCommand('ansible-lint', ['--offline', '--profile', 'production', 'ansible/'], env, project);
+  expect(r.code).toBe(2);
+  expect(r.stdout).toBe(
+    'risky-file-permissions: File permissions unset or incorrect.\n' +
+      `ansible/roles/ssh_ca_trust/tasks/files.yml:${line} Task/Handler: Write the sshd drop-in\n\n`,
+  );
+  expect(r.stderr).toContain(
+    'Failed after moderate profile, 2/5 star rating: 1 failure(s), 0 warning(s) on 19 files.\n',
+  );
+});
