@@ -163,30 +163,33 @@ export class VaultServer {
     const spec = backend ? matchPath(backend, inMount)?.spec : undefined;
     const open = spec?.unauthenticated?.includes(operation) === true;
     let token = clientToken !== undefined ? await this.tokens.lookup(clientToken) : undefined;
-    const auditRequest: AuditRequest = {
-      id: requestId,
-      operation,
-      mountType: mount?.type ?? '',
-      mountPoint,
-      mountAccessor: mount?.accessor ?? '',
-      path,
-      data,
-      remoteAddress: parsed.remoteAddress,
-      remotePort: parsed.remotePort,
-      auth:
-        token && clientToken !== undefined
-          ? {
-              clientToken,
-              accessor: token.accessor,
-              displayName: token.displayName,
-              policies: token.policies,
-              metadata: token.meta,
-              tokenTtl: token.creationTtl,
-              tokenIssueTime: rfc3339(token.issueTime) ?? '',
-            }
-          : undefined,
-    };
-    this.audit.logRequest(auditRequest);
+    // Built only when a device will log it: this runs on every request.
+    const auditRequest: AuditRequest | undefined = this.audit.active
+      ? {
+          id: requestId,
+          operation,
+          mountType: mount?.type ?? '',
+          mountPoint,
+          mountAccessor: mount?.accessor ?? '',
+          path,
+          data,
+          remoteAddress: parsed.remoteAddress,
+          remotePort: parsed.remotePort,
+          auth:
+            token && clientToken !== undefined
+              ? {
+                  clientToken,
+                  accessor: token.accessor,
+                  displayName: token.displayName,
+                  policies: token.policies,
+                  metadata: token.meta,
+                  tokenTtl: token.creationTtl,
+                  tokenIssueTime: rfc3339(token.issueTime) ?? '',
+                }
+              : undefined,
+        }
+      : undefined;
+    if (auditRequest) this.audit.logRequest(auditRequest);
     let result: LogicalResponse | undefined;
     try {
       let sudo = false;
@@ -219,15 +222,17 @@ export class VaultServer {
       });
       if (result?.login) result = { ...result, auth: await this.issueLoginToken(result.login, mount, path) };
     } catch (e) {
-      this.audit.logResponse(auditRequest, { error: (e as Error).message });
+      if (auditRequest) this.audit.logResponse(auditRequest, { error: (e as Error).message });
       throw e;
     }
-    const { client_token: newToken, accessor: newAccessor, ...newAuth } = result?.auth ?? {};
-    this.audit.logResponse(auditRequest, {
-      data: result?.data ?? null,
-      ...(result?.warnings ? { warnings: result.warnings } : {}),
-      ...(result?.auth ? { auth: { ...newAuth, clientToken: String(newToken), accessor: String(newAccessor) } } : {}),
-    });
+    if (auditRequest) {
+      const { client_token: newToken, accessor: newAccessor, ...newAuth } = result?.auth ?? {};
+      this.audit.logResponse(auditRequest, {
+        data: result?.data ?? null,
+        ...(result?.warnings ? { warnings: result.warnings } : {}),
+        ...(result?.auth ? { auth: { ...newAuth, clientToken: String(newToken), accessor: String(newAccessor) } } : {}),
+      });
+    }
     writeResult(
       res,
       {

@@ -119,6 +119,11 @@ export class AuditBroker {
     return broker;
   }
 
+  /** Whether any device is enabled (otherwise requests need no audit entry at all). */
+  get active(): boolean {
+    return this.devices.length > 0;
+  }
+
   /** Devices as `sys/audit` lists them. */
   list(): AuditDeviceEntry[] {
     return this.devices.map(({ path, type, description, options, local }) => ({

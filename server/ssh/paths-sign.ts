@@ -2,7 +2,6 @@
 // order and messages (reference §2.9–2.10). The clock, serial and nonce come from here; the policy
 // lives in core.
 
-import { randomBytes } from 'node:crypto';
 import { RequestError } from '../../core/errors.js';
 import { ISSUE_FIELDS, issueWithRole, parseIssueRequest } from '../../core/issue.js';
 import { parseSignRequest, SIGN_FIELDS, signWithRole, type SignInput } from '../../core/sign.js';
@@ -10,6 +9,7 @@ import type { Role } from '../../core/role.js';
 import type { LogicalRequest, PathSpec } from '../framework.js';
 import { effectiveTtls } from '../sys/mount-table.js';
 import { loadCaKey } from './ca-store.js';
+import { randomBytesPooled } from './random-pool.js';
 import { readRole, ROLE_NAME } from './paths-roles.js';
 
 async function signingContext(req: LogicalRequest, role: Role): Promise<Omit<SignInput, 'request'>> {
@@ -20,8 +20,8 @@ async function signingContext(req: LogicalRequest, role: Role): Promise<Omit<Sig
     requester: { displayName: req.token?.displayName ?? '' },
     ca: await loadCaKey(req.storage, req.mount),
     now: Math.floor(Date.now() / 1000),
-    serial: randomBytes(8).readBigUInt64BE(0),
-    nonce: randomBytes(32),
+    serial: randomBytesPooled(8).readBigUInt64BE(0),
+    nonce: randomBytesPooled(32),
   };
 }
 

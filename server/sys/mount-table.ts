@@ -94,11 +94,11 @@ export class MountTable {
     return [this.builtin, ...this.mounts].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
-  /** The mount serving `path` (longest matching prefix), if any. */
+  /** The mount serving `path` (longest matching prefix), if any. Runs on every request: no allocation. */
   find(path: string): MountEntry | undefined {
     const withSlash = path.endsWith('/') ? path : `${path}/`;
-    let best: MountEntry | undefined;
-    for (const m of this.all()) {
+    let best = withSlash.startsWith(this.builtin.path) ? this.builtin : undefined;
+    for (const m of this.mounts) {
       if (withSlash.startsWith(m.path) && (!best || m.path.length > best.path.length)) best = m;
     }
     return best;

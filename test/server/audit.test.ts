@@ -23,8 +23,8 @@ afterEach(async () => {
 
 const lines = (file: string) =>
   readFileSync(file, 'utf8')
-    .trim()
     .split('\n')
+    .filter((l) => l !== '')
     .map((l) => JSON.parse(l));
 
 async function enable(path: string, options: Record<string, unknown>) {
