@@ -108,8 +108,10 @@ export function matchPath(
 export async function dispatch(
   backend: Backend,
   req: Omit<LogicalRequest, 'fields' | 'captures'>,
+  /** The path's match when the caller has already looked it up. */
+  matched: ReturnType<typeof matchPath> = matchPath(backend, req.path),
 ): Promise<LogicalResponse | undefined> {
-  const match = matchPath(backend, req.path);
+  const match = matched;
   if (!match) throw new UnsupportedPathError();
   const handler = match.spec.operations[req.operation];
   if (!handler) throw new UnsupportedOperationError();

@@ -160,7 +160,8 @@ export class VaultServer {
     const { path, data, clientToken } = parsed;
     const now = Math.floor(this.clock() / 1000);
     const { mount, backend, inMount, mountPoint } = this.route(path);
-    const spec = backend ? matchPath(backend, inMount)?.spec : undefined;
+    const matched = backend ? matchPath(backend, inMount) : undefined;
+    const spec = matched?.spec;
     const open = spec?.unauthenticated?.includes(operation) === true;
     let token = clientToken !== undefined ? await this.tokens.lookup(clientToken) : undefined;
     // Built only when a device will log it: this runs on every request.
@@ -199,8 +200,7 @@ export class VaultServer {
         sudo = acl.capabilities(path, operation === 'list').has('sudo');
         let capability: Capability = operation;
         if (operation === 'update' && spec?.exists && mount) {
-          const captures = { ...(spec.pattern.exec(inMount)?.groups ?? {}) };
-          const exists = await spec.exists({ storage: this.storageOf(mount), captures });
+          const exists = await spec.exists({ storage: this.storageOf(mount), captures: matched!.captures });
           capability = exists ? 'update' : 'create';
         }
         if (!acl.allows(path, capability) || (spec?.sudo === true && !sudo)) {
@@ -209,17 +209,11 @@ export class VaultServer {
         token = await this.tokens.use(token);
       }
       if (!mount || !backend) throw new NotFoundError(`no handler for route "${path}". route entry not found.`);
-      result = await dispatch(backend, {
-        operation,
-        path: inMount,
-        data,
-        storage: this.storageOf(mount),
-        mount,
-        token,
-        clientToken,
-        sudo,
-        now,
-      });
+      result = await dispatch(
+        backend,
+        { operation, path: inMount, data, storage: this.storageOf(mount), mount, token, clientToken, sudo, now },
+        matched,
+      );
       if (result?.login) result = { ...result, auth: await this.issueLoginToken(result.login, mount, path) };
     } catch (e) {
       if (auditRequest) this.audit.logResponse(auditRequest, { error: (e as Error).message });
