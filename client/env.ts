@@ -4,6 +4,7 @@
 
 import { createRequire } from 'node:module';
 import { RequestError } from '../core/errors.js';
+import { parseGoBool } from '../core/fields.js';
 
 // Loaded with createRequire so providers that reach this code survive closure serialization.
 const nodeFs: typeof import('node:fs') = createRequire(import.meta.url)('node:fs');
@@ -28,9 +29,8 @@ export interface VaultClientOptions {
 const pick = (env: Readonly<Record<string, string | undefined>>, name: string): string | undefined =>
   env[`VAULT_${name}`] || env[`BAO_${name}`] || undefined;
 
-/** Go's strconv.ParseBool, as the Vault CLI reads VAULT_SKIP_VERIFY. */
-const isTrue = (v: string | undefined): boolean =>
-  v !== undefined && ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v);
+/** VAULT_SKIP_VERIFY as the Vault CLI reads it (strconv.ParseBool). */
+const isTrue = (v: string | undefined): boolean => v !== undefined && parseGoBool(v) === true;
 
 /** Options from the environment; `overrides` win. Throws when no address is known. */
 export function clientOptionsFromEnv(

@@ -57,13 +57,16 @@ const GO_BOOLS: Readonly<Record<string, boolean>> = {
   False: false,
 };
 
+/** Go's strconv.ParseBool: true, false, or undefined for anything else. */
+export const parseGoBool = (s: string): boolean | undefined => (Object.hasOwn(GO_BOOLS, s) ? GO_BOOLS[s] : undefined);
+
 function decodeBool(v: unknown): boolean {
   if (v === null) return false;
   if (typeof v === 'boolean') return v;
   if (typeof v === 'string' || typeof v === 'number') {
     const s = String(v);
     if (s === '') return false;
-    const b = Object.hasOwn(GO_BOOLS, s) ? GO_BOOLS[s] : undefined;
+    const b = parseGoBool(s);
     if (b === undefined)
       throw new Error(`cannot parse '' as bool: strconv.ParseBool: parsing ${JSON.stringify(s)}: invalid syntax`);
     return b;

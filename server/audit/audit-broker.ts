@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { InternalError, RequestError } from '../../core/errors.js';
+import { parseGoBool } from '../../core/fields.js';
 import { getJson, putJson, type Storage } from '../storage/storage.js';
 import { requestLine, responseLine, type AuditRequest, type AuditResponse, type HashOptions } from './audit-entry.js';
 import { hmacValue } from './audit-hash.js';
@@ -32,14 +33,16 @@ const SALTS = 'core/audit-salts/';
 const saltKey = (path: string) => SALTS + path.replace(/\/$/, '');
 const STDOUT = new Set(['stdout', '-']);
 
-/** Go's strconv.ParseBool. */
+/** A boolean option (Go's strconv.ParseBool), `fallback` when absent. */
 function parseBool(name: string, value: string | undefined, fallback: boolean): boolean {
   if (value === undefined) return fallback;
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
-  throw new RequestError(
-    `unable to parse ${name}: strconv.ParseBool: parsing ${JSON.stringify(value)}: invalid syntax`,
-  );
+  const b = parseGoBool(value);
+  if (b === undefined) {
+    throw new RequestError(
+      `unable to parse ${name}: strconv.ParseBool: parsing ${JSON.stringify(value)}: invalid syntax`,
+    );
+  }
+  return b;
 }
 
 /** Open the sink a `file` device writes to. */

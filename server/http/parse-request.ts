@@ -4,6 +4,7 @@
 
 import type { IncomingMessage } from 'node:http';
 import { MethodNotAllowedError, NotFoundError, RequestError } from '../../core/errors.js';
+import { parseGoBool } from '../../core/fields.js';
 import type { Operation } from '../framework.js';
 import { parseBody, readBody } from './read-body.js';
 
@@ -15,13 +16,6 @@ export interface ParsedRequest {
   readonly clientToken: string | undefined;
   readonly remoteAddress: string;
   readonly remotePort: number;
-}
-
-/** Go's strconv.ParseBool. */
-function parseBool(s: string): boolean | undefined {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(s)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(s)) return false;
-  return undefined;
 }
 
 function presentedToken(req: IncomingMessage): string | undefined {
@@ -36,7 +30,7 @@ function operationOf(method: string | undefined, query: Record<string, string>):
   switch (method) {
     case 'GET':
     case 'HEAD': {
-      const list = query.list === undefined ? false : parseBool(query.list);
+      const list = query.list === undefined ? false : parseGoBool(query.list);
       if (list === undefined) throw new RequestError('');
       return list ? 'list' : 'read';
     }
