@@ -11,27 +11,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { VaultClient, enableMount, generateCa, writeRole } from '../client/index.js';
 import { generateKeyPair } from '../core/keys/ca-key.js';
+import { freePort } from '../cli/scenario/local-hosts.js';
 import { BENCH_ROLE, coreSignRate, fmt } from './core-signing.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CONCURRENCY = [1, 16, 64] as const;
 const TOKEN = 'bench-root-token';
 const BIN = resolve(import.meta.dirname, '../cli/main.js');
-
-/** A port nobody listens on right now. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
-  const { port } = probe.address() as { port: number };
-  await new Promise((done) => probe.close(done));
-  return port;
-}
 
 /** One HTTP exchange on `agent`; resolves with the status once the whole body has arrived. */
 function exchange(agent: Agent, port: number, method: string, path: string, body?: string): Promise<number> {
@@ -124,7 +115,7 @@ async function load(
 async function main(): Promise<void> {
   console.log(`bench/http-sign: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`);
   console.log(`(${SECONDS} s per concurrency after a 1 s warm-up; server and load generator on this machine)\n`);
-  const port = await freePort();
+  const port = await freePort('127.0.0.1');
   const { child, startMs } = await startServer(port);
   try {
     const client = new VaultClient({ address: `http://127.0.0.1:${port}`, token: TOKEN });

@@ -29,7 +29,8 @@ export function localHostsUnavailable(): string | undefined {
   return undefined;
 }
 
-const freePort = (address: string) =>
+/** A port nobody listens on at `address` right now. */
+export const freePort = (address: string) =>
   new Promise<number>((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);

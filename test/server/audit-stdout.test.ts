@@ -49,7 +49,11 @@ it('writes one request and one response line per request to standard output, val
   expect((await api('POST', 'sys/audit/out', { type: 'file', options: { file_path: '-' } })).status).toBe(204);
   const mark = out.length;
   expect((await api('POST', 'sys/mounts/ssh', { type: 'ssh', description: 'secret-looking text' })).status).toBe(204);
-  const hash = (await (await api('POST', 'sys/audit-hash/out', { input: 'secret-looking text' })).json()).data.hash;
+  const hash = (
+    (await (await api('POST', 'sys/audit-hash/out', { input: 'secret-looking text' })).json()) as {
+      data: { hash: string };
+    }
+  ).data.hash;
   await new Promise((r) => setTimeout(r, 100));
   const lines = out
     .slice(mark)
