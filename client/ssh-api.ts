@@ -1,4 +1,5 @@
-// Typed calls for the SSH secrets engine: the CA (config/ca, public_key), roles, sign and issue.
+// Typed calls for the SSH secrets engine: the CA (config/ca, public_key), roles, sign and issue, and
+// one-time passwords (creds, lookup, config/zeroaddress).
 // Role bodies use Vault's snake_case wire shape (see core/role.ts for the model and its mapper).
 
 import type { VaultClient } from './vault-client.js';
@@ -108,3 +109,59 @@ export async function issueKey(
     warnings: r?.warnings ?? [],
   };
 }
+
+/** A one-time password from an OTP role (`<mount>/creds/<role>`), with its lease. */
+export interface OtpCredential {
+  readonly leaseId: string;
+  /** Seconds until the OTP expires unused. */
+  readonly leaseDuration: number;
+  /** The OTP itself: type it as the SSH password, once. */
+  readonly key: string;
+  readonly keyType: 'otp';
+  readonly username: string;
+  readonly ip: string;
+  readonly port: number;
+}
+
+/** Ask an OTP role for a one-time password for `username` (default: the role's) on the host at `ip`. */
+export async function createOtpCredential(
+  client: VaultClient,
+  mount: string,
+  role: string,
+  params: { readonly ip: string; readonly username?: string },
+): Promise<OtpCredential> {
+  const r = await client.write<{ key: string; key_type: 'otp'; username: string; ip: string; port: number }>(
+    `${mount}/creds/${role}`,
+    { ip: params.ip, ...(params.username !== undefined ? { username: params.username } : {}) },
+  );
+  const d = r?.data;
+  return {
+    leaseId: r?.lease?.id ?? '',
+    leaseDuration: r?.lease?.duration ?? 0,
+    key: d?.key ?? '',
+    keyType: 'otp',
+    username: d?.username ?? '',
+    ip: d?.ip ?? '',
+    port: Number(d?.port ?? 22),
+  };
+}
+
+/** The roles whose `cidr_list` holds `ip`, then the zero-address roles (`<mount>/lookup`). */
+export async function lookupRolesForIp(client: VaultClient, mount: string, ip: string): Promise<string[]> {
+  const r = await client.write<{ roles: string[] | null }>(`${mount}/lookup`, { ip });
+  return r?.data?.roles ?? [];
+}
+
+/** Roles that may issue OTPs for any IP (`<mount>/config/zeroaddress`); undefined when never configured. */
+export async function readZeroAddressRoles(client: VaultClient, mount: string): Promise<string[] | undefined> {
+  return (await client.read<{ roles: string[] }>(`${mount}/config/zeroaddress`))?.data?.roles;
+}
+
+/** Replace the zero-address role list (every role must exist). */
+export async function writeZeroAddressRoles(client: VaultClient, mount: string, roles: readonly string[]): Promise<void> {
+  await client.write(`${mount}/config/zeroaddress`, { roles: [...roles] }, true);
+}
+
+/** Remove the zero-address configuration. */
+export const deleteZeroAddressRoles = (client: VaultClient, mount: string): Promise<void> =>
+  client.delete(`${mount}/config/zeroaddress`);

@@ -41,6 +41,8 @@ export interface VaultResponse<T = Record<string, unknown>> {
   readonly warnings: readonly string[];
   /** The envelope's `auth` block (logins, token create and renew). */
   readonly auth?: AuthBlock;
+  /** The envelope's lease (secrets with a lease, such as OTP credentials); absent when `lease_id` is empty. */
+  readonly lease?: { readonly id: string; readonly duration: number; readonly renewable: boolean };
   /** The raw body text. */
   readonly body: string;
 }
@@ -147,7 +149,17 @@ export class VaultClient {
     raw: RawResponse,
     accept: readonly number[],
   ): VaultResponse<T> | undefined {
-    let json: { data?: T; warnings?: string[] | null; errors?: string[]; auth?: AuthBlock | null } | undefined;
+    let json:
+      | {
+          data?: T;
+          warnings?: string[] | null;
+          errors?: string[];
+          auth?: AuthBlock | null;
+          lease_id?: string;
+          lease_duration?: number;
+          renewable?: boolean;
+        }
+      | undefined;
     try {
       json = raw.body === '' ? undefined : JSON.parse(raw.body);
     } catch {
@@ -166,6 +178,15 @@ export class VaultClient {
       ...(json?.data !== undefined && json.data !== null ? { data: json.data } : {}),
       warnings: json?.warnings ?? [],
       ...(json?.auth ? { auth: json.auth } : {}),
+      ...(typeof json?.lease_id === 'string' && json.lease_id !== ''
+        ? {
+            lease: {
+              id: json.lease_id,
+              duration: Number(json.lease_duration ?? 0),
+              renewable: json.renewable === true,
+            },
+          }
+        : {}),
       body: raw.body,
     };
   }
