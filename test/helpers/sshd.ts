@@ -3,9 +3,18 @@
 // log captured in memory, and ended by its own pid. A test file starts its hosts in beforeAll and
 // always calls `stopAll(hosts)` in afterAll; hosts still running when the test process exits are
 // killed then as a last resort.
+//
+// PAM hosts (OTP logins): give a spec `pam: { auth: [...] }` (or `pam: { content }`). That host's sshd
+// then runs with `UsePAM yes` and keyboard-interactive on, under a PAM service of its own: it is started
+// through a symlink named `sshd-otp-<random>` (Debian's sshd takes its PAM service name from its program
+// name) and the harness writes `/etc/pam.d/sshd-otp-<random>`, removed again by `stop()` (or at process
+// exit). The machine's own /etc/pam.d/sshd and /etc/ssh/sshd_config are never read or written. Public-key
+// (certificate) logins keep working beside keyboard-interactive unless `extraConfig` says otherwise,
+// e.g. `AuthenticationMethods keyboard-interactive`. For the shipped OTP helper, see ./sshd-otp.ts.
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -34,6 +43,25 @@ export interface SshdHostSpec {
    * @default none
    */
   readonly extraConfig?: readonly string[];
+  /**
+   * Run this host with PAM under a service of its own (see the header): keyboard-interactive logins go
+   * through the given stack.
+   * @default none: `UsePAM no`, no keyboard-interactive
+   */
+  readonly pam?: SshdPamSpec;
+}
+
+/** The PAM service of one host. Give `auth` or `content`. */
+export interface SshdPamSpec {
+  /**
+   * The service's `auth` lines, e.g. the pam_exec line of an OTP helper. The harness adds
+   * `auth optional pam_unix.so not_set_pass use_first_pass nodelay` after them (without it a login
+   * accepted by pam_exec is dropped at `pam_setcred()`), then `account required pam_unix.so` and
+   * `session required pam_unix.so`.
+   */
+  readonly auth?: readonly string[];
+  /** The whole service file instead, written as given (e.g. one rendered by an Ansible role). */
+  readonly content?: string;
 }
 
 /** How to start the hosts. */
@@ -51,6 +79,10 @@ export interface SshdHost {
   readonly pid: number;
   /** The host's scratch directory: config, host key, CA keys and principals files. */
   readonly dir: string;
+  /** With `pam`: the PAM service name, `sshd-otp-<random>`. */
+  readonly pamService?: string;
+  /** With `pam`: the service file, `/etc/pam.d/<pamService>`; PAM reads it at every login. */
+  readonly pamFile?: string;
   /** The host's public key, `ssh-ed25519 AAAA…` (no comment). */
   readonly hostPublicKey: string;
   /** `[address]:port <host key>`, a known_hosts line for this host. */
@@ -69,15 +101,24 @@ export interface SshdHost {
   setTrustedUserCaKeys(lines: readonly string[]): void;
   /** Replace `account`'s AuthorizedPrincipalsFile; sshd reads it at every login. */
   setPrincipals(account: string, principals: readonly string[]): void;
-  /** End sshd by its pid (SIGTERM, then SIGKILL after 3 s) and remove its directory. Idempotent. */
+  /**
+   * End sshd by its pid (SIGTERM, then SIGKILL after 3 s) and remove its directory and its PAM
+   * service file. Idempotent.
+   */
   stop(): Promise<void>;
 }
 
 /** Listener pids not stopped yet, killed when the test process exits. */
 const running = new Set<number>();
+/** PAM service files not removed yet, removed when the test process exits. */
+const pamFiles = new Set<string>();
 process.on('exit', () => {
   for (const pid of running) signal(pid, 'SIGKILL');
+  for (const file of pamFiles) rmSync(file, { force: true });
 });
+
+/** Where PAM looks for service files. */
+const PAM_DIR = '/etc/pam.d';
 
 function signal(pid: number, name: NodeJS.Signals): void {
   try {
@@ -173,8 +214,9 @@ function renderConfig(spec: SshdHostSpec, dir: string, port: number, files: Host
     `AuthorizedPrincipalsFile ${files.principalsDir}/%u`,
     'AuthorizedKeysFile none',
     'PasswordAuthentication no',
-    'KbdInteractiveAuthentication no',
-    'UsePAM no',
+    ...(spec.pam
+      ? ['KbdInteractiveAuthentication yes', 'UsePAM yes', 'UseDNS no']
+      : ['KbdInteractiveAuthentication no', 'UsePAM no']),
     'StrictModes no', // with yes, sshd refuses files under /tmp ("bad ownership or modes for directory /tmp")
     'Subsystem sftp internal-sftp',
     'LogLevel VERBOSE',
@@ -182,6 +224,30 @@ function renderConfig(spec: SshdHostSpec, dir: string, port: number, files: Host
 }
 
 /** Start sshd on a free port and wait until it listens; retry when the port was taken meanwhile. */
+/** Write the host's PAM service file and the sshd symlink whose name selects it; return both paths. */
+function writePamService(spec: SshdHostSpec, sshdPath: string, dir: string) {
+  const pam = spec.pam!;
+  if ((pam.auth === undefined) === (pam.content === undefined)) {
+    throw new Error(`sshd ${spec.name}: give exactly one of pam.auth and pam.content`);
+  }
+  const service = `sshd-otp-${randomBytes(6).toString('hex')}`;
+  const pamFile = join(PAM_DIR, service);
+  const content =
+    pam.content ??
+    lines([
+      `# PAM service of the vault-ssh-ca test sshd ${spec.name}; removed when the test stops it.`,
+      ...pam.auth!,
+      'auth optional pam_unix.so not_set_pass use_first_pass nodelay',
+      'account required pam_unix.so',
+      'session required pam_unix.so',
+    ]);
+  pamFiles.add(pamFile);
+  writeFileSync(pamFile, content, { mode: 0o644, flag: 'wx' });
+  const program = join(dir, service);
+  symlinkSync(sshdPath, program); // sshd re-executes itself, so it needs this absolute path
+  return { service, pamFile, program };
+}
+
 async function listen(spec: SshdHostSpec, sshdPath: string, dir: string, files: HostFiles) {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort(spec.address);
@@ -210,10 +276,18 @@ async function startOne(spec: SshdHostSpec, sshdPath: string): Promise<SshdHost>
   chmodSync(dir, 0o711);
   let started: Awaited<ReturnType<typeof listen>>;
   let files: HostFiles;
+  let pam: ReturnType<typeof writePamService> | undefined;
+  const removePamFile = () => {
+    if (pam === undefined) return;
+    rmSync(pam.pamFile, { force: true });
+    pamFiles.delete(pam.pamFile);
+  };
   try {
     files = writeHostFiles(spec, dir);
-    started = await listen(spec, sshdPath, dir, files);
+    if (spec.pam) pam = writePamService(spec, sshdPath, dir);
+    started = await listen(spec, pam?.program ?? sshdPath, dir, files);
   } catch (e) {
+    removePamFile();
     removeScratchDir(dir);
     throw e;
   }
@@ -226,6 +300,7 @@ async function startOne(spec: SshdHostSpec, sshdPath: string): Promise<SshdHost>
     port,
     pid,
     dir,
+    ...(pam ? { pamService: pam.service, pamFile: pam.pamFile } : {}),
     hostPublicKey: files.hostPublicKey,
     knownHostsLine: `[${spec.address}]:${port} ${files.hostPublicKey}`,
     log: daemon.log,
@@ -255,6 +330,7 @@ async function startOne(spec: SshdHostSpec, sshdPath: string): Promise<SshdHost>
         }
       }
       running.delete(pid);
+      removePamFile();
       removeScratchDir(dir);
     },
   };
