@@ -94,19 +94,23 @@ export function roleSpecToWire(spec: RoleSpec): Record<string, unknown> {
   };
 }
 
+/** `*` in the named list fields without `allowWildcardPrincipals` (CA and OTP specs alike). */
+export function wildcardIssues<F extends string>(
+  spec: { readonly allowWildcardPrincipals?: boolean } & { readonly [K in F]?: readonly string[] },
+  fields: readonly F[],
+): Issue[] {
+  if (spec.allowWildcardPrincipals) return [];
+  return fields
+    .filter((field) => spec[field]?.includes('*'))
+    .map((field) => ({
+      field,
+      message: `${field} contains "*", which allows every principal: set allowWildcardPrincipals to mean it`,
+    }));
+}
+
 /** Every problem with a spec: our secure-default checks, then Vault's validation; fields in camelCase. */
 export function validateRoleSpec(spec: RoleSpec): Issue[] {
-  const issues: Issue[] = [];
-  if (!spec.allowWildcardPrincipals) {
-    for (const field of ['allowedUsers', 'allowedDomains'] as const) {
-      if (spec[field]?.includes('*')) {
-        issues.push({
-          field,
-          message: `${field} contains "*", which allows every principal: set allowWildcardPrincipals to mean it`,
-        });
-      }
-    }
-  }
+  const issues: Issue[] = wildcardIssues(spec, ['allowedUsers', 'allowedDomains']);
   if (spec.algorithmSigner === 'ssh-rsa' && !spec.allowSha1Signatures) {
     issues.push({
       field: 'algorithmSigner',
@@ -124,7 +128,8 @@ export function validateRoleSpec(spec: RoleSpec): Issue[] {
   return issues;
 }
 
-const splitList = (v: unknown): string[] =>
+/** A Vault comma list as read back, as an array (items trimmed, empty ones dropped). */
+export const splitList = (v: unknown): string[] =>
   String(v ?? '')
     .split(',')
     .map((s) => s.trim())

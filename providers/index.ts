@@ -4,6 +4,8 @@
 export { SecretsMount, type SecretsMountArgs } from './secrets-mount.js';
 export { SshCa, type SshCaArgs } from './ssh-ca.js';
 export { SshRole, type SshRoleArgs } from './ssh-role.js';
+export { SshOtpRole, type SshOtpRoleArgs } from './ssh-otp-role.js';
+export { SshZeroAddressRoles, type SshZeroAddressRolesArgs } from './ssh-zero-address-roles.js';
 export { AclPolicy, signingPolicy, type AclPolicyArgs } from './acl-policy.js';
 export { AuthMethod, type AuthMethodArgs } from './auth-method.js';
 export { UserpassUser, type UserpassUserArgs } from './userpass-user.js';
@@ -11,3 +13,4 @@ export { AuditDevice, type AuditDeviceArgs } from './audit-device.js';
 export { SshEnvironment, type SshEnvironmentArgs } from './ssh-environment.js';
 export type { ConnectionArgs } from './resource-kit.js';
 export type { RoleSpec } from '../core/role-spec.js';
+export type { OtpRoleSpec } from '../core/role-spec-otp.js';

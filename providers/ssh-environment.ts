@@ -1,10 +1,13 @@
 // `SshEnvironment`: one environment (dev, prod, …) in a few lines: its own mount and CA, its roles,
 // one signing policy per role, and the host-trust artefacts for that environment's hosts, rendered
 // from the CA public key by core/render (cloud-init user-data, sshd drop-in, trusted keys, Ansible
-// variables). Environments never share a CA: separation is by key, not by naming.
+// variables). Environments never share a CA: separation is by key, not by naming. One-time-password
+// roles (`otpRoles`) get a creds policy each, and those marked `zeroAddress` are put in the mount's
+// zero-address list, written after them (Vault refuses to list a role that does not exist).
 
 import * as pulumi from '@pulumi/pulumi';
 import type { RoleSpec } from '../core/role-spec.js';
+import { credsPolicy, sharedRoleNameIssues, type OtpRoleSpec } from '../core/role-spec-otp.js';
 import { renderAnsibleVars } from '../core/render/ansible-vars.js';
 import { renderCloudConfig } from '../core/render/cloud-config.js';
 import { validateHostTrust } from '../core/render/host-trust.js';
@@ -14,7 +17,9 @@ import { AclPolicy } from './acl-policy.js';
 import type { ConnectionArgs } from './resource-kit.js';
 import { SecretsMount } from './secrets-mount.js';
 import { SshCa } from './ssh-ca.js';
+import { SshOtpRole } from './ssh-otp-role.js';
 import { SshRole } from './ssh-role.js';
+import { SshZeroAddressRoles } from './ssh-zero-address-roles.js';
 
 /** What one environment needs. */
 export interface SshEnvironmentArgs extends ConnectionArgs {
@@ -28,6 +33,11 @@ export interface SshEnvironmentArgs extends ConnectionArgs {
   readonly ca?: { readonly keyType?: string; readonly keyBits?: number };
   /** Roles by name (see RoleSpec for fields and defaults). */
   readonly roles: Readonly<Record<string, RoleSpec>>;
+  /**
+   * One-time-password roles by name (see OtpRoleSpec); a name may not also be in `roles`. Those with
+   * `zeroAddress: true` make up the mount's zero-address list. @default none
+   */
+  readonly otpRoles?: Readonly<Record<string, OtpRoleSpec>>;
   /** Host accounts → the principals that may log in as them, for the host-trust artefacts. */
   readonly hostPrincipals?: Readonly<Record<string, readonly string[]>>;
 }
@@ -39,6 +49,12 @@ export class SshEnvironment extends pulumi.ComponentResource {
   readonly caPublicKey: pulumi.Output<string>;
   /** Role name → the policy that may sign on it (`<environment>-sign-<role>`). */
   readonly signingPolicies: Readonly<Record<string, pulumi.Output<string>>>;
+  /** OTP role name → the policy that may ask for its OTPs (`<environment>-creds-<role>`). */
+  readonly credsPolicies: Readonly<Record<string, pulumi.Output<string>>>;
+  /** OTP role name → its role. */
+  readonly otpRoles: Readonly<Record<string, SshOtpRole>>;
+  /** The mount's zero-address list, when an OTP role has `zeroAddress: true`. */
+  readonly zeroAddressRoles: SshZeroAddressRoles | undefined;
   /** `#cloud-config` user-data for this environment's new instances. */
   readonly userData: pulumi.Output<string>;
   readonly sshdDropIn: pulumi.Output<string>;
@@ -48,6 +64,9 @@ export class SshEnvironment extends pulumi.ComponentResource {
 
   constructor(name: string, args: SshEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
     super('vault-ssh-ca:index:SshEnvironment', name, {}, opts);
+    const otpSpecs = args.otpRoles ?? {};
+    const clash = sharedRoleNameIssues(Object.keys(args.roles), Object.keys(otpSpecs));
+    if (clash.length > 0) throw new Error(`SshEnvironment ${name}: ${clash.map((i) => i.message).join('; ')}`);
     const conn = { ...(args.address ? { address: args.address } : {}), ...(args.token ? { token: args.token } : {}) };
     const path = args.mountPath ?? `ssh-${args.environment}`;
     const child = { parent: this };
@@ -79,6 +98,31 @@ export class SshEnvironment extends pulumi.ComponentResource {
         child,
       ).name;
     }
+    const otpRoles: Record<string, SshOtpRole> = {};
+    const credsPolicies: Record<string, pulumi.Output<string>> = {};
+    for (const [role, spec] of Object.entries(otpSpecs)) {
+      otpRoles[role] = new SshOtpRole(
+        `${name}-otp-role-${role}`,
+        { ...conn, ...spec, mount: mount.path, name: role },
+        child,
+      );
+      credsPolicies[role] = new AclPolicy(
+        `${name}-creds-policy-${role}`,
+        { ...conn, name: `${args.environment}-creds-${role}`, policy: credsPolicy(path, [role]) },
+        child,
+      ).name;
+    }
+    const zeroAddress = Object.keys(otpSpecs).filter((role) => otpSpecs[role]!.zeroAddress);
+    this.zeroAddressRoles =
+      zeroAddress.length === 0
+        ? undefined
+        : new SshZeroAddressRoles(
+            `${name}-zero-address`,
+            { ...conn, mount: mount.path, roles: zeroAddress },
+            { ...child, dependsOn: zeroAddress.map((role) => otpRoles[role]!) },
+          );
+    this.otpRoles = otpRoles;
+    this.credsPolicies = credsPolicies;
     const trust = ca.publicKey.apply((key) =>
       validateHostTrust({ environment: args.environment, caKeys: [key], principals: args.hostPrincipals ?? {} }),
     );

@@ -1,0 +1,52 @@
+// `SshOtpRole`: a one-time-password role of an SSH mount (`<mount>/roles/<name>`, `key_type=otp`),
+// fields in camelCase (see core/role-spec-otp.ts for them and our checks). Replaces: `mount`, `name`.
+// Every other field updates in place. `check` runs the same validators as the server and the CDKTF
+// construct; `read` shows changes made outside Pulumi (providers/role-provider.ts).
+
+import * as pulumi from '@pulumi/pulumi';
+import {
+  normalisedOtpRole,
+  otpRoleSpecFromWire,
+  otpRoleSpecToWire,
+  validateOtpRoleSpec,
+  type OtpRoleSpec,
+} from '../core/role-spec-otp.js';
+import { roleProvider, type RoleInputs } from './role-provider.js';
+import { connectionInputs, type ConnectionArgs } from './resource-kit.js';
+
+export type SshOtpRoleInputs = RoleInputs<OtpRoleSpec>;
+
+export const sshOtpRoleProvider: pulumi.dynamic.ResourceProvider = roleProvider<OtpRoleSpec>({
+  keyType: 'otp',
+  validate: validateOtpRoleSpec,
+  toWire: otpRoleSpecToWire,
+  fromWire: otpRoleSpecFromWire,
+  normalise: normalisedOtpRole,
+});
+
+/** Arguments of an SshOtpRole: the mount, the name, and the role's fields. */
+export type SshOtpRoleArgs = ConnectionArgs & {
+  /** The SSH mount. Changing it replaces the role. */
+  readonly mount: pulumi.Input<string>;
+  /** Role name, used in `<mount>/creds/<name>`. Changing it replaces the role. */
+  readonly name: pulumi.Input<string>;
+  /** Account an OTP is for when the request names none. Required. */
+  readonly defaultUser: pulumi.Input<string>;
+} & { readonly [K in Exclude<keyof OtpRoleSpec, 'defaultUser'>]?: pulumi.Input<NonNullable<OtpRoleSpec[K]>> };
+
+/** A one-time-password role on an SSH mount. */
+export class SshOtpRole extends pulumi.dynamic.Resource {
+  declare readonly mount: pulumi.Output<string>;
+  declare readonly name: pulumi.Output<string>;
+
+  constructor(name: string, args: SshOtpRoleArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      sshOtpRoleProvider,
+      name,
+      { ...args, ...connectionInputs(args) },
+      { ...opts, additionalSecretOutputs: ['token'] },
+      'vault-ssh-ca',
+      'SshOtpRole',
+    );
+  }
+}
