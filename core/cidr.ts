@@ -1,5 +1,6 @@
-// CIDR parsing with Go's `net.ParseCIDR` rules (no leading zeros in IPv4 octets, no zones), used to
-// validate `cidr_list` / `exclude_cidr_list` on role writes exactly as Vault does. Pure: no node:net.
+// IP and CIDR parsing and matching with Go's `net` rules (no leading zeros in IPv4 octets, no zones),
+// so role `cidr_list` / `exclude_cidr_list` validation and OTP ip checks behave exactly as Vault's. Pure:
+// no node:net.
 
 /** Parsed CIDR block: address bytes (4 or 16) and prefix length. */
 export interface Cidr {
@@ -62,4 +63,59 @@ export function parseCidr(s: string): Cidr | undefined {
   const prefix = Number(mask);
   if (prefix > bytes.length * 8) return undefined;
   return { bytes: Uint8Array.from(bytes), prefix };
+}
+
+/** Go's `net.ParseIP`: 4 bytes for IPv4 (and IPv4-mapped IPv6), 16 for IPv6; undefined when invalid. */
+export function parseIp(s: string): Uint8Array | undefined {
+  const bytes = s.includes(':') ? parseIPv6(s) : parseIPv4(s);
+  if (!bytes) return undefined;
+  const mapped =
+    bytes.length === 16 && bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
+  return Uint8Array.from(mapped ? bytes.slice(12) : bytes);
+}
+
+/** Go's `net.IP.String()`: dotted quad for IPv4, RFC 5952 form (longest zero run as `::`) for IPv6. */
+export function formatIp(ip: Uint8Array): string {
+  if (ip.length === 4) return ip.join('.');
+  const groups: number[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push((ip[i]! << 8) | ip[i + 1]!);
+  let bestStart = -1;
+  let bestLen = 1; // a single zero group is not compressed
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) [bestStart, bestLen] = [i, j - i];
+    i = j;
+  }
+  const hex = (g: number[]) => g.map((x) => x.toString(16)).join(':');
+  if (bestStart < 0) return hex(groups);
+  return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLen))}`;
+}
+
+/** Go's `(*net.IPNet).Contains` for a CIDR from {@link parseCidr} and an IP from {@link parseIp}. */
+export function cidrContains(cidr: Cidr, ip: Uint8Array): boolean {
+  let network = cidr.bytes;
+  // Go keeps an IPv4-mapped IPv6 network address as IPv4 with the prefix shifted by 96.
+  let prefix = cidr.prefix;
+  if (
+    network.length === 16 &&
+    network.slice(0, 10).every((b) => b === 0) &&
+    network[10] === 0xff &&
+    network[11] === 0xff
+  ) {
+    // (a shorter prefix leaves no mask bits in the IPv4 part: every IPv4 address matches, as in Go).
+    network = network.slice(12);
+    prefix = Math.max(0, prefix - 96);
+  }
+  if (network.length !== ip.length) return false;
+  for (let bit = 0; bit < prefix; bit += 8) {
+    const bits = Math.min(8, prefix - bit);
+    const mask = (0xff << (8 - bits)) & 0xff;
+    if ((network[bit / 8]! & mask) !== (ip[bit / 8]! & mask)) return false;
+  }
+  return true;
 }

@@ -65,6 +65,16 @@ export interface LogicalResponse {
   readonly login?: LoginGrant;
   /** An `auth` block made by the token backend itself (create, renew). */
   readonly auth?: Record<string, unknown>;
+  /** A secret with a lease: the server registers it and answers with the lease (Vault's `Secret`). */
+  readonly secret?: {
+    /** Seconds. */
+    readonly ttl: number;
+    readonly renewable: boolean;
+    /** What revoking it needs; stored with the lease, never returned. */
+    readonly internal: Readonly<Record<string, unknown>>;
+  };
+  /** The registered lease, as the envelope shows it (set by the server from `secret`). */
+  readonly lease?: { readonly id: string; readonly duration: number; readonly renewable: boolean };
 }
 
 export type Handler = (req: LogicalRequest) => Promise<LogicalResponse | undefined>;
@@ -83,10 +93,14 @@ export interface PathSpec {
   readonly exists?: (req: Pick<LogicalRequest, 'storage' | 'captures'>) => Promise<boolean>;
 }
 
-/** A backend: its type (for `mount_type`) and its path table. */
+/** A backend: its type (for `mount_type`), its path table, and how it revokes the secrets it leased. */
 export interface Backend {
   readonly type: string;
   readonly paths: readonly PathSpec[];
+  readonly revokeSecret?: (
+    req: Pick<LogicalRequest, 'storage' | 'mount'>,
+    internal: Readonly<Record<string, unknown>>,
+  ) => Promise<void>;
 }
 
 /** Vault's wrapped error text (hashicorp/go-multierror) for ACL and internal failures. */

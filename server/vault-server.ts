@@ -23,12 +23,13 @@ import {
   type Operation,
 } from './framework.js';
 import { parseListRequest } from './http/list-verb.js';
+import { ExpirationManager } from './leases/expiration-manager.js';
 import { parseRequest, type ParsedRequest } from './http/parse-request.js';
 import { writeError, writeResult } from './http/respond.js';
 import { PolicyStore } from './policy-store.js';
 import { sshBackend } from './ssh/ssh-backend.js';
 import { storageView, getJson, putJson, type Storage } from './storage/storage.js';
-import { MountTable, TOKEN_AUTH_MOUNT, mountStoragePrefix, type MountEntry } from './sys/mount-table.js';
+import { MountTable, TOKEN_AUTH_MOUNT, effectiveTtls, mountStoragePrefix, type MountEntry } from './sys/mount-table.js';
 import { sysBackend } from './sys/sys-backend.js';
 
 /** Options for `VaultServer.open`. */
@@ -48,6 +49,9 @@ export interface TlsOptions {
   readonly key: string;
 }
 
+/** Secrets engines by mount type. */
+const SECRET_BACKENDS: Readonly<Record<string, Backend>> = { ssh: sshBackend };
+
 /** Where a path leads. */
 interface Route {
   readonly mount: MountEntry | undefined;
@@ -61,7 +65,6 @@ interface Route {
 /** A running embedded server. */
 export class VaultServer {
   private readonly sockets = new Set<Socket>();
-  private readonly secretBackends: Readonly<Record<string, Backend>>;
   private readonly authBackends: Readonly<Record<string, Backend>>;
 
   private constructor(
@@ -71,11 +74,11 @@ export class VaultServer {
     readonly tokens: TokenStore,
     readonly policies: PolicyStore,
     readonly audit: AuditBroker,
+    readonly expiration: ExpirationManager,
     private readonly sys: Backend,
     private readonly log: (line: string) => void,
     private readonly clock: () => number,
   ) {
-    this.secretBackends = { ssh: sshBackend };
     this.authBackends = {
       token: tokenBackend(tokens, (name) => policies.exists(name)),
       userpass: userpassBackend((req) => {
@@ -109,8 +112,23 @@ export class VaultServer {
     const tokens = new TokenStore(storage, () => Math.floor(clock() / 1000));
     const policies = await PolicyStore.open(storage);
     const audit = await AuditBroker.load(storage, log);
-    const sys = sysBackend({ mounts, auth, storage, tokens, policies, audit, version, clusterId });
-    return new VaultServer(storage, mounts, auth, tokens, policies, audit, sys, log, clock);
+    const expiration = await ExpirationManager.open(
+      storage,
+      async (lease) => {
+        const mount = mounts.all().find((m) => m.accessor === lease.mount_accessor);
+        const backend = mount && SECRET_BACKENDS[mount.type];
+        if (mount && backend?.revokeSecret) {
+          await backend.revokeSecret(
+            { storage: storageView(storage, mountStoragePrefix(mount)), mount },
+            lease.internal,
+          );
+        }
+      },
+      clock,
+      log,
+    );
+    const sys = sysBackend({ mounts, auth, storage, tokens, policies, audit, expiration, version, clusterId });
+    return new VaultServer(storage, mounts, auth, tokens, policies, audit, expiration, sys, log, clock);
   }
 
   /** Answer one HTTP request. */
@@ -143,7 +161,7 @@ export class VaultServer {
     const mount = this.mounts.find(path);
     return {
       mount,
-      backend: mount && (mount.type === 'system' ? this.sys : this.secretBackends[mount.type]),
+      backend: mount && (mount.type === 'system' ? this.sys : SECRET_BACKENDS[mount.type]),
       inMount: mount ? path.slice(Math.min(mount.path.length, path.length)) : '',
       mountPoint: mount?.path ?? '',
     };
@@ -215,6 +233,7 @@ export class VaultServer {
         matched,
       );
       if (result?.login) result = { ...result, auth: await this.issueLoginToken(result.login, mount, path) };
+      if (result?.secret) result = { ...result, lease: await this.registerLease(result.secret, mount, path) };
     } catch (e) {
       if (auditRequest) this.audit.logResponse(auditRequest, { error: (e as Error).message });
       throw e;
@@ -224,6 +243,7 @@ export class VaultServer {
       this.audit.logResponse(auditRequest, {
         data: result?.data ?? null,
         ...(result?.warnings ? { warnings: result.warnings } : {}),
+        ...(result?.lease ? { leaseId: result.lease.id } : {}),
         ...(result?.auth ? { auth: { ...newAuth, clientToken: String(newToken), accessor: String(newAccessor) } } : {}),
       });
     }
@@ -239,6 +259,23 @@ export class VaultServer {
       },
       result,
     );
+  }
+
+  /** Register a leased secret; its TTL stays within the mount's maximum lease TTL. */
+  private async registerLease(
+    secret: NonNullable<LogicalResponse['secret']>,
+    mount: MountEntry,
+    path: string,
+  ): Promise<NonNullable<LogicalResponse['lease']>> {
+    const ttl = Math.min(secret.ttl, effectiveTtls(mount).maxLeaseTtl);
+    const lease = await this.expiration.register({
+      path,
+      mountAccessor: mount.accessor,
+      ttl,
+      renewable: secret.renewable,
+      internal: secret.internal,
+    });
+    return { id: lease.lease_id, duration: ttl, renewable: lease.renewable };
   }
 
   /** Create the token a login grants and return Vault's `auth` block for it. */
@@ -332,6 +369,7 @@ export class VaultServer {
 
   /** Close the listener and every open connection. */
   async close(server: Server): Promise<void> {
+    this.expiration.stop();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       for (const s of this.sockets) s.destroy();

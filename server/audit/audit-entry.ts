@@ -35,6 +35,8 @@ export interface AuditResponse {
   readonly warnings?: readonly string[];
   /** A login's new token. */
   readonly auth?: { readonly clientToken: string; readonly accessor: string; readonly [k: string]: unknown };
+  /** The lease of a leased secret (an OTP), logged in clear as Vault does. */
+  readonly leaseId?: string;
   /** The error text, when the request failed. */
   readonly error?: string;
 }
@@ -118,6 +120,7 @@ export function responseLine(time: string, req: AuditRequest, res: AuditResponse
         ? { auth: { client_token: h.token(clientToken), accessor: h.accessor(accessor), ...restAuth } }
         : {}),
       data: h.data(res.data ?? null),
+      ...(res.leaseId !== undefined ? { secret: { lease_id: res.leaseId } } : {}),
       ...(res.warnings && res.warnings.length > 0 ? { warnings: res.warnings } : {}),
     },
     error: res.error ?? '',

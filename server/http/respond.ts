@@ -49,9 +49,9 @@ export function writeResult(res: ServerResponse, ctx: ResultContext, result: Log
   }
   const envelope: Record<string, unknown> = {
     request_id: ctx.requestId,
-    lease_id: '',
-    renewable: false,
-    lease_duration: 0,
+    lease_id: result?.lease?.id ?? '',
+    renewable: result?.lease?.renewable ?? false,
+    lease_duration: result?.lease?.duration ?? 0,
     data,
     wrap_info: null,
     warnings,

@@ -1,9 +1,10 @@
 // `<mount>/roles` and `<mount>/roles/:role`: full-replace writes, reads in Vault's shape, lists with
-// `key_info`, deletes that always succeed (reference §2.1–2.4).
+// `key_info`, deletes that always succeed and take the role off the zero-address list (reference §2.1–2.4).
 
 import { parseRoleWrite, roleToWire, ROLE_FIELDS, type Role } from '../../core/role.js';
 import { getJson, putJson, type Storage } from '../storage/storage.js';
 import type { PathSpec } from '../framework.js';
+import { removeZeroAddressRole } from './paths-config-zeroaddress.js';
 
 /** Vault's role-name capture (`framework.GenericNameWithAtRegex`). */
 export const ROLE_NAME = String.raw`\w(?:(?:[\w\-.@]+)?\w)?`;
@@ -42,6 +43,7 @@ export const rolePath: PathSpec = {
     },
     async delete(req) {
       await req.storage.delete(`roles/${req.captures.role}`);
+      await removeZeroAddressRole(req.storage, req.captures.role!);
       return undefined;
     },
   },

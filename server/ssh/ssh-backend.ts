@@ -1,11 +1,28 @@
-// The SSH secrets engine (CA mode): its path table.
+// The SSH secrets engine: its path table (certificates and one-time passwords) and the revocation of
+// the secrets it leases (OTPs).
 
 import type { Backend } from '../framework.js';
 import { configCaPath, publicKeyPath } from './paths-config-ca.js';
+import { configZeroAddressPath } from './paths-config-zeroaddress.js';
+import { credsPath, lookupPath, revokeOtpSecret, verifyPath } from './paths-otp.js';
 import { rolePath, rolesListPath } from './paths-roles.js';
 import { issuePath, signPath } from './paths-sign.js';
+import { tidyDynamicKeysPath } from './path-tidy.js';
 
 export const sshBackend: Backend = {
   type: 'ssh',
-  paths: [rolesListPath, rolePath, configCaPath, publicKeyPath, signPath, issuePath],
+  paths: [
+    rolesListPath,
+    rolePath,
+    configCaPath,
+    publicKeyPath,
+    signPath,
+    issuePath,
+    credsPath,
+    verifyPath,
+    lookupPath,
+    configZeroAddressPath,
+    tidyDynamicKeysPath,
+  ],
+  revokeSecret: revokeOtpSecret,
 };

@@ -6,6 +6,7 @@ import { parseDurationSeconds } from '../../core/duration.js';
 import { RequestError } from '../../core/errors.js';
 import { formatGoValue, toStringMap } from '../../core/fields.js';
 import type { LogicalRequest, PathSpec } from '../framework.js';
+import type { ExpirationManager } from '../leases/expiration-manager.js';
 import { deletePrefix } from '../storage/storage.js';
 import { effectiveTtls, mountStoragePrefix, type MountEntry, type MountTable } from './mount-table.js';
 import type { Storage } from '../storage/storage.js';
@@ -54,8 +55,11 @@ export function parseConfigTtls(raw: Record<string, unknown>, current = { defaul
 
 export const normalise = (path: string) => (path.endsWith('/') ? path : `${path}/`);
 
-/** The sys/mounts paths over a mount table and the root storage (to drop a disabled mount's data). */
-export function mountPaths(table: MountTable, rootStorage: Storage): PathSpec[] {
+/**
+ * The sys/mounts paths over a mount table, the root storage (to drop a disabled mount's data) and the
+ * leases (a disabled mount's leases are revoked first, as Vault does).
+ */
+export function mountPaths(table: MountTable, rootStorage: Storage, expiration: ExpirationManager): PathSpec[] {
   const isObject = (v: unknown): v is Record<string, unknown> =>
     typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -138,6 +142,7 @@ export function mountPaths(table: MountTable, rootStorage: Storage): PathSpec[] 
         async delete(req) {
           const path = normalise(req.captures.path!);
           if (path === 'sys/') throw new RequestError('cannot unmount "sys/"');
+          if (table.get(path)) await expiration.revokePrefix(path);
           const removed = await table.remove(path);
           if (removed) await deletePrefix(rootStorage, mountStoragePrefix(removed));
           return undefined;

@@ -1,14 +1,17 @@
-// The system backend (`sys/`): health, secrets-engine mounts, auth methods, ACL policies, audit devices.
+// The system backend (`sys/`): health, secrets-engine mounts, auth methods, ACL policies, audit devices,
+// leases.
 
 import type { AuditBroker } from '../audit/audit-broker.js';
 import type { TokenStore } from '../auth/token-store.js';
 import type { Backend } from '../framework.js';
+import type { ExpirationManager } from '../leases/expiration-manager.js';
 import type { PolicyStore } from '../policy-store.js';
 import type { Storage } from '../storage/storage.js';
 import type { MountTable } from './mount-table.js';
 import { healthPath } from './path-health.js';
 import { auditPaths } from './paths-audit.js';
 import { authPaths } from './paths-auth.js';
+import { leasePaths } from './paths-leases.js';
 import { mountPaths } from './paths-mounts.js';
 import { policyPaths } from './paths-policies.js';
 
@@ -20,6 +23,7 @@ export interface SystemParts {
   readonly tokens: TokenStore;
   readonly policies: PolicyStore;
   readonly audit: AuditBroker;
+  readonly expiration: ExpirationManager;
   readonly version: string;
   readonly clusterId: string;
 }
@@ -29,10 +33,11 @@ export function sysBackend(p: SystemParts): Backend {
     type: 'system',
     paths: [
       healthPath(p.version, p.clusterId),
-      ...mountPaths(p.mounts, p.storage),
+      ...mountPaths(p.mounts, p.storage, p.expiration),
       ...authPaths(p.auth, p.storage, p.tokens),
       ...policyPaths(p.policies),
       ...auditPaths(p.audit),
+      ...leasePaths(p.expiration),
     ],
   };
 }

@@ -1,0 +1,193 @@
+// Leases, as Vault's expiration manager keeps them: a secret a backend hands out with a lease (an OTP
+// credential) is registered under `<request path>/<uuid>`, persisted under `sys/expire/id/`, revoked
+// through its backend when it expires, when it is revoked by id or prefix, or when its mount is
+// disabled — and, after a restart, leases that expired while the server was down are revoked first.
+
+import { randomUUID } from 'node:crypto';
+import { RequestError } from '../../core/errors.js';
+import { KeyedLock } from '../keyed-lock.js';
+import { getJson, putJson, type Storage } from '../storage/storage.js';
+
+const LEASES = 'sys/expire/id/';
+/** setTimeout's limit is 2^31-1 ms; longer waits are taken in steps. */
+const MAX_TIMER_MS = 3_600_000;
+/**
+ * Expiry runs on whole seconds: one pass then revokes every lease due in that second, instead of one
+ * pass over the table per lease. A lease is never honoured late meanwhile: backends check expiry too.
+ */
+const TICK_MS = 1000;
+
+/** One lease, as stored. Times are Unix milliseconds. */
+export interface LeaseEntry {
+  readonly lease_id: string;
+  /** The request path that created it, e.g. `ssh/creds/otp_key_role`. */
+  readonly path: string;
+  readonly mount_accessor: string;
+  readonly issue_time: number;
+  readonly expire_time: number;
+  readonly renewable: boolean;
+  /** What the backend needs to revoke the secret (never the secret itself). */
+  readonly internal: Readonly<Record<string, unknown>>;
+}
+
+/** What a backend returns with a leased secret. */
+export interface NewLease {
+  readonly path: string;
+  readonly mountAccessor: string;
+  /** Seconds. */
+  readonly ttl: number;
+  readonly renewable: boolean;
+  readonly internal: Readonly<Record<string, unknown>>;
+}
+
+/** Revokes the secret behind a lease through its backend. */
+export type SecretRevoker = (lease: LeaseEntry) => Promise<void>;
+
+/** The lease table of one server. */
+export class ExpirationManager {
+  private readonly leases = new Map<string, LeaseEntry>();
+  private readonly lock = new KeyedLock();
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  private stopped = false;
+
+  private constructor(
+    private readonly storage: Storage,
+    private readonly revokeSecret: SecretRevoker,
+    /** Unix milliseconds. */
+    private readonly clock: () => number,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /** Load every stored lease, revoke those that expired meanwhile, and schedule the rest. */
+  static async open(
+    storage: Storage,
+    revokeSecret: SecretRevoker,
+    clock: () => number,
+    log: (line: string) => void,
+  ): Promise<ExpirationManager> {
+    const manager = new ExpirationManager(storage, revokeSecret, clock, log);
+    const walk = async (prefix: string): Promise<void> => {
+      for (const child of await storage.list(LEASES + prefix)) {
+        if (child.endsWith('/')) await walk(prefix + child);
+        else {
+          const lease = await getJson<LeaseEntry>(storage, LEASES + prefix + child);
+          if (lease) manager.leases.set(lease.lease_id, lease);
+        }
+      }
+    };
+    await walk('');
+    await manager.expireDue();
+    return manager;
+  }
+
+  /** Register a leased secret; resolves once the lease is durable. */
+  async register(spec: NewLease): Promise<LeaseEntry> {
+    const now = this.clock();
+    const lease: LeaseEntry = {
+      lease_id: `${spec.path}/${randomUUID()}`,
+      path: spec.path,
+      mount_accessor: spec.mountAccessor,
+      issue_time: now,
+      expire_time: now + spec.ttl * 1000,
+      renewable: spec.renewable,
+      internal: spec.internal,
+    };
+    await putJson(this.storage, LEASES + lease.lease_id, lease);
+    this.leases.set(lease.lease_id, lease);
+    this.schedule(lease.expire_time);
+    return lease;
+  }
+
+  /** The live lease with this id. */
+  lookup(leaseId: string): LeaseEntry | undefined {
+    const lease = this.leases.get(leaseId);
+    return lease && lease.expire_time > this.clock() ? lease : undefined;
+  }
+
+  /** `sys/leases/lookup`'s body for a lease: RFC 3339 times and the whole seconds left, as Vault's. */
+  describe(lease: LeaseEntry): Record<string, unknown> {
+    const now = Math.round(this.clock() / 1000) * 1000;
+    return {
+      id: lease.lease_id,
+      issue_time: new Date(lease.issue_time).toISOString(),
+      expire_time: new Date(lease.expire_time).toISOString(),
+      last_renewal: null,
+      renewable: lease.renewable,
+      ttl: Math.max(0, Math.trunc((lease.expire_time - now) / 1000)),
+    };
+  }
+
+  /** Immediate children of a lease-id prefix, as storage lists them (folders end with `/`). */
+  list(prefix: string): Promise<string[]> {
+    return this.storage.list(LEASES + prefix);
+  }
+
+  /**
+   * Renew a lease. No backend of this server issues renewable secrets (OTPs are not), so every renewal
+   * is refused, with Vault's reasons in Vault's order (`leaseEntry.renewable`), as plain 400s.
+   */
+  renew(leaseId: string): never {
+    const lease = this.leases.get(leaseId);
+    if (!lease) throw new RequestError('lease not found');
+    if (lease.expire_time <= this.clock()) throw new RequestError('lease expired');
+    throw new RequestError('lease is not renewable');
+  }
+
+  /** Revoke one lease (its secret first, then the lease); an unknown id is not an error, as in Vault. */
+  revoke(leaseId: string): Promise<void> {
+    return this.lock.run(leaseId, async () => {
+      const lease = this.leases.get(leaseId);
+      if (!lease) return;
+      await this.revokeSecret(lease);
+      await this.storage.delete(LEASES + leaseId);
+      this.leases.delete(leaseId);
+    });
+  }
+
+  /** Revoke every lease under a prefix (a trailing `/` is added, as Vault does). */
+  async revokePrefix(prefix: string): Promise<void> {
+    const p = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
+    for (const id of [...this.leases.keys()].filter((k) => k.startsWith(p))) await this.revoke(id);
+  }
+
+  /** Stop the expiry timer (the server is closing). */
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Revoke every lease whose time has come, then wait for the next one. */
+  private async expireDue(): Promise<void> {
+    const now = this.clock();
+    let retry = Infinity;
+    for (const lease of [...this.leases.values()]) {
+      if (lease.expire_time > now) continue;
+      try {
+        await this.revoke(lease.lease_id);
+      } catch (e) {
+        // Kept for the next round; its backend refuses the expired secret meanwhile.
+        this.log(`lease ${lease.lease_id} could not be revoked at expiry: ${(e as Error).message}`);
+        retry = now + TICK_MS;
+      }
+    }
+    // Taken after the awaits: leases registered meanwhile count too.
+    let next = retry;
+    for (const lease of this.leases.values()) if (lease.expire_time > now) next = Math.min(next, lease.expire_time);
+    this.schedule(next);
+  }
+
+  private schedule(at: number): void {
+    if (this.stopped || at === Infinity || at >= this.timerAt) return;
+    clearTimeout(this.timer);
+    this.timerAt = at;
+    const delay = Math.min(Math.max(Math.ceil(at / TICK_MS) * TICK_MS - this.clock(), 0), MAX_TIMER_MS);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      void this.expireDue();
+    }, delay);
+    this.timer.unref();
+  }
+}

@@ -1,0 +1,75 @@
+// `sys/leases/*` (and the older `sys/renew`, `sys/revoke`, `sys/revoke-prefix` paths): look a lease
+// up, renew it (every lease here is an OTP, which Vault does not renew), revoke it, revoke every lease
+// under a prefix, list lease ids (reference §4.4; Vault's logical_system.go handlers and messages).
+
+import { RequestError } from '../../core/errors.js';
+import type { LogicalRequest, PathSpec } from '../framework.js';
+import type { ExpirationManager } from '../leases/expiration-manager.js';
+
+/** The lease id from the body, else from the path (`sys/leases/revoke/<id>`). */
+function leaseIdOf(req: LogicalRequest): string {
+  const id = (req.fields.get('lease_id') as string | undefined) || req.captures.url_lease_id || '';
+  if (id === '') throw new RequestError('lease_id must be specified');
+  return id;
+}
+
+export function leasePaths(expiration: ExpirationManager): PathSpec[] {
+  const renew: PathSpec['operations'] = {
+    async update(req) {
+      return expiration.renew(leaseIdOf(req));
+    },
+  };
+  const revoke: PathSpec['operations'] = {
+    async update(req) {
+      await expiration.revoke(leaseIdOf(req));
+      return undefined;
+    },
+  };
+  const revokePrefix: PathSpec['operations'] = {
+    async update(req) {
+      await expiration.revokePrefix(req.captures.prefix ?? '');
+      return undefined;
+    },
+  };
+  // Revocation here is always synchronous: `sync=false` (Vault's 202 "accepted") is taken as true.
+  const revokeFields = { lease_id: 'string', sync: 'bool' } as const;
+  return [
+    {
+      pattern: /^leases\/lookup$/,
+      fields: { lease_id: 'string' },
+      operations: {
+        async update(req) {
+          const id = (req.fields.get('lease_id') as string | undefined) ?? '';
+          if (id === '') throw new RequestError('lease_id must be specified');
+          const lease = expiration.lookup(id);
+          if (!lease) throw new RequestError('invalid lease');
+          return { data: expiration.describe(lease) };
+        },
+      },
+    },
+    {
+      pattern: /^leases\/lookup\/(?<prefix>.*?)\/?$/,
+      fields: {},
+      sudo: true,
+      operations: {
+        async list(req) {
+          const prefix = req.captures.prefix ?? '';
+          return { data: { keys: await expiration.list(prefix === '' ? '' : `${prefix}/`) } };
+        },
+      },
+    },
+    {
+      pattern: /^(?:leases\/)?renew(?:\/(?<url_lease_id>.+))?$/,
+      fields: { lease_id: 'string', increment: 'duration' },
+      operations: renew,
+    },
+    { pattern: /^(?:leases\/)?revoke(?:\/(?<url_lease_id>.+))?$/, fields: revokeFields, operations: revoke },
+    // revoke-force is Vault's way past failing backends; revoking an OTP cannot fail, so it is revoke-prefix.
+    {
+      pattern: /^(?:leases\/)?revoke-(?:prefix|force)\/(?<prefix>.+)$/,
+      fields: { sync: 'bool' },
+      sudo: true,
+      operations: revokePrefix,
+    },
+  ];
+}
