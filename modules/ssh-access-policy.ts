@@ -1,8 +1,10 @@
-// `SshAccessPolicy`: a `vault_policy` that may sign keys on chosen roles of a mount, and nothing else.
+// `SshAccessPolicy`: a `vault_policy` that may sign keys on chosen roles of a mount (or, for OTP
+// roles, ask for one-time passwords on them), and nothing else.
 
 import { Policy } from '@cdktf/provider-vault/lib/policy/index.js';
 import { Construct } from 'constructs';
 import { signingPolicy } from '../core/acl/signing-policy.js';
+import { credsPolicy } from '../core/role-spec-otp.js';
 import { validateWith } from './validation.js';
 
 export interface SshAccessPolicyProps {
@@ -11,6 +13,8 @@ export interface SshAccessPolicyProps {
   /** The SSH mount path (literal: it is part of the policy text). */
   readonly mount: string;
   readonly roles: readonly string[];
+  /** What the policy allows on the roles: `sign` (CA roles) or `creds` (OTP roles). @default "sign" */
+  readonly endpoint?: 'sign' | 'creds';
 }
 
 export class SshAccessPolicy extends Construct {
@@ -21,7 +25,10 @@ export class SshAccessPolicy extends Construct {
   constructor(scope: Construct, id: string, props: SshAccessPolicyProps) {
     super(scope, id);
     validateWith(this, () => (props.roles.length === 0 ? [{ field: 'roles', message: 'name at least one role' }] : []));
-    this.policy = new Policy(this, 'policy', { name: props.name, policy: signingPolicy(props.mount, props.roles) });
+    this.policy = new Policy(this, 'policy', {
+      name: props.name,
+      policy: (props.endpoint === 'creds' ? credsPolicy : signingPolicy)(props.mount, props.roles),
+    });
     this.name = this.policy.name;
   }
 }

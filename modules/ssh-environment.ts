@@ -1,11 +1,17 @@
 // `SshEnvironment`: one environment's CA, roles and signing policies (one per role,
-// `<environment>-sign-<role>`), and what its hosts trust, for `TrustedEc2Hosts`.
+// `<environment>-sign-<role>`), and what its hosts trust, for `TrustedEc2Hosts`. One-time-password
+// roles (`otpRoles`) get a creds policy each (`<environment>-creds-<role>`); those marked
+// `zeroAddress` make up the mount's zero-address list, written after them.
 
 import { Construct } from 'constructs';
 import type { RoleSpec } from '../core/role-spec.js';
+import { sharedRoleNameIssues, type OtpRoleSpec } from '../core/role-spec-otp.js';
 import { SshAccessPolicy } from './ssh-access-policy.js';
 import { SshCertificateAuthority, type SshCertificateAuthorityProps } from './ssh-certificate-authority.js';
+import { SshOtpRole } from './ssh-otp-role.js';
 import { SshRole } from './ssh-role.js';
+import { SshZeroAddressRoles } from './ssh-zero-address-roles.js';
+import { validateWith } from './validation.js';
 
 export interface SshEnvironmentProps {
   /** e.g. `dev`, `prod`. */
@@ -15,6 +21,11 @@ export interface SshEnvironmentProps {
   /** CA key type and size, mount TTL. @default ed25519, 24 h */
   readonly ca?: Omit<SshCertificateAuthorityProps, 'path'>;
   readonly roles: Readonly<Record<string, RoleSpec>>;
+  /**
+   * One-time-password roles by name (see OtpRoleSpec); a name may not also be in `roles`. Those with
+   * `zeroAddress: true` make up the mount's zero-address list. @default none
+   */
+  readonly otpRoles?: Readonly<Record<string, OtpRoleSpec>>;
   /** Host accounts → principals that may log in as them. @default none */
   readonly hostPrincipals?: Readonly<Record<string, readonly string[]>>;
 }
@@ -25,6 +36,12 @@ export class SshEnvironment extends Construct {
   readonly roles: Readonly<Record<string, SshRole>>;
   /** Role name → its signing policy. */
   readonly policies: Readonly<Record<string, SshAccessPolicy>>;
+  /** OTP role name → its role. */
+  readonly otpRoles: Readonly<Record<string, SshOtpRole>>;
+  /** OTP role name → the policy that may ask for its OTPs. */
+  readonly credsPolicies: Readonly<Record<string, SshAccessPolicy>>;
+  /** The mount's zero-address list, when an OTP role has `zeroAddress: true`. */
+  readonly zeroAddressRoles: SshZeroAddressRoles | undefined;
   readonly hostPrincipals: Readonly<Record<string, readonly string[]>>;
 
   constructor(scope: Construct, id: string, props: SshEnvironmentProps) {
@@ -45,5 +62,29 @@ export class SshEnvironment extends Construct {
     }
     this.roles = roles;
     this.policies = policies;
+    const otpSpecs = props.otpRoles ?? {};
+    validateWith(this, () => sharedRoleNameIssues(Object.keys(props.roles), Object.keys(otpSpecs)));
+    const otpRoles: Record<string, SshOtpRole> = {};
+    const credsPolicies: Record<string, SshAccessPolicy> = {};
+    for (const [name, spec] of Object.entries(otpSpecs)) {
+      otpRoles[name] = new SshOtpRole(this, `otp-role-${name}`, { ...spec, backend: this.authority.path, name });
+      credsPolicies[name] = new SshAccessPolicy(this, `creds-policy-${name}`, {
+        name: `${props.environment}-creds-${name}`,
+        mount: path,
+        roles: [name],
+        endpoint: 'creds',
+      });
+    }
+    const zeroAddress = Object.keys(otpSpecs).filter((name) => otpSpecs[name]!.zeroAddress);
+    this.zeroAddressRoles =
+      zeroAddress.length === 0
+        ? undefined
+        : new SshZeroAddressRoles(this, 'zero-address', {
+            backend: this.authority.path,
+            roles: zeroAddress,
+            dependsOn: zeroAddress.map((name) => otpRoles[name]!.role),
+          });
+    this.otpRoles = otpRoles;
+    this.credsPolicies = credsPolicies;
   }
 }

@@ -1,0 +1,34 @@
+// `SshOtpRole`: a `vault_ssh_secret_backend_role` with `key_type = "otp"` from the same OtpRoleSpec the
+// Pulumi `SshOtpRole` takes, with the same validators (a role that can issue nothing, or that opens
+// every address unless asked, fails synthesis). The resource has no `exclude_cidr_list` and no `port`
+// attribute in the Vault provider 5.x: a spec that sets them fails synthesis too.
+
+import { SshSecretBackendRole } from '@cdktf/provider-vault/lib/ssh-secret-backend-role/index.js';
+import { Construct } from 'constructs';
+import { isValidRoleName } from '../core/role.js';
+import { validateOtpRoleSpec, type OtpRoleSpec } from '../core/role-spec-otp.js';
+import { otpRoleSpecToTerraform, terraformOtpRoleIssues } from '../core/role-spec-terraform.js';
+import { validateWith } from './validation.js';
+
+export interface SshOtpRoleProps extends OtpRoleSpec {
+  /** The SSH mount path (or a reference to it). */
+  readonly backend: string;
+  /** Role name, used in `<mount>/creds/<name>`. */
+  readonly name: string;
+}
+
+/** A one-time-password role on an SSH mount. */
+export class SshOtpRole extends Construct {
+  readonly role: SshSecretBackendRole;
+
+  constructor(scope: Construct, id: string, props: SshOtpRoleProps) {
+    super(scope, id);
+    const { backend, name, ...spec } = props;
+    validateWith(this, () => [
+      ...(isValidRoleName(name) ? [] : [{ field: 'name', message: `invalid role name ${JSON.stringify(name)}` }]),
+      ...validateOtpRoleSpec(spec),
+      ...terraformOtpRoleIssues(spec),
+    ]);
+    this.role = new SshSecretBackendRole(this, 'role', { backend, name, ...otpRoleSpecToTerraform(spec) });
+  }
+}
