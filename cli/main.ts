@@ -7,6 +7,7 @@ import { wantsHelp } from './args.js';
 import type { Command } from './command.js';
 import { checkHostCommand } from './check-host.js';
 import { configCommand } from './config.js';
+import { credsCommand } from './creds.js';
 import { demoCommand } from './demo.js';
 import { inspectCommand } from './inspect.js';
 import { keygenCaCommand } from './keygen-ca.js';
@@ -20,6 +21,7 @@ import { sshCommand } from './ssh.js';
 const COMMANDS: readonly Command[] = [
   loginCommand,
   sshCommand,
+  credsCommand,
   configCommand,
   checkHostCommand,
   serveCommand,
@@ -34,8 +36,9 @@ function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return `Usage: sshca <command> [options]
 
-Just-in-time SSH access with short-lived certificates: log in and connect, check hosts, serve a
-Vault-compatible backend, render host trust, make a CA, sign keys under roles, read certificates.
+Just-in-time SSH access with short-lived certificates (or one-time passwords): log in and connect,
+check hosts, serve a Vault-compatible backend, render host trust, make a CA, sign keys under roles,
+read certificates.
 
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}

@@ -1,5 +1,6 @@
 // `sshca ssh`: log in only when no valid certificate is at hand (or too little of its life is
-// left), then run the system ssh with that key and certificate.
+// left), then run the system ssh with that key and certificate; with --otp, a one-time password
+// typed through SSH_ASKPASS instead (ssh-otp.ts).
 
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -8,23 +9,43 @@ import { required, usageErrors } from './args.js';
 import { defaultIdentityFile, existingCertificate } from './certificate-session.js';
 import type { Command } from './command.js';
 import { LOGIN_OPTIONS, LOGIN_OPTIONS_HELP, describeCertificate, loginWith } from './login.js';
+import { sshWithOtp } from './ssh-otp.js';
 
 const HELP = `Usage: sshca ssh --mount MOUNT --role ROLE [options] -- [ssh options] [user@]host [command]
+       sshca ssh --otp --mount MOUNT [--role ROLE] [auth options] -- [ssh options] [user@]host [command]
 
 Connect with a certificate, logging in first only when needed: when there is no certificate for the
 key yet, it has expired, or less than --renew-at of its lifetime is left. Everything after "--" goes
 to the system ssh, which gets -i <key> and -o CertificateFile=<key>-cert.pub.
 
+With --otp, connect with a one-time password instead, as "vault ssh -mode=otp" does, to a host whose
+PAM runs the OTP helper: the destination is read from the ssh arguments (user@host, -l user,
+-p port, -o User=/Port=/HostName=, ssh://user@host:port), its name resolved to the IP the password
+is issued for, and ssh types the password itself through SSH_ASKPASS (SSH_ASKPASS_REQUIRE=force;
+no sshpass). The password never appears on a command line: it waits in a 0600 file of a private
+temporary directory (under TMPDIR, which must allow running a script), is removed as ssh reads it,
+and the directory when ssh exits. ssh gets -o PreferredAuthentications=keyboard-interactive,password
+-o NumberOfPasswordPrompts=1, and the role's port (-p) and default user (-l) unless you give them.
+Without --role, the mount's lookup finds the one role for the IP. A new host key's yes/no question
+is asked on the terminal. Each password works once: run the command again for the next login.
+
 Options:
 ${LOGIN_OPTIONS_HELP}
   --renew-at FRACTION    renew when less than this share of the lifetime is left (default 0.2)
+  --otp                  log in with a one-time password from an OTP role (--principals, --ttl,
+                         --key and --renew-at do not apply)
   -h, --help             show this help
 
-Exit codes: ssh's own; 1 when the certificate was refused, 2 bad command line, 3 authentication failed.
+Exit codes: ssh's own; 1 when the certificate or password was refused by the backend, 2 bad command
+line, 3 authentication failed; 255 (from ssh) when the host refused the login.
 
 Examples:
   sshca ssh --mount ssh-dev --role developer --principals ubuntu -- ubuntu@10.0.1.5
   sshca ssh --mount ssh-prod --role emergency --method userpass --username alice -- -p 2222 root@db1 uptime
+  sshca ssh --otp --mount ssh-otp --role otp -- ubuntu@10.0.1.5
+  sshca ssh --otp --mount ssh-otp -- -l ubuntu web1.internal uptime
+  sshca ssh --otp --mount ssh-otp --role otp -- ssh://ubuntu@10.0.1.5:2222
+  SSHCA_PASSWORD=… sshca ssh --otp --method userpass --username alice --mount ssh-otp --role otp -- ubuntu@10.0.1.5
 `;
 
 export const sshCommand: Command = {
@@ -38,12 +59,19 @@ export const sshCommand: Command = {
           args: [...argv],
           strict: true,
           allowPositionals: true,
-          options: { ...LOGIN_OPTIONS, 'renew-at': { type: 'string', default: '0.2' } },
+          options: { ...LOGIN_OPTIONS, 'renew-at': { type: 'string' }, otp: { type: 'boolean' } },
         }),
       Number.MAX_SAFE_INTEGER,
     );
     if (positionals.length === 0) throw new UsageError('give the ssh destination after "--", e.g. -- ubuntu@host');
-    const share = Number(values['renew-at']);
+    if (values.otp) {
+      const certOnly = (['principals', 'ttl', 'key', 'renew-at'] as const).filter((f) => values[f] !== undefined);
+      if (certOnly.length > 0) {
+        throw new UsageError(`--${certOnly[0]} is for certificates and does not apply with --otp`);
+      }
+      return sshWithOtp(values, positionals);
+    }
+    const share = Number(values['renew-at'] ?? '0.2');
     if (!(share >= 0 && share < 1)) throw new UsageError('--renew-at must be a fraction between 0 and 1');
     const identityFile =
       values.key ?? defaultIdentityFile(required(values.mount, 'mount'), required(values.role, 'role'));

@@ -1,0 +1,108 @@
+// `sshca ssh --otp`: what `vault ssh -mode=otp` does. Find the destination among the ssh arguments,
+// resolve its IP, get a one-time password for that IP and account (finding the role through
+// `lookup` when none is named), and run the system ssh, which gets the OTP from an SSH_ASKPASS
+// program (see askpass.ts: never on a command line) and asks for no other kind of authentication.
+
+import { execFile, spawn } from 'node:child_process';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { promisify } from 'node:util';
+import { RequestError, UsageError } from '../core/errors.js';
+import { required } from './args.js';
+import { writeOtpAskpass } from './askpass.js';
+import { authenticate } from './auth.js';
+import { authOptionsOf, type LoginValues } from './login.js';
+import { findOtpRole, requestOtp } from './otp-credential.js';
+import { parseSshDestination } from './ssh-destination.js';
+
+/** Whether this machine's ssh reads `-P tag` (OpenSSH 9.4 and later); asked only when `-P` is used. */
+async function sshHasTagOption(args: readonly string[]): Promise<boolean> {
+  if (!args.some((a) => /^-[^-]*P/.test(a))) return false;
+  try {
+    const { stderr } = await promisify(execFile)('ssh', ['-V']);
+    const m = /OpenSSH_(\d+)\.(\d+)/.exec(stderr);
+    return m !== null && (Number(m[1]) > 9 || (Number(m[1]) === 9 && Number(m[2]) >= 4));
+  } catch {
+    return false;
+  }
+}
+
+/** The IP ssh will connect to for `host`: itself when it is one, else the first address the resolver gives. */
+async function resolveIp(host: string): Promise<string> {
+  if (isIP(host)) return host;
+  try {
+    return (await lookup(host)).address;
+  } catch (e) {
+    throw new RequestError(`cannot resolve ${host} to an IP address: ${(e as NodeJS.ErrnoException).code ?? e}`);
+  }
+}
+
+/** Run ssh with `args` and `env` added; resolves with its exit code. SIGTERM and SIGHUP go on to ssh. */
+function runSsh(args: readonly string[], env: Readonly<Record<string, string>>): Promise<number> {
+  const child = spawn('ssh', [...args], { stdio: 'inherit', env: { ...process.env, ...env } });
+  // Ctrl-C and Ctrl-\ reach ssh from the terminal itself; this process must outlive ssh to clean up.
+  const ignore = () => {};
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  process.on('SIGINT', ignore).on('SIGQUIT', ignore).on('SIGTERM', forward).on('SIGHUP', forward);
+  return new Promise<number>((resolve) => {
+    const done = (code: number) => {
+      process.off('SIGINT', ignore).off('SIGQUIT', ignore).off('SIGTERM', forward).off('SIGHUP', forward);
+      resolve(code);
+    };
+    child.on('exit', (code, signal) => done(code ?? (signal ? 128 : 1)));
+    child.on('error', () => done(127));
+  });
+}
+
+/** `sshca ssh --otp` with its parsed options and the ssh arguments (what follows `--`). */
+export async function sshWithOtp(values: LoginValues, sshArgs: readonly string[]): Promise<number> {
+  const mount = required(values.mount, 'mount');
+  const dest = parseSshDestination(sshArgs, { tagOption: await sshHasTagOption(sshArgs) });
+  if (dest.options.batchmode?.toLowerCase() === 'yes') {
+    throw new UsageError('-o BatchMode=yes turns off the password prompt that --otp answers: leave it out');
+  }
+  const ip = await resolveIp(dest.connectHost);
+  const { client } = await authenticate(authOptionsOf(values));
+  const role = values.role || (await findOtpRole(client, mount, ip));
+  const cred = await requestOtp(client, {
+    mount,
+    role,
+    ip,
+    ...(dest.user !== undefined ? { username: dest.user } : {}),
+    userHint: 'user@host (or -l user) in the ssh arguments',
+  });
+  process.stderr.write(
+    `sshca: one-time password from ${mount}/creds/${role} for ${cred.username}@${cred.ip} (lease ${cred.leaseId})\n`,
+  );
+  const askpass = writeOtpAskpass(cred.key);
+  const removeAtExit = () => askpass.remove();
+  process.on('exit', removeAtExit);
+  try {
+    // ssh keeps the first value it reads, so these come before the user's own arguments; -p and -l
+    // only when the user gave none (without a user: the role's default user, as the OTP is for it).
+    // ssh resolves the destination itself, so known_hosts and @cert-authority patterns match the
+    // name as usual; a name with several addresses may reach one the OTP is not for (refused).
+    const code = await runSsh(
+      [
+        '-o',
+        'PreferredAuthentications=keyboard-interactive,password',
+        '-o',
+        'NumberOfPasswordPrompts=1',
+        ...(dest.port === undefined ? ['-p', String(cred.port)] : []),
+        ...(dest.user === undefined ? ['-l', cred.username] : []),
+        ...sshArgs,
+      ],
+      askpass.env,
+    );
+    if (code === 255 && askpass.typed()) {
+      process.stderr.write(
+        'sshca: ssh failed after the one-time password was typed (the host refused it, or the connection broke); ' +
+          'an OTP works once: run the command again for a new one\n',
+      );
+    }
+    return code;
+  } finally {
+    askpass.remove();
+    process.off('exit', removeAtExit);
+  }
+}
