@@ -42,6 +42,7 @@ export interface OtpHelperConfig {
   readonly ca_cert?: string;
   readonly ca_path?: string;
   readonly tls_skip_verify?: boolean;
+  readonly tls_server_name?: string;
   readonly allowed_roles?: string;
   readonly allowed_cidr_list?: string;
 }
@@ -78,6 +79,37 @@ export function otpAuthLine(o: {
     `-config=${o.config}`,
     ...(o.dev ? ['-dev'] : []),
   ].join(' ');
+}
+
+/** The helper's outcome. */
+export interface OtpHelperResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Run the helper as pam_exec does: by its own shebang, with no PATH, the given environment plus
+ * `PAM_TYPE=auth` (e.g. `{ PAM_USER: 'alice' }`), and `stdin` as its standard input.
+ */
+export function runOtpHelper(
+  args: readonly string[],
+  o: { readonly stdin?: string; readonly env?: Readonly<Record<string, string>>; readonly helper?: string } = {},
+): Promise<OtpHelperResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(o.helper ?? OTP_HELPER_PATH, args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { PAM_TYPE: 'auth', ...o.env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdin.on('error', () => {}); // the helper may exit without reading (usage errors)
+    child.stdin.end(o.stdin ?? '');
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolve({ code: code ?? 128 + constants.signals[signal!], stdout, stderr }));
+  });
 }
 
 /** One keyboard-interactive login attempt. */
