@@ -1,20 +1,25 @@
 // Same role spec, same backend state: the attributes the CDKTF construct synthesizes, sent the way
 // the Terraform Vault provider sends them, write the same role as the Pulumi provider does — over
-// every role field, checked on the embedded server by reading both roles back.
+// every role field, checked on the embedded server by reading both roles back; and the same for OTP
+// roles and the zero-address list (`vault_generic_endpoint` data_json, written as that resource does).
 
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import { VaultProvider } from '@cdktf/provider-vault/lib/provider/index.js';
 import { Testing, TerraformStack } from 'cdktf';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { OtpRoleSpec } from '../../core/role-spec-otp.js';
 import type { RoleSpec } from '../../core/role-spec.js';
-import { SshRole } from '../../modules/index.js';
+import { SshOtpRole, SshRole, SshZeroAddressRoles } from '../../modules/index.js';
+import { sshOtpRoleProvider } from '../../providers/ssh-otp-role.js';
 import { sshRoleProvider } from '../../providers/ssh-role.js';
+import { sshZeroAddressRolesProvider } from '../../providers/ssh-zero-address-roles.js';
 import { startTestServer, type TestServer } from '../helpers/vault-server.js';
 
 let backend: TestServer;
 beforeAll(async () => {
   backend = await startTestServer();
-  await backend.request('POST', '/v1/sys/mounts/ssh', { type: 'ssh' });
+  for (const path of ['ssh', 'ssh-terraform', 'ssh-pulumi'])
+    await backend.request('POST', `/v1/sys/mounts/${path}`, { type: 'ssh' });
 });
 afterAll(() => backend?.close());
 
@@ -46,7 +51,7 @@ const EVERY_FIELD: RoleSpec = {
 
 /**
  * The body terraform-provider-vault's sshSecretBackendRoleWrite sends for these attributes: the
- * allow_* booleans always, every other attribute only when set to a non-zero value (GetOk), and
+ * allow_* booleans always (false when not set), every other attribute only when set to a non-zero value (GetOk), and
  * allowed_user_key_config blocks as the allowed_user_key_lengths map.
  */
 function terraformProviderBody(a: Record<string, unknown>): Record<string, unknown> {
@@ -59,7 +64,7 @@ function terraformProviderBody(a: Record<string, unknown>): Record<string, unkno
     'allow_user_certificates',
     'allow_user_key_ids',
   ]) {
-    body[k] = a[k];
+    body[k] = a[k] ?? false;
   }
   for (const [k, v] of Object.entries(a)) {
     if (k in body || k === 'backend' || k === 'name' || k === '//') continue;
@@ -109,4 +114,61 @@ it('writes the same role through the CDKTF construct and the Pulumi provider, fo
     allow_empty_principals: true,
     default_critical_options: { 'source-address': '10.0.0.0/8' },
   });
+});
+
+/** An OTP role with every field the Terraform provider has, and one that only the zero-address list opens. */
+const OTP_ROLES: Record<string, OtpRoleSpec> = {
+  web: { defaultUser: 'ubuntu', allowedUsers: ['deploy', 'ubuntu'], cidrList: ['10.0.0.0/8', '192.168.7.0/24'] },
+  bastion: { defaultUser: 'ops', zeroAddress: true },
+};
+
+it('writes the same OTP roles and zero-address list through the CDKTF constructs and the Pulumi providers', async () => {
+  const stack = new TerraformStack(Testing.app(), 'otp-parity');
+  new VaultProvider(stack, 'vault', {});
+  const roles = Object.entries(OTP_ROLES).map(
+    ([name, spec]) => new SshOtpRole(stack, `role-${name}`, { ...spec, backend: 'ssh-terraform', name }),
+  );
+  new SshZeroAddressRoles(stack, 'zero', {
+    backend: 'ssh-terraform',
+    roles: ['bastion'],
+    dependsOn: roles.map((r) => r.role),
+  });
+  const resources = JSON.parse(Testing.synth(stack, true)).resource;
+  // In Terraform's order: the roles, then the endpoint that depends on them.
+  for (const attrs of Object.values(resources.vault_ssh_secret_backend_role) as Array<Record<string, unknown>>) {
+    const r = await backend.request('PUT', `/v1/ssh-terraform/roles/${attrs.name}`, terraformProviderBody(attrs));
+    expect(r.status).toBe(204);
+  }
+  // vault_generic_endpoint writes data_json, decoded, to its path.
+  const [endpoint] = Object.values(resources.vault_generic_endpoint) as Array<{ path: string; data_json: string }>;
+  expect((await backend.request('PUT', `/v1/${endpoint!.path}`, JSON.parse(endpoint!.data_json))).status).toBe(204);
+
+  const conn = { address: backend.url, token: backend.token };
+  for (const [name, spec] of Object.entries(OTP_ROLES)) {
+    await sshOtpRoleProvider.create({ ...spec, ...conn, mount: 'ssh-pulumi', name });
+  }
+  await sshZeroAddressRolesProvider.create({ ...conn, mount: 'ssh-pulumi', roles: ['bastion'] });
+
+  for (const path of ['roles/web', 'roles/bastion', 'config/zeroaddress']) {
+    const fromTerraform = (await backend.request('GET', `/v1/ssh-terraform/${path}`)).json.data;
+    expect((await backend.request('GET', `/v1/ssh-pulumi/${path}`)).json.data).toEqual(fromTerraform);
+  }
+  expect((await backend.request('GET', '/v1/ssh-pulumi/roles/web')).json.data).toEqual({
+    default_user: 'ubuntu',
+    allowed_users: 'deploy,ubuntu',
+    cidr_list: '10.0.0.0/8,192.168.7.0/24',
+    exclude_cidr_list: '',
+    key_type: 'otp',
+    port: 22,
+  });
+  expect((await backend.request('GET', '/v1/ssh-pulumi/config/zeroaddress')).json.data).toEqual({ roles: ['bastion'] });
+  // Both mounts then issue the same way: bastion for any IP, web inside its CIDRs only.
+  for (const mount of ['ssh-terraform', 'ssh-pulumi']) {
+    const creds = (role: string, ip: string) => backend.request('POST', `/v1/${mount}/creds/${role}`, { ip });
+    expect((await creds('bastion', '203.0.113.9')).status).toBe(200);
+    expect((await creds('web', '192.168.7.9')).status).toBe(200);
+    expect((await creds('web', '203.0.113.9')).json.errors).toEqual([
+      'Error validating IP: IP does not belong to role',
+    ]);
+  }
 });

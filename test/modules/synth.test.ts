@@ -1,14 +1,15 @@
 // The CDKTF constructs through real cdktf synthesis (Testing.synth, no Terraform binary): exact
-// resources and attributes, validation from the core validators failing synthesis, and the user-data
-// that carries the CA public key as a Terraform reference.
+// resources and attributes, validation from the core validators failing synthesis, the user-data
+// that carries the CA public key as a Terraform reference, and OTP roles with their zero-address list.
 
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import { VaultProvider } from '@cdktf/provider-vault/lib/provider/index.js';
 import { Testing, TerraformStack } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { signingPolicy } from '../../core/acl/signing-policy.js';
+import { credsPolicy } from '../../core/role-spec-otp.js';
 import { roleSpecToTerraform } from '../../core/role-spec-terraform.js';
-import { SshEnvironment, SshRole, TrustedEc2Hosts } from '../../modules/index.js';
+import { SshEnvironment, SshOtpRole, SshRole, SshZeroAddressRoles, TrustedEc2Hosts } from '../../modules/index.js';
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
 
@@ -178,5 +179,126 @@ describe('TrustedEc2Hosts', () => {
       { Environment: 'prod', ManagedBy: 'vault-ssh-ca', Team: 'ops', Name: 'prod-web-1' },
       { Environment: 'prod', ManagedBy: 'vault-ssh-ca', Team: 'ops', Name: 'prod-web-2' },
     ]);
+  });
+});
+
+describe('OTP roles and the zero-address list', () => {
+  const resources = synth(
+    (stack) =>
+      new SshEnvironment(stack, 'dev', {
+        environment: 'dev',
+        roles: { developer },
+        otpRoles: {
+          web: { defaultUser: 'ubuntu', allowedUsers: ['deploy'], cidrList: ['10.0.0.0/8', '192.168.7.0/24'] },
+          bastion: { defaultUser: 'ops', zeroAddress: true },
+        },
+      }),
+  );
+  const mount = one(resources, 'vault_mount');
+  const roles = Object.entries(resources.vault_ssh_secret_backend_role!);
+  const roleNamed = (name: string) => roles.find(([, r]) => r.name === name)!;
+
+  it('synthesizes each OTP role as a vault_ssh_secret_backend_role with key_type "otp", no CA attributes', () => {
+    expect(roles).toHaveLength(3);
+    const { '//': _w, ...web } = roleNamed('web')[1];
+    expect(web).toEqual({
+      backend: `\${vault_mount.${mount.id}.path}`,
+      name: 'web',
+      key_type: 'otp',
+      default_user: 'ubuntu',
+      allowed_users: 'deploy',
+      cidr_list: '10.0.0.0/8,192.168.7.0/24',
+    });
+    const { '//': _b, ...bastion } = roleNamed('bastion')[1];
+    expect(bastion).toEqual({
+      backend: `\${vault_mount.${mount.id}.path}`,
+      name: 'bastion',
+      key_type: 'otp',
+      default_user: 'ops',
+      allowed_users: '',
+      cidr_list: '',
+    });
+  });
+
+  it('synthesizes a creds policy per OTP role beside the signing policy', () => {
+    const policies = Object.values(resources.vault_policy!).map(({ name, policy }) => ({ name, policy }));
+    expect(policies.sort((x, y) => String(x.name).localeCompare(String(y.name)))).toEqual([
+      { name: 'dev-creds-bastion', policy: credsPolicy('ssh-dev', ['bastion']) },
+      { name: 'dev-creds-web', policy: credsPolicy('ssh-dev', ['web']) },
+      { name: 'dev-sign-developer', policy: signingPolicy('ssh-dev', ['developer']) },
+    ]);
+  });
+
+  it('writes the zero-address list through vault_generic_endpoint, after the roles it names', () => {
+    const endpoint = one(resources, 'vault_generic_endpoint');
+    expect(endpoint.attrs).toEqual({
+      path: `\${vault_mount.${mount.id}.path}/config/zeroaddress`,
+      data_json: '{"roles":["bastion"]}',
+      depends_on: [`vault_ssh_secret_backend_role.${roleNamed('bastion')[0]}`],
+    });
+  });
+
+  it('has no zero-address list unless a role asks for it', () => {
+    const r = synth(
+      (stack) =>
+        new SshEnvironment(stack, 'dev', {
+          environment: 'dev',
+          roles: {},
+          otpRoles: { web: { defaultUser: 'ubuntu', cidrList: ['10.0.0.0/8'] } },
+        }),
+    );
+    expect(r.vault_generic_endpoint).toBeUndefined();
+  });
+
+  it('names the roles of a standalone SshZeroAddressRoles sorted, duplicates dropped, references as Terraform references', () => {
+    const r = synth((stack) => {
+      const role = new SshOtpRole(stack, 'r', { backend: 'ssh', name: 'jump', defaultUser: 'ops', zeroAddress: true });
+      new SshZeroAddressRoles(stack, 'z', { backend: 'ssh', roles: ['web', role.role.name, 'bastion', 'web'] });
+    }, true);
+    const endpoint = one(r, 'vault_generic_endpoint');
+    expect(JSON.parse(endpoint.attrs.data_json as string)).toEqual({
+      roles: [`\${vault_ssh_secret_backend_role.${one(r, 'vault_ssh_secret_backend_role').id}.name}`, 'bastion', 'web'],
+    });
+  });
+
+  it.each([
+    [
+      { defaultUser: 'ubuntu', cidrList: ['10.0.0.0/8'], excludeCidrList: ['10.0.0.1/32'], port: 2222 },
+      'excludeCidrList: excludeCidrList has no attribute in the Terraform Vault provider 5.x',
+    ],
+    [
+      { defaultUser: 'ubuntu', cidrList: ['10.0.0.0/8'], port: 2222 },
+      'port: port has no attribute in the Terraform Vault provider 5.x',
+    ],
+    [
+      { defaultUser: 'ubuntu' },
+      "cidrList: cidrList is empty, so the role can issue no OTP: name the hosts' CIDRs, or set zeroAddress and list the role in the mount's zero-address list",
+    ],
+    [
+      { defaultUser: 'ubuntu', cidrList: ['::/0'] },
+      'cidrList: cidrList contains ::/0, which is every address: set allowAnyAddress to mean it',
+    ],
+    [{ defaultUser: '', cidrList: ['10.0.0.0/8'] }, 'defaultUser: missing default user'],
+  ])('fails synthesis for %j', (spec, message) => {
+    expect(() => synth((stack) => new SshOtpRole(stack, 'r', { ...spec, backend: 'ssh', name: 'web' }), true)).toThrow(
+      message,
+    );
+  });
+
+  it('fails synthesis for an empty zero-address list and a name used by a CA and an OTP role', () => {
+    expect(() => synth((stack) => new SshZeroAddressRoles(stack, 'z', { backend: 'ssh', roles: [] }), true)).toThrow(
+      'roles: Missing roles',
+    );
+    expect(() =>
+      synth(
+        (stack) =>
+          new SshEnvironment(stack, 'dev', {
+            environment: 'dev',
+            roles: { developer },
+            otpRoles: { developer: { defaultUser: 'ubuntu', cidrList: ['10.0.0.0/8'] } },
+          }),
+        true,
+      ),
+    ).toThrow('otpRoles: role "developer" is declared in roles and in otpRoles: a mount holds one role per name');
   });
 });
