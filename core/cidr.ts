@@ -99,17 +99,14 @@ export function formatIp(ip: Uint8Array): string {
 /** Go's `(*net.IPNet).Contains` for a CIDR from {@link parseCidr} and an IP from {@link parseIp}. */
 export function cidrContains(cidr: Cidr, ip: Uint8Array): boolean {
   let network = cidr.bytes;
-  // Go keeps an IPv4-mapped IPv6 network address as IPv4 with the prefix shifted by 96.
   let prefix = cidr.prefix;
-  if (
-    network.length === 16 &&
-    network.slice(0, 10).every((b) => b === 0) &&
-    network[10] === 0xff &&
-    network[11] === 0xff
-  ) {
-    // (a shorter prefix leaves no mask bits in the IPv4 part: every IPv4 address matches, as in Go).
+  // Go masks the network address first: an IPv4-mapped one stays IPv4 (prefix less 96) only when the
+  // mask keeps the ::ffff: part, i.e. from /96 on; below that it is an IPv6 network no IPv4 address is in.
+  const mapped =
+    network.length === 16 && network.slice(0, 10).every((b) => b === 0) && network[10] === 0xff && network[11] === 0xff;
+  if (mapped && prefix >= 96) {
     network = network.slice(12);
-    prefix = Math.max(0, prefix - 96);
+    prefix -= 96;
   }
   if (network.length !== ip.length) return false;
   for (let bit = 0; bit < prefix; bit += 8) {

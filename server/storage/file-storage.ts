@@ -18,6 +18,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { RequestError } from '../../core/errors.js';
+import { KeyedLock } from '../keyed-lock.js';
 import type { Storage } from './storage.js';
 
 const TMP_SUFFIX = '.tmp';
@@ -107,7 +108,7 @@ function writeDurably(path: string, value: Buffer): void {
 
 /** Durable storage under a directory. */
 export class FileStorage implements Storage {
-  private readonly queues = new Map<string, Promise<void>>();
+  private readonly writes = new KeyedLock();
 
   /** Open (creating if needed) the data directory and remove temporary files an interrupted write left. */
   constructor(private readonly dir: string) {
@@ -129,14 +130,7 @@ export class FileStorage implements Storage {
 
   /** Run `op` after every earlier write to the same key. */
   private serialize(key: string, op: () => void): Promise<void> {
-    const previous = this.queues.get(key) ?? Promise.resolve();
-    const next = previous.then(op);
-    const settled = next.catch(() => undefined);
-    this.queues.set(key, settled);
-    void settled.then(() => {
-      if (this.queues.get(key) === settled) this.queues.delete(key);
-    });
-    return next;
+    return this.writes.run(key, async () => op());
   }
 
   async get(key: string): Promise<Buffer | undefined> {

@@ -1,8 +1,8 @@
-// CIDR parsing with Go's net.ParseCIDR rules, as role writes validate cidr_list/exclude_cidr_list
-// (reference §2.1 steps 2–3).
+// IP and CIDR parsing and matching with Go's net rules, as role writes validate cidr_list and
+// exclude_cidr_list (reference §2.1 steps 2–3) and OTP creds check and print ips (§2.11, §4.3).
 
 import { describe, expect, it } from 'vitest';
-import { parseCidr } from '../../core/cidr.js';
+import { cidrContains, formatIp, parseCidr, parseIp } from '../../core/cidr.js';
 
 describe('parseCidr', () => {
   it.each<[string, number[], number]>([
@@ -39,5 +39,50 @@ describe('parseCidr', () => {
     '',
   ])('refuses %j', (text) => {
     expect(parseCidr(text)).toBeUndefined();
+  });
+});
+
+describe('parseIp and formatIp (Go net.ParseIP and IP.String)', () => {
+  it.each([
+    ['10.0.0.5', '10.0.0.5'],
+    ['::ffff:10.0.0.5', '10.0.0.5'],
+    ['2001:DB8:0:0:0:0:0:1', '2001:db8::1'],
+    ['2001:db8:0:0:1:0:0:1', '2001:db8::1:0:0:1'],
+    ['2001:db8:0:1:0:0:0:1', '2001:db8:0:1::1'],
+    ['2001:db8:1:1:1:1:1:1', '2001:db8:1:1:1:1:1:1'],
+    ['2001:db8:0:1:1:1:1:1', '2001:db8:0:1:1:1:1:1'],
+    ['::', '::'],
+    ['::1', '::1'],
+    ['fe80::', 'fe80::'],
+  ])('%s prints as %s', (text, printed) => {
+    expect(formatIp(parseIp(text)!)).toBe(printed);
+  });
+
+  it.each(['10.0.0.256', '010.0.0.5', '10.0.0', 'fe80::1%eth0', '1::2::3', 'host.example.com', ''])(
+    'refuses %j',
+    (text) => {
+      expect(parseIp(text)).toBeUndefined();
+    },
+  );
+});
+
+describe('cidrContains (Go IPNet.Contains)', () => {
+  it.each<[string, string, boolean]>([
+    ['10.0.0.0/8', '10.255.0.1', true],
+    ['10.0.0.0/8', '11.0.0.1', false],
+    ['10.1.2.3/8', '10.9.9.9', true],
+    ['127.0.0.1/32', '127.0.0.1', true],
+    ['127.0.0.1/32', '127.0.0.2', false],
+    ['0.0.0.0/0', '203.0.113.9', true],
+    ['10.0.0.0/8', '::ffff:10.0.0.1', true],
+    ['::ffff:10.0.0.0/104', '10.0.0.1', true],
+    ['::ffff:10.0.0.0/104', '11.0.0.1', false],
+    ['::ffff:0:0/80', '203.0.113.9', false],
+    ['2001:db8::/32', '2001:db8:ffff::1', true],
+    ['2001:db8::/32', '2001:db9::1', false],
+    ['::/0', '10.0.0.1', false],
+    ['10.0.0.0/8', '2001:db8::1', false],
+  ])('%s holds %s: %s', (cidr, ip, holds) => {
+    expect(cidrContains(parseCidr(cidr)!, parseIp(ip)!)).toBe(holds);
   });
 });
