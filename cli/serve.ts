@@ -17,7 +17,8 @@ const HELP = `Usage: sshca serve --dev [--dev-root-token-id TOKEN] [--listen ADD
        sshca serve --data-dir DIR [--listen ADDR] [--tls-cert FILE --tls-key FILE]
 
 Run the embedded Vault-compatible server: Vault's HTTP API for the SSH secrets engine (mounts,
-config/ca, roles, sign, issue, public_key), ACL policies, tokens, userpass logins and file audit
+config/ca, roles, sign, issue, public_key; one-time passwords with creds, verify, lookup and
+config/zeroaddress), leases (sys/leases), ACL policies, tokens, userpass logins and file audit
 devices, on one machine with nothing else installed. Vault's clients and tools work against it
 unchanged (VAULT_ADDR, VAULT_TOKEN).
 
