@@ -3,7 +3,6 @@
 // program is examples/pulumi-dev-prod, against the embedded server over HTTP; a certificate signed
 // on a role it created then logs into a real sshd that trusts the environment's CA.
 
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as pulumi from '@pulumi/pulumi';
@@ -15,23 +14,7 @@ import { sshLogin } from '../helpers/ssh-client.js';
 import { startSshdHosts, stopAll, type SshdHost } from '../helpers/sshd.js';
 import { ensureTestUser } from '../helpers/test-user.js';
 import { startTestServer, type TestServer } from '../helpers/vault-server.js';
-
-const requireFromString: (code: string) => { handler(): pulumi.dynamic.ResourceProvider } = createRequire(
-  import.meta.url,
-)('require-from-string');
-const SECRET_SIG = '4dabf18193072939515e22adb298388d';
-
-/** Inputs as the engine hands them to a provider: secrets unwrapped. */
-function unwrap(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(unwrap);
-  if (v && typeof v === 'object') {
-    if (SECRET_SIG in v) return unwrap((v as unknown as { value: unknown }).value);
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrap(x)]));
-  }
-  return v;
-}
-
-const value = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
+import { setEngineMocks, settled, value } from './mock-engine.js';
 
 let backend: TestServer;
 let dir: string;
@@ -52,31 +35,10 @@ beforeAll(async () => {
     },
     ['vault-ssh-ca:token', 'pulumi-dev-prod:testuserPassword', 'pulumi-dev-prod:oncallPassword'],
   );
-  await pulumi.runtime.setMocks(
-    {
-      async newResource(args) {
-        if (!args.type.startsWith('pulumi-nodejs:dynamic')) return { id: `${args.name}_id`, state: args.inputs };
-        const { __provider, ...inputs } = args.inputs as { __provider: string };
-        const provider = requireFromString(__provider).handler();
-        const checked = await provider.check!({}, unwrap(inputs));
-        if (checked.failures && checked.failures.length > 0) throw new Error(JSON.stringify(checked.failures));
-        const result = await provider.create(checked.inputs);
-        created.push(`${args.type.split(':').pop()}:${result.id}`);
-        return { id: result.id, state: { ...result.outs, __provider } };
-      },
-      call: (args) => args.inputs,
-    },
-    'pulumi-dev-prod',
-    'dev',
-    false,
-  );
+  await setEngineMocks('pulumi-dev-prod', created);
   const program = await import('../../examples/pulumi-dev-prod/index.js');
   environments = (await value(pulumi.output(program.environments))) as typeof environments;
-  // Registrations finish asynchronously: wait until the count has stopped changing for 300 ms.
-  for (let seen = -1; seen !== created.length;) {
-    seen = created.length;
-    await new Promise((r) => setTimeout(r, 300));
-  }
+  await settled(created);
 });
 
 afterAll(async () => {
