@@ -67,6 +67,8 @@ beforeAll(async () => {
     key: readFileSync(tlsKey, 'utf8'),
   }));
   expect((await backend.request('POST', '/v1/sys/mounts/ssh', { type: 'ssh' })).status).toBe(204);
+  const audit = { type: 'file', options: { file_path: join(dir, 'audit.log') } };
+  expect((await backend.request('POST', '/v1/sys/audit/file', audit)).status).toBe(204);
   for (const [name, role] of [
     [
       'otp',
@@ -367,6 +369,8 @@ describe('decisions', () => {
 
   it('refuses without PAM_USER, outside the auth stack, and a password that is not an OTP (not sent)', async () => {
     const { key } = await issue('otp', '127.0.0.1');
+    const verifyCalls = () => readFileSync(join(dir, 'audit.log'), 'utf8').split('"path":"ssh/verify"').length - 1;
+    const calls = verifyCalls();
     expect((await login(dev(), key, null)).stderr).toBe(
       'vault-ssh-helper: refused: PAM_USER is not set (run this helper from pam_exec)\n',
     );
@@ -380,8 +384,10 @@ describe('decisions', () => {
       stderr:
         'vault-ssh-helper: refused user=sshca-test: the password is not an OTP (not in UUID form); it was not sent to the backend\n',
     });
-    // None of these reached verify: the OTP is still good.
+    // None of these reached verify (the audit log has no new verify request), and the OTP is still good.
+    expect(verifyCalls()).toBe(calls);
     expect((await login(dev(), key)).code).toBe(0);
+    expect(verifyCalls()).toBeGreaterThan(calls);
   });
 
   it('is silent with -log-level=off and still decides', async () => {
