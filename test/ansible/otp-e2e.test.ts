@@ -161,7 +161,7 @@ beforeAll(async () => {
   });
   expect(role.status).toBe(204);
   mkdirSync(join(dir, 'etc/ssh/sshd_config.d'), { recursive: true, mode: 0o755 });
-  [host] = await startSshdHosts([
+  const started = await startSshdHosts([
     {
       name: 'otp',
       address: ADDRESS,
@@ -176,6 +176,7 @@ beforeAll(async () => {
       pam: { content: PAM_SERVICE },
     },
   ]);
+  host = started[0]!;
   cert = issueUserCertificate(dir, ca, ['otp-engineer']);
   env = ansibleEnv(dir);
   // The same header the TypeScript renderers write by default.
