@@ -159,7 +159,10 @@ export function validateOtpHelper(spec: OtpHelperSpec): OtpHelper {
     }
   }
   const caCert = spec.caCert ?? '';
-  if (caCert !== '' && !/^-----BEGIN CERTIFICATE-----\n[\s\S]*-----END CERTIFICATE-----\n?$/.test(caCert.trim() + '\n')) {
+  if (
+    caCert !== '' &&
+    !/^-----BEGIN CERTIFICATE-----\n[\s\S]*-----END CERTIFICATE-----\n?$/.test(caCert.trim() + '\n')
+  ) {
     issues.push({ field: 'ca_cert', message: 'ca_cert must be PEM certificates (-----BEGIN CERTIFICATE-----)' });
   }
   const paths = { ...DEFAULT_OTP_HELPER_PATHS, ...spec.paths };

@@ -21,7 +21,14 @@ import {
   validateOtpHelper,
   type OtpHelper,
 } from '../../core/render/otp-helper.js';
-import { ANSIBLE_DIR, ansibleEnv, parseFatal, parseRecap, runCommand, type PlaybookResult } from '../helpers/ansible.js';
+import {
+  ANSIBLE_DIR,
+  ansibleEnv,
+  parseFatal,
+  parseRecap,
+  runCommand,
+  type PlaybookResult,
+} from '../helpers/ansible.js';
 import { makeScratchDir, removeScratchDir } from '../helpers/scratch.js';
 import { sshLogin } from '../helpers/ssh-client.js';
 import { OTP_HELPER_PATH, sshOtpLogin } from '../helpers/sshd-otp.js';
@@ -39,7 +46,7 @@ export const MANAGED = 'Managed by vault-ssh-ca: changes here are overwritten.';
 
 /** The PAM service of the test sshd before the role: Debian's /etc/pam.d/sshd, shortened. */
 const PAM_SERVICE = [
-  '# PAM service of the vault-ssh-ca OTP test sshd, like Debian\'s /etc/pam.d/sshd.',
+  "# PAM service of the vault-ssh-ca OTP test sshd, like Debian's /etc/pam.d/sshd.",
   '# Standard Un*x authentication.',
   '@include common-auth',
   'account required pam_unix.so',
@@ -146,7 +153,13 @@ const sighups = (mark: number) =>
     .filter((l) => l === SIGHUP).length;
 
 const certificateLogin = () =>
-  sshLogin({ host, user: account, identityFile: cert.identityFile, certificateFile: cert.certificateFile, command: 'id -un' });
+  sshLogin({
+    host,
+    user: account,
+    identityFile: cert.identityFile,
+    certificateFile: cert.certificateFile,
+    command: 'id -un',
+  });
 
 beforeAll(async () => {
   dir = makeScratchDir('ansible-otp');
@@ -247,13 +260,16 @@ describe('ansible-playbook otp.yml against a real sshd with a PAM service of its
     expect(existsSync(join(dir, 'missing'))).toBe(false);
   });
 
-  it('a backend that fails the helper\'s -verify-only leaves PAM and sshd as they were', async () => {
+  it("a backend that fails the helper's -verify-only leaves PAM and sshd as they were", async () => {
     const before = snapshot();
     const mark = host.log().length;
     // A port nothing listens on: the embedded server's own, once it is closed.
     const down = await startTestServer();
     await down.close();
-    const r = await run('backend down', writeInventory('down', { 'otp-sshd': hostVars('host', { ssh_otp_helper_vault_addr: down.url }) }));
+    const r = await run(
+      'backend down',
+      writeInventory('down', { 'otp-sshd': hostVars('host', { ssh_otp_helper_vault_addr: down.url }) }),
+    );
     expect(r.code).toBe(2);
     const fatal = parseFatal(r.stdout)['otp-sshd']!;
     expect(fatal).toMatchObject({
@@ -284,7 +300,11 @@ describe('ansible-playbook otp.yml against a real sshd with a PAM service of its
       'otp-sshd': { ok: 13, changed: 5, unreachable: 0, failed: 0, skipped: 6, rescued: 0, ignored: 0 },
     });
     await host.waitForLog(/^Received SIGHUP; restarting\.$/, mark, 10_000);
-    await host.waitForLog(new RegExp(`^Server listening on ${ADDRESS.replace(/\./g, '\\.')} port ${host.port}\\.$`), mark + 1, 10_000);
+    await host.waitForLog(
+      new RegExp(`^Server listening on ${ADDRESS.replace(/\./g, '\\.')} port ${host.port}\\.$`),
+      mark + 1,
+      10_000,
+    );
     expect(sighups(mark)).toBe(1);
 
     const otp = expected();
@@ -305,7 +325,9 @@ describe('ansible-playbook otp.yml against a real sshd with a PAM service of its
     const first = await sshOtpLogin({ host, user: account, otp: key, command: 'id -un' });
     expect(first).toEqual({ code: 0, stdout: `${account}\n`, stderr: '' });
     expect(readFileSync(join(dir, 'helper.log'), 'utf8')).toMatch(
-      new RegExp(`vault-ssh-helper: accepted user=${account} ip=${ADDRESS.replace(/\./g, '\\.')} role=${ROLE}: ip is an address of this host\n$`),
+      new RegExp(
+        `vault-ssh-helper: accepted user=${account} ip=${ADDRESS.replace(/\./g, '\\.')} role=${ROLE}: ip is an address of this host\n$`,
+      ),
     );
     expect(readFileSync(join(dir, 'helper.log'), 'utf8')).not.toContain(key);
     // Single use: the same OTP again is refused, by the backend.
@@ -315,12 +337,16 @@ describe('ansible-playbook otp.yml against a real sshd with a PAM service of its
       stderr: `${account}@${ADDRESS}: Permission denied (publickey,keyboard-interactive).\r\n`,
     });
     expect(readFileSync(join(dir, 'helper.log'), 'utf8')).toMatch(
-      new RegExp(`vault-ssh-helper: refused user=${account}: OTP not found \\(unknown, already used, expired or revoked\\)\n$`),
+      new RegExp(
+        `vault-ssh-helper: refused user=${account}: OTP not found \\(unknown, already used, expired or revoked\\)\n$`,
+      ),
     );
     // Anything that is not an OTP is refused by the helper without asking the backend.
     expect((await sshOtpLogin({ host, user: account, otp: 'not-an-otp' })).code).toBe(255);
     expect(readFileSync(join(dir, 'helper.log'), 'utf8')).toMatch(
-      new RegExp(`vault-ssh-helper: refused user=${account}: the password is not an OTP \\(not in UUID form\\); it was not sent to the backend\n$`),
+      new RegExp(
+        `vault-ssh-helper: refused user=${account}: the password is not an OTP \\(not in UUID form\\); it was not sent to the backend\n$`,
+      ),
     );
   });
 

@@ -24,8 +24,7 @@ export const OTP_GOLDEN_FILES = {
 } as const;
 
 /** A golden file of a spec, e.g. `otpGolden('tls', 'config.hcl')`. */
-export const otpGolden = (spec: string, file: string): string =>
-  readFileSync(join(OTP_GOLDEN_DIR, spec, file), 'utf8');
+export const otpGolden = (spec: string, file: string): string => readFileSync(join(OTP_GOLDEN_DIR, spec, file), 'utf8');
 
 /** What stands for the helper's content line in the user-data goldens. */
 export const HELPER_PLACEHOLDER = 'content: <gzip+base64 of ansible/roles/ssh_otp_helper/files/vault-ssh-helper>';

@@ -69,7 +69,7 @@ function issuesOf(spec: OtpHelperSpec): ValidationError['issues'] {
 }
 
 describe('validateOtpHelper', () => {
-  it('lists every problem, in the Ansible role\'s words', () => {
+  it("lists every problem, in the Ansible role's words", () => {
     expect(
       issuesOf({
         vaultAddr: 'http://vault.example.com:8200',
@@ -79,7 +79,11 @@ describe('validateOtpHelper', () => {
         allowedCidrList: ['10.0.0.0/8', 'everywhere'],
         caCert: 'not a certificate',
         pamLog: 'relative.log',
-        paths: { helper: 'usr/local/bin/vault-ssh-helper', pamInclude: '/etc/pam.d/sshd', dropIn: '/etc/ssh/sshd_config.d/60-otp.conf' },
+        paths: {
+          helper: 'usr/local/bin/vault-ssh-helper',
+          pamInclude: '/etc/pam.d/sshd',
+          dropIn: '/etc/ssh/sshd_config.d/60-otp.conf',
+        },
         managed: 'two\nlines',
       }).map((i) => `${i.field}: ${i.message}`),
     ).toEqual([
