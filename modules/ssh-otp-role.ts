@@ -10,6 +10,7 @@ import { validateOtpRoleSpec, type OtpRoleSpec } from '../core/role-spec-otp.js'
 import { otpRoleSpecToTerraform, terraformOtpRoleIssues } from '../core/role-spec-terraform.js';
 import { validateWith } from './validation.js';
 
+/** Props of an SshOtpRole: where the role lives and its OtpRoleSpec fields (defaults there). */
 export interface SshOtpRoleProps extends OtpRoleSpec {
   /** The SSH mount path (or a reference to it). */
   readonly backend: string;

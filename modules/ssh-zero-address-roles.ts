@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { validateZeroAddressRoles, zeroAddressRolesToWire } from '../core/role-spec-otp.js';
 import { validateWith } from './validation.js';
 
+/** Props of an SshZeroAddressRoles. */
 export interface SshZeroAddressRolesProps {
   /** The SSH mount path (or a reference to it). */
   readonly backend: string;

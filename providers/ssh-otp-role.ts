@@ -14,8 +14,10 @@ import {
 import { roleProvider, type RoleInputs } from './role-provider.js';
 import { connectionInputs, type ConnectionArgs } from './resource-kit.js';
 
+/** What the SshOtpRole provider receives: connection, mount, name and the OTP role's fields. */
 export type SshOtpRoleInputs = RoleInputs<OtpRoleSpec>;
 
+/** The dynamic provider behind SshOtpRole (serialized into the stack's state). */
 export const sshOtpRoleProvider: pulumi.dynamic.ResourceProvider = roleProvider<OtpRoleSpec>({
   keyType: 'otp',
   validate: validateOtpRoleSpec,

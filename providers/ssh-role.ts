@@ -15,8 +15,10 @@ import {
 import { roleProvider, type RoleInputs } from './role-provider.js';
 import { connectionInputs, type ConnectionArgs } from './resource-kit.js';
 
+/** What the SshRole provider receives: connection, mount, name and the CA role's fields. */
 export type SshRoleInputs = RoleInputs<RoleSpec>;
 
+/** The dynamic provider behind SshRole (serialized into the stack's state). */
 export const sshRoleProvider: pulumi.dynamic.ResourceProvider = roleProvider<RoleSpec>({
   keyType: 'ca',
   validate: validateRoleSpec,

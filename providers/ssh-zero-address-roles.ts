@@ -13,6 +13,7 @@ import { connect, type ConnectionInputs } from './connection.js';
 import { checkFailures, replacements } from './provider-kit.js';
 import { connectionInputs, type ConnectionArgs } from './resource-kit.js';
 
+/** What the SshZeroAddressRoles provider receives. */
 export interface SshZeroAddressRolesInputs extends ConnectionInputs {
   readonly mount: string;
   readonly roles: readonly string[];
@@ -20,6 +21,7 @@ export interface SshZeroAddressRolesInputs extends ConnectionInputs {
 
 const listed = (inputs: SshZeroAddressRolesInputs): string[] => zeroAddressRolesToWire(inputs.roles ?? []).roles;
 
+/** The dynamic provider behind SshZeroAddressRoles (serialized into the stack's state). */
 export const sshZeroAddressRolesProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds, news: SshZeroAddressRolesInputs) {
     const issues: Issue[] = [];
