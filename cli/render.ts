@@ -1,8 +1,10 @@
 // `sshca render`: the host-trust artefacts of one environment (sshd drop-in, TrustedUserCAKeys file,
 // principals files, cloud-init user-data, Ansible variables) from the CA public key a running
-// backend serves at /v1/<mount>/public_key, plus any extra keys given for a rotation overlap.
+// backend serves at /v1/<mount>/public_key, plus any extra keys given for a rotation overlap; and
+// the cloud-init user-data of OTP hosts (vault-ssh-helper as the Ansible role ssh_otp_helper ships it,
+// its config, PAM and sshd files), which needs no backend call.
 
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { clientOptionsFromEnv } from '../client/env.js';
@@ -12,12 +14,16 @@ import { RequestError, UsageError } from '../core/errors.js';
 import { renderAnsibleVars } from '../core/render/ansible-vars.js';
 import { renderCloudConfig } from '../core/render/cloud-config.js';
 import { validateHostTrust, type HostTrust } from '../core/render/host-trust.js';
+import { renderOtpCloudConfig } from '../core/render/otp-cloud-config.js';
+import { validateOtpHelper } from '../core/render/otp-helper.js';
 import { renderPrincipalsFiles, renderSshdDropIn, renderTrustedCaKeys } from '../core/render/sshd-files.js';
 import { parsePairs, required, usageErrors } from './args.js';
 import type { Command } from './command.js';
 import { readText, writeFileAtomic } from './files.js';
+import { packageRoot } from './package-root.js';
 
 const HELP = `Usage: sshca render --format FORMAT (--mount MOUNT | --ca-key FILE) [options]
+       sshca render --format cloud-init-otp --mount MOUNT --allowed-roles ROLES [options]
 
 Print (or write) what makes hosts trust one environment's CA, from the public key a running
 Vault, OpenBao or sshca server serves at /v1/<mount>/public_key (no token needed).
@@ -28,6 +34,12 @@ Formats:
   principals    one AuthorizedPrincipalsFile per account (--out names a directory)
   cloud-init    #cloud-config user-data for new instances (checked against EC2's 16 KB limit)
   ansible-vars  group_vars for the Ansible role ssh_ca_trust
+  cloud-init-otp
+                #cloud-config user-data for hosts that accept one-time passwords of MOUNT: installs
+                vault-ssh-helper and its config, a PAM include and an sshd drop-in (keyboard-interactive
+                beside public keys); on boot it runs the helper's -verify-only against the backend and
+                sshd -t/-T before it adds the PAM line and reloads sshd. Nothing is fetched: the backend
+                address goes into the helper's config (checked against EC2's 16 KB limit)
 
 Options:
   --format FORMAT              one of the formats above
@@ -40,9 +52,24 @@ Options:
   --drop-in PATH               default /etc/ssh/sshd_config.d/10-sshca.conf
   --ca-keys-path PATH          default /etc/ssh/sshca/trusted_user_ca_keys
   --principals-dir PATH        default /etc/ssh/sshca/principals
-  --reload-command CMD         cloud-init: how to reload sshd once checked
+  --reload-command CMD         cloud-init, cloud-init-otp: how to reload sshd once checked
   --out PATH                   write to PATH (atomically, 0644) instead of standard output
   -h, --help                   show this help
+
+One-time-password options (cloud-init-otp):
+  --allowed-roles R1,R2        OTP roles whose passwords the hosts accept, or "*" for every role of
+                               MOUNT (required)
+  --allowed-cidr CIDR          also accept OTPs issued for an address in CIDR (hosts behind NAT, whose
+                               OTPs name an address they do not have; repeatable)
+  --ca-cert FILE               PEM CA bundle the helper verifies the backend's certificate with; it is
+                               written to the host (default: the host's system trust store)
+  --namespace NS               Vault or OpenBao namespace, sent as X-Vault-Namespace
+  --tls-skip-verify            do not verify the backend's certificate (never in production)
+  --dev                        the backend is plain http (test setups only): the helper runs with -dev
+  --pam-service PATH           sshd's PAM service, default /etc/pam.d/sshd
+  --pam-log PATH               file pam_exec appends the helper's decisions to (never the OTP)
+  --drop-in PATH               with cloud-init-otp: default /etc/ssh/sshd_config.d/20-sshca-otp.conf
+  The backend address is --address, else VAULT_ADDR or BAO_ADDR; it must be https unless --dev.
 
 Exit codes: 0 rendered, 1 refused (bad key, unreachable backend, no CA, user-data too large), 2 bad
 command line.
@@ -52,9 +79,11 @@ Examples:
   sshca render --mount ssh-prod --format ansible-vars --principals ubuntu=ubuntu \\
                --out ansible/inventories/example/group_vars/prod.yml
   sshca render --mount ssh-dev --ca-key next-dev-ca.pub --format trusted-keys
+  sshca render --format cloud-init-otp --address https://vault.example.com:8200 --mount ssh-dev \\
+               --allowed-roles otp-dev --ca-cert vault-ca.pem > otp-user-data.yaml
 `;
 
-const FORMATS = ['sshd', 'trusted-keys', 'principals', 'cloud-init', 'ansible-vars'] as const;
+const FORMATS = ['sshd', 'trusted-keys', 'principals', 'cloud-init', 'ansible-vars', 'cloud-init-otp'] as const;
 type Format = (typeof FORMATS)[number];
 
 /** `ssh-dev` → `dev`, `team/ssh-prod` → `prod`, `ssh` → `ssh`. */
@@ -92,7 +121,66 @@ function render(format: Format, trust: HostTrust, reloadCommand: string | undefi
       return renderPrincipalsFiles(trust)
         .map((f) => `==> ${f.path} <==\n${f.content}`)
         .join('\n');
+    case 'cloud-init-otp':
+      throw new UsageError('cloud-init-otp is rendered by renderOtp');
   }
+}
+
+/** The helper the Ansible role ssh_otp_helper ships, from this package's ansible/ folder. */
+const OTP_HELPER_FILE = ['ansible', 'roles', 'ssh_otp_helper', 'files', 'vault-ssh-helper'];
+
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+/** Options of the host-trust formats that mean nothing for cloud-init-otp. */
+const TRUST_ONLY = ['ca-key', 'environment', 'principals', 'ca-keys-path', 'principals-dir'];
+/** Options of cloud-init-otp that mean nothing for the host-trust formats. */
+const OTP_ONLY = [
+  'allowed-roles',
+  'allowed-cidr',
+  'ca-cert',
+  'namespace',
+  'tls-skip-verify',
+  'dev',
+  'pam-service',
+  'pam-log',
+];
+
+function refuseOptions(values: Values, names: readonly string[], format: string): void {
+  const given = names.filter((n) => values[n] !== undefined);
+  if (given.length > 0) {
+    throw new UsageError(`${given.map((n) => `--${n}`).join(', ')} cannot be used with --format ${format}`);
+  }
+}
+
+/** cloud-init-otp: the OTP host's user-data, with the helper's bytes read from the package. */
+function renderOtp(values: Values): string {
+  refuseOptions(values, TRUST_ONLY, 'cloud-init-otp');
+  const address = clientOptionsFromEnv(
+    process.env,
+    values.address ? { address: values.address as string } : {},
+  ).address;
+  const roles = required(values['allowed-roles'] as string | undefined, 'allowed-roles');
+  const otp = validateOtpHelper({
+    vaultAddr: address,
+    mount: required(values.mount as string | undefined, 'mount').replace(/^\/+|\/+$/g, ''),
+    allowedRoles: roles
+      .split(',')
+      .map((r) => r.trim())
+      .filter((r) => r !== ''),
+    allowedCidrList: (values['allowed-cidr'] as string[] | undefined) ?? [],
+    ...(values['ca-cert'] !== undefined ? { caCert: readText(values['ca-cert'] as string, 'CA bundle') } : {}),
+    ...(values.namespace !== undefined ? { namespace: values.namespace as string } : {}),
+    tlsSkipVerify: values['tls-skip-verify'] === true,
+    dev: values.dev === true,
+    ...(values['pam-log'] !== undefined ? { pamLog: values['pam-log'] as string } : {}),
+    paths: {
+      ...(values['pam-service'] !== undefined ? { pamService: values['pam-service'] as string } : {}),
+      ...(values['drop-in'] !== undefined ? { dropIn: values['drop-in'] as string } : {}),
+    },
+  });
+  const helper = readFileSync(join(packageRoot(), ...OTP_HELPER_FILE));
+  const reloadCommand = values['reload-command'] as string | undefined;
+  return renderOtpCloudConfig(otp, helper, reloadCommand !== undefined ? { reloadCommand } : {});
 }
 
 export const renderCommand: Command = {
@@ -116,6 +204,14 @@ export const renderCommand: Command = {
           'principals-dir': { type: 'string' },
           'reload-command': { type: 'string' },
           out: { type: 'string' },
+          'allowed-roles': { type: 'string' },
+          'allowed-cidr': { type: 'string', multiple: true },
+          'ca-cert': { type: 'string' },
+          namespace: { type: 'string' },
+          'tls-skip-verify': { type: 'boolean' },
+          dev: { type: 'boolean' },
+          'pam-service': { type: 'string' },
+          'pam-log': { type: 'string' },
         },
       }),
     );
@@ -123,6 +219,13 @@ export const renderCommand: Command = {
     if (!FORMATS.includes(format)) {
       throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
     }
+    if (format === 'cloud-init-otp') {
+      const text = renderOtp(values);
+      if (values.out === undefined) process.stdout.write(text);
+      else writeFileAtomic(values.out, text, { mode: 0o644, overwrite: true });
+      return 0;
+    }
+    refuseOptions(values, OTP_ONLY, format);
     const mount = values.mount;
     const extraKeys = (values['ca-key'] ?? []).map((f) => readText(f, 'CA public key'));
     if (mount === undefined && extraKeys.length === 0) throw new UsageError('give --mount or at least one --ca-key');
