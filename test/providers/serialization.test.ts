@@ -1,6 +1,7 @@
 // The providers serialize and run the same whatever runs the Pulumi program: tsc output (dist/, as
 // `pulumi up` runs a built program), tsx (TypeScript source), and vitest (the other tests). Each
-// serialized text is then executed by Pulumi's dynamic-provider server.
+// serialized text is then executed by Pulumi's dynamic-provider server: SshRole, and SshOtpRole
+// with SshZeroAddressRoles.
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,17 +25,17 @@ afterAll(async () => {
 });
 
 /**
- * Serialize the SshRole provider in a fresh process running `module` with `runner`, from a program
+ * Serialize the provider exported as `name` in a fresh process running `module` with `runner`, from a program
  * file in the project, as Pulumi runs one (not `node -e`, where Node exposes built-in modules as
  * globals and the serializer would refer to `global.http`).
  */
-function serializeWith(runner: string[], module: string): string {
+function serializeWith(runner: string[], module: string, name = 'sshRoleProvider'): string {
   const program = join(ROOT, `.serialize-${process.pid}.mjs`);
   writeFileSync(
     program,
     `import * as pulumi from '@pulumi/pulumi';
-const { sshRoleProvider } = await import(${JSON.stringify(module)});
-const { text } = await pulumi.runtime.serializeFunction(() => sshRoleProvider, { allowSecrets: true });
+const provider = (await import(${JSON.stringify(module)}))[${JSON.stringify(name)}];
+const { text } = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
 process.stdout.write(text);
 `,
   );
@@ -66,3 +67,30 @@ it.each([
   expect((await backend.request('GET', '/v1/ssh/roles/ci')).json.data.allowed_users).toBe('gitlab-runner');
   await backend.request('DELETE', '/v1/sys/mounts/ssh');
 });
+
+it.each([
+  ['tsc output', [process.execPath], resolve(ROOT, 'dist/providers'), 'js'],
+  ['tsx', [process.execPath, '--import', 'tsx'], resolve(ROOT, 'providers'), 'ts'],
+])(
+  'the OTP role and zero-address providers serialized from %s run in the dynamic-provider server',
+  async (label, runner, dir, ext) => {
+    const otpModule = `${dir}/ssh-otp-role.${ext}`;
+    if (label === 'tsc output' && !existsSync(otpModule))
+      throw new Error(`${otpModule} is missing: run "npm run build" first`);
+    const otp = serializeWith(runner, otpModule, 'sshOtpRoleProvider');
+    const zero = serializeWith(runner, `${dir}/ssh-zero-address-roles.${ext}`, 'sshZeroAddressRolesProvider');
+    const urn = (type: string) => `urn:pulumi:dev::test::pulumi-nodejs:dynamic/vault-ssh-ca:${type}::${ext}`;
+    await backend.request('POST', '/v1/sys/mounts/ssh', { type: 'ssh' });
+    const conn = { address: backend.url, token: backend.token, mount: 'ssh' };
+    const role = { __provider: otp, ...conn, name: 'bastion', defaultUser: 'ops', zeroAddress: true };
+    expect((await grpc.check(urn('SshOtpRole'), {}, role)).failures).toEqual([]);
+    expect((await grpc.create(urn('SshOtpRole'), role)).id).toBe('ssh/roles/bastion');
+    expect((await grpc.create(urn('SshZeroAddressRoles'), { __provider: zero, ...conn, roles: ['bastion'] })).id).toBe(
+      'ssh/config/zeroaddress',
+    );
+    expect((await backend.request('POST', '/v1/ssh/creds/bastion', { ip: '203.0.113.9' })).json.data.username).toBe(
+      'ops',
+    );
+    await backend.request('DELETE', '/v1/sys/mounts/ssh');
+  },
+);
