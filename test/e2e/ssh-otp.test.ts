@@ -4,15 +4,17 @@
 // port and default user, or the user's own; no process's argv or environment ever holds the OTP,
 // which waited in a 0600 file of a 0700 directory that is gone when ssh exits; the role is found by
 // lookup when not named; a host refusal passes ssh's 255 through; the backend's refusals stop before
-// ssh; and an OTP from `sshca creds` logs in once, the second use being refused.
+// ssh; a new host key's question goes to the terminal (script(1)) before the OTP is typed; and an OTP
+// from `sshca creds` logs in once, the second use being refused.
 
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeScratchDir, removeScratchDir } from '../helpers/scratch.js';
-import { runSshca } from '../helpers/sshca-bin.js';
+import { SSHCA_BIN, runSshca } from '../helpers/sshca-bin.js';
 import { writeKnownHosts } from '../helpers/ssh-client.js';
 import { otpAuthLine, sshOtpLogin, writeOtpHelperConfig } from '../helpers/sshd-otp.js';
 import { startSshdHosts, stopAll, type SshdHost } from '../helpers/sshd.js';
@@ -212,6 +214,42 @@ describe('sshca ssh --otp', () => {
     );
     expect(r.code).toBe(255);
     expect(readFileSync(join(dir, 'strict.log'), 'utf8')).toMatch(/refused user=sshca-test ip=127\.0\.0\.42 role=otp/);
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it("asks a new host key's yes/no on the terminal, then types the OTP", async () => {
+    // A real terminal from script(1); the host is not in this known_hosts file yet.
+    const fresh = join(dir, 'known_hosts_fresh');
+    const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+    const command = [
+      process.execPath,
+      SSHCA_BIN,
+      ...['ssh', '--otp', '--mount', 'ssh-otp', '--role', 'otp', '--'],
+      ...['-F', 'none', '-o', `UserKnownHostsFile=${fresh}`, '-o', 'GlobalKnownHostsFile=none'],
+      ...['-o', 'StrictHostKeyChecking=ask', '-o', 'IdentityAgent=none', '-o', 'ControlPath=none', '-T'],
+      ...['127.0.0.41', 'echo', 'on-a-tty'],
+    ]
+      .map(quote)
+      .join(' ');
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env() },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let answered = false;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      if (!answered && out.includes('Are you sure you want to continue connecting (yes/no/[fingerprint])? ')) {
+        answered = true;
+        child.stdin.write('yes\n');
+      }
+    });
+    const code = await new Promise<number | null>((done) => child.once('close', done));
+    child.stdin.destroy();
+    expect(answered, out).toBe(true);
+    expect(code, out).toBe(0);
+    expect(out).toContain('on-a-tty\r\n');
+    expect(readFileSync(fresh, 'utf8')).toContain(`[127.0.0.41]:${host.port} ssh-ed25519 `);
     expect(readdirSync(tmp)).toEqual([]);
   });
 
