@@ -24,7 +24,7 @@ it('ansible-lint --offline --profile production ansible/ passes', async () => {
   expect(r).toMatchObject({
     code: 0,
     stdout: '',
-    stderr: '\nPassed with production profile: 0 failure(s), 0 warning(s) on 20 files.\n',
+    stderr: '\nPassed with production profile: 0 failure(s), 0 warning(s) on 37 files.\n',
   });
 });
 
@@ -35,6 +35,32 @@ it('ansible-playbook --syntax-check accepts site.yml with the example inventory'
     env,
   );
   expect(r).toMatchObject({ code: 0, stdout: '\nplaybook: ansible/playbooks/site.yml\n', stderr: '' });
+});
+
+it('ansible-playbook --syntax-check accepts otp.yml (role ssh_otp_helper) with the example inventory', async () => {
+  const r = await runCommand(
+    'ansible-playbook',
+    ['--syntax-check', '-i', 'ansible/inventories/example/hosts.yml', 'ansible/playbooks/otp.yml'],
+    env,
+  );
+  expect(r).toMatchObject({ code: 0, stdout: '\nplaybook: ansible/playbooks/otp.yml\n', stderr: '' });
+});
+
+it('the same lint fails a copy of ssh_otp_helper whose PAM include task lost its mode', async () => {
+  const project = join(dir, 'project-otp');
+  cpSync(ANSIBLE_DIR, join(project, 'ansible'), { recursive: true, verbatimSymlinks: true });
+  const tasks = join(project, 'ansible/roles/ssh_otp_helper/tasks/files.yml');
+  const text = readFileSync(tasks, 'utf8');
+  const at = text.indexOf('- name: Write the PAM include that runs the helper');
+  expect(at).toBeGreaterThan(0);
+  const line = text.slice(0, at).split('\n').length;
+  writeFileSync(tasks, text.slice(0, at) + text.slice(at).replace("    mode: '0644'\n", ''));
+  const r = await runCommand('ansible-lint', ['--offline', '--profile', 'production', 'ansible/'], env, project);
+  expect(r.code).toBe(2);
+  expect(r.stdout).toBe(
+    'risky-file-permissions: File permissions unset or incorrect.\n' +
+      `ansible/roles/ssh_otp_helper/tasks/files.yml:${line} Task/Handler: Write the PAM include that runs the helper\n\n`,
+  );
 });
 
 it('the same lint fails a copy of the role whose drop-in task lost its mode', async () => {
@@ -57,6 +83,6 @@ it('the same lint fails a copy of the role whose drop-in task lost its mode', as
       `ansible/roles/ssh_ca_trust/tasks/files.yml:${line} Task/Handler: Write the sshd drop-in\n\n`,
   );
   expect(r.stderr).toContain(
-    'Failed after moderate profile, 2/5 star rating: 1 failure(s), 0 warning(s) on 19 files.\n',
+    'Failed after moderate profile, 2/5 star rating: 1 failure(s), 0 warning(s) on 36 files.\n',
   );
 });
