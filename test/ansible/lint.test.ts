@@ -21,11 +21,9 @@ afterAll(() => removeScratchDir(dir));
 
 it('ansible-lint --offline --profile production ansible/ passes', async () => {
   const r = await runCommand('ansible-lint', ['--offline', '--profile', 'production', 'ansible/'], env);
-  expect(r).toMatchObject({
-    code: 0,
-    stdout: '',
-    stderr: '\nPassed with production profile: 0 failure(s), 0 warning(s) on 37 files.\n',
-  });
+  // The file count grows with every role; the verdict is what matters.
+  expect(r).toMatchObject({ code: 0, stdout: '' });
+  expect(r.stderr).toMatch(/^\nPassed with production profile: 0 failure\(s\), 0 warning\(s\) on \d+ files\.\n$/);
 });
 
 it('ansible-playbook --syntax-check accepts site.yml with the example inventory', async () => {
@@ -82,7 +80,7 @@ it('the same lint fails a copy of the role whose drop-in task lost its mode', as
     'risky-file-permissions: File permissions unset or incorrect.\n' +
       `ansible/roles/ssh_ca_trust/tasks/files.yml:${line} Task/Handler: Write the sshd drop-in\n\n`,
   );
-  expect(r.stderr).toContain(
-    'Failed after moderate profile, 2/5 star rating: 1 failure(s), 0 warning(s) on 36 files.\n',
+  expect(r.stderr).toMatch(
+    /Failed after moderate profile, 2\/5 star rating: 1 failure\(s\), 0 warning\(s\) on \d+ files\.\n$/,
   );
 });
