@@ -6,6 +6,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { constants } from 'node:os';
 import { promisify } from 'node:util';
 import { RequestError, UsageError } from '../core/errors.js';
 import { required } from './args.js';
@@ -37,19 +38,28 @@ async function resolveIp(host: string): Promise<string> {
   }
 }
 
-/** Run ssh with `args` and `env` added; resolves with its exit code. SIGTERM and SIGHUP go on to ssh. */
-function runSsh(args: readonly string[], env: Readonly<Record<string, string>>): Promise<number> {
+/**
+ * Run ssh with `env` added; resolves with its exit code. SIGINT, SIGTERM and SIGHUP sent to this
+ * process go on to ssh instead of ending it: it must outlive ssh to remove the askpass directory.
+ */
+function runSsh(
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+): Promise<{ code: number; signalled: boolean }> {
   const child = spawn('ssh', [...args], { stdio: 'inherit', env: { ...process.env, ...env } });
-  // Ctrl-C and Ctrl-\ reach ssh from the terminal itself; this process must outlive ssh to clean up.
-  const ignore = () => {};
-  const forward = (signal: NodeJS.Signals) => child.kill(signal);
-  process.on('SIGINT', ignore).on('SIGQUIT', ignore).on('SIGTERM', forward).on('SIGHUP', forward);
-  return new Promise<number>((resolve) => {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  let signalled = false;
+  const forward = (signal: NodeJS.Signals) => {
+    signalled = true;
+    child.kill(signal);
+  };
+  for (const s of signals) process.on(s, forward);
+  return new Promise((resolve) => {
     const done = (code: number) => {
-      process.off('SIGINT', ignore).off('SIGQUIT', ignore).off('SIGTERM', forward).off('SIGHUP', forward);
-      resolve(code);
+      for (const s of signals) process.off(s, forward);
+      resolve({ code, signalled });
     };
-    child.on('exit', (code, signal) => done(code ?? (signal ? 128 : 1)));
+    child.on('exit', (code, signal) => done(code ?? 128 + (signal ? constants.signals[signal] : 0)));
     child.on('error', () => done(127));
   });
 }
@@ -82,7 +92,7 @@ export async function sshWithOtp(values: LoginValues, sshArgs: readonly string[]
     // only when the user gave none (without a user: the role's default user, as the OTP is for it).
     // ssh resolves the destination itself, so known_hosts and @cert-authority patterns match the
     // name as usual; a name with several addresses may reach one the OTP is not for (refused).
-    const code = await runSsh(
+    const { code, signalled } = await runSsh(
       [
         '-o',
         'PreferredAuthentications=keyboard-interactive,password',
@@ -94,7 +104,7 @@ export async function sshWithOtp(values: LoginValues, sshArgs: readonly string[]
       ],
       askpass.env,
     );
-    if (code === 255 && askpass.typed()) {
+    if (code === 255 && askpass.typed() && !signalled) {
       process.stderr.write(
         'sshca: ssh failed after the one-time password was typed (the host refused it, or the connection broke); ' +
           'an OTP works once: run the command again for a new one\n',

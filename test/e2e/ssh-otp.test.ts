@@ -217,6 +217,49 @@ describe('sshca ssh --otp', () => {
     expect(readdirSync(tmp)).toEqual([]);
   });
 
+  it('passes SIGTERM on to ssh and still removes the askpass directory', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        SSHCA_BIN,
+        'ssh',
+        '--otp',
+        '--mount',
+        'ssh-otp',
+        '--role',
+        'otp',
+        '--',
+        ...sshOptions(),
+        '127.0.0.41',
+        'echo started; sleep 20',
+      ],
+      { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env() }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let err = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    const started = new Promise<void>((done) =>
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        if (out.includes('started\n')) done();
+      }),
+    );
+    const closed = new Promise<number | null>((done) => child.once('close', done));
+    await started;
+    const t0 = Date.now();
+    child.kill('SIGTERM');
+    // ssh ends on SIGTERM with its 255, which sshca passes on (with no hint about a refusal), long
+    // before sleep 20.
+    expect(await closed).toBe(255);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(err).toMatch(
+      new RegExp(
+        `^sshca: one-time password from ssh-otp/creds/otp for [^\\n]*\\(lease ssh-otp/creds/otp/${UUID}\\)\\n$`,
+      ),
+    );
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
   it("asks a new host key's yes/no on the terminal, then types the OTP", async () => {
     // A real terminal from script(1); the host is not in this known_hosts file yet.
     const fresh = join(dir, 'known_hosts_fresh');
