@@ -28,6 +28,8 @@ and the directory when ssh exits. ssh gets -o PreferredAuthentications=keyboard-
 -o NumberOfPasswordPrompts=1, and the role's port (-p) and default user (-l) unless you give them.
 Without --role, the mount's lookup finds the one role for the IP. A new host key's yes/no question
 is asked on the terminal. Each password works once: run the command again for the next login.
+User, port and host name are read from the command line only, not from ~/.ssh/config: give the
+real host name or IP (a Host alias of ssh_config cannot be resolved) and -l/-p when they matter.
 
 Options:
 ${LOGIN_OPTIONS_HELP}
