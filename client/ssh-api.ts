@@ -158,7 +158,11 @@ export async function readZeroAddressRoles(client: VaultClient, mount: string): 
 }
 
 /** Replace the zero-address role list (every role must exist). */
-export async function writeZeroAddressRoles(client: VaultClient, mount: string, roles: readonly string[]): Promise<void> {
+export async function writeZeroAddressRoles(
+  client: VaultClient,
+  mount: string,
+  roles: readonly string[],
+): Promise<void> {
   await client.write(`${mount}/config/zeroaddress`, { roles: [...roles] }, true);
 }
 
