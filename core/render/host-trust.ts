@@ -5,6 +5,7 @@
 
 import { ValidationError, type Issue } from '../errors.js';
 import { formatAuthorizedKey, parseSshPublicKey } from '../keys/public-key.js';
+import { byCodePoint, checkDropInName, checkPath } from './path-checks.js';
 
 /** Where the rendered files live on a host. */
 export interface HostTrustPaths {
@@ -51,20 +52,12 @@ const ENVIRONMENT = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 const ACCOUNT = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/;
 // Printable ASCII without spaces or commas (Vault splits principals on commas), not a comment.
 const PRINCIPAL = /^(?!#)[!-+\--~]+$/;
-const PATH = /^\/[A-Za-z0-9._/-]+$/;
 // cloud-init's ssh module deletes these on first boot (ssh_deletekeys).
 const HOST_KEY_GLOB = /^\/etc\/ssh\/ssh_host_.*key/;
 
-/** Code-point order, the same as Python's and Jinja's `sort` on strings. */
-const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-function checkPath(field: string, path: string, issues: Issue[]): void {
-  if (!PATH.test(path) || path.split('/').some((s) => s === '.' || s === '..')) {
-    issues.push({
-      field,
-      message: `${field} must be an absolute path of letters, digits and ._/-, got ${JSON.stringify(path)}`,
-    });
-  } else if (HOST_KEY_GLOB.test(path)) {
+/** checkPath, and not a file cloud-init deletes. */
+function checkHostPath(field: string, path: string, issues: Issue[]): void {
+  if (checkPath(field, path, issues) && HOST_KEY_GLOB.test(path)) {
     issues.push({
       field,
       message: `${field} ${path} matches /etc/ssh/ssh_host_*key*, which cloud-init deletes on first boot`,
@@ -134,16 +127,10 @@ export function validateHostTrust(spec: HostTrustSpec): HostTrust {
   const caKeys = normaliseCaKeys(spec.caKeys, issues);
   const principals = normalisePrincipals(spec.principals, issues);
   const paths = { ...DEFAULT_HOST_TRUST_PATHS, ...spec.paths };
-  checkPath('paths.drop_in', paths.dropIn, issues);
-  checkPath('paths.trusted_ca_keys', paths.trustedCaKeys, issues);
-  checkPath('paths.principals_dir', paths.principalsDir, issues);
-  const dropInName = paths.dropIn.slice(paths.dropIn.lastIndexOf('/') + 1);
-  if (!dropInName.endsWith('.conf') || byCodePoint(dropInName, '50-cloud-init.conf') >= 0) {
-    issues.push({
-      field: 'paths.drop_in',
-      message: `the drop-in's name must end in .conf and sort before 50-cloud-init.conf, got ${dropInName}`,
-    });
-  }
+  checkHostPath('paths.drop_in', paths.dropIn, issues);
+  checkHostPath('paths.trusted_ca_keys', paths.trustedCaKeys, issues);
+  checkHostPath('paths.principals_dir', paths.principalsDir, issues);
+  checkDropInName(paths.dropIn, issues);
   if (issues.length > 0) throw new ValidationError(issues);
   return { environment: spec.environment, caKeys, principals, paths };
 }

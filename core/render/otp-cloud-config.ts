@@ -9,7 +9,13 @@
 
 import { gzipSync } from 'node:zlib';
 import { RequestError } from '../errors.js';
-import { EC2_USER_DATA_LIMIT } from './cloud-config.js';
+import {
+  EC2_USER_DATA_LIMIT,
+  renderRuncmdScript,
+  renderWriteFile,
+  resolveCloudConfigOptions,
+  type CloudConfigOptions,
+} from './cloud-config-parts.js';
 import {
   otpHelperArgs,
   otpPamIncludeLine,
@@ -19,34 +25,8 @@ import {
   type OtpHelper,
 } from './otp-helper.js';
 
-/** How the instance checks and reloads sshd. */
-export interface OtpCloudConfigOptions {
-  /** The sshd command used for `-t` and `-T`. @default '/usr/sbin/sshd' */
-  readonly sshd?: string;
-  /** Run once the checks pass. @default reload sshd.service, else ssh.service, if running */
-  readonly reloadCommand?: string;
-}
-
-const DEFAULT_RELOAD = 'systemctl try-reload-or-restart sshd.service || systemctl try-reload-or-restart ssh.service';
-
-/** `text` without its final newline, every line indented (a `|` block scalar restores one newline). */
-const indent = (text: string, by: string) =>
-  text
-    .replace(/\n$/, '')
-    .split('\n')
-    .map((l) => (l === '' ? l : by + l))
-    .join('\n');
-
-function writeText(path: string, content: string, permissions: string, defer = false): string {
-  return [
-    `  - path: ${path}`,
-    '    owner: root:root',
-    `    permissions: '${permissions}'`,
-    ...(defer ? ['    defer: true'] : []),
-    '    content: |',
-    indent(content, '      '),
-  ].join('\n');
-}
+/** How the instance checks and reloads sshd: the same options as the certificate hosts' user-data. */
+export type OtpCloudConfigOptions = CloudConfigOptions;
 
 /** gzip level 9; the bytes may differ between zlib builds, what they inflate to never does. */
 function writeGzip(path: string, content: Uint8Array, permissions: string): string {
@@ -95,27 +75,18 @@ function checkAndEnable(otp: OtpHelper, sshd: string, reload: string): string {
  * Throws when it would exceed EC2's 16 KB.
  */
 export function renderOtpCloudConfig(otp: OtpHelper, helper: Uint8Array, options: OtpCloudConfigOptions = {}): string {
-  for (const [name, value] of Object.entries(options)) {
-    if (typeof value !== 'string' || value.trim() === '' || /[\u0000-\u001f']/.test(value)) {
-      throw new RequestError(`${name} must be a one-line command without single quotes`);
-    }
-  }
-  const script = checkAndEnable(otp, options.sshd ?? '/usr/sbin/sshd', options.reloadCommand ?? DEFAULT_RELOAD);
+  const { sshd, reload } = resolveCloudConfigOptions(options);
   const text = [
     '#cloud-config',
     `# vault-ssh-ca: one-time-password SSH logins checked by ${otp.vaultAddr} (mount ${otp.mount}). No secret: user-data is readable on the instance.`,
     'write_files:',
     writeGzip(otp.paths.helper, helper, '0755'),
-    writeText(otp.paths.config, renderOtpHelperConfig(otp), '0644'),
-    ...(otp.caCert !== '' ? [writeText(otp.paths.caCert, otp.caCert, '0644')] : []),
-    writeText(otp.paths.pamInclude, renderOtpPamInclude(otp), '0644'),
+    renderWriteFile(otp.paths.config, renderOtpHelperConfig(otp)),
+    ...(otp.caCert !== '' ? [renderWriteFile(otp.paths.caCert, otp.caCert)] : []),
+    renderWriteFile(otp.paths.pamInclude, renderOtpPamInclude(otp)),
     // Deferred to the final stage, just before runcmd checks it: sshd never starts with it unchecked.
-    writeText(otp.paths.dropIn, renderOtpSshdDropIn(otp), '0644', true),
-    'runcmd:',
-    '  - - sh',
-    '    - -c',
-    '    - |',
-    indent(script, '      '),
+    renderWriteFile(otp.paths.dropIn, renderOtpSshdDropIn(otp), '0644', true),
+    renderRuncmdScript(checkAndEnable(otp, sshd, reload)),
     '',
   ].join('\n');
   const size = Buffer.byteLength(text);

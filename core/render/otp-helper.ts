@@ -5,6 +5,7 @@
 // the same things.
 
 import { ValidationError, type Issue } from '../errors.js';
+import { checkDropInName, checkPath } from './path-checks.js';
 
 /** Where the OTP files live on a host. */
 export interface OtpHelperPaths {
@@ -85,19 +86,7 @@ const MOUNT = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
 const NAMESPACE = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*\/?$/;
 const ROLE = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
 const CIDR = /^([0-9]{1,3}(\.[0-9]{1,3}){3}\/[0-9]{1,2}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*\/[0-9]{1,3})$/;
-const PATH = /^\/[A-Za-z0-9._/-]+$/;
 const MANAGED = /^[^\u0000-\u001f\u007f]+$/;
-
-const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-function checkPath(field: string, path: string, issues: Issue[]): void {
-  if (!PATH.test(path) || path.split('/').some((s) => s === '.' || s === '..')) {
-    issues.push({
-      field,
-      message: `${field} must be an absolute path of letters, digits and ._/-, got ${JSON.stringify(path)}`,
-    });
-  }
-}
 
 /** Validate and resolve a spec; throws a ValidationError listing every problem. */
 export function validateOtpHelper(spec: OtpHelperSpec): OtpHelper {
@@ -182,13 +171,7 @@ export function validateOtpHelper(spec: OtpHelperSpec): OtpHelper {
       message: `paths.pam_include must be a file of its own, not the sshd PAM service ${paths.pamService}`,
     });
   }
-  const dropInName = paths.dropIn.slice(paths.dropIn.lastIndexOf('/') + 1);
-  if (!dropInName.endsWith('.conf') || byCodePoint(dropInName, '50-cloud-init.conf') >= 0) {
-    issues.push({
-      field: 'paths.drop_in',
-      message: `the drop-in's name must end in .conf and sort before 50-cloud-init.conf, got ${dropInName}`,
-    });
-  }
+  checkDropInName(paths.dropIn, issues);
   const managed = spec.managed ?? DEFAULT_OTP_MANAGED;
   if (!MANAGED.test(managed)) {
     issues.push({ field: 'managed', message: 'managed must be one line of text without control characters' });
