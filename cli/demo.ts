@@ -11,16 +11,18 @@ import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loginUserpass } from '../client/access-api.js';
-import { readCaPublicKey } from '../client/ssh-api.js';
+import { createOtpCredential, readCaPublicKey } from '../client/ssh-api.js';
 import { VaultClient } from '../client/vault-client.js';
 import { renderAnsibleVars } from '../core/render/ansible-vars.js';
 import { renderCloudConfig } from '../core/render/cloud-config.js';
 import { validateHostTrust } from '../core/render/host-trust.js';
+import { validateOtpHelper, type OtpHelper } from '../core/render/otp-helper.js';
 import { renderPrincipalsFiles, renderSshdDropIn, renderTrustedCaKeys } from '../core/render/sshd-files.js';
 import { openDataDir, readRootToken } from '../server/data-dir.js';
 import { usageErrors } from './args.js';
 import { obtainCertificate } from './certificate-session.js';
 import type { Command } from './command.js';
+import type { LocalHost } from './scenario/local-hosts.js';
 import { writeFileAtomic } from './files.js';
 import { packageRoot, packageVersion } from './package-root.js';
 
@@ -35,8 +37,10 @@ nothing else (this is what "npm start" runs):
   3. render host trust into DIR/dev and DIR/prod: cloud-init user-data, sshd drop-in, trusted CA
      keys, principals files, Ansible variables
   4. synthesize the CDKTF example (examples/cdktf-dev-prod) into DIR/cdktf
-  5. start local dev and prod sshd hosts from the rendered files and try real logins with each
-     person's certificates: the access matrix (needs root and openssh-server)
+  5. start local dev and prod sshd hosts from the rendered files, and a dev host that also takes
+     one-time passwords (PAM runs the shipped vault-ssh-helper), and try real logins with each
+     person's certificates and an OTP, used twice: the access matrix (needs root, openssh-server
+     and python3)
 
 Options:
   --out DIR      where everything goes (default out)
@@ -90,8 +94,9 @@ export const demoCommand: Command = {
     );
     // The scenario drives the Pulumi providers' code, loaded only when the demo runs.
     const { apply } = await import('./scenario/provision.js');
-    const { ENVIRONMENTS, HOST_PRINCIPALS, mountOf, seedResources } = await import('./scenario/seed.js');
-    const { localHostsUnavailable, startLocalHost, tryLogin } = await import('./scenario/local-hosts.js');
+    const seed = await import('./scenario/seed.js');
+    const { ENVIRONMENTS, HOST_PRINCIPALS, mountOf, seedResources } = seed;
+    const hostsModule = await import('./scenario/local-hosts.js');
     const out = resolve(values.out);
     mkdirSync(out, { recursive: true, mode: 0o700 });
     const secret = (path: string, content: string) => writeFileAtomic(path, content, { mode: 0o600, overwrite: true });
@@ -153,16 +158,11 @@ export const demoCommand: Command = {
         say(`   Terraform JSON for dev and prod in ${join(values.out, 'cdktf', 'stacks')}`);
       }
 
-      const why = values['no-hosts'] ? '--no-hosts' : localHostsUnavailable();
+      const why = values['no-hosts'] ? '--no-hosts' : hostsModule.localHostsUnavailable();
       if (why) {
         say(`5. Local hosts and access matrix: skipped (${why})`);
       } else {
-        await accessMatrix(out, url, root, credentials(out), caKeys, {
-          ENVIRONMENTS,
-          mountOf,
-          startLocalHost,
-          tryLogin,
-        });
+        await accessMatrix(out, url, root, credentials(out), caKeys, { ...seed, ...hostsModule });
       }
       say('');
       say(`Done. Keep the backend running with: sshca serve --data-dir ${join(values.out, 'server')}`);
@@ -176,10 +176,34 @@ export const demoCommand: Command = {
   },
 };
 
-type Scenario = Pick<typeof import('./scenario/seed.js'), 'ENVIRONMENTS' | 'mountOf'> &
-  Pick<typeof import('./scenario/local-hosts.js'), 'startLocalHost' | 'tryLogin'>;
+type Scenario = Pick<typeof import('./scenario/seed.js'), 'ENVIRONMENTS' | 'mountOf' | 'OTP_ROLE'> &
+  Pick<
+    typeof import('./scenario/local-hosts.js'),
+    'startLocalHost' | 'tryLogin' | 'tryOtpLogin' | 'otpHostUnavailable' | 'newPamService'
+  >;
 
-/** Step 5: local hosts, each person's certificates, real logins, the table. */
+/** The dev host that also takes one-time passwords: PAM runs the shipped helper against the backend. */
+function otpHelperFor(dir: string, url: string, s: Scenario): OtpHelper {
+  return validateOtpHelper({
+    vaultAddr: url,
+    mount: s.mountOf('dev'),
+    allowedRoles: [s.OTP_ROLE.name],
+    dev: true, // the demo backend speaks plain http on loopback
+    pamLog: join(dir, 'otp-helper.log'),
+    paths: {
+      helper: join(packageRoot(), 'ansible', 'roles', 'ssh_otp_helper', 'files', 'vault-ssh-helper'),
+      config: join(dir, 'otp', 'config.hcl'),
+      pamInclude: join(dir, 'otp', 'sshca-otp'),
+      dropIn: join(dir, 'sshd_config.d', '20-sshca-otp.conf'),
+      pamService: s.newPamService(),
+      caCert: join(dir, 'otp', 'vault-ca.pem'),
+    },
+  });
+}
+
+const cell = (text: string) => text.padEnd(10);
+
+/** Step 5: local hosts, each person's certificates and one-time passwords, real logins, the table. */
 async function accessMatrix(
   out: string,
   url: string,
@@ -189,22 +213,29 @@ async function accessMatrix(
   s: Scenario,
 ): Promise<void> {
   const account = userInfo().username;
-  const hosts = [];
+  const hosts: LocalHost[] = [];
+  const hostTrust = (env: string, dir: string) =>
+    validateHostTrust({
+      environment: env,
+      caKeys: [caKeys[env]!],
+      principals: { [account]: ['ubuntu', 'root'] },
+      paths: {
+        dropIn: join(dir, 'sshd_config.d', '10-sshca.conf'),
+        trustedCaKeys: join(dir, 'trusted_user_ca_keys'),
+        principalsDir: join(dir, 'principals'),
+      },
+    });
   try {
     for (const [i, env] of s.ENVIRONMENTS.entries()) {
       const dir = join(out, env, 'local-host');
-      const trust = validateHostTrust({
-        environment: env,
-        caKeys: [caKeys[env]!],
-        principals: { [account]: ['ubuntu', 'root'] },
-        paths: {
-          dropIn: join(dir, 'sshd_config.d', '10-sshca.conf'),
-          trustedCaKeys: join(dir, 'trusted_user_ca_keys'),
-          principalsDir: join(dir, 'principals'),
-        },
-      });
-      hosts.push(await s.startLocalHost(env, `127.0.0.${i + 2}`, dir, trust));
+      hosts.push(await s.startLocalHost(env, `127.0.0.${i + 2}`, dir, hostTrust(env, dir)));
     }
+    const noOtp = s.otpHostUnavailable();
+    const otpDir = join(out, 'dev', 'local-otp-host');
+    const otpHost = noOtp
+      ? undefined
+      : await s.startLocalHost('dev', '127.0.0.4', otpDir, hostTrust('dev', otpDir), otpHelperFor(otpDir, url, s));
+    if (otpHost) hosts.push(otpHost);
     const knownHosts = join(out, 'known_hosts');
     writeFileSync(knownHosts, hosts.map((h) => `${h.knownHostsLine}\n`).join(''));
     const as = async (user: 'testuser' | 'oncall') =>
@@ -229,9 +260,11 @@ async function accessMatrix(
       ['testuser', testuser, 'ssh-dev', 'emergency', 'root'],
     ];
     say(
-      `5. Access matrix: real ssh logins as ${account} to local dev and prod sshd hosts (${hosts.map((h) => `${h.environment} ${h.address}:${h.port}`).join(', ')})`,
+      `5. Access matrix: real ssh logins as ${account} to local sshd hosts (${hosts.map((h) => `${h === otpHost ? 'OTP' : h.environment} ${h.address}:${h.port}`).join(', ')})`,
     );
-    say(`   ${'who'.padEnd(10)}${'certificate (principal)'.padEnd(36)}${'dev host'.padEnd(10)}prod host`);
+    say(
+      `   ${'who'.padEnd(10)}${'credential (principal)'.padEnd(36)}${cell('dev host')}${cell('prod host')}${otpHost ? 'OTP host' : ''}`.trimEnd(),
+    );
     for (const [who, client, mount, role, principal] of rows) {
       const label = `${role}@${mount} (${principal})`.padEnd(36);
       try {
@@ -242,14 +275,27 @@ async function accessMatrix(
           freshKeyFile: join(out, 'keys', `${who}-${mount}-${role}`),
         });
         const cells = hosts.map((h) =>
-          (s.tryLogin(h, account, issued.identityFile, knownHosts) ? 'in' : 'refused').padEnd(10),
+          cell(s.tryLogin(h, account, issued.identityFile, knownHosts) ? 'in' : 'refused'),
         );
         say(`   ${who.padEnd(10)}${label}${cells.join('')}`.trimEnd());
       } catch (e) {
         say(`   ${who.padEnd(10)}${label}not signed: ${(e as Error).message.replace(/ \(backend said: .*\)$/, '')}`);
       }
     }
+    if (otpHost) {
+      const otp = await createOtpCredential(testuser, s.mountOf('dev'), s.OTP_ROLE.name, {
+        ip: otpHost.address,
+        username: account,
+      });
+      for (const label of [`OTP ${s.OTP_ROLE.name}@${s.mountOf('dev')} (${account})`, 'the same OTP again']) {
+        const result = (await s.tryOtpLogin(otpHost, account, otp.key, knownHosts)) ? 'in' : 'refused';
+        say(`   ${'testuser'.padEnd(10)}${label.padEnd(36)}${cell('-')}${cell('-')}${result}`);
+      }
+    }
     say("   (ci's principal gitlab-runner is not mapped to any account on these hosts, so sshd refuses it)");
+    if (otpHost)
+      say('   (an OTP is issued for one host address and works once; the OTP host takes dev certificates too)');
+    else say(`   (OTP host skipped: ${noOtp})`);
   } finally {
     await Promise.all(hosts.map((h) => h.stop()));
   }

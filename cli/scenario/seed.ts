@@ -1,14 +1,18 @@
 // The seed scenario: environments dev and prod, each with its own mount and CA, the roles developer,
-// automation and emergency, a signing policy per role; userpass users testuser (developer on both)
-// and oncall (emergency on both); a file audit device. The same model as examples/pulumi-dev-prod.
+// automation and emergency, a signing policy per role; on dev also a one-time-password role `otp` for
+// the local demo hosts (the post on Vault's OTP type); userpass users testuser (developer on both, OTPs
+// on dev) and oncall (emergency on both); a file audit device. The CA part is the model of
+// examples/pulumi-dev-prod.
 
 import { signingPolicy } from '../../core/acl/signing-policy.js';
 import type { RoleSpec } from '../../core/role-spec.js';
+import { credsPolicy, type OtpRoleSpec } from '../../core/role-spec-otp.js';
 import { aclPolicyProvider } from '../../providers/acl-policy.js';
 import { auditDeviceProvider } from '../../providers/audit-device.js';
 import { authMethodProvider } from '../../providers/auth-method.js';
 import { secretsMountProvider } from '../../providers/secrets-mount.js';
 import { sshCaProvider } from '../../providers/ssh-ca.js';
+import { sshOtpRoleProvider } from '../../providers/ssh-otp-role.js';
 import { sshRoleProvider } from '../../providers/ssh-role.js';
 import { userpassUserProvider } from '../../providers/userpass-user.js';
 import type { Desired } from './provision.js';
@@ -34,6 +38,12 @@ export const ROLES: Readonly<Record<string, RoleSpec>> = {
     maxTtl: '1h',
     defaultExtensions: { 'permit-pty': '' },
   },
+};
+
+/** The OTP role of dev: passwords for the local demo hosts (loopback), for ubuntu or root. */
+export const OTP_ROLE: { readonly name: string; readonly spec: OtpRoleSpec } = {
+  name: 'otp',
+  spec: { defaultUser: 'ubuntu', allowedUsers: ['root'], cidrList: ['127.0.0.0/8'] },
 };
 
 /** Host accounts of the rendered host trust → the principals that may log in as them. */
@@ -77,6 +87,19 @@ export function seedResources(
       });
     }
   }
+  const devMount = mountOf('dev');
+  out.push({
+    label: `SshOtpRole ${devMount}/${OTP_ROLE.name}`,
+    provider: sshOtpRoleProvider,
+    id: `${devMount}/roles/${OTP_ROLE.name}`,
+    inputs: { ...conn, ...OTP_ROLE.spec, mount: devMount, name: OTP_ROLE.name },
+  });
+  out.push({
+    label: `AclPolicy dev-creds-${OTP_ROLE.name}`,
+    provider: aclPolicyProvider,
+    id: `dev-creds-${OTP_ROLE.name}`,
+    inputs: { ...conn, name: `dev-creds-${OTP_ROLE.name}`, policy: credsPolicy(devMount, [OTP_ROLE.name]) },
+  });
   const both = (role: string) => ENVIRONMENTS.map((e) => signingPolicy(mountOf(e), [role])).join('\n');
   out.push({
     label: 'AclPolicy ssh-access',
@@ -96,15 +119,15 @@ export function seedResources(
     id: 'userpass',
     inputs: { ...conn, path: 'userpass', type: 'userpass' },
   });
-  for (const [user, policy, ttl] of [
-    ['testuser', 'ssh-access', '1h'],
-    ['oncall', 'emergency-ssh', '30m'],
+  for (const [user, policies, ttl] of [
+    ['testuser', ['ssh-access', `dev-creds-${OTP_ROLE.name}`], '1h'],
+    ['oncall', ['emergency-ssh'], '30m'],
   ] as const) {
     out.push({
       label: `UserpassUser ${user}`,
       provider: userpassUserProvider,
       id: `auth/userpass/users/${user}`,
-      inputs: { ...conn, username: user, password: passwords[user], tokenPolicies: [policy], tokenTtl: ttl },
+      inputs: { ...conn, username: user, password: passwords[user], tokenPolicies: [...policies], tokenTtl: ttl },
     });
   }
   out.push({

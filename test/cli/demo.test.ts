@@ -1,8 +1,9 @@
 // The main job (`npm start` = `sshca demo`), the built binary on this machine: the whole seed
-// scenario on the embedded server with real sshd hosts, its summary checked line by line; a second
-// run reuses everything and changes nothing.
+// scenario on the embedded server with real sshd hosts (one of them taking one-time passwords through
+// its own PAM service and the shipped helper), its summary checked line by line; a second run reuses
+// everything and changes nothing, and no PAM service file is left behind.
 
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -22,13 +23,16 @@ beforeAll(async () => {
 afterAll(() => removeScratchDir(dir));
 
 const MATRIX = [
-  '   who       certificate (principal)             dev host  prod host',
-  '   testuser  developer@ssh-dev (ubuntu)          in        refused',
-  '   testuser  developer@ssh-prod (ubuntu)         refused   in',
-  '   oncall    emergency@ssh-dev (root)            in        refused',
-  '   ci        automation@ssh-dev (gitlab-runner)  refused   refused',
+  '   who       credential (principal)              dev host  prod host OTP host',
+  '   testuser  developer@ssh-dev (ubuntu)          in        refused   in',
+  '   testuser  developer@ssh-prod (ubuntu)         refused   in        refused',
+  '   oncall    emergency@ssh-dev (root)            in        refused   in',
+  '   ci        automation@ssh-dev (gitlab-runner)  refused   refused   refused',
   '   testuser  emergency@ssh-dev (root)            not signed: your token may not sign on ssh-dev/sign/emergency: it needs a policy with "update" on that path',
+  '   testuser  OTP otp@ssh-dev (root)              -         -         in',
+  '   testuser  the same OTP again                  -         -         refused',
   "   (ci's principal gitlab-runner is not mapped to any account on these hosts, so sshd refuses it)",
+  '   (an OTP is issued for one host address and works once; the OTP host takes dev certificates too)',
 ];
 
 it('runs every step and prints the access matrix from real logins', () => {
@@ -38,17 +42,17 @@ it('runs every step and prints the access matrix from real logins', () => {
   expect(lines[0]).toMatch(
     new RegExp(`^1\\. Embedded server at http://127\\.0\\.0\\.1:\\d+, new state in ${out}/server$`),
   );
-  expect(lines[1]).toBe('2. Provisioned dev and prod through the Pulumi providers: 22 created');
+  expect(lines[1]).toBe('2. Provisioned dev and prod through the Pulumi providers: 24 created');
   expect(lines[2]).toBe(
     `3. Host trust rendered: ${out}/dev, ${out}/prod (user-data.yaml, ansible-vars.yml, 10-sshca.conf, …)`,
   );
   expect(lines[3]).toBe('4. Synthesizing examples/cdktf-dev-prod with cdktf (a few seconds) …');
   expect(lines[4]).toBe(`   Terraform JSON for dev and prod in ${out}/cdktf/stacks`);
   expect(lines[5]).toMatch(
-    /^5\. Access matrix: real ssh logins as root to local dev and prod sshd hosts \(dev 127\.0\.0\.2:\d+, prod 127\.0\.0\.3:\d+\)$/,
+    /^5\. Access matrix: real ssh logins as root to local sshd hosts \(dev 127\.0\.0\.2:\d+, prod 127\.0\.0\.3:\d+, OTP 127\.0\.0\.4:\d+\)$/,
   );
-  expect(lines.slice(6, 13)).toEqual(MATRIX);
-  expect(lines.slice(13)).toEqual([
+  expect(lines.slice(6, 16)).toEqual(MATRIX);
+  expect(lines.slice(16)).toEqual([
     '',
     `Done. Keep the backend running with: sshca serve --data-dir ${out}/server`,
     `(root token in ${out}/server/root-token, demo passwords in ${out}/credentials.json)`,
@@ -79,7 +83,15 @@ it('is idempotent: a second run reuses the state and changes nothing', async () 
   expect(again.code).toBe(0);
   const lines = again.stdout.split('\n');
   expect(lines[0]).toMatch(/, reused state in /);
-  expect(lines[1]).toBe('2. Provisioned dev and prod through the Pulumi providers: 22 unchanged');
+  expect(lines[1]).toBe('2. Provisioned dev and prod through the Pulumi providers: 24 unchanged');
   expect(lines[3]).toBe('4. CDKTF synthesis: skipped (--no-cdktf)');
-  expect(lines.slice(5, 12)).toEqual(MATRIX);
+  expect(lines.slice(5, 15)).toEqual(MATRIX);
+  expect(readdirSync('/etc/pam.d').filter((f) => f.startsWith('sshca-demo-'))).toEqual([]);
 }, 120_000);
+
+it('logs the OTP host helper’s decisions without the OTP', () => {
+  const log = readFileSync(join(out, 'dev', 'local-otp-host', 'otp-helper.log'), 'utf8');
+  expect(log).toMatch(/vault-ssh-helper: accepted user=root ip=127\.0\.0\.4 role=otp: ip is an address of this host/);
+  expect(log).toMatch(/vault-ssh-helper: refused user=root: OTP not found/);
+  expect(log).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/);
+});
