@@ -29,6 +29,7 @@ import { OTP_GOLDEN_FILES, OTP_GOLDEN_SPECS, otpGolden } from '../core/render/ot
 import { ANSIBLE_DIR, ansibleEnv, parseRecap, runCommand } from '../helpers/ansible.js';
 import { makeScratchDir, removeScratchDir } from '../helpers/scratch.js';
 import { SSHD_PATH } from '../helpers/sshd.js';
+import { makeSelfSignedTls } from '../helpers/tls.js';
 
 const SPECS = ['tls', 'dev'] as const;
 type Spec = (typeof SPECS)[number];
@@ -108,32 +109,9 @@ beforeAll(async () => {
   dir = makeScratchDir('ansible-otp-golden');
   hostKey = join(dir, 'host_ed25519');
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'otp-golden-host', '-f', hostKey]);
-  caBundle = join(dir, 'tls.crt');
-  const key = join(dir, 'tls.key');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      key,
-      '-out',
-      caBundle,
-    ],
-    { stdio: 'ignore' },
-  );
-  await startBackend('tls', { cert: readFileSync(caBundle, 'utf8'), key: readFileSync(key, 'utf8') });
+  const tls = makeSelfSignedTls(dir);
+  caBundle = tls.certFile;
+  await startBackend('tls', tls);
   await startBackend('dev');
   for (const spec of SPECS) {
     const root = join(dir, spec);

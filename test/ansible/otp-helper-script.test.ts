@@ -4,7 +4,6 @@
 // checks, TLS rules, -verify-only, and every accept/refuse decision with its exact log line. No sshd
 // here: test/e2e/otp-helper.test.ts logs in through a real one.
 
-import { execFileSync } from 'node:child_process';
 import { chmodSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
@@ -12,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeScratchDir, removeScratchDir, writeFileAtomically } from '../helpers/scratch.js';
 import { runOtpHelper, writeOtpHelperConfig, type OtpHelperConfig } from '../helpers/sshd-otp.js';
+import { makeSelfSignedTls } from '../helpers/tls.js';
 import { startTestServer, type TestServer } from '../helpers/vault-server.js';
 
 const USER = 'sshca-test';
@@ -36,36 +36,10 @@ function listenOn(server: Server | TcpServer): Promise<string> {
 
 beforeAll(async () => {
   dir = makeScratchDir('otp-helper-script');
-  tlsCert = join(dir, 'tls.crt');
-  const tlsKey = join(dir, 'tls.key');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      tlsKey,
-      '-out',
-      tlsCert,
-    ],
-    { stdio: 'ignore' },
-  );
+  const tls = makeSelfSignedTls(dir);
+  tlsCert = tls.certFile;
   backend = await startTestServer();
-  ({ server: tlsListener, url: tlsUrl } = await backend.server.listen('127.0.0.1', 0, {
-    cert: readFileSync(tlsCert, 'utf8'),
-    key: readFileSync(tlsKey, 'utf8'),
-  }));
+  ({ server: tlsListener, url: tlsUrl } = await backend.server.listen('127.0.0.1', 0, tls));
   expect((await backend.request('POST', '/v1/sys/mounts/ssh', { type: 'ssh' })).status).toBe(204);
   const audit = { type: 'file', options: { file_path: join(dir, 'audit.log') } };
   expect((await backend.request('POST', '/v1/sys/audit/file', audit)).status).toBe(204);

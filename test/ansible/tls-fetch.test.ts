@@ -15,6 +15,7 @@ import { VaultServer } from '../../server/vault-server.js';
 import { ansibleEnv, parseRecap, runSitePlaybook } from '../helpers/ansible.js';
 import { makeScratchDir, removeScratchDir } from '../helpers/scratch.js';
 import { SSHD_PATH } from '../helpers/sshd.js';
+import { makeSelfSignedTls } from '../helpers/tls.js';
 
 let dir: string;
 let server: VaultServer;
@@ -24,38 +25,11 @@ let caPublicKey: string;
 
 beforeAll(async () => {
   dir = makeScratchDir('ansible-tls');
-  const cert = join(dir, 'tls.crt');
-  const key = join(dir, 'tls.key');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
+  const tls = makeSelfSignedTls(dir);
   server = await VaultServer.open({ storage: new MemoryStorage(), version: '0.0.0-test', log: () => {} });
   const token = await server.tokens.createRoot('tls-root');
-  ({ server: listener, url } = await server.listen('127.0.0.1', 0, {
-    cert: readFileSync(cert, 'utf8'),
-    key: readFileSync(key, 'utf8'),
-  }));
-  const client = new VaultClient({ address: url, token, caCert: readFileSync(cert, 'utf8') });
+  ({ server: listener, url } = await server.listen('127.0.0.1', 0, tls));
+  const client = new VaultClient({ address: url, token, caCert: tls.cert });
   await enableMount(client, 'ssh-tls', { type: 'ssh' });
   caPublicKey = (await generateCa(client, 'ssh-tls')).trim();
   const hostKey = join(dir, 'host_ed25519');

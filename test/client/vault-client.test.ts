@@ -2,8 +2,7 @@
 // its conventions: environment variables, Vault-style error text, 404 = absent, and retries with
 // backoff for idempotent calls only (against a small flaky HTTP server started here).
 
-import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -35,6 +34,7 @@ import { generateKeyPair } from '../../core/keys/ca-key.js';
 import { MemoryStorage } from '../../server/storage/memory-storage.js';
 import { VaultServer } from '../../server/vault-server.js';
 import { makeScratchDir, removeScratchDir } from '../helpers/scratch.js';
+import { makeSelfSignedTls } from '../helpers/tls.js';
 import { startTestServer, type TestServer } from '../helpers/vault-server.js';
 
 let srv: TestServer;
@@ -202,32 +202,9 @@ describe('retries', () => {
 
 describe('TLS', () => {
   it('verifies the server with VAULT_CACERT, and refuses an unknown CA unless VAULT_SKIP_VERIFY', async () => {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-keyout',
-        join(dir, 'tls.key'),
-        '-out',
-        join(dir, 'tls.crt'),
-      ],
-      { stdio: 'ignore' },
-    );
+    const tls = makeSelfSignedTls(dir);
     const server = await VaultServer.open({ storage: new MemoryStorage(), version: 't', log: () => {} });
     await server.tokens.createRoot('tls-root');
-    const tls = { cert: readFileSync(join(dir, 'tls.crt'), 'utf8'), key: readFileSync(join(dir, 'tls.key'), 'utf8') };
     const { server: listener, url } = await server.listen('127.0.0.1', 0, tls);
     try {
       expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);

@@ -4,7 +4,6 @@
 // Each case checks ssh's exit code and message, the helper's decision line (pam_exec's log= file) and
 // what sshd logged. The machine's own /etc/pam.d/sshd and sshd_config are never touched.
 
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
@@ -17,6 +16,7 @@ import { sshLogin } from '../helpers/ssh-client.js';
 import { startSshdHosts, stopAll, type SshdHost } from '../helpers/sshd.js';
 import { otpAuthLine, sshOtpLogin, writeOtpHelperConfig, type OtpHelperConfig } from '../helpers/sshd-otp.js';
 import { ensureTestUser } from '../helpers/test-user.js';
+import { makeSelfSignedTls } from '../helpers/tls.js';
 import { issueUserCertificate } from '../helpers/user-cert.js';
 import { startTestServer, type TestServer } from '../helpers/vault-server.js';
 
@@ -39,22 +39,10 @@ const ADDRESSES = { main: '127.0.0.41', short: '127.0.0.42', tls: '127.0.0.43', 
 beforeAll(async () => {
   dir = makeScratchDir('e2e-otp');
   user = await ensureTestUser();
-  const tlsCert = join(dir, 'tls.crt');
-  const tlsKey = join(dir, 'tls.key');
-  execFileSync(
-    'openssl',
-    [
-      ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1'],
-      ...['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', tlsKey, '-out', tlsCert],
-    ],
-    { stdio: 'ignore' },
-  );
+  const tls = makeSelfSignedTls(dir);
   backend = await startTestServer();
   let tlsUrl: string;
-  ({ server: tlsListener, url: tlsUrl } = await backend.server.listen('127.0.0.1', 0, {
-    cert: readFileSync(tlsCert, 'utf8'),
-    key: readFileSync(tlsKey, 'utf8'),
-  }));
+  ({ server: tlsListener, url: tlsUrl } = await backend.server.listen('127.0.0.1', 0, tls));
   for (const [mount, body] of [
     ['ssh', { type: 'ssh' }],
     ['ssh-short', { type: 'ssh', config: { default_lease_ttl: '2s' } }],
@@ -82,7 +70,7 @@ beforeAll(async () => {
   const configs: Record<keyof typeof host, [OtpHelperConfig, boolean]> = {
     main: [{ vault_addr: backend.url, allowed_roles: '*' }, true],
     short: [{ vault_addr: backend.url, ssh_mount_point: 'ssh-short', allowed_roles: 'otp' }, true],
-    tls: [{ vault_addr: tlsUrl, ca_cert: tlsCert, allowed_roles: 'otp' }, false],
+    tls: [{ vault_addr: tlsUrl, ca_cert: tls.certFile, allowed_roles: 'otp' }, false],
     down: [{ vault_addr: closedUrl, allowed_roles: '*' }, true],
   };
   const names = Object.keys(configs) as (keyof typeof host)[];
