@@ -1,0 +1,107 @@
+// The README's one-time-password section, run as written: every `sh` block of it goes to bash exactly
+// as it stands in the README, in a fresh folder (the repository's root for the block that says "From
+// the repository"), with `sshca` on PATH as an installed package puts it there. The unlabelled block
+// (`sshca ssh --otp` against hosts at 10.0.1.5 and web-1.dev.example.com) names hosts that do not exist
+// here; test/e2e/ssh-otp.test.ts runs the same command forms against a real sshd on loopback.
+
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { makeScratchDir, removeScratchDir } from './helpers/scratch.js';
+import { SSHCA_BIN } from './helpers/sshca-bin.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+/** The fenced blocks of the README section, with their info strings. */
+function sectionBlocks(title: string): { lang: string; code: string }[] {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const start = readme.indexOf(`\n## ${title}\n`);
+  expect(start).toBeGreaterThan(0);
+  const end = readme.indexOf('\n## ', start + 1);
+  const section = readme.slice(start, end);
+  return [...section.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({ lang: m[1]!, code: m[2]! }));
+}
+
+let dir: string;
+let bin: string;
+
+beforeAll(() => {
+  dir = makeScratchDir('readme-otp');
+  bin = join(dir, 'bin');
+  mkdirSync(bin);
+  writeFileSync(join(bin, 'sshca'), `#!/bin/sh\nexec "${process.execPath}" "${SSHCA_BIN}" "$@"\n`, { mode: 0o755 });
+});
+
+afterAll(() => removeScratchDir(dir));
+
+/**
+ * Run a block with `bash -e -c` (stop at the first failing command) in `cwd`, with HOME there too and
+ * no VAULT_* variables of the test's own; then end whatever it left running in the background (its
+ * process group).
+ */
+function runBlock(code: string, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VAULT_')));
+  return new Promise((done) => {
+    const child = spawn('bash', ['-e', '-c', code], {
+      cwd,
+      detached: true,
+      env: { ...env, HOME: cwd, PATH: `${bin}:${process.env.PATH}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('exit', (exitCode) => {
+      try {
+        process.kill(-child.pid!, 'SIGTERM'); // the background server the block started
+      } catch {
+        // nothing was left running
+      }
+      done({ code: exitCode ?? 1, stdout, stderr });
+    });
+  });
+}
+
+const blocks = () => sectionBlocks('One-time passwords (OTP)');
+
+it('has the blocks this test runs, in this order', () => {
+  expect(blocks().map((b) => b.lang)).toEqual(['sh', '', 'sh', 'sh']);
+});
+
+it("runs the post's steps on the embedded server", async () => {
+  const folder = join(dir, 'post');
+  mkdirSync(folder);
+  const r = await runBlock(blocks()[0]!.code, folder);
+  expect(r.stderr).not.toMatch(/error|refused|denied/i);
+  expect(r.code).toBe(0);
+  const creds = JSON.parse(r.stdout.split('\n').find((l) => l.includes('"lease_id":"ssh/creds/'))!);
+  expect(creds).toMatchObject({
+    lease_id: expect.stringMatching(/^ssh\/creds\/otp_key_role\/[0-9a-f-]{36}$/),
+    renewable: false,
+    lease_duration: 2764800,
+    data: { ip: '10.0.1.5', key_type: 'otp', port: 22, username: 'ubuntu' },
+  });
+  expect(r.stdout).toMatch(/^otp {7}[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/m);
+  expect(r.stdout).toContain('user      deploy\nip        10.0.1.5\nport      22\n');
+  expect(r.stdout).toContain('"data":{"message":"verify-echo-response"}');
+}, 60_000);
+
+it('checks the playbook from the repository', async () => {
+  const r = await runBlock(blocks()[2]!.code, ROOT);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain('playbook: ansible/playbooks/otp.yml');
+}, 60_000);
+
+it('renders OTP user-data that cloud-init accepts', async () => {
+  const folder = join(dir, 'cloud-init');
+  mkdirSync(folder);
+  const r = await runBlock(blocks()[3]!.code, folder);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain('Valid cloud-config: otp-user-data.yaml');
+  expect(existsSync(join(folder, 'otp-user-data.yaml'))).toBe(true);
+  expect(readFileSync(join(folder, 'otp-user-data.yaml'), 'utf8')).toContain(
+    'vault_addr = "https://vault.example.com:8200"',
+  );
+}, 60_000);
