@@ -2,8 +2,8 @@
 // constructs alike): Vault's OTP fields in camelCase with lists as arrays, the checks that refuse a
 // role that can issue nothing or that opens every address unless asked for, then Vault's own
 // validation, and the one mapping to the body Vault receives (derived from core/role.ts's mapper).
-// Also the mount's zero-address list (`<mount>/config/zeroaddress`) and the policy that may ask for
-// OTPs (`<mount>/creds/<role>`).
+// Also the mount's zero-address list (`<mount>/config/zeroaddress`). The policy that may ask for OTPs
+// (`credsPolicy`) lives beside `signingPolicy` in core/acl/signing-policy.ts.
 
 import { toCamelCase } from './case.js';
 import { parseCidr } from './cidr.js';
@@ -133,10 +133,8 @@ export const zeroAddressRolesToWire = (roles: readonly string[]): { roles: strin
   roles: parseCommaList(roles.join(',')),
 });
 
-/** HCL allowing `create` and `update` on `<mount>/creds/<role>` (asking for an OTP) for each role. */
-export function credsPolicy(mount: string, roles: readonly string[]): string {
-  return roles.map((r) => `path "${mount}/creds/${r}" {\n  capabilities = ["create", "update"]\n}\n`).join('\n');
-}
+// Moved to core/acl/signing-policy.ts; re-exported here for cli/scenario/seed.ts, which still imports it from here.
+export { credsPolicy } from './acl/signing-policy.js';
 
 /** Role names declared both as CA and as OTP roles of one mount (a mount holds one role per name). */
 export function sharedRoleNameIssues(caRoles: readonly string[], otpRoles: readonly string[]): Issue[] {

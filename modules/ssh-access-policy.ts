@@ -3,8 +3,7 @@
 
 import { Policy } from '@cdktf/provider-vault/lib/policy/index.js';
 import { Construct } from 'constructs';
-import { signingPolicy } from '../core/acl/signing-policy.js';
-import { credsPolicy } from '../core/role-spec-otp.js';
+import { credsPolicy, signingPolicy } from '../core/acl/signing-policy.js';
 import { validateWith } from './validation.js';
 
 export interface SshAccessPolicyProps {

@@ -7,12 +7,12 @@
 
 import * as pulumi from '@pulumi/pulumi';
 import type { RoleSpec } from '../core/role-spec.js';
-import { credsPolicy, sharedRoleNameIssues, type OtpRoleSpec } from '../core/role-spec-otp.js';
+import { sharedRoleNameIssues, type OtpRoleSpec } from '../core/role-spec-otp.js';
 import { renderAnsibleVars } from '../core/render/ansible-vars.js';
 import { renderCloudConfig } from '../core/render/cloud-config.js';
 import { validateHostTrust } from '../core/render/host-trust.js';
 import { renderSshdDropIn, renderTrustedCaKeys } from '../core/render/sshd-files.js';
-import { signingPolicy } from '../core/acl/signing-policy.js';
+import { credsPolicy, signingPolicy } from '../core/acl/signing-policy.js';
 import { AclPolicy } from './acl-policy.js';
 import type { ConnectionArgs } from './resource-kit.js';
 import { SecretsMount } from './secrets-mount.js';

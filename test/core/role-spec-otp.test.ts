@@ -1,11 +1,10 @@
 // The OTP role spec of the IaC front ends (core/role-spec-otp.ts) and its Terraform attributes
 // (core/role-spec-terraform.ts): our checks with exact messages, then Vault's; the wire body and its
-// inverse; the zero-address list; the creds policy.
+// inverse; the zero-address list; role names declared both as CA and OTP roles.
 
 import { describe, expect, it } from 'vitest';
 import type { Issue } from '../../core/errors.js';
 import {
-  credsPolicy,
   normalisedOtpRole,
   otpRoleSpecFromWire,
   otpRoleSpecToWire,
@@ -177,7 +176,7 @@ describe('Terraform attributes of an OTP role', () => {
   });
 });
 
-describe('the zero-address list and the creds policy', () => {
+describe('the zero-address list and role names declared twice', () => {
   it("refuses an empty list in Vault's words, and names that are not role names", () => {
     expect(validateZeroAddressRoles([])).toEqual([{ field: 'roles', message: 'Missing roles' }]);
     expect(validateZeroAddressRoles(['otp', '-bad', 'a,b'])).toEqual([
@@ -188,12 +187,6 @@ describe('the zero-address list and the creds policy', () => {
 
   it('writes the names sorted, duplicates dropped', () => {
     expect(zeroAddressRolesToWire(['web', 'bastion', 'web'])).toEqual({ roles: ['bastion', 'web'] });
-  });
-
-  it('allows asking for OTPs on the named roles only', () => {
-    expect(credsPolicy('ssh-dev', ['web', 'db'])).toBe(
-      'path "ssh-dev/creds/web" {\n  capabilities = ["create", "update"]\n}\n\npath "ssh-dev/creds/db" {\n  capabilities = ["create", "update"]\n}\n',
-    );
   });
 
   it('refuses a name declared as a CA and an OTP role of one mount', () => {

@@ -6,8 +6,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import { VaultProvider } from '@cdktf/provider-vault/lib/provider/index.js';
 import { Testing, TerraformStack } from 'cdktf';
 import { describe, expect, it } from 'vitest';
-import { signingPolicy } from '../../core/acl/signing-policy.js';
-import { credsPolicy } from '../../core/role-spec-otp.js';
+import { credsPolicy, signingPolicy } from '../../core/acl/signing-policy.js';
 import { roleSpecToTerraform } from '../../core/role-spec-terraform.js';
 import { SshEnvironment, SshOtpRole, SshRole, SshZeroAddressRoles, TrustedEc2Hosts } from '../../modules/index.js';
 

@@ -5,7 +5,7 @@
 
 import * as pulumi from '@pulumi/pulumi';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { credsPolicy } from '../../core/role-spec-otp.js';
+import { credsPolicy } from '../../core/acl/signing-policy.js';
 import { startTestServer, type TestServer } from '../helpers/vault-server.js';
 import { setEngineMocks, settled, value } from './mock-engine.js';
 
