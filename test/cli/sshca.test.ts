@@ -32,12 +32,26 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const mode = (path: string) => statSync(path).mode & 0o777;
 
+/** Every command, in the order of `sshca --help`. */
+const COMMANDS = [
+  'login',
+  'ssh',
+  'creds',
+  'config',
+  'check-host',
+  'serve',
+  'render',
+  'keygen-ca',
+  'sign',
+  'inspect',
+  'demo',
+] as const;
+
 describe('sshca', () => {
   it('prints usage with every command and exits 0 for --help, 2 without a command', () => {
     const help = sshca(['--help']);
     expect(help.code).toBe(0);
-    for (const c of ['login', 'ssh', 'config', 'check-host', 'serve', 'render', 'keygen-ca', 'sign', 'inspect', 'demo'])
-      expect(help.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
+    for (const c of COMMANDS) expect(help.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
     expect(sshca([]).code).toBe(2);
   });
 
@@ -47,18 +61,7 @@ describe('sshca', () => {
   });
 
   it('gives every command a --help with examples', () => {
-    for (const c of [
-      'login',
-      'ssh',
-      'config',
-      'check-host',
-      'serve',
-      'render',
-      'keygen-ca',
-      'sign',
-      'inspect',
-      'demo',
-    ]) {
+    for (const c of COMMANDS) {
       const r = sshca([c, '--help']);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`^Usage: sshca ${c}`));
