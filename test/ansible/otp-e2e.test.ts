@@ -8,11 +8,10 @@
 // server's `creds` over real HTTP; the real ssh types them through SSH_ASKPASS.
 
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { generateKeyPair } from '../../core/keys/ca-key.js';
 import {
   otpPamIncludeLine,
   renderOtpHelperConfig,
@@ -29,12 +28,16 @@ import {
   runCommand,
   type PlaybookResult,
 } from '../helpers/ansible.js';
+import {
+  OTP_TEST_PAM_SERVICE,
+  otpPathsUnder,
+  otpPathVars,
+  startOtpTestHost,
+  type OtpTestHost,
+} from '../helpers/otp-host.js';
 import { makeScratchDir, removeScratchDir } from '../helpers/scratch.js';
-import { sshLogin } from '../helpers/ssh-client.js';
 import { OTP_HELPER_PATH, sshOtpLogin } from '../helpers/sshd-otp.js';
-import { SSHD_PATH, startSshdHosts, stopAll, type SshdHost } from '../helpers/sshd.js';
-import { ensureTestUser } from '../helpers/test-user.js';
-import { issueUserCertificate, type UserCertificate } from '../helpers/user-cert.js';
+import { SSHD_PATH, type SshdHost } from '../helpers/sshd.js';
 import { startTestServer, type TestServer } from '../helpers/vault-server.js';
 
 const OTP_PLAYBOOK = join(ANSIBLE_DIR, 'playbooks/otp.yml');
@@ -44,36 +47,17 @@ const ROLE = 'otp-dev';
 /** The ansible_managed text the tests configure, the same as the TypeScript renderers' default. */
 export const MANAGED = 'Managed by vault-ssh-ca: changes here are overwritten.';
 
-/** The PAM service of the test sshd before the role: Debian's /etc/pam.d/sshd, shortened. */
-const PAM_SERVICE = [
-  "# PAM service of the vault-ssh-ca OTP test sshd, like Debian's /etc/pam.d/sshd.",
-  '# Standard Un*x authentication.',
-  '@include common-auth',
-  'account required pam_unix.so',
-  'session required pam_unix.so',
-  '',
-].join('\n');
-
 let dir: string;
+let otpHost: OtpTestHost;
 let server: TestServer;
 let account: string;
 let host: SshdHost;
 let env: NodeJS.ProcessEnv;
-let cert: UserCertificate;
-const ca = generateKeyPair('ed25519', 0);
 const durations: Record<string, number> = {};
 
 /** Where the role puts the host's files: under `<dir>/<root>`, and the test sshd's PAM service. */
 function placement(root: string) {
-  const r = join(dir, root);
-  return {
-    helper: join(r, 'usr/local/bin/vault-ssh-helper'),
-    config: join(r, 'etc/vault-ssh-helper.d/config.hcl'),
-    pamService: host.pamFile!,
-    pamInclude: join(r, 'etc/pam.d/sshca-otp'),
-    dropIn: join(dir, 'etc/ssh/sshd_config.d/20-sshca-otp.conf'),
-    caCert: join(r, 'etc/vault-ssh-helper.d/vault-ca.pem'),
-  };
+  return { ...otpPathsUnder(join(dir, root)), pamService: host.pamFile!, dropIn: otpPathsUnder(dir).dropIn };
 }
 
 /** The role's view of the host, in TypeScript: what its files must be byte for byte. */
@@ -89,7 +73,6 @@ function expected(): OtpHelper {
 }
 
 function hostVars(root: string, extra: Record<string, unknown> = {}) {
-  const p = placement(root);
   return {
     ansible_connection: 'local',
     ssh_otp_helper_vault_addr: server.url,
@@ -97,11 +80,7 @@ function hostVars(root: string, extra: Record<string, unknown> = {}) {
     ssh_otp_helper_mount: MOUNT,
     ssh_otp_helper_allowed_roles: [ROLE],
     ssh_otp_helper_pam_log: join(dir, 'helper.log'),
-    ssh_otp_helper_path: p.helper,
-    ssh_otp_helper_config_path: p.config,
-    ssh_otp_helper_pam_service_path: p.pamService,
-    ssh_otp_helper_pam_include_path: p.pamInclude,
-    ssh_otp_helper_dropin_path: p.dropIn,
+    ...otpPathVars(placement(root)),
     ssh_otp_helper_sshd_command: SSHD_PATH,
     ssh_otp_helper_sshd_config: join(host.dir, 'sshd_config'),
     ssh_otp_helper_reload_command: `kill -HUP ${host.pid}`,
@@ -119,14 +98,6 @@ async function run(label: string, inventory: string): Promise<PlaybookResult> {
   const r = await runCommand('ansible-playbook', ['-i', inventory, OTP_PLAYBOOK], env);
   durations[label] = r.ms;
   return r;
-}
-
-/** A fresh OTP from the embedded server for this host's address. */
-async function issueOtp(): Promise<string> {
-  const r = await server.request('POST', `/v1/${MOUNT}/creds/${ROLE}`, { ip: ADDRESS });
-  expect(r.status).toBe(200);
-  expect(r.json.data).toMatchObject({ ip: ADDRESS, key_type: 'otp', port: 22, username: account });
-  return r.json.data.key as string;
 }
 
 /** Every file under the scratch "etc" and "host" trees and the PAM service: content, mode, mtime. */
@@ -152,45 +123,16 @@ const sighups = (mark: number) =>
     .split('\n')
     .filter((l) => l === SIGHUP).length;
 
-const certificateLogin = () =>
-  sshLogin({
-    host,
-    user: account,
-    identityFile: cert.identityFile,
-    certificateFile: cert.certificateFile,
-    command: 'id -un',
-  });
-
 beforeAll(async () => {
   dir = makeScratchDir('ansible-otp');
   chmodSync(dir, 0o711);
-  account = await ensureTestUser();
-  server = await startTestServer();
-  expect((await server.request('POST', `/v1/sys/mounts/${MOUNT}`, { type: 'ssh' })).status).toBe(204);
-  const role = await server.request('POST', `/v1/${MOUNT}/roles/${ROLE}`, {
-    key_type: 'otp',
-    default_user: account,
-    cidr_list: '127.0.0.0/8',
+  otpHost = await startOtpTestHost(dir, {
+    name: 'otp',
+    address: ADDRESS,
+    mount: MOUNT,
+    role: ROLE,
   });
-  expect(role.status).toBe(204);
-  mkdirSync(join(dir, 'etc/ssh/sshd_config.d'), { recursive: true, mode: 0o755 });
-  const started = await startSshdHosts([
-    {
-      name: 'otp',
-      address: ADDRESS,
-      trustedUserCaKeys: [ca.publicKey],
-      principals: { [account]: ['otp-engineer'] },
-      // sshd keeps the first value: the role's drop-in directory first, then this host's "off".
-      extraConfig: [
-        `Include ${join(dir, 'etc/ssh/sshd_config.d')}/*.conf`,
-        'KbdInteractiveAuthentication no',
-        'UsePAM no',
-      ],
-      pam: { content: PAM_SERVICE },
-    },
-  ]);
-  host = started[0]!;
-  cert = issueUserCertificate(dir, ca, ['otp-engineer']);
+  ({ server, account, host } = otpHost);
   env = ansibleEnv(dir);
   // The same header the TypeScript renderers write by default.
   writeFileSync(env.ANSIBLE_CONFIG!, `[defaults]\nansible_managed = ${MANAGED}\n`);
@@ -198,20 +140,19 @@ beforeAll(async () => {
 
 afterAll(async () => {
   console.info(`ansible-playbook durations (ms): ${JSON.stringify(durations)}`);
-  if (host) await stopAll([host]);
-  await server?.close();
+  await otpHost?.close();
   if (dir) removeScratchDir(dir);
 });
 
 describe('ansible-playbook otp.yml against a real sshd with a PAM service of its own', () => {
   it('before the role, the host offers no keyboard-interactive: an OTP is refused, a certificate logs in', async () => {
-    const otp = await issueOtp();
+    const otp = await otpHost.issueOtp();
     expect(await sshOtpLogin({ host, user: account, otp })).toEqual({
       code: 255,
       stdout: '',
       stderr: `${account}@${ADDRESS}: Permission denied (publickey).\r\n`,
     });
-    expect(await certificateLogin()).toEqual({ code: 0, stdout: `${account}\n`, stderr: '' });
+    expect(await otpHost.certificateLogin()).toEqual({ code: 0, stdout: `${account}\n`, stderr: '' });
   });
 
   it('refuses bad variables before anything is written', async () => {
@@ -285,10 +226,10 @@ describe('ansible-playbook otp.yml against a real sshd with a PAM service of its
     const p = placement('host');
     expect(Object.keys(after).filter((k) => !(k in before))).toEqual([p.helper]);
     for (const [path, file] of Object.entries(before)) expect(after[path]).toEqual(file);
-    expect(readFileSync(host.pamFile!, 'utf8')).toBe(PAM_SERVICE);
+    expect(readFileSync(host.pamFile!, 'utf8')).toBe(OTP_TEST_PAM_SERVICE);
     expect(existsSync(p.dropIn)).toBe(false);
     expect(sighups(mark)).toBe(0);
-    expect(await certificateLogin()).toEqual({ code: 0, stdout: `${account}\n`, stderr: '' });
+    expect(await otpHost.certificateLogin()).toEqual({ code: 0, stdout: `${account}\n`, stderr: '' });
   });
 
   it('then configures the host: the same bytes as the TypeScript renderers, one reload, and an OTP logs in once', async () => {
@@ -318,10 +259,10 @@ describe('ansible-playbook otp.yml against a real sshd with a PAM service of its
     }
     // The host's PAM service: one line more, before its first auth line.
     expect(readFileSync(host.pamFile!, 'utf8')).toBe(
-      PAM_SERVICE.replace('@include common-auth\n', `${otpPamIncludeLine(otp)}\n@include common-auth\n`),
+      OTP_TEST_PAM_SERVICE.replace('@include common-auth\n', `${otpPamIncludeLine(otp)}\n@include common-auth\n`),
     );
 
-    const key = await issueOtp();
+    const key = await otpHost.issueOtp();
     const first = await sshOtpLogin({ host, user: account, otp: key, command: 'id -un' });
     expect(first).toEqual({ code: 0, stdout: `${account}\n`, stderr: '' });
     expect(readFileSync(join(dir, 'helper.log'), 'utf8')).toMatch(
@@ -351,7 +292,7 @@ describe('ansible-playbook otp.yml against a real sshd with a PAM service of its
   });
 
   it('keeps certificate logins working beside the OTPs', async () => {
-    expect(await certificateLogin()).toEqual({ code: 0, stdout: `${account}\n`, stderr: '' });
+    expect(await otpHost.certificateLogin()).toEqual({ code: 0, stdout: `${account}\n`, stderr: '' });
   });
 
   it('a second run reports changed=0 and does not reload sshd', async () => {
@@ -365,7 +306,7 @@ describe('ansible-playbook otp.yml against a real sshd with a PAM service of its
     });
     expect(snapshot()).toEqual(before);
     expect(sighups(mark)).toBe(0);
-    const key = await issueOtp();
+    const key = await otpHost.issueOtp();
     expect(await sshOtpLogin({ host, user: account, otp: key, command: 'id -un' })).toEqual({
       code: 0,
       stdout: `${account}\n`,

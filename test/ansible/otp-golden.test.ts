@@ -27,6 +27,7 @@ import { MemoryStorage } from '../../server/storage/memory-storage.js';
 import { VaultServer } from '../../server/vault-server.js';
 import { OTP_GOLDEN_FILES, OTP_GOLDEN_SPECS, otpGolden } from '../core/render/otp-golden.js';
 import { ANSIBLE_DIR, ansibleEnv, parseRecap, runCommand } from '../helpers/ansible.js';
+import { otpPathsUnder, otpPathVars } from '../helpers/otp-host.js';
 import { makeScratchDir, removeScratchDir } from '../helpers/scratch.js';
 import { SSHD_PATH } from '../helpers/sshd.js';
 import { makeSelfSignedTls } from '../helpers/tls.js';
@@ -44,17 +45,7 @@ let caBundle: string;
 const backends: Array<{ server: VaultServer; listener: Server }> = [];
 const url = {} as Record<Spec, string>;
 
-function paths(spec: Spec): OtpHelperPaths {
-  const root = join(dir, spec);
-  return {
-    helper: join(root, 'usr/local/bin/vault-ssh-helper'),
-    config: join(root, 'etc/vault-ssh-helper.d/config.hcl'),
-    pamService: join(root, 'etc/pam.d/sshd'),
-    pamInclude: join(root, 'etc/pam.d/sshca-otp'),
-    dropIn: join(root, 'etc/ssh/sshd_config.d/20-sshca-otp.conf'),
-    caCert: join(root, 'etc/vault-ssh-helper.d/vault-ca.pem'),
-  };
-}
+const paths = (spec: Spec): OtpHelperPaths => otpPathsUnder(join(dir, spec));
 
 /** Role variables for a spec of specs.json, with the test's backend and paths. */
 function hostVars(spec: Spec): Record<string, unknown> {
@@ -69,11 +60,7 @@ function hostVars(spec: Spec): Record<string, unknown> {
     ssh_otp_helper_dev: s.dev ?? false,
     ...(s.caCert ? { ssh_otp_helper_ca_bundle: caBundle, ssh_otp_helper_ca_cert_path: p.caCert } : {}),
     ...(s.pamLog ? { ssh_otp_helper_pam_log: s.pamLog } : {}),
-    ssh_otp_helper_path: p.helper,
-    ssh_otp_helper_config_path: p.config,
-    ssh_otp_helper_pam_service_path: p.pamService,
-    ssh_otp_helper_pam_include_path: p.pamInclude,
-    ssh_otp_helper_dropin_path: p.dropIn,
+    ...otpPathVars(p),
     ssh_otp_helper_sshd_command: SSHD_PATH,
     ssh_otp_helper_sshd_config: join(dir, spec, 'sshd_config'),
     ssh_otp_helper_sshd_host_keys: [hostKey],

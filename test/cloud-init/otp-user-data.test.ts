@@ -12,16 +12,13 @@ import { dirname, join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { generateKeyPair } from '../../core/keys/ca-key.js';
 import { renderOtpCloudConfig } from '../../core/render/otp-cloud-config.js';
 import { otpPamIncludeLine, validateOtpHelper, type OtpHelper } from '../../core/render/otp-helper.js';
 import { OTP_GOLDEN_SPECS, splitHelper } from '../core/render/otp-golden.js';
+import { OTP_TEST_PAM_SERVICE, otpPathsUnder, startOtpTestHost, type OtpTestHost } from '../helpers/otp-host.js';
 import { makeScratchDir, removeScratchDir } from '../helpers/scratch.js';
-import { sshLogin } from '../helpers/ssh-client.js';
 import { OTP_HELPER_PATH, sshOtpLogin } from '../helpers/sshd-otp.js';
-import { SSHD_PATH, startSshdHosts, stopAll, type SshdHost } from '../helpers/sshd.js';
-import { ensureTestUser } from '../helpers/test-user.js';
-import { issueUserCertificate, type UserCertificate } from '../helpers/user-cert.js';
+import { SSHD_PATH, type SshdHost } from '../helpers/sshd.js';
 import { startTestServer, type TestServer } from '../helpers/vault-server.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -29,21 +26,12 @@ const HELPER = readFileSync(OTP_HELPER_PATH);
 const ADDRESS = '127.0.0.7';
 const MOUNT = 'ssh-otp';
 const ROLE = 'otp-dev';
-/** The test sshd's PAM service before the user-data: Debian's /etc/pam.d/sshd, shortened. */
-const PAM_SERVICE = [
-  "# PAM service of the vault-ssh-ca OTP test sshd, like Debian's /etc/pam.d/sshd.",
-  '@include common-auth',
-  'account required pam_unix.so',
-  'session required pam_unix.so',
-  '',
-].join('\n');
 
 let dir: string;
+let otpHost: OtpTestHost;
 let server: TestServer;
 let account: string;
 let host: SshdHost;
-let cert: UserCertificate;
-const ca = generateKeyPair('ed25519', 0);
 
 /** `sshca args…` from the sources (tsx), as a user runs the installed command. */
 function sshca(args: readonly string[]) {
@@ -55,6 +43,14 @@ function sshca(args: readonly string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** `sshca render --format cloud-init-otp` for https://vault.example.com:8200, mount ssh-prod, then `args`. */
+const renderProdOtp = (args: readonly string[]) =>
+  sshca([
+    ...['render', '--format', 'cloud-init-otp'],
+    ...['--address', 'https://vault.example.com:8200', '--mount', 'ssh-prod'],
+    ...args,
+  ]);
+
 function schema(file: string) {
   const r = spawnSync('cloud-init', ['schema', '--config-file', file], { encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -62,20 +58,13 @@ function schema(file: string) {
 
 /** The OTP host in the scratch directory, its drop-in in the test sshd's Include directory. */
 function otpFor(vaultAddr: string): OtpHelper {
-  const root = join(dir, 'host');
   return validateOtpHelper({
     vaultAddr,
     mount: MOUNT,
     allowedRoles: [ROLE],
     dev: true,
     pamLog: join(dir, 'helper.log'),
-    paths: {
-      helper: join(root, 'usr/local/bin/vault-ssh-helper'),
-      config: join(root, 'etc/vault-ssh-helper.d/config.hcl'),
-      pamService: host.pamFile!,
-      pamInclude: join(root, 'etc/pam.d/sshca-otp'),
-      dropIn: join(dir, 'etc/ssh/sshd_config.d/20-sshca-otp.conf'),
-    },
+    paths: { ...otpPathsUnder(join(dir, 'host')), pamService: host.pamFile!, dropIn: otpPathsUnder(dir).dropIn },
   });
 }
 
@@ -105,55 +94,19 @@ async function boot(userData: string): Promise<{ status: number; stderr: string 
   return { status, stderr };
 }
 
-async function issueOtp(): Promise<string> {
-  const r = await server.request('POST', `/v1/${MOUNT}/creds/${ROLE}`, { ip: ADDRESS });
-  expect(r.status).toBe(200);
-  return r.json.data.key as string;
-}
-
-const certificateLogin = () =>
-  sshLogin({
-    host,
-    user: account,
-    identityFile: cert.identityFile,
-    certificateFile: cert.certificateFile,
-    command: 'id -un',
-  });
-
 beforeAll(async () => {
   dir = makeScratchDir('cloud-init-otp');
-  account = await ensureTestUser();
-  server = await startTestServer();
-  expect((await server.request('POST', `/v1/sys/mounts/${MOUNT}`, { type: 'ssh' })).status).toBe(204);
-  const role = await server.request('POST', `/v1/${MOUNT}/roles/${ROLE}`, {
-    key_type: 'otp',
-    default_user: account,
-    cidr_list: '127.0.0.0/8',
+  otpHost = await startOtpTestHost(dir, {
+    name: 'cloud-otp',
+    address: ADDRESS,
+    mount: MOUNT,
+    role: ROLE,
   });
-  expect(role.status).toBe(204);
-  mkdirSync(join(dir, 'etc/ssh/sshd_config.d'), { recursive: true, mode: 0o755 });
-  const started = await startSshdHosts([
-    {
-      name: 'cloud-otp',
-      address: ADDRESS,
-      trustedUserCaKeys: [ca.publicKey],
-      principals: { [account]: ['otp-engineer'] },
-      // The Include first, as in Debian's sshd_config; then this image's own "off".
-      extraConfig: [
-        `Include ${join(dir, 'etc/ssh/sshd_config.d')}/*.conf`,
-        'KbdInteractiveAuthentication no',
-        'UsePAM no',
-      ],
-      pam: { content: PAM_SERVICE },
-    },
-  ]);
-  host = started[0]!;
-  cert = issueUserCertificate(dir, ca, ['otp-engineer']);
+  ({ server, account, host } = otpHost);
 });
 
 afterAll(async () => {
-  if (host) await stopAll([host]);
-  await server?.close();
+  await otpHost?.close();
   if (dir) removeScratchDir(dir);
 });
 
@@ -165,14 +118,7 @@ describe('cloud-init schema and sshca render', () => {
   });
 
   it('sshca render --format cloud-init-otp prints that user-data, with the packaged helper, and schema accepts it', () => {
-    const r = sshca([
-      'render',
-      '--format',
-      'cloud-init-otp',
-      '--address',
-      'https://vault.example.com:8200',
-      '--mount',
-      'ssh-prod',
+    const r = renderProdOtp([
       '--allowed-roles',
       'otp-prod,otp-breakglass',
       '--allowed-cidr',
@@ -197,19 +143,7 @@ describe('cloud-init schema and sshca render', () => {
     // Fifteen copies of the CA certificate push the user-data past the limit.
     const bundle = join(dir, 'big-bundle.pem');
     writeFileSync(bundle, OTP_GOLDEN_SPECS.tls.caCert!.repeat(15));
-    const r = sshca([
-      'render',
-      '--format',
-      'cloud-init-otp',
-      '--address',
-      'https://vault.example.com:8200',
-      '--mount',
-      'ssh-prod',
-      '--allowed-roles',
-      'otp-prod',
-      '--ca-cert',
-      bundle,
-    ]);
+    const r = renderProdOtp(['--allowed-roles', 'otp-prod', '--ca-cert', bundle]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(
@@ -237,10 +171,10 @@ describe('on a real sshd with a PAM service of its own', () => {
         `vault-ssh-ca: ${otp.paths.helper} -verify-only failed: the backend did not answer; PAM and sshd left unchanged\n`,
     });
     expect(existsSync(otp.paths.dropIn)).toBe(false);
-    expect(readFileSync(host.pamFile!, 'utf8')).toBe(PAM_SERVICE);
+    expect(readFileSync(host.pamFile!, 'utf8')).toBe(OTP_TEST_PAM_SERVICE);
     expect(host.log().slice(mark)).not.toContain('SIGHUP');
-    expect((await sshOtpLogin({ host, user: account, otp: await issueOtp() })).code).toBe(255);
-    expect(await certificateLogin()).toEqual({ code: 0, stdout: `${account}\n`, stderr: '' });
+    expect((await sshOtpLogin({ host, user: account, otp: await otpHost.issueOtp() })).code).toBe(255);
+    expect(await otpHost.certificateLogin()).toEqual({ code: 0, stdout: `${account}\n`, stderr: '' });
   });
 
   it('with the backend up, the user-data enables OTP logins (once each) beside certificates', async () => {
@@ -254,9 +188,9 @@ describe('on a real sshd with a PAM service of its own', () => {
     await host.waitForLog(/^Server listening on /, mark + 1, 10_000);
     // The same PAM service as the Ansible role's lineinfile makes: one line, before the first auth line.
     expect(readFileSync(host.pamFile!, 'utf8')).toBe(
-      PAM_SERVICE.replace('@include common-auth\n', `${otpPamIncludeLine(otp)}\n@include common-auth\n`),
+      OTP_TEST_PAM_SERVICE.replace('@include common-auth\n', `${otpPamIncludeLine(otp)}\n@include common-auth\n`),
     );
-    const key = await issueOtp();
+    const key = await otpHost.issueOtp();
     expect(await sshOtpLogin({ host, user: account, otp: key, command: 'id -un' })).toEqual({
       code: 0,
       stdout: `${account}\n`,
@@ -267,7 +201,7 @@ describe('on a real sshd with a PAM service of its own', () => {
       stdout: '',
       stderr: `${account}@${ADDRESS}: Permission denied (publickey,keyboard-interactive).\r\n`,
     });
-    expect(await certificateLogin()).toEqual({ code: 0, stdout: `${account}\n`, stderr: '' });
+    expect(await otpHost.certificateLogin()).toEqual({ code: 0, stdout: `${account}\n`, stderr: '' });
   });
 
   it('booting the same user-data again adds no second PAM line', async () => {

@@ -54,6 +54,27 @@ export function writeKnownHosts(hosts: readonly SshdHost[], dir: string): string
   return file;
 }
 
+/**
+ * The options that keep a test's ssh to itself: no agent, no connection sharing, the host key checked
+ * strictly against `knownHostsFile` only, and a 5 s connect timeout.
+ */
+export function isolationOptions(knownHostsFile: string): string[] {
+  return [
+    '-o',
+    'IdentityAgent=none',
+    '-o',
+    'ControlPath=none',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    `UserKnownHostsFile=${knownHostsFile}`,
+    '-o',
+    'GlobalKnownHostsFile=none',
+    '-o',
+    'ConnectTimeout=5',
+  ];
+}
+
 /** Run `ssh` once and collect the result. Rejects only if ssh cannot be run at all. */
 export function sshLogin(o: SshLoginOptions): Promise<SshResult> {
   const timeoutMs = o.timeoutMs ?? 15_000;
@@ -64,18 +85,7 @@ export function sshLogin(o: SshLoginOptions): Promise<SshResult> {
     'BatchMode=yes',
     '-o',
     'IdentitiesOnly=yes',
-    '-o',
-    'IdentityAgent=none',
-    '-o',
-    'ControlPath=none',
-    '-o',
-    'StrictHostKeyChecking=yes',
-    '-o',
-    `UserKnownHostsFile=${o.knownHostsFile ?? writeKnownHosts([o.host], o.host.dir)}`,
-    '-o',
-    'GlobalKnownHostsFile=none',
-    '-o',
-    'ConnectTimeout=5',
+    ...isolationOptions(o.knownHostsFile ?? writeKnownHosts([o.host], o.host.dir)),
     '-i',
     o.identityFile,
     ...(o.certificateFile === undefined ? [] : ['-o', `CertificateFile=${o.certificateFile}`]),
@@ -85,8 +95,25 @@ export function sshLogin(o: SshLoginOptions): Promise<SshResult> {
     `${o.user}@${o.host.address}`,
     o.command ?? 'true',
   ];
+  return runSsh(args, { timeoutMs, label: 'sshLogin' });
+}
+
+/**
+ * Run `ssh` with `args` (stdin /dev/null) and collect the result; after `timeoutMs` ssh is killed and
+ * stderr ends with `<label>: ssh killed after <timeoutMs> ms`. Rejects only if ssh cannot be run at all.
+ */
+export function runSsh(
+  args: readonly string[],
+  o: {
+    readonly timeoutMs: number;
+    /** Names the caller in the timeout line. */
+    readonly label: string;
+    /** @default this process's environment */
+    readonly env?: NodeJS.ProcessEnv;
+  },
+): Promise<SshResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(SSH_PATH, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(SSH_PATH, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(o.env ? { env: o.env } : {}) });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -95,14 +122,14 @@ export function sshLogin(o: SshLoginOptions): Promise<SshResult> {
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
-    }, timeoutMs);
+    }, o.timeoutMs);
     child.once('error', (e) => {
       clearTimeout(timer);
       reject(new Error(`cannot run ${SSH_PATH}: ${e.message}`));
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
-      if (timedOut) stderr += `sshLogin: ssh killed after ${timeoutMs} ms\n`;
+      if (timedOut) stderr += `${o.label}: ssh killed after ${o.timeoutMs} ms\n`;
       resolve({ code: code ?? 128 + constants.signals[signal!], stdout, stderr });
     });
   });

@@ -19,7 +19,7 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomically } from './scratch.js';
-import { SSH_PATH, writeKnownHosts, type SshResult } from './ssh-client.js';
+import { isolationOptions, runSsh, writeKnownHosts, type SshResult } from './ssh-client.js';
 import type { SshdHost } from './sshd.js';
 
 /** The helper the repository ships (and the Ansible role installs). */
@@ -146,18 +146,7 @@ export function sshOtpLogin(o: SshOtpLoginOptions): Promise<SshResult> {
     'NumberOfPasswordPrompts=1',
     '-o',
     'PubkeyAuthentication=no',
-    '-o',
-    'IdentityAgent=none',
-    '-o',
-    'ControlPath=none',
-    '-o',
-    'StrictHostKeyChecking=yes',
-    '-o',
-    `UserKnownHostsFile=${writeKnownHosts([o.host], o.host.dir)}`,
-    '-o',
-    'GlobalKnownHostsFile=none',
-    '-o',
-    'ConnectTimeout=5',
+    ...isolationOptions(writeKnownHosts([o.host], o.host.dir)),
     '-T',
     '-p',
     String(o.host.port),
@@ -171,25 +160,5 @@ export function sshOtpLogin(o: SshOtpLoginOptions): Promise<SshResult> {
     SSH_ASKPASS_REQUIRE: 'force',
     SSHCA_TEST_OTP: o.otp,
   };
-  return new Promise((resolve, reject) => {
-    const child = spawn(SSH_PATH, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      reject(new Error(`cannot run ${SSH_PATH}: ${e.message}`));
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      if (timedOut) stderr += `sshOtpLogin: ssh killed after ${timeoutMs} ms\n`;
-      resolve({ code: code ?? 128 + constants.signals[signal!], stdout, stderr });
-    });
-  });
+  return runSsh(args, { timeoutMs, label: 'sshOtpLogin', env });
 }
