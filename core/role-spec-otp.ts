@@ -133,9 +133,6 @@ export const zeroAddressRolesToWire = (roles: readonly string[]): { roles: strin
   roles: parseCommaList(roles.join(',')),
 });
 
-// Moved to core/acl/signing-policy.ts; re-exported here for cli/scenario/seed.ts, which still imports it from here.
-export { credsPolicy } from './acl/signing-policy.js';
-
 /** Role names declared both as CA and as OTP roles of one mount (a mount holds one role per name). */
 export function sharedRoleNameIssues(caRoles: readonly string[], otpRoles: readonly string[]): Issue[] {
   return otpRoles

@@ -4,9 +4,9 @@
 // on dev) and oncall (emergency on both); a file audit device. The CA part is the model of
 // examples/pulumi-dev-prod.
 
-import { signingPolicy } from '../../core/acl/signing-policy.js';
+import { credsPolicy, signingPolicy } from '../../core/acl/signing-policy.js';
 import type { RoleSpec } from '../../core/role-spec.js';
-import { credsPolicy, type OtpRoleSpec } from '../../core/role-spec-otp.js';
+import type { OtpRoleSpec } from '../../core/role-spec-otp.js';
 import { aclPolicyProvider } from '../../providers/acl-policy.js';
 import { auditDeviceProvider } from '../../providers/audit-device.js';
 import { authMethodProvider } from '../../providers/auth-method.js';
