@@ -5,7 +5,8 @@
 // lines, after the Include of the role's drop-in directory), so only the role's drop-in can turn them
 // on. Every path the role writes is in the test's scratch directory, except the PAM service, which is
 // the test sshd's own; the reload is `kill -HUP <that sshd's pid>`. OTPs come from the embedded
-// server's `creds` over real HTTP; the real ssh types them through SSH_ASKPASS.
+// server's `creds` over real HTTP; the real ssh types them through SSH_ASKPASS, and at the end
+// `sshca ssh --otp` (the built binary) logs in to the configured host as a user would.
 
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -37,6 +38,8 @@ import {
 } from '../helpers/otp-host.js';
 import { makeScratchDir, removeScratchDir } from '../helpers/scratch.js';
 import { OTP_HELPER_PATH, sshOtpLogin } from '../helpers/sshd-otp.js';
+import { writeKnownHosts } from '../helpers/ssh-client.js';
+import { runSshca } from '../helpers/sshca-bin.js';
 import { SSHD_PATH, type SshdHost } from '../helpers/sshd.js';
 import { startTestServer, type TestServer } from '../helpers/vault-server.js';
 
@@ -312,5 +315,26 @@ describe('ansible-playbook otp.yml against a real sshd with a PAM service of its
       stdout: `${account}\n`,
       stderr: '',
     });
+  });
+
+  it('lets `sshca ssh --otp` log in to the host the role configured', async () => {
+    const ssh = [
+      ...['-F', 'none', '-o', `UserKnownHostsFile=${writeKnownHosts([host], dir)}`, '-o', 'StrictHostKeyChecking=yes'],
+      ...['-o', 'IdentityAgent=none', '-o', 'ControlPath=none', '-T', '-p', String(host.port)],
+      `${account}@${ADDRESS}`,
+      'id -un',
+    ];
+    const env = { VAULT_ADDR: server.url, VAULT_TOKEN: server.token, HOME: dir };
+    const r = await runSshca(['ssh', '--otp', '--mount', MOUNT, '--role', ROLE, '--', ...ssh], env);
+    expect(r.stdout).toBe(`${account}\n`);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^sshca: one-time password from ${MOUNT}/creds/${ROLE} for ${account}@${ADDRESS.replace(/\./g, '\\.')} \\(lease ${MOUNT}/creds/${ROLE}/[0-9a-f-]{36}\\)\n$`,
+      ),
+    );
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(dir, 'helper.log'), 'utf8')).toMatch(
+      new RegExp(`accepted user=${account} ip=127\\.0\\.0\\.6 role=${ROLE}`),
+    );
   });
 });
