@@ -73,7 +73,6 @@ async function prepareOtp(otp: OtpHelper, dir: string): Promise<{ program: strin
   );
   pamServices.add(otp.paths.pamService);
   const program = join(dir, basename(otp.paths.pamService));
-  rmSync(program, { force: true });
   symlinkSync(SSHD, program); // sshd re-executes itself by this absolute path
   return { program, pamFile: otp.paths.pamService };
 }
@@ -162,6 +161,7 @@ export async function startLocalHost(
   const removePam = () => {
     if (!pam) return;
     rmSync(pam.pamFile, { force: true });
+    rmSync(pam.program, { force: true });
     pamServices.delete(pam.pamFile);
   };
   const test = spawnSync(SSHD, ['-t', '-f', config], { encoding: 'utf8' });
