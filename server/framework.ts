@@ -34,6 +34,8 @@ export interface LogicalRequest {
   readonly sudo: boolean;
   /** The server's clock, Unix seconds. */
   readonly now: number;
+  /** The caller's IP address (logins check `token_bound_cidrs` against it). */
+  readonly remoteAddress?: string;
 }
 
 /** What a successful login grants; the server turns it into a token. */
@@ -49,6 +51,8 @@ export interface LoginGrant {
   readonly explicitMaxTtl: number;
   readonly numUses: number;
   readonly noDefaultPolicy: boolean;
+  /** Where the token may be used from (`token_bound_cidrs`); empty = anywhere. */
+  readonly boundCidrs?: readonly string[];
 }
 
 /** What a handler answers; `undefined` means no content (204, or 404 for reads and lists). */

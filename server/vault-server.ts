@@ -229,7 +229,18 @@ export class VaultServer {
       if (!mount || !backend) throw new NotFoundError(`no handler for route "${path}". route entry not found.`);
       result = await dispatch(
         backend,
-        { operation, path: inMount, data, storage: this.storageOf(mount), mount, token, clientToken, sudo, now },
+        {
+          operation,
+          path: inMount,
+          data,
+          storage: this.storageOf(mount),
+          mount,
+          token,
+          clientToken,
+          sudo,
+          now,
+          remoteAddress: parsed.remoteAddress,
+        },
         matched,
       );
       if (result?.login) result = { ...result, auth: await this.issueLoginToken(result.login, mount, path) };

@@ -92,5 +92,6 @@ export function grantOf(s: TokenSettings, displayName: string, metadata: Record<
     explicitMaxTtl: s.token_explicit_max_ttl,
     numUses: s.token_num_uses,
     noDefaultPolicy: s.token_no_default_policy,
+    boundCidrs: s.token_bound_cidrs ?? [],
   };
 }

@@ -2,10 +2,15 @@
 // settings, and `login/:username`, with Vault's user lockout (after `threshold` failed logins within
 // `counterReset` seconds the user gets "permission denied" without a password check for `duration`
 // seconds; a good login resets the count). Lockout state lives in storage, so it survives restarts.
+// Logins of one user run one at a time (issue 13): the lock check, the slow password check and the
+// failure count are one step, so parallel guesses cannot outrun the threshold. A user's
+// `token_bound_cidrs` limit where a login may come from, as in Vault.
 
 import { PermissionDeniedError, RequestError } from '../../core/errors.js';
 import type { Backend, LogicalRequest, PathSpec } from '../framework.js';
+import { KeyedLock } from '../keyed-lock.js';
 import { getJson, putJson, type Storage } from '../storage/storage.js';
+import { remoteAddrIsOk } from './bound-cidrs.js';
 import { hashPassword, verifyPassword } from './password-hash.js';
 import {
   DEFAULT_TOKEN_SETTINGS,
@@ -44,20 +49,26 @@ const lockoutKey = (name: string) => `lockout/${name.toLowerCase()}`;
 
 const readUser = (storage: Storage, name: string) => getJson<StoredUser>(storage, userKey(name));
 
-async function checkLockout(req: LogicalRequest, name: string, config: LockoutConfig): Promise<void> {
-  if (config.disabled) return;
+/** True when the user is locked out now. */
+async function lockedOut(req: LogicalRequest, name: string, config: LockoutConfig): Promise<boolean> {
+  if (config.disabled) return false;
   const state = await getJson<LockoutState>(req.storage, lockoutKey(name));
-  if (state && state.locked_until > req.now) throw new PermissionDeniedError();
+  return state !== undefined && state.locked_until > req.now;
 }
 
+/** Count a failed login; only called, under the user's lock, when the user was not locked. */
 async function recordFailure(req: LogicalRequest, name: string, config: LockoutConfig): Promise<void> {
   if (config.disabled) return;
   const previous = await getJson<LockoutState>(req.storage, lockoutKey(name));
+  // A lock that has ended, or failures older than the counter reset, start a new count.
   const stale = !previous || req.now - previous.last_failure >= config.counterReset || previous.locked_until > 0;
   const failures = (stale ? 0 : previous.failures) + 1;
   const lockedUntil = failures >= config.threshold ? req.now + config.duration : 0;
   await putJson(req.storage, lockoutKey(name), { failures, last_failure: req.now, locked_until: lockedUntil });
 }
+
+// Keys carry the mount's UUID (unique across servers in one process), so one lock serves every mount.
+const loginLock = new KeyedLock();
 
 /** The userpass backend; `lockout` gives the mount's lockout settings. */
 export function userpassBackend(lockout: (req: LogicalRequest) => LockoutConfig): Backend {
@@ -146,14 +157,22 @@ export function userpassBackend(lockout: (req: LogicalRequest) => LockoutConfig)
           const password = (req.fields.get('password') as string | undefined) ?? '';
           if (password === '') throw new RequestError('missing password');
           const config = lockout(req);
-          await checkLockout(req, name, config);
-          const user = await readUser(req.storage, name);
-          if (!(await verifyPassword(password, user?.password_hash)) || !user) {
-            await recordFailure(req, name, config);
-            throw new RequestError('invalid username or password');
-          }
-          await req.storage.delete(lockoutKey(name));
-          return { login: grantOf(user, name, { username: name }) };
+          // Held across the slow hash: guesses for one user are checked one at a time, each after the
+          // previous one was counted, so no more than the threshold are ever checked per lockout.
+          return loginLock.run(`${req.mount.uuid}/${name}`, async () => {
+            if (await lockedOut(req, name, config)) throw new PermissionDeniedError();
+            const user = await readUser(req.storage, name);
+            if (!(await verifyPassword(password, user?.password_hash)) || !user) {
+              await recordFailure(req, name, config);
+              throw new RequestError('invalid username or password');
+            }
+            // After the password, as Vault checks it: neither a failure nor a good login for the count.
+            if (user.token_bound_cidrs.length > 0 && !remoteAddrIsOk(req.remoteAddress, user.token_bound_cidrs)) {
+              throw new PermissionDeniedError();
+            }
+            await req.storage.delete(lockoutKey(name));
+            return { login: grantOf(user, name, { username: name }) };
+          });
         },
       },
     },
