@@ -5,7 +5,7 @@
 
 import { ValidationError, type Issue } from '../errors.js';
 import { formatAuthorizedKey, parseSshPublicKey } from '../keys/public-key.js';
-import { byCodePoint, checkDropInName, checkPath } from './path-checks.js';
+import { byCodePoint, checkDropInName, checkOverlaps, checkPath } from './path-checks.js';
 
 /** Where the rendered files live on a host. */
 export interface HostTrustPaths {
@@ -55,14 +55,40 @@ const PRINCIPAL = /^(?!#)[!-+\--~]+$/;
 // cloud-init's ssh module deletes these on first boot (ssh_deletekeys).
 const HOST_KEY_GLOB = /^\/etc\/ssh\/ssh_host_.*key/;
 
-/** checkPath, and not a file cloud-init deletes. */
-function checkHostPath(field: string, path: string, issues: Issue[]): void {
-  if (checkPath(field, path, issues) && HOST_KEY_GLOB.test(path)) {
+/** checkPath, and not a file cloud-init deletes. Returns whether the path has the right form. */
+function checkHostPath(field: string, path: string, issues: Issue[]): boolean {
+  if (!checkPath(field, path, issues)) return false;
+  if (HOST_KEY_GLOB.test(path)) {
     issues.push({
       field,
       message: `${field} ${path} matches /etc/ssh/ssh_host_*key*, which cloud-init deletes on first boot`,
     });
   }
+  return true;
+}
+
+/**
+ * The files sshd itself needs where these renderers' files go (Debian's and the Ansible role's
+ * defaults): no path of ours may be one of them, and the principals directory may not contain them.
+ */
+export const SSHD_FILES = { config: '/etc/ssh/sshd_config', command: '/usr/sbin/sshd' } as const;
+
+/**
+ * Refuses paths that overlap (issue 13, finding 8: a principals directory that held sshd_config or
+ * the trusted keys file had them removed as "principals files of unmapped accounts"). Same rules and
+ * words as the Ansible role's tasks/validate.yml.
+ */
+function checkHostOverlaps(paths: HostTrustPaths, issues: Issue[]): void {
+  checkOverlaps(
+    [
+      { field: 'paths.principals_dir', name: 'the principals directory', path: paths.principalsDir, written: true },
+      { field: 'paths.drop_in', name: 'the drop-in', path: paths.dropIn, written: true },
+      { field: 'paths.trusted_ca_keys', name: 'the trusted CA keys file', path: paths.trustedCaKeys, written: true },
+      { field: 'sshd_config', name: 'the sshd config', path: SSHD_FILES.config, written: false },
+      { field: 'sshd_command', name: 'the sshd command', path: SSHD_FILES.command, written: false },
+    ],
+    issues,
+  );
 }
 
 function normaliseCaKeys(keys: readonly string[], issues: Issue[]): string[] {
@@ -127,10 +153,13 @@ export function validateHostTrust(spec: HostTrustSpec): HostTrust {
   const caKeys = normaliseCaKeys(spec.caKeys, issues);
   const principals = normalisePrincipals(spec.principals, issues);
   const paths = { ...DEFAULT_HOST_TRUST_PATHS, ...spec.paths };
-  checkHostPath('paths.drop_in', paths.dropIn, issues);
-  checkHostPath('paths.trusted_ca_keys', paths.trustedCaKeys, issues);
-  checkHostPath('paths.principals_dir', paths.principalsDir, issues);
+  const formed = [
+    checkHostPath('paths.drop_in', paths.dropIn, issues),
+    checkHostPath('paths.trusted_ca_keys', paths.trustedCaKeys, issues),
+    checkHostPath('paths.principals_dir', paths.principalsDir, issues),
+  ].every(Boolean);
   checkDropInName(paths.dropIn, issues);
+  if (formed) checkHostOverlaps(paths, issues);
   if (issues.length > 0) throw new ValidationError(issues);
   return { environment: spec.environment, caKeys, principals, paths };
 }

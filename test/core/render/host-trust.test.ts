@@ -131,4 +131,114 @@ describe('validateHostTrust', () => {
     );
     expect(issuesOf({ ...base, paths: { dropIn: '/etc/ssh/sshd_config.d/10-sshca' } })[0]!.field).toBe('paths.drop_in');
   });
+
+  describe("refuses overlapping paths (issue 13, finding 8), with the Ansible role's words", () => {
+    const OWN = 'give the principals files a directory of their own, such as /etc/ssh/sshca/principals';
+    it.each([
+      [
+        'a system directory (trailing slash and doubled slashes normalised)',
+        { principalsDir: '//etc//ssh/' },
+        [
+          {
+            field: 'paths.principals_dir',
+            message: `the principals directory //etc//ssh/ is a system directory: ${OWN}`,
+          },
+          {
+            field: 'paths.principals_dir',
+            message: `the principals directory //etc//ssh/ contains the drop-in /etc/ssh/sshd_config.d/10-sshca.conf: ${OWN}`,
+          },
+          {
+            field: 'paths.principals_dir',
+            message: `the principals directory //etc//ssh/ contains the trusted CA keys file /etc/ssh/sshca/trusted_user_ca_keys: ${OWN}`,
+          },
+          {
+            field: 'paths.principals_dir',
+            message: `the principals directory //etc//ssh/ contains the sshd config /etc/ssh/sshd_config: ${OWN}`,
+          },
+        ],
+      ],
+      [
+        'the drop-in directory',
+        { principalsDir: '/etc/ssh/sshd_config.d' },
+        [
+          {
+            field: 'paths.principals_dir',
+            message: `the principals directory /etc/ssh/sshd_config.d is a system directory: ${OWN}`,
+          },
+          {
+            field: 'paths.principals_dir',
+            message: `the principals directory /etc/ssh/sshd_config.d contains the drop-in /etc/ssh/sshd_config.d/10-sshca.conf: ${OWN}`,
+          },
+        ],
+      ],
+      [
+        "the trusted keys file's directory",
+        { principalsDir: '/etc/ssh/sshca' },
+        [
+          {
+            field: 'paths.principals_dir',
+            message: `the principals directory /etc/ssh/sshca contains the trusted CA keys file /etc/ssh/sshca/trusted_user_ca_keys: ${OWN}`,
+          },
+        ],
+      ],
+      [
+        '/etc (every default path is in it)',
+        { principalsDir: '/etc' },
+        [
+          { field: 'paths.principals_dir', message: `the principals directory /etc is a system directory: ${OWN}` },
+          ...[
+            'the drop-in /etc/ssh/sshd_config.d/10-sshca.conf',
+            'the trusted CA keys file /etc/ssh/sshca/trusted_user_ca_keys',
+            'the sshd config /etc/ssh/sshd_config',
+          ].map((what) => ({
+            field: 'paths.principals_dir',
+            message: `the principals directory /etc contains ${what}: ${OWN}`,
+          })),
+        ],
+      ],
+      [
+        'one file twice, and the sshd config',
+        {
+          dropIn: '/etc/ssh/sshd_config.d/10-x.conf',
+          trustedCaKeys: '/etc/ssh/sshd_config.d/10-x.conf',
+          principalsDir: '/etc/ssh/sshd_config',
+        },
+        [
+          {
+            field: 'paths.principals_dir',
+            message:
+              'the principals directory and the sshd config are both /etc/ssh/sshd_config: each needs a path of its own',
+          },
+          {
+            field: 'paths.drop_in',
+            message:
+              'the drop-in and the trusted CA keys file are both /etc/ssh/sshd_config.d/10-x.conf: each needs a path of its own',
+          },
+        ],
+      ],
+    ] as const)('%s', (_, paths, expected) => {
+      expect(issuesOf({ ...base, paths })).toEqual(expected);
+    });
+
+    it('accepts separate directories of its own, wherever they are', () => {
+      const paths = {
+        dropIn: '/etc/ssh/sshd_config.d/10-sshca.conf',
+        trustedCaKeys: '/etc/ssh/ca.pub',
+        principalsDir: '/etc/ssh/principals',
+      };
+      expect(validateHostTrust({ ...base, paths }).paths).toEqual(paths);
+      expect(
+        validateHostTrust({ ...base, paths: { principalsDir: '/srv/sshca/principals' } }).paths.principalsDir,
+      ).toBe('/srv/sshca/principals');
+    });
+
+    it('does not compare paths whose form is already refused', () => {
+      expect(issuesOf({ ...base, paths: { principalsDir: '/etc/ssh/..' } })).toEqual([
+        {
+          field: 'paths.principals_dir',
+          message: 'paths.principals_dir must be an absolute path of letters, digits and ._/-, got "/etc/ssh/.."',
+        },
+      ]);
+    });
+  });
 });
