@@ -11,6 +11,7 @@ import { NotFoundError, PermissionDeniedError } from '../core/errors.js';
 import { AuditBroker } from './audit/audit-broker.js';
 import type { AuditRequest } from './audit/audit-entry.js';
 import { authBlock, rfc3339 } from './auth/auth-block.js';
+import { remoteAddrIsOk } from './auth/bound-cidrs.js';
 import { effectiveTokenTtl, tokenBackend, tokenPolicies } from './auth/token-backend.js';
 import { SYSTEM_MAX_TOKEN_TTL, TokenStore } from './auth/token-store.js';
 import { DEFAULT_LOCKOUT, userpassBackend } from './auth/userpass-backend.js';
@@ -109,7 +110,7 @@ export class VaultServer {
       clusterId = randomUUID();
       await putJson(storage, 'core/cluster-id', clusterId);
     }
-    const tokens = new TokenStore(storage, () => Math.floor(clock() / 1000));
+    const tokens = await TokenStore.open(storage, clock, log);
     const policies = await PolicyStore.open(storage);
     const audit = await AuditBroker.load(storage, log);
     const expiration = await ExpirationManager.open(
@@ -214,6 +215,10 @@ export class VaultServer {
       let sudo = false;
       if (!open) {
         if (!token) throw new PermissionDeniedError();
+        // As Vault: bound CIDRs bind every token but a non-expiring root token, before its use counts.
+        if (token.boundCidrs && token.creationTtl !== 0 && !remoteAddrIsOk(parsed.remoteAddress, token.boundCidrs)) {
+          throw new PermissionDeniedError();
+        }
         const acl = await this.policies.acl(token.policies);
         sudo = acl.capabilities(path, operation === 'list').has('sudo');
         let capability: Capability = operation;
@@ -225,6 +230,7 @@ export class VaultServer {
           throw new PermissionDeniedError();
         }
         token = await this.tokens.use(token);
+        if (!token) throw new PermissionDeniedError();
       }
       if (!mount || !backend) throw new NotFoundError(`no handler for route "${path}". route entry not found.`);
       result = await dispatch(
@@ -304,6 +310,7 @@ export class VaultServer {
       policies,
       meta: grant.metadata,
       numUses: grant.numUses,
+      ...(grant.boundCidrs ? { boundCidrs: grant.boundCidrs } : {}),
       ttl,
       explicitMaxTtl,
       path,
@@ -381,6 +388,7 @@ export class VaultServer {
   /** Close the listener and every open connection. */
   async close(server: Server): Promise<void> {
     this.expiration.stop();
+    this.tokens.stop();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       for (const s of this.sockets) s.destroy();

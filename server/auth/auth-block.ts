@@ -44,5 +44,6 @@ export function lookupData(id: string, entry: TokenEntry, ttl: number): Record<s
     renewable: entry.renewable,
     ttl,
     type: 'service',
+    ...(entry.boundCidrs ? { bound_cidrs: entry.boundCidrs } : {}),
   };
 }

@@ -5,7 +5,7 @@ import { RequestError } from '../../core/errors.js';
 import { toStringMap } from '../../core/fields.js';
 import type { Backend, LogicalRequest, PathSpec } from '../framework.js';
 import { authBlock, lookupData } from './auth-block.js';
-import { SYSTEM_MAX_TOKEN_TTL, type TokenEntry, type TokenStore } from './token-store.js';
+import { RESTRICTED_USE, SYSTEM_MAX_TOKEN_TTL, type TokenEntry, type TokenStore } from './token-store.js';
 
 /** Sorted unique policies, with `default` added unless excluded or the token is a root token. */
 export function tokenPolicies(requested: readonly string[], noDefaultPolicy: boolean): string[] {
@@ -56,7 +56,11 @@ const CREATE_FIELDS = {
 /** The token backend over `store`; `policyExists` feeds the "does not exist" warnings. */
 export function tokenBackend(store: TokenStore, policyExists: (name: string) => Promise<boolean>): Backend {
   async function create(req: LogicalRequest, orphanPath: boolean) {
-    const caller = req.token!;
+    // Looked up afresh, as Vault's handleCreateCommon does: a token on its last use is already gone
+    // (its revocation is pending), and one with uses left could escape its count through a child.
+    const caller = await store.byHash(req.token!.hash);
+    if (!caller) throw new RequestError('parent token lookup failed: no parent found');
+    if (caller.numUses > 0) throw new RequestError(RESTRICTED_USE);
     const f = req.fields;
     const isRoot = caller.policies.includes('root');
     const privileged = isRoot || req.sudo;

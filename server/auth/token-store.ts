@@ -1,10 +1,16 @@
 // Tokens of the embedded server, as Vault's token store keeps them: stored under the SHA-256 of the
 // token (never in clear) and compared in constant time, with an accessor index, a parent → children
 // index (revoking a token revokes its descendants), TTLs and explicit maximum TTLs, use counts,
-// renewal, and display names as Vault forms them.
+// renewal, and display names as Vault forms them. Every read-modify-write of one token (spending a
+// use, renewing, revoking, adding a child) runs under that token's lock, so parallel requests cannot
+// spend a use twice or resurrect a revoked token (issue 13). Expiry is active, as in Vault's
+// expiration manager: at a token's expiry it and its descendants are revoked, and on open the tokens
+// that expired while the server was down are revoked first.
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { RequestError } from '../../core/errors.js';
+import { KeyedLock } from '../keyed-lock.js';
+import { ExpiryTimer } from '../leases/expiry-timer.js';
 import { deletePrefix, getJson, putJson, type Storage } from '../storage/storage.js';
 
 /** Vault's system maximum TTL (768h), which caps every token. */
@@ -37,6 +43,8 @@ export interface TokenEntry {
   readonly parent?: string;
   /** Where it was created: `auth/token/root`, `auth/token/create`, `auth/userpass/login/alice`. */
   readonly path: string;
+  /** Where it may be used from (`token_bound_cidrs`); absent = anywhere. */
+  readonly boundCidrs?: readonly string[];
 }
 
 /** What a new token gets. */
@@ -54,6 +62,8 @@ export interface NewToken {
   /** The parent's hash; absent = orphan. */
   readonly parent?: string;
   readonly path: string;
+  /** Where it may be used from; a child without its own inherits its parent's, as in Vault. */
+  readonly boundCidrs?: readonly string[];
 }
 
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -79,41 +89,91 @@ const TOKENS = 'core/tokens/';
 const ACCESSORS = 'core/token-accessors/';
 const CHILDREN = 'core/token-children/';
 
-/** Token storage, lookup, use counting, renewal and revocation. */
+/** Vault's answer when the parent of a new token is gone (or on its last use: revocation pending). */
+const NO_PARENT = 'parent token lookup failed: no parent found';
+/** Vault's answer when a use-limited token asks for a child: it could escape its use count. */
+export const RESTRICTED_USE = 'restricted use token cannot generate child tokens';
+
+/** Token storage, lookup, use counting, renewal, revocation and expiry. */
 export class TokenStore {
+  private readonly lock = new KeyedLock();
+  /** Hash → Unix seconds of expiry, for every token that expires. */
+  private readonly expiries = new Map<string, number>();
+  private timer: ExpiryTimer | undefined;
+
   /** @param now - the clock in Unix seconds */
   constructor(
     private readonly storage: Storage,
     private readonly now: () => number = () => Math.floor(Date.now() / 1000),
   ) {}
 
-  /** Store a token and return its string and entry. */
+  /**
+   * Open the tokens in storage with active expiry: those that expired meanwhile are revoked with their
+   * descendants now, the others when their time comes.
+   *
+   * @param clock - Unix milliseconds
+   */
+  static async open(storage: Storage, clock: () => number, log: (line: string) => void): Promise<TokenStore> {
+    const store = new TokenStore(storage, () => Math.floor(clock() / 1000));
+    for (const hash of await storage.list(TOKENS)) {
+      const entry = await getJson<TokenEntry>(storage, TOKENS + hash);
+      if (entry && entry.expireTime !== 0) store.expiries.set(entry.hash, entry.expireTime);
+    }
+    store.timer = new ExpiryTimer(clock, (nowMs) => store.expireDue(nowMs), log);
+    await store.timer.runNow();
+    return store;
+  }
+
+  /** Stop the expiry timer (the server is closing). */
+  stop(): void {
+    this.timer?.stop();
+  }
+
+  /**
+   * Store a token and return its string and entry. A child is added under its parent's lock, so a
+   * parent being revoked, used up or expired gets no new child.
+   */
   async create(spec: NewToken): Promise<{ token: string; entry: TokenEntry }> {
     const token = spec.id ?? generateToken();
     const hash = hashToken(token).toString('hex');
-    if (await getJson(this.storage, TOKENS + hash)) throw new RequestError('cannot create a token with a duplicate ID');
-    const now = this.now();
-    const entry: TokenEntry = {
-      hash,
-      accessor: base62(24),
-      displayName: spec.displayName,
-      policies: [...new Set(spec.policies)].sort(),
-      meta: spec.meta ?? null,
-      numUses: spec.numUses ?? 0,
-      creationTime: now,
-      creationTtl: spec.ttl,
-      explicitMaxTtl: spec.explicitMaxTtl ?? 0,
-      expireTime: spec.ttl > 0 ? now + spec.ttl : 0,
-      issueTime: now,
-      renewable: spec.renewable ?? true,
-      orphan: spec.parent === undefined,
-      ...(spec.parent !== undefined ? { parent: spec.parent } : {}),
-      path: spec.path,
-    };
-    if (spec.parent !== undefined) await putJson(this.storage, `${CHILDREN}${spec.parent}/${hash}`, true);
-    await putJson(this.storage, ACCESSORS + entry.accessor, hash);
-    await putJson(this.storage, TOKENS + hash, entry);
-    return { token, entry };
+    const add = async (parent: TokenEntry | undefined) =>
+      this.lock.run(hash, async () => {
+        if (await getJson(this.storage, TOKENS + hash)) {
+          throw new RequestError('cannot create a token with a duplicate ID');
+        }
+        const now = this.now();
+        const boundCidrs = spec.boundCidrs ?? parent?.boundCidrs ?? [];
+        const entry: TokenEntry = {
+          hash,
+          accessor: base62(24),
+          displayName: spec.displayName,
+          policies: [...new Set(spec.policies)].sort(),
+          meta: spec.meta ?? null,
+          numUses: spec.numUses ?? 0,
+          creationTime: now,
+          creationTtl: spec.ttl,
+          explicitMaxTtl: spec.explicitMaxTtl ?? 0,
+          expireTime: spec.ttl > 0 ? now + spec.ttl : 0,
+          issueTime: now,
+          renewable: spec.renewable ?? true,
+          orphan: spec.parent === undefined,
+          ...(spec.parent !== undefined ? { parent: spec.parent } : {}),
+          path: spec.path,
+          ...(boundCidrs.length > 0 ? { boundCidrs: [...boundCidrs] } : {}),
+        };
+        if (spec.parent !== undefined) await putJson(this.storage, `${CHILDREN}${spec.parent}/${hash}`, true);
+        await putJson(this.storage, ACCESSORS + entry.accessor, hash);
+        await putJson(this.storage, TOKENS + hash, entry);
+        this.track(entry);
+        return { token, entry };
+      });
+    if (spec.parent === undefined) return add(undefined);
+    return this.lock.run(spec.parent, async () => {
+      const parent = await this.readLive(spec.parent!);
+      if (!parent) throw new RequestError(NO_PARENT);
+      if (parent.numUses > 0) throw new RequestError(RESTRICTED_USE);
+      return add(parent);
+    });
   }
 
   /** Store a root token (given, or freshly generated) and return it. */
@@ -147,7 +207,7 @@ export class TokenStore {
   async byHash(hash: string): Promise<TokenEntry | undefined> {
     const entry = await getJson<TokenEntry>(this.storage, TOKENS + hash);
     if (!entry) return undefined;
-    if (entry.expireTime !== 0 && entry.expireTime <= this.now()) {
+    if (this.expired(entry)) {
       await this.revoke(entry);
       return undefined;
     }
@@ -163,14 +223,21 @@ export class TokenStore {
 
   /**
    * Count one use of a token with limited uses and return the entry as the request sees it (uses
-   * left after this one); the use that spends the last one revokes the token.
+   * left after this one); the use that spends the last one revokes the token. Undefined when the
+   * token is gone meanwhile (used up, revoked or expired by a parallel request): the request is refused.
    */
-  async use(entry: TokenEntry): Promise<TokenEntry> {
+  async use(entry: TokenEntry): Promise<TokenEntry | undefined> {
+    // A token's use count never goes from unlimited to limited.
     if (entry.numUses === 0) return entry;
-    const used = { ...entry, numUses: entry.numUses - 1 };
-    if (used.numUses === 0) await this.revoke(entry);
-    else await putJson(this.storage, TOKENS + entry.hash, used);
-    return used;
+    return this.lock.run(entry.hash, async () => {
+      const current = await this.readLive(entry.hash);
+      if (!current) return undefined;
+      if (current.numUses === 0) return current;
+      const used = { ...current, numUses: current.numUses - 1 };
+      if (used.numUses === 0) await this.revokeLocked(current.hash);
+      else await putJson(this.storage, TOKENS + current.hash, used);
+      return used;
+    });
   }
 
   /** Seconds left; 0 for a token that never expires. */
@@ -182,30 +249,28 @@ export class TokenStore {
    * Renew for `increment` seconds (default: the TTL it was created with), capped by its explicit
    * maximum TTL and the system maximum counted from its creation.
    */
-  async renew(entry: TokenEntry, increment?: number): Promise<TokenEntry> {
-    if (entry.expireTime === 0) return entry;
-    if (!entry.renewable) throw new RequestError('lease is not renewable');
-    const now = this.now();
-    let ttl = increment && increment > 0 ? increment : entry.creationTtl;
-    const caps = [entry.creationTime + SYSTEM_MAX_TOKEN_TTL];
-    if (entry.explicitMaxTtl > 0) caps.push(entry.creationTime + entry.explicitMaxTtl);
-    ttl = Math.min(ttl, ...caps.map((c) => c - now));
-    if (ttl <= 0) throw new RequestError('past the max TTL, cannot renew');
-    const renewed: TokenEntry = { ...entry, expireTime: now + ttl, issueTime: now };
-    await putJson(this.storage, TOKENS + entry.hash, renewed);
-    return renewed;
+  renew(entry: TokenEntry, increment?: number): Promise<TokenEntry> {
+    return this.lock.run(entry.hash, async () => {
+      const current = await this.readLive(entry.hash);
+      if (!current) throw new RequestError('token not found');
+      if (current.expireTime === 0) return current;
+      if (!current.renewable) throw new RequestError('lease is not renewable');
+      const now = this.now();
+      let ttl = increment && increment > 0 ? increment : current.creationTtl;
+      const caps = [current.creationTime + SYSTEM_MAX_TOKEN_TTL];
+      if (current.explicitMaxTtl > 0) caps.push(current.creationTime + current.explicitMaxTtl);
+      ttl = Math.min(ttl, ...caps.map((c) => c - now));
+      if (ttl <= 0) throw new RequestError('past the max TTL, cannot renew');
+      const renewed: TokenEntry = { ...current, expireTime: now + ttl, issueTime: now };
+      await putJson(this.storage, TOKENS + current.hash, renewed);
+      this.track(renewed);
+      return renewed;
+    });
   }
 
   /** Revoke a token and every descendant (orphans created by it are left alone, as in Vault). */
-  async revoke(entry: TokenEntry): Promise<void> {
-    for (const child of await this.storage.list(`${CHILDREN}${entry.hash}/`)) {
-      const childEntry = await getJson<TokenEntry>(this.storage, TOKENS + child);
-      if (childEntry) await this.revoke(childEntry);
-    }
-    await deletePrefix(this.storage, `${CHILDREN}${entry.hash}/`);
-    if (entry.parent !== undefined) await this.storage.delete(`${CHILDREN}${entry.parent}/${entry.hash}`);
-    await this.storage.delete(ACCESSORS + entry.accessor);
-    await this.storage.delete(TOKENS + entry.hash);
+  revoke(entry: TokenEntry): Promise<void> {
+    return this.lock.run(entry.hash, () => this.revokeLocked(entry.hash));
   }
 
   /** Revoke every token created under `prefix` (e.g. `auth/userpass/` when that method is disabled). */
@@ -217,15 +282,73 @@ export class TokenStore {
   }
 
   /** Revoke a token but make its children orphans. */
-  async revokeOrphan(entry: TokenEntry): Promise<void> {
-    for (const child of await this.storage.list(`${CHILDREN}${entry.hash}/`)) {
-      const childEntry = await getJson<TokenEntry>(this.storage, TOKENS + child);
-      if (childEntry) {
-        const { parent: _parent, ...rest } = childEntry;
-        await putJson(this.storage, TOKENS + child, { ...rest, orphan: true });
+  revokeOrphan(entry: TokenEntry): Promise<void> {
+    return this.lock.run(entry.hash, async () => {
+      for (const child of await this.storage.list(`${CHILDREN}${entry.hash}/`)) {
+        await this.lock.run(child, async () => {
+          const childEntry = await getJson<TokenEntry>(this.storage, TOKENS + child);
+          if (childEntry) {
+            const { parent: _parent, ...rest } = childEntry;
+            await putJson(this.storage, TOKENS + child, { ...rest, orphan: true });
+          }
+        });
       }
+      await deletePrefix(this.storage, `${CHILDREN}${entry.hash}/`);
+      await this.revokeLocked(entry.hash);
+    });
+  }
+
+  private expired(entry: TokenEntry): boolean {
+    return entry.expireTime !== 0 && entry.expireTime <= this.now();
+  }
+
+  /** The stored entry if it is live; an expired one is revoked. Caller holds the token's lock. */
+  private async readLive(hash: string): Promise<TokenEntry | undefined> {
+    const entry = await getJson<TokenEntry>(this.storage, TOKENS + hash);
+    if (!entry) return undefined;
+    if (this.expired(entry)) {
+      await this.revokeLocked(hash);
+      return undefined;
     }
-    await deletePrefix(this.storage, `${CHILDREN}${entry.hash}/`);
-    await this.revoke(entry);
+    return entry;
+  }
+
+  /**
+   * Revoke a token and its descendants; the caller holds the token's lock. Locks are always taken
+   * parent before child, so revoking a tree cannot deadlock with another request.
+   */
+  private async revokeLocked(hash: string): Promise<void> {
+    for (const child of await this.storage.list(`${CHILDREN}${hash}/`)) {
+      await this.lock.run(child, () => this.revokeLocked(child));
+    }
+    await deletePrefix(this.storage, `${CHILDREN}${hash}/`);
+    const entry = await getJson<TokenEntry>(this.storage, TOKENS + hash);
+    if (entry) {
+      if (entry.parent !== undefined) await this.storage.delete(`${CHILDREN}${entry.parent}/${hash}`);
+      await this.storage.delete(ACCESSORS + entry.accessor);
+      await this.storage.delete(TOKENS + hash);
+    }
+    this.expiries.delete(hash);
+  }
+
+  /** Note a token's expiry for the timer. */
+  private track(entry: TokenEntry): void {
+    if (entry.expireTime === 0) return;
+    this.expiries.set(entry.hash, entry.expireTime);
+    this.timer?.schedule(entry.expireTime * 1000);
+  }
+
+  /** Revoke every token whose time has come (with its descendants); answers the next expiry, in ms. */
+  private async expireDue(nowMs: number): Promise<number> {
+    for (const [hash, expireTime] of [...this.expiries]) {
+      if (expireTime * 1000 > nowMs) continue;
+      await this.lock.run(hash, async () => {
+        // Renewed meanwhile: readLive keeps it and the new expiry stays in the index.
+        if (!(await this.readLive(hash))) this.expiries.delete(hash);
+      });
+    }
+    let next = Infinity;
+    for (const expireTime of this.expiries.values()) next = Math.min(next, expireTime * 1000);
+    return next;
   }
 }

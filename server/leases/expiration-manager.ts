@@ -7,13 +7,13 @@ import { randomUUID } from 'node:crypto';
 import { RequestError } from '../../core/errors.js';
 import { KeyedLock } from '../keyed-lock.js';
 import { getJson, putJson, type Storage } from '../storage/storage.js';
+import { ExpiryTimer } from './expiry-timer.js';
 
 const LEASES = 'sys/expire/id/';
-/** setTimeout's limit is 2^31-1 ms; longer waits are taken in steps. */
-const MAX_TIMER_MS = 3_600_000;
 /**
- * Expiry runs on whole seconds: one pass then revokes every lease due in that second, instead of one
- * pass over the table per lease. A lease is never honoured late meanwhile: backends check expiry too.
+ * Expiry runs on whole seconds (ExpiryTimer): one pass then revokes every lease due in that second,
+ * instead of one pass over the table per lease. A lease is never honoured late meanwhile: backends
+ * check expiry too.
  */
 const TICK_MS = 1000;
 
@@ -47,9 +47,7 @@ export type SecretRevoker = (lease: LeaseEntry) => Promise<void>;
 export class ExpirationManager {
   private readonly leases = new Map<string, LeaseEntry>();
   private readonly lock = new KeyedLock();
-  private timer: NodeJS.Timeout | undefined;
-  private timerAt = Infinity;
-  private stopped = false;
+  private readonly timer: ExpiryTimer;
 
   private constructor(
     private readonly storage: Storage,
@@ -57,7 +55,9 @@ export class ExpirationManager {
     /** Unix milliseconds. */
     private readonly clock: () => number,
     private readonly log: (line: string) => void,
-  ) {}
+  ) {
+    this.timer = new ExpiryTimer(clock, (now) => this.expireDue(now), log);
+  }
 
   /** Load every stored lease, revoke those that expired meanwhile, and schedule the rest. */
   static async open(
@@ -77,7 +77,7 @@ export class ExpirationManager {
       }
     };
     await walk('');
-    await manager.expireDue();
+    await manager.timer.runNow();
     return manager;
   }
 
@@ -95,7 +95,7 @@ export class ExpirationManager {
     };
     await putJson(this.storage, LEASES + lease.lease_id, lease);
     this.leases.set(lease.lease_id, lease);
-    this.schedule(lease.expire_time);
+    this.timer.schedule(lease.expire_time);
     return lease;
   }
 
@@ -153,14 +153,11 @@ export class ExpirationManager {
 
   /** Stop the expiry timer (the server is closing). */
   stop(): void {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.timer.stop();
   }
 
-  /** Revoke every lease whose time has come, then wait for the next one. */
-  private async expireDue(): Promise<void> {
-    const now = this.clock();
+  /** Revoke every lease whose time has come; answers when the next one is due. */
+  private async expireDue(now: number): Promise<number> {
     let retry = Infinity;
     for (const lease of [...this.leases.values()]) {
       if (lease.expire_time > now) continue;
@@ -175,19 +172,6 @@ export class ExpirationManager {
     // Taken after the awaits: leases registered meanwhile count too.
     let next = retry;
     for (const lease of this.leases.values()) if (lease.expire_time > now) next = Math.min(next, lease.expire_time);
-    this.schedule(next);
-  }
-
-  private schedule(at: number): void {
-    if (this.stopped || at === Infinity || at >= this.timerAt) return;
-    clearTimeout(this.timer);
-    this.timerAt = at;
-    const delay = Math.min(Math.max(Math.ceil(at / TICK_MS) * TICK_MS - this.clock(), 0), MAX_TIMER_MS);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.timerAt = Infinity;
-      void this.expireDue();
-    }, delay);
-    this.timer.unref();
+    return next;
   }
 }
