@@ -57,6 +57,7 @@ export function authPaths(table: MountTable, rootStorage: Storage, tokens: Token
     const path = normalise(req.captures.path!);
     const type = req.data.type;
     if (typeof type !== 'string' || type === '') throw new RequestError('backend type must be specified as a string');
+    if (path === '/') throw new RequestError(`cannot mount "${path}"`);
     if (path === 'token/' || type === 'token')
       throw new RequestError('token credential backend cannot be instantiated');
     const existing = table.conflict(path);
@@ -111,12 +112,12 @@ export function authPaths(table: MountTable, rootStorage: Storage, tokens: Token
       sudo: true,
       operations: {
         async read(req) {
-          const m = table.get(req.captures.path!);
+          const m = table.get(normalise(req.captures.path!));
           if (!m) throw new RequestError(`cannot fetch sysview for path "auth/${normalise(req.captures.path!)}"`);
           return { data: { ...(describeMount(m).config as Record<string, unknown>), description: m.description } };
         },
         async update(req) {
-          const m = table.get(req.captures.path!);
+          const m = table.get(normalise(req.captures.path!));
           if (!m) throw new RequestError(`cannot fetch sysview for path "auth/${normalise(req.captures.path!)}"`);
           const config = parseConfigTtls(req.data as Record<string, unknown>, m.config);
           const lockout = parseLockout(req.data.user_lockout_config, m.config.user_lockout_config);
@@ -145,7 +146,7 @@ export function authPaths(table: MountTable, rootStorage: Storage, tokens: Token
         update: enable,
         delete: disable,
         async read(req) {
-          const m = table.get(req.captures.path!);
+          const m = table.get(normalise(req.captures.path!));
           return m ? { data: describeMount(m) } : undefined;
         },
       },

@@ -53,7 +53,12 @@ export function parseConfigTtls(raw: Record<string, unknown>, current = { defaul
   return { default_lease_ttl: def, max_lease_ttl: max };
 }
 
-export const normalise = (path: string) => (path.endsWith('/') ? path : `${path}/`);
+/**
+ * A mount path as Vault's `sanitizePath` makes it, before any check: no leading slash, one trailing
+ * slash. Every leading and trailing slash goes (Vault's HTTP layer has already collapsed `//`, ours
+ * has not), so `sys/mounts//cubbyhole` is `cubbyhole/` and meets the protected-prefix check.
+ */
+export const normalise = (path: string) => `${path.replace(/^\/+|\/+$/g, '')}/`;
 
 /**
  * The sys/mounts paths over a mount table, the root storage (to drop a disabled mount's data) and the
@@ -67,7 +72,7 @@ export function mountPaths(table: MountTable, rootStorage: Storage, expiration: 
     const path = normalise(req.captures.path!);
     const type = req.data.type;
     if (typeof type !== 'string' || type === '') throw new RequestError('backend type must be specified as a string');
-    if (PROTECTED.some((p) => path.startsWith(p))) throw new RequestError(`cannot mount "${path}"`);
+    if (path === '/' || PROTECTED.some((p) => path.startsWith(p))) throw new RequestError(`cannot mount "${path}"`);
     const existing = table.conflict(path);
     if (existing) throw new RequestError(`path is already in use at ${existing.path}`);
     if (!ENGINE_TYPES.has(type)) throw new RequestError(`plugin not found in the catalog: ${type}`);
@@ -101,7 +106,7 @@ export function mountPaths(table: MountTable, rootStorage: Storage, expiration: 
       fields: { default_lease_ttl: 'string', max_lease_ttl: 'string', description: 'string' },
       operations: {
         async read(req) {
-          const m = table.get(req.captures.path!);
+          const m = table.get(normalise(req.captures.path!));
           if (!m) throw new RequestError(`cannot fetch sysview for path "${normalise(req.captures.path!)}"`);
           const { defaultLeaseTtl, maxLeaseTtl } = effectiveTtls(m);
           return {
@@ -114,7 +119,7 @@ export function mountPaths(table: MountTable, rootStorage: Storage, expiration: 
           };
         },
         async update(req) {
-          const m = table.get(req.captures.path!);
+          const m = table.get(normalise(req.captures.path!));
           if (!m) throw new RequestError(`cannot fetch sysview for path "${normalise(req.captures.path!)}"`);
           const config = parseConfigTtls(req.data as Record<string, unknown>, m.config);
           const description = typeof req.data.description === 'string' ? req.data.description : m.description;
@@ -136,7 +141,7 @@ export function mountPaths(table: MountTable, rootStorage: Storage, expiration: 
       operations: {
         update: enable,
         async read(req) {
-          const m = table.get(req.captures.path!);
+          const m = table.get(normalise(req.captures.path!));
           return m ? { data: describeMount(m) } : undefined;
         },
         async delete(req) {
