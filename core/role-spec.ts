@@ -52,6 +52,12 @@ export interface RoleSpec {
   readonly allowWildcardPrincipals?: boolean;
   /** Opt in to SHA-1 (`ssh-rsa`) CA signatures, which OpenSSH ≥ 8.2 refuses. Not sent. @default false */
   readonly allowSha1Signatures?: boolean;
+  /**
+   * Opt in to default critical options (`force-command`, `source-address`) that requesters can drop:
+   * a request naming any critical option replaces all the defaults (as in Vault), which
+   * `allowedCriticalOptions` cannot forbid. Not sent. @default false
+   */
+  readonly allowReplaceableCriticalOptions?: boolean;
 }
 
 /** The key types and sizes roles allow unless told otherwise (Amazon Linux 2's OpenSSH 7.4 included). */
@@ -108,6 +114,55 @@ export function wildcardIssues<F extends string>(
     }));
 }
 
+/**
+ * The critical options OpenSSH's sshd acts on. sshd refuses a certificate that carries any other
+ * critical option ("unsupported critical option"), so a certificate can only lose a restriction
+ * usefully by carrying these or none.
+ */
+export const SSHD_CRITICAL_OPTIONS: readonly string[] = ['force-command', 'source-address', 'verify-required'];
+
+/** How the role-write check names the two fields (snake_case on the wire, camelCase in a RoleSpec). */
+export interface CriticalOptionFieldNames {
+  readonly defaults: string;
+  readonly allowed: string;
+}
+
+/**
+ * Issue 13, finding 10: why a role's default critical options can be dropped, or undefined when
+ * they cannot. With the semantics of resolveCriticalOptions (core/policy/options.ts, as in Vault) a request naming any critical option
+ * replaces all the defaults, and `allowed_critical_options` only limits which names a request may
+ * use: empty allows any name, so a default `force-command` or `source-address` is dropped by asking
+ * for any option, and a listed option the requester may set (`force-command` itself included)
+ * replaces it with the requester's own value. No value of the field forbids asking; the defaults
+ * hold only when every allowed name is one sshd refuses, because then every certificate that lacks
+ * them is rejected by sshd.
+ *
+ * @param allowedList - the comma list as stored (split on `,` with no trimming, as Vault does)
+ */
+export function replaceableDefaultCriticalOptions(
+  defaults: Readonly<Record<string, string>>,
+  allowedList: string,
+  names: CriticalOptionFieldNames,
+): string | undefined {
+  const kept = Object.keys(defaults)
+    .filter((n) => SSHD_CRITICAL_OPTIONS.includes(n))
+    .sort();
+  if (kept.length === 0) return undefined;
+  const allowed = allowedList === '' ? [] : allowedList.split(',');
+  const requestable = allowed.filter((n) => SSHD_CRITICAL_OPTIONS.includes(n));
+  if (allowed.length > 0 && requestable.length === 0) return undefined;
+  const how =
+    allowed.length === 0
+      ? `${names.allowed} is empty, which lets a requester ask for any critical option`
+      : `${names.allowed} lets a requester ask for ${requestable.join(', ')}`;
+  return (
+    `${names.defaults} ${kept.join(', ')} can be dropped: a request that asks for any critical option replaces ` +
+    `all the defaults, and ${how}. No ${names.allowed} value forbids asking; list in it only names sshd refuses ` +
+    `in a certificate (not ${SSHD_CRITICAL_OPTIONS.join(', ')}), or enforce the restriction on the host ` +
+    '(sshd_config ForceCommand, or command="…" in the AuthorizedPrincipalsFile)'
+  );
+}
+
 /** Every problem with a spec: our secure-default checks, then Vault's validation; fields in camelCase. */
 export function validateRoleSpec(spec: RoleSpec): Issue[] {
   const issues: Issue[] = wildcardIssues(spec, ['allowedUsers', 'allowedDomains']);
@@ -116,6 +171,17 @@ export function validateRoleSpec(spec: RoleSpec): Issue[] {
       field: 'algorithmSigner',
       message:
         'algorithmSigner "ssh-rsa" signs with SHA-1, which OpenSSH 8.2 and later refuse: set allowSha1Signatures to mean it',
+    });
+  }
+  const replaceable = replaceableDefaultCriticalOptions(
+    spec.defaultCriticalOptions ?? {},
+    (spec.allowedCriticalOptions ?? []).join(','),
+    { defaults: 'defaultCriticalOptions', allowed: 'allowedCriticalOptions' },
+  );
+  if (replaceable && !spec.allowReplaceableCriticalOptions) {
+    issues.push({
+      field: 'allowedCriticalOptions',
+      message: `${replaceable}; or set allowReplaceableCriticalOptions to mean it`,
     });
   }
   const users = spec.allowUserCertificates ?? true;

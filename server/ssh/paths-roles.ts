@@ -1,6 +1,7 @@
 // `<mount>/roles` and `<mount>/roles/:role`: full-replace writes, reads in Vault's shape, lists with
 // `key_info`, deletes that always succeed and take the role off the zero-address list (reference §2.1–2.4).
 
+import { replaceableDefaultCriticalOptions } from '../../core/role-spec.js';
 import { parseRoleWrite, roleToWire, ROLE_FIELDS, type Role } from '../../core/role.js';
 import { getJson, putJson, type Storage } from '../storage/storage.js';
 import type { PathSpec } from '../framework.js';
@@ -34,8 +35,18 @@ export const rolePath: PathSpec = {
   fields: ROLE_FIELDS,
   operations: {
     async update(req) {
-      await putJson(req.storage, `roles/${req.captures.role}`, parseRoleWrite(req.data));
-      return undefined;
+      const role = parseRoleWrite(req.data);
+      await putJson(req.storage, `roles/${req.captures.role}`, role);
+      // Issue 13, finding 10: Vault stores such a role silently; refusing it would break Vault
+      // compatibility, so the write succeeds and says why its default critical options can be dropped.
+      const replaceable =
+        role.keyType === 'ca'
+          ? replaceableDefaultCriticalOptions(role.defaultCriticalOptions, role.allowedCriticalOptions, {
+              defaults: 'default_critical_options',
+              allowed: 'allowed_critical_options',
+            })
+          : undefined;
+      return replaceable ? { data: null, warnings: [replaceable] } : undefined;
     },
     async read(req) {
       const role = await readRole(req.storage, req.captures.role!);

@@ -39,6 +39,8 @@ const EVERY_FIELD: RoleSpec = {
   maxTtl: '2h',
   allowedCriticalOptions: ['force-command', 'source-address'],
   defaultCriticalOptions: { 'source-address': '10.0.0.0/8' },
+  // A requester may drop that default by asking for force-command (issue 13, finding 10): meant here.
+  allowReplaceableCriticalOptions: true,
   allowedExtensions: ['permit-pty', 'permit-port-forwarding'],
   defaultExtensions: { 'permit-pty': '' },
   allowUserKeyIds: true,
@@ -91,7 +93,11 @@ it('writes the same role through the CDKTF construct and the Pulumi provider, fo
   const synthesized = JSON.parse(Testing.synth(stack, true)).resource.vault_ssh_secret_backend_role;
   const attrs = Object.values(synthesized)[0] as Record<string, unknown>;
   const tf = await backend.request('PUT', '/v1/ssh/roles/from-terraform', terraformProviderBody(attrs));
-  expect(tf.status).toBe(204);
+  // 200, not 204: the server warns that a request can drop the default source-address (as meant above).
+  expect(tf.status).toBe(200);
+  expect(tf.json.warnings).toEqual([
+    expect.stringMatching(/^default_critical_options source-address can be dropped: /),
+  ]);
 
   await sshRoleProvider.create({
     ...EVERY_FIELD,

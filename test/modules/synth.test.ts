@@ -105,6 +105,28 @@ describe('validation from the core validators', () => {
     );
   });
 
+  it('fails synthesis for a default force-command a requester can drop, unless allowReplaceableCriticalOptions (issue 13, finding 10)', () => {
+    const backup = { ...developer, defaultCriticalOptions: { 'force-command': '/usr/local/bin/backup' } };
+    expect(() =>
+      synth((stack) => new SshRole(stack, 'r', { ...backup, backend: 'ssh', name: 'backup' }), true),
+    ).toThrow(
+      'allowedCriticalOptions: defaultCriticalOptions force-command can be dropped: a request that asks for any ' +
+        'critical option replaces all the defaults, and allowedCriticalOptions is empty, which lets a requester ask ' +
+        'for any critical option. No allowedCriticalOptions value forbids asking; list in it only names sshd refuses ' +
+        'in a certificate (not force-command, source-address, verify-required), or enforce the restriction on the ' +
+        'host (sshd_config ForceCommand, or command="…" in the AuthorizedPrincipalsFile); ' +
+        'or set allowReplaceableCriticalOptions to mean it',
+    );
+    const r = synth(
+      (stack) =>
+        new SshRole(stack, 'r', { ...backup, allowReplaceableCriticalOptions: true, backend: 'ssh', name: 'backup' }),
+      true,
+    );
+    const attrs = one(r, 'vault_ssh_secret_backend_role').attrs;
+    expect(attrs.default_critical_options).toEqual({ 'force-command': '/usr/local/bin/backup' });
+    expect(Object.keys(attrs).filter((k) => k.includes('replaceable'))).toEqual([]);
+  });
+
   it('accepts "*" when explicitly asked for', () => {
     const r = synth(
       (stack) =>

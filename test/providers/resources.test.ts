@@ -200,6 +200,41 @@ describe('SshRole', () => {
   });
 });
 
+describe('SshRole: default critical options (issue 13, finding 10)', () => {
+  const backup = {
+    mount: 'ssh-dev',
+    name: 'backup',
+    allowedUsers: ['backup'],
+    defaultCriticalOptions: { 'force-command': '/usr/local/bin/backup' },
+  };
+
+  it('check() refuses a default force-command that any requested critical option would drop', async () => {
+    const r = await grpc.check(urn('SshRole', 'backup'), {}, { ...conn('role'), ...backup });
+    expect(r.failures).toEqual([
+      {
+        property: 'allowedCriticalOptions',
+        reason:
+          'defaultCriticalOptions force-command can be dropped: a request that asks for any critical option replaces ' +
+          'all the defaults, and allowedCriticalOptions is empty, which lets a requester ask for any critical option. ' +
+          'No allowedCriticalOptions value forbids asking; list in it only names sshd refuses in a certificate ' +
+          '(not force-command, source-address, verify-required), or enforce the restriction on the host ' +
+          '(sshd_config ForceCommand, or command="…" in the AuthorizedPrincipalsFile); ' +
+          'or set allowReplaceableCriticalOptions to mean it',
+      },
+    ]);
+  });
+
+  it('check() accepts it with allowReplaceableCriticalOptions, which is not sent to the backend', async () => {
+    const inputs = { ...conn('role'), ...backup, allowReplaceableCriticalOptions: true };
+    expect((await grpc.check(urn('SshRole', 'backup'), {}, inputs)).failures).toEqual([]);
+    const { id, outs } = await grpc.create(urn('SshRole', 'backup'), inputs);
+    const role = (await backend.request('GET', '/v1/ssh-dev/roles/backup')).json.data;
+    expect(role.default_critical_options).toEqual({ 'force-command': '/usr/local/bin/backup' });
+    expect(role).not.toHaveProperty('allow_replaceable_critical_options');
+    await grpc.delete(urn('SshRole', 'backup'), id, outs);
+  });
+});
+
 describe('AclPolicy, AuthMethod, UserpassUser, AuditDevice', () => {
   it('AclPolicy: create, update in place, refresh, replace on rename, delete', async () => {
     const inputs = {
