@@ -25,6 +25,7 @@ import {
 } from './framework.js';
 import { parseListRequest } from './http/list-verb.js';
 import { ExpirationManager } from './leases/expiration-manager.js';
+import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from './http/json-limits.js';
 import { parseRequest, type ParsedRequest } from './http/parse-request.js';
 import { writeError, writeResult } from './http/respond.js';
 import { PolicyStore } from './policy-store.js';
@@ -42,6 +43,8 @@ export interface VaultServerOptions {
   readonly log?: (line: string) => void;
   /** The clock in milliseconds (tests move it to expire tokens and lockouts). @default Date.now */
   readonly clock?: () => number;
+  /** Request body limits (`max_request_size`, `max_json_*`). @default Vault's listener defaults */
+  readonly limits?: Partial<RequestLimits>;
 }
 
 /** TLS material for `listen`. */
@@ -67,6 +70,7 @@ interface Route {
 export class VaultServer {
   private readonly sockets = new Set<Socket>();
   private readonly authBackends: Readonly<Record<string, Backend>>;
+  private limits: RequestLimits = DEFAULT_REQUEST_LIMITS;
 
   private constructor(
     private readonly storage: Storage,
@@ -129,14 +133,16 @@ export class VaultServer {
       log,
     );
     const sys = sysBackend({ mounts, auth, storage, tokens, policies, audit, expiration, version, clusterId });
-    return new VaultServer(storage, mounts, auth, tokens, policies, audit, expiration, sys, log, clock);
+    const server = new VaultServer(storage, mounts, auth, tokens, policies, audit, expiration, sys, log, clock);
+    server.limits = { ...DEFAULT_REQUEST_LIMITS, ...options.limits };
+    return server;
   }
 
   /** Answer one HTTP request. */
   readonly handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const head = req.method === 'HEAD';
     try {
-      const parsed = await parseRequest(req);
+      const parsed = await parseRequest(req, this.limits);
       if (parsed.operation === undefined) {
         res.writeHead(204, { Allow: 'GET, LIST, POST, PUT, DELETE, PATCH, HEAD, OPTIONS' });
         res.end();

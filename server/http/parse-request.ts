@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import { MethodNotAllowedError, NotFoundError, RequestError } from '../../core/errors.js';
 import { parseGoBool } from '../../core/fields.js';
 import type { Operation } from '../framework.js';
+import type { RequestLimits } from './json-limits.js';
 import { parseBody, readBody } from './read-body.js';
 
 /** A parsed HTTP request; `operation` undefined means OPTIONS. */
@@ -50,8 +51,8 @@ function operationOf(method: string | undefined, query: Record<string, string>):
   }
 }
 
-/** Read and parse a request (the body is read whole, up to 32 MiB). */
-export async function parseRequest(req: IncomingMessage): Promise<ParsedRequest> {
+/** Read and parse a request (the body is read whole, within `limits`: by default Vault's). */
+export async function parseRequest(req: IncomingMessage, limits?: RequestLimits): Promise<ParsedRequest> {
   let url: URL;
   try {
     url = new URL(req.url ?? '/', 'http://localhost');
@@ -59,7 +60,7 @@ export async function parseRequest(req: IncomingMessage): Promise<ParsedRequest>
     // e.g. `//[` or `http://[::1/`: Node's parser lets request targets through that no URL holds.
     throw new RequestError('malformed HTTP request');
   }
-  const body = await readBody(req);
+  const body = await readBody(req, limits);
   if (!url.pathname.startsWith('/v1/')) throw new NotFoundError('');
   let path: string;
   try {
@@ -71,7 +72,8 @@ export async function parseRequest(req: IncomingMessage): Promise<ParsedRequest>
   const operation = operationOf(req.method, query);
   delete query.list;
   if (operation === 'list' && !path.endsWith('/')) path = `${path}/`;
-  const data = operation === 'update' || operation === 'patch' ? parseBody(body, req.headers['content-type']) : query;
+  const data =
+    operation === 'update' || operation === 'patch' ? await parseBody(body, req.headers['content-type']) : query;
   if (operation === 'update' && path.endsWith('/')) throw new RequestError("cannot write to a path ending in '/'");
   return {
     operation,

@@ -76,6 +76,12 @@ export function writeError(res: ServerResponse, error: unknown, head: boolean, l
     res.destroy();
     return;
   }
+  if ((error as Error)?.name === 'ClientAbortedError') {
+    // Nobody is left to answer; one line, not a stack trace (issue 13).
+    log((error as Error).message);
+    res.destroy();
+    return;
+  }
   if (isSshCaError(error)) {
     const message = WRAPPED.has(error.name) ? multiError(error.message) : error.message;
     const errors = error.message === '' ? [] : [message];

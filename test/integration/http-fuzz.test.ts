@@ -880,6 +880,10 @@ function hugeCases(): Case[] {
   const filler = Buffer.alloc(tooBig, 'a');
   filler.write('{"public_key":"');
   const errors = ['http: request body too large'];
+  // Without a Content-Length the size is only known while reading; a 1 MiB string would meet the
+  // JSON string limit first (issue 13), so this body is one small value followed by blanks.
+  const blanks = Buffer.alloc(tooBig, ' ');
+  blanks.write('{"public_key":"a"}');
   return [
     {
       kind: 'declared Content-Length over 32 MiB, nothing sent',
@@ -895,7 +899,7 @@ function hugeCases(): Case[] {
     },
     {
       kind: 'a chunked body over 32 MiB without a token',
-      request: { method: 'PUT', target: v1('sys/mounts/fz-huge'), body: filler, chunked: 4 * MiB, token: null },
+      request: { method: 'PUT', target: v1('sys/mounts/fz-huge'), body: blanks, chunked: 4 * MiB, token: null },
       statuses: [413],
       errors,
     },
