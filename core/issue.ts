@@ -1,12 +1,14 @@
 // Issuing a key pair and its certificate under a role, as Vault's `issue/:role` (1.12+) does: the
 // role must be a CA role, the requested key type and size must fit `allowed_user_key_lengths`
-// (Vault's issue variant of the rule), the key is generated here, then the sign pipeline runs.
+// (Vault's issue variant of the rule), then the key is generated (here with `issueWithRole`, or by
+// the caller, e.g. the server off its event loop, with `checkIssueRequest` + `issueWithKeyPair`),
+// then the sign pipeline runs.
 
 import { RequestError } from './errors.js';
 import { parseFields, toStringMap, type FieldSchema } from './fields.js';
-import { generateKeyPair } from './keys/ca-key.js';
+import { generateKeyPair, type GeneratedKeyPair } from './keys/ca-key.js';
 import { parseSshPublicKey } from './keys/public-key.js';
-import type { CaRole } from './role.js';
+import type { CaRole, Role } from './role.js';
 import { SIGN_FIELDS, signSubjectKey, type SignInput, type SignRequest, type SignResult } from './sign.js';
 
 /** The parameters `POST <mount>/issue/:role` knows. */
@@ -71,13 +73,23 @@ export interface IssueResult extends SignResult {
   readonly privateKeyType: string;
 }
 
-/** Generate a key pair and sign it under the role. `input.request` is an IssueRequest. */
-export function issueWithRole(input: SignInput & { readonly request: IssueRequest }): IssueResult {
-  const role = input.role;
+/** The checks before key generation: the role issues key pairs, and the requested key fits its key lengths. */
+export function checkIssueRequest(role: Role, request: IssueRequest): void {
   if (role.keyType !== 'ca') throw new RequestError(`role key type '${role.keyType}' not allowed to issue key pairs`);
-  const { keyType, keyBits } = input.request;
-  validateIssueKeyRequest(role, keyType, keyBits);
-  const pair = generateKeyPair(keyType, keyBits);
+  validateIssueKeyRequest(role, request.keyType, request.keyBits);
+}
+
+/** Sign a generated key pair under the role (after `checkIssueRequest`). */
+export function issueWithKeyPair(
+  input: SignInput & { readonly request: IssueRequest },
+  pair: GeneratedKeyPair,
+): IssueResult {
   const result = signSubjectKey(input, parseSshPublicKey(pair.publicKey));
-  return { ...result, privateKey: pair.privateKey, privateKeyType: keyType };
+  return { ...result, privateKey: pair.privateKey, privateKeyType: input.request.keyType };
+}
+
+/** Generate a key pair (synchronously) and sign it under the role. `input.request` is an IssueRequest. */
+export function issueWithRole(input: SignInput & { readonly request: IssueRequest }): IssueResult {
+  checkIssueRequest(input.role, input.request);
+  return issueWithKeyPair(input, generateKeyPair(input.request.keyType, input.request.keyBits));
 }

@@ -179,30 +179,32 @@ export interface GeneratedKeyPair {
 /** OpenSSH's largest RSA modulus (SSH_RSA_MAXIMUM_MODULUS_SIZE). */
 const RSA_MAX_BITS = 16384;
 
+/** What to generate, as node:crypto's `generateKeyPair` takes it. */
+export type KeyGenerationPlan =
+  | { readonly type: 'rsa'; readonly options: { readonly modulusLength: number } }
+  | { readonly type: 'ec'; readonly options: { readonly namedCurve: string } }
+  | { readonly type: 'ed25519'; readonly options: Record<string, never> };
+
 /**
- * Generate a key pair with Vault's `key_type`/`key_bits` rules: `ssh-rsa`/`rsa` (0 → 4096 bits,
- * < 2048 refused, > 16384 refused as OpenSSH would), `ecdsa-sha2-nistp256|384|521`, `ec` (0/256, 384, 521), `ssh-ed25519`/`ed25519`.
- * Failures are `InternalError`s with Vault's texts (Vault answers them with 500). Key generation draws
- * on node:crypto's CSPRNG: unlike serials and nonces, a key cannot be passed in as a parameter.
+ * Vault's `key_type`/`key_bits` rules: `ssh-rsa`/`rsa` (0 → 4096 bits, < 2048 refused, > 16384
+ * refused as OpenSSH would), `ecdsa-sha2-nistp256|384|521`, `ec` (0/256, 384, 521),
+ * `ssh-ed25519`/`ed25519`. Failures are `InternalError`s with Vault's texts (Vault answers them with 500).
  */
-export function generateKeyPair(keyType: string, keyBits: number): GeneratedKeyPair {
-  let privateKey: KeyObject;
-  let pem: string;
+export function planKeyGeneration(keyType: string, keyBits: number): KeyGenerationPlan {
   switch (keyType) {
     case 'ssh-rsa':
     case 'rsa': {
       const bits = keyBits === 0 ? 4096 : keyBits;
       if (bits < 2048) throw new InternalError(`refusing to generate weak ${keyType} key: ${bits} bits < 2048 bits`);
-      // Vault sets no ceiling; OpenSSH refuses RSA keys over 16384 bits, and generating a larger key
-      // would block the server for hours (or throw past node:crypto's 2^32 - 1 limit).
+      // Vault sets no ceiling (its generateSSHKeyPair only refuses < 2048); OpenSSH refuses RSA keys
+      // over 16384 bits, and a larger key would keep a thread busy for hours (or throw past
+      // node:crypto's 2^32 - 1 limit).
       if (bits > RSA_MAX_BITS) {
         throw new InternalError(
           `refusing to generate ${keyType} key: ${bits} bits > ${RSA_MAX_BITS} bits (OpenSSH's maximum)`,
         );
       }
-      privateKey = nodeCrypto.generateKeyPairSync('rsa', { modulusLength: bits }).privateKey;
-      pem = String(privateKey.export({ type: 'pkcs1', format: 'pem' }));
-      break;
+      return { type: 'rsa', options: { modulusLength: bits } };
     }
     case 'ecdsa-sha2-nistp256':
     case 'ecdsa-sha2-nistp384':
@@ -216,22 +218,50 @@ export function generateKeyPair(keyType: string, keyBits: number): GeneratedKeyP
       const byBits: Record<number, string> = { 0: 'P-256', 256: 'P-256', 384: 'P-384', 521: 'P-521' };
       const namedCurve = byName[keyType] ?? byBits[keyBits];
       if (!namedCurve) throw new InternalError(`unknown ECDSA key pair algorithm and bits: ${keyType} / ${keyBits}`);
-      privateKey = nodeCrypto.generateKeyPairSync('ec', { namedCurve }).privateKey;
-      pem = String(privateKey.export({ type: 'sec1', format: 'pem' }));
-      break;
+      return { type: 'ec', options: { namedCurve } };
     }
     case 'ssh-ed25519':
-    case 'ed25519': {
-      privateKey = nodeCrypto.generateKeyPairSync('ed25519').privateKey;
-      // Vault labels PKCS#8 bytes "OPENSSH PRIVATE KEY", which no SSH tool reads; we write a real OpenSSH key.
-      const pkcs8 = String(privateKey.export({ type: 'pkcs8', format: 'pem' }));
-      pem = sshpk.parsePrivateKey(pkcs8, 'pem').toString('openssh');
-      break;
-    }
+    case 'ed25519':
+      return { type: 'ed25519', options: {} };
     default:
       throw new InternalError(`unknown ssh key pair algorithm: ${keyType}`);
   }
+}
+
+/** The key pair Vault returns for a freshly generated private key (PEM per family, authorized_keys line). */
+export function keyPairFromPrivateKey(privateKey: KeyObject): GeneratedKeyPair {
+  let pem: string;
+  switch (privateKey.asymmetricKeyType) {
+    case 'rsa':
+      pem = String(privateKey.export({ type: 'pkcs1', format: 'pem' }));
+      break;
+    case 'ec':
+      pem = String(privateKey.export({ type: 'sec1', format: 'pem' }));
+      break;
+    default: {
+      // Vault labels PKCS#8 bytes "OPENSSH PRIVATE KEY", which no SSH tool reads; we write a real OpenSSH key.
+      const pkcs8 = String(privateKey.export({ type: 'pkcs8', format: 'pem' }));
+      pem = sshpk.parsePrivateKey(pkcs8, 'pem').toString('openssh');
+    }
+  }
   const caKey = caKeyFromKeyObject(privateKey);
-  const algorithm = caKey.algorithm;
-  return { publicKey: `${algorithm} ${caKey.publicBlob.toString('base64')}\n`, privateKey: pem, caKey };
+  return { publicKey: `${caKey.algorithm} ${caKey.publicBlob.toString('base64')}\n`, privateKey: pem, caKey };
+}
+
+/**
+ * Generate a key pair with Vault's rules (see `planKeyGeneration`), synchronously: for the CLI and
+ * tests. The server generates with node:crypto's asynchronous `generateKeyPair` instead (an RSA-4096
+ * key takes about a second). Key generation draws on node:crypto's CSPRNG: unlike serials and nonces,
+ * a key cannot be passed in as a parameter.
+ */
+export function generateKeyPair(keyType: string, keyBits: number): GeneratedKeyPair {
+  const plan = planKeyGeneration(keyType, keyBits);
+  // One call per type: node's overloads do not accept a union of type names.
+  const { privateKey } =
+    plan.type === 'rsa'
+      ? nodeCrypto.generateKeyPairSync('rsa', plan.options)
+      : plan.type === 'ec'
+        ? nodeCrypto.generateKeyPairSync('ec', plan.options)
+        : nodeCrypto.generateKeyPairSync('ed25519');
+  return keyPairFromPrivateKey(privateKey);
 }

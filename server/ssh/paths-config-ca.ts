@@ -2,10 +2,11 @@
 // `<mount>/public_key`, with Vault's decision table and messages (reference §2.5–2.8).
 
 import { RequestError } from '../../core/errors.js';
-import { generateKeyPair, parseCaPrivateKey } from '../../core/keys/ca-key.js';
+import { parseCaPrivateKey } from '../../core/keys/ca-key.js';
 import { parseSshPublicKey } from '../../core/keys/public-key.js';
 import type { LogicalRequest, LogicalResponse, PathSpec } from '../framework.js';
 import { deleteStoredCa, readStoredCa, writeStoredCa, type StoredCa } from './ca-store.js';
+import { generateKeyPairAsync } from './generate-key-pair.js';
 
 async function resolveSubmittedOrGenerated(req: LogicalRequest): Promise<{ ca: StoredCa; generated: boolean }> {
   const f = req.fields;
@@ -37,7 +38,7 @@ async function resolveSubmittedOrGenerated(req: LogicalRequest): Promise<{ ca: S
     );
   }
   const keyType = (f.get('key_type') as string | undefined) ?? 'ssh-rsa';
-  const pair = generateKeyPair(keyType, (f.get('key_bits') as number | undefined) ?? 0);
+  const pair = await generateKeyPairAsync(keyType, (f.get('key_bits') as number | undefined) ?? 0);
   // Stored as PKCS#8/PKCS#1/SEC1 PEM, which node:crypto loads directly (fast, full RSA CRT parameters).
   const pem = String(pair.caKey.privateKey.export({ type: 'pkcs8', format: 'pem' }));
   return { ca: { public_key: pair.publicKey, private_key: pem }, generated: true };

@@ -3,12 +3,13 @@
 // lives in core.
 
 import { RequestError } from '../../core/errors.js';
-import { ISSUE_FIELDS, issueWithRole, parseIssueRequest } from '../../core/issue.js';
+import { checkIssueRequest, ISSUE_FIELDS, issueWithKeyPair, parseIssueRequest } from '../../core/issue.js';
 import { parseSignRequest, SIGN_FIELDS, signWithRole, type SignInput } from '../../core/sign.js';
 import type { Role } from '../../core/role.js';
 import type { LogicalRequest, PathSpec } from '../framework.js';
 import { effectiveTtls } from '../sys/mount-table.js';
 import { loadCaKey } from './ca-store.js';
+import { generateKeyPairAsync } from './generate-key-pair.js';
 import { randomBytesPooled } from './random-pool.js';
 import { readRole, ROLE_NAME } from './paths-roles.js';
 
@@ -50,7 +51,9 @@ export const issuePath: PathSpec = {
       const role = await readRole(req.storage, req.captures.role!);
       if (!role) throw new RequestError(`unknown role: ${req.captures.role}`);
       const { request } = parseIssueRequest(req.data);
-      const result = issueWithRole({ ...(await signingContext(req, role)), request });
+      checkIssueRequest(role, request);
+      const pair = await generateKeyPairAsync(request.keyType, request.keyBits);
+      const result = issueWithKeyPair({ ...(await signingContext(req, role)), request }, pair);
       return {
         data: {
           serial_number: result.serialNumber,

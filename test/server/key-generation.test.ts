@@ -1,0 +1,69 @@
+// Issue 13, finding 3: key generation runs off the event loop. Ten concurrent RSA-4096 issues (and a
+// config/ca generation) leave sys/health answering promptly; RSA sizes are capped as before (Vault's
+// floor of 2048 bits, OpenSSH's ceiling of 16384 where Vault sets none), with 500s as in Vault.
+
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../helpers/vault-server.js';
+
+let srv: TestServer;
+
+beforeAll(async () => {
+  srv = await startTestServer();
+  expect((await srv.request('POST', '/v1/sys/mounts/ssh', { type: 'ssh' })).status).toBe(204);
+  expect((await srv.request('POST', '/v1/ssh/config/ca', { key_type: 'ed25519' })).status).toBe(200);
+  const role = {
+    key_type: 'ca',
+    allow_user_certificates: true,
+    allowed_users: 'alice',
+    default_user: 'alice',
+    ttl: '5m',
+  };
+  expect((await srv.request('POST', '/v1/ssh/roles/dev', role)).status).toBe(204);
+});
+afterAll(async () => {
+  await srv?.close();
+});
+
+async function healthDuring(work: Promise<unknown>): Promise<number[]> {
+  let done = false;
+  void work.finally(() => (done = true));
+  const latencies: number[] = [];
+  while (!done) {
+    const t0 = performance.now();
+    const r = await fetch(`${srv.url}/v1/sys/health`);
+    await r.text();
+    latencies.push(performance.now() - t0);
+  }
+  return latencies;
+}
+
+it('keeps sys/health under 250 ms while ten RSA-4096 key pairs are issued at once', async () => {
+  const issues = Promise.all(
+    Array.from({ length: 10 }, () => srv.request('POST', '/v1/ssh/issue/dev', { key_type: 'rsa', key_bits: 4096 })),
+  );
+  const latencies = await healthDuring(issues);
+  const answers = await issues;
+  expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
+  expect(answers[0]!.json.data.private_key).toMatch(/^-----BEGIN RSA PRIVATE KEY-----\n/);
+  expect(answers[0]!.json.data.private_key_type).toBe('rsa');
+  expect(latencies.length).toBeGreaterThan(3);
+  expect(Math.max(...latencies)).toBeLessThan(250);
+}, 120_000);
+
+it('keeps sys/health under 250 ms while config/ca generates an RSA-4096 CA', async () => {
+  expect((await srv.request('POST', '/v1/sys/mounts/rsa', { type: 'ssh' })).status).toBe(204);
+  const generate = srv.request('POST', '/v1/rsa/config/ca', { key_type: 'rsa', key_bits: 4096 });
+  const latencies = await healthDuring(generate);
+  const r = await generate;
+  expect(r.status).toBe(200);
+  expect(r.json.data.public_key).toMatch(/^ssh-rsa AAAA\S+\n$/);
+  expect(Math.max(...latencies)).toBeLessThan(250);
+}, 60_000);
+
+it.each([
+  [1024, 'refusing to generate weak rsa key: 1024 bits < 2048 bits'],
+  [16385, "refusing to generate rsa key: 16385 bits > 16384 bits (OpenSSH's maximum)"],
+])('refuses RSA key_bits %d with 500 (Vault answers generation failures so)', async (bits, message) => {
+  const r = await srv.request('POST', '/v1/ssh/issue/dev', { key_type: 'rsa', key_bits: bits });
+  expect([r.status, r.json]).toEqual([500, { errors: [`1 error occurred:\n\t* ${message}\n\n`] }]);
+});
