@@ -39,8 +39,31 @@ function goTypeName(v: unknown): string {
   return typeof v;
 }
 
-const unconvertible = (target: string, v: unknown) =>
-  new Error(`'' expected type '${target}', got unconvertible type '${goTypeName(v)}', value: '${formatGoValue(v)}'`);
+/** How a rejected value appears in an error: Go's `%v`, or `[redacted]` for a sensitive field. */
+type Show = (v: unknown) => string;
+const REDACTED = '[redacted]';
+const redact: Show = () => REDACTED;
+/** A string as Go's `%q` shows it in strconv errors, unless redacted. */
+const quote = (show: Show, s: string) => (show === redact ? REDACTED : JSON.stringify(s));
+
+/**
+ * Fields whose values are secrets. Vault echoes a rejected value in its error; for these the value is
+ * replaced by `[redacted]`, because the error text is returned, logged and written (unhashed) to the
+ * audit log's `error` field (issue 13).
+ */
+export const SENSITIVE_FIELDS: ReadonlySet<string> = new Set([
+  'password',
+  'token',
+  'client_token',
+  'otp',
+  'private_key',
+  'jwt',
+  'secret_id',
+  'input',
+]);
+
+const unconvertible = (target: string, v: unknown, show: Show) =>
+  new Error(`'' expected type '${target}', got unconvertible type '${goTypeName(v)}', value: '${show(v)}'`);
 
 const GO_BOOLS: Readonly<Record<string, boolean>> = {
   '1': true,
@@ -60,7 +83,7 @@ const GO_BOOLS: Readonly<Record<string, boolean>> = {
 /** Go's strconv.ParseBool: true, false, or undefined for anything else. */
 export const parseGoBool = (s: string): boolean | undefined => (Object.hasOwn(GO_BOOLS, s) ? GO_BOOLS[s] : undefined);
 
-function decodeBool(v: unknown): boolean {
+function decodeBool(v: unknown, show: Show): boolean {
   if (v === null) return false;
   if (typeof v === 'boolean') return v;
   if (typeof v === 'string' || typeof v === 'number') {
@@ -68,28 +91,28 @@ function decodeBool(v: unknown): boolean {
     if (s === '') return false;
     const b = parseGoBool(s);
     if (b === undefined)
-      throw new Error(`cannot parse '' as bool: strconv.ParseBool: parsing ${JSON.stringify(s)}: invalid syntax`);
+      throw new Error(`cannot parse '' as bool: strconv.ParseBool: parsing ${quote(show, s)}: invalid syntax`);
     return b;
   }
-  throw unconvertible('bool', v);
+  throw unconvertible('bool', v, show);
 }
 
 /** 2^63: Go's int64 holds less. */
 const INT64_LIMIT = 2 ** 63;
 
-function decodeInt(v: unknown): number {
+function decodeInt(v: unknown, show: Show): number {
   if (v === null) return 0;
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v === 'number') {
     // json.Number keeps the literal; Go's ParseInt refuses fractions and exponents, and what int64 cannot hold.
     if (!Number.isInteger(v) || /e/i.test(String(v))) {
       throw new Error(
-        `error decoding json.Number into : strconv.ParseInt: parsing ${JSON.stringify(String(v))}: invalid syntax`,
+        `error decoding json.Number into : strconv.ParseInt: parsing ${quote(show, String(v))}: invalid syntax`,
       );
     }
     if (Math.abs(v) >= INT64_LIMIT) {
       throw new Error(
-        `error decoding json.Number into : strconv.ParseInt: parsing ${JSON.stringify(String(v))}: value out of range`,
+        `error decoding json.Number into : strconv.ParseInt: parsing ${quote(show, String(v))}: value out of range`,
       );
     }
     return v;
@@ -98,23 +121,23 @@ function decodeInt(v: unknown): number {
     if (v === '') return 0;
     // strconv.ParseInt(s, 0, 64): decimal, 0x hex, 0o/0 octal, 0b binary
     const m = /^([+-]?)(0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO]?[0-7]+|[0-9]+)$/.exec(v);
-    if (!m) throw new Error(`cannot parse '' as int: strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
+    if (!m) throw new Error(`cannot parse '' as int: strconv.ParseInt: parsing ${quote(show, v)}: invalid syntax`);
     const body = m[2]!;
     const n = /^0[0-7]+$/.test(body) ? parseInt(body, 8) : Number(body.replace(/^0[oO]/, '0o'));
     if (n >= INT64_LIMIT) {
-      throw new Error(`cannot parse '' as int: strconv.ParseInt: parsing ${JSON.stringify(v)}: value out of range`);
+      throw new Error(`cannot parse '' as int: strconv.ParseInt: parsing ${quote(show, v)}: value out of range`);
     }
     return m[1] === '-' ? -n : n;
   }
-  throw unconvertible('int', v);
+  throw unconvertible('int', v, show);
 }
 
-function decodeString(v: unknown): string {
+function decodeString(v: unknown, show: Show = formatGoValue): string {
   if (v === null) return '';
   if (typeof v === 'string') return v;
   if (typeof v === 'boolean') return v ? '1' : '0';
   if (typeof v === 'number') return String(v);
-  throw unconvertible('string', v);
+  throw unconvertible('string', v, show);
 }
 
 function decodeMap(v: unknown): Record<string, unknown> {
@@ -142,27 +165,27 @@ function goKind(v: unknown): string {
   return typeof v;
 }
 
-function decodeDuration(v: unknown): number {
+function decodeDuration(v: unknown, show: Show): number {
   let seconds: number;
   try {
     seconds = parseDurationSeconds(v);
   } catch (e) {
-    throw new Error((e as Error).message);
+    throw new Error(show === redact ? 'invalid duration' : (e as Error).message);
   }
-  if (seconds < 0) throw new Error(`cannot provide negative value '${seconds}'`);
+  if (seconds < 0) throw new Error(`cannot provide negative value '${show(seconds)}'`);
   return seconds;
 }
 
 /** Vault's TypeCommaStringSlice: a list, or a comma-separated string; items trimmed, empty ones dropped. */
-function decodeCommaStringSlice(v: unknown): string[] {
+function decodeCommaStringSlice(v: unknown, show: Show): string[] {
   if (v === null) return [];
-  const items = Array.isArray(v) ? v.map(decodeString) : decodeString(v).split(',');
+  const items = Array.isArray(v) ? v.map((item) => decodeString(item, show)) : decodeString(v, show).split(',');
   return items.map((s) => s.trim()).filter((s) => s !== '');
 }
 
-const DECODERS: Readonly<Record<FieldType, (v: unknown) => unknown>> = {
+const DECODERS: Readonly<Record<FieldType, (v: unknown, show: Show) => unknown>> = {
   string: decodeString,
-  'lowercase-string': (v) => decodeString(v).toLowerCase(),
+  'lowercase-string': (v, show) => decodeString(v, show).toLowerCase(),
   bool: decodeBool,
   int: decodeInt,
   duration: decodeDuration,
@@ -174,7 +197,7 @@ const DECODERS: Readonly<Record<FieldType, (v: unknown) => unknown>> = {
  * Coerce a request's raw parameters with a schema. A `null` duration counts as not supplied (as in
  * Vault); a `null` of any other type is supplied with its zero value. Throws Vault's
  * `Field validation failed: error converting input <v> for field "<name>": <cause>` (400) for the
- * first bad field in name order.
+ * first bad field in name order; the value of a `SENSITIVE_FIELDS` field shows as `[redacted]`.
  */
 export function parseFields(schema: FieldSchema, raw: Readonly<Record<string, unknown>>): ParsedFields {
   const values = new Map<string, unknown>();
@@ -188,11 +211,12 @@ export function parseFields(schema: FieldSchema, raw: Readonly<Record<string, un
       continue;
     }
     if (value === undefined || (value === null && type === 'duration')) continue;
+    const show = SENSITIVE_FIELDS.has(name) ? redact : formatGoValue;
     try {
-      values.set(name, DECODERS[type](value));
+      values.set(name, DECODERS[type](value, show));
     } catch (e) {
       throw new RequestError(
-        `Field validation failed: error converting input ${formatGoValue(value)} for field ${JSON.stringify(name)}: ${(e as Error).message}`,
+        `Field validation failed: error converting input ${show(value)} for field ${JSON.stringify(name)}: ${(e as Error).message}`,
       );
     }
   }
