@@ -3,14 +3,14 @@
 // accepts the environment's certificates, or why not.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../core/errors.js';
 import { required, usageErrors } from './args.js';
 import { authenticate } from './auth.js';
-import { obtainCertificate } from './certificate-session.js';
+import { obtainCertificate, sshcaHome } from './certificate-session.js';
 import type { Command } from './command.js';
 import { probeArgs } from './ssh-probe.js';
 import { LOGIN_OPTIONS, LOGIN_OPTIONS_HELP, authOptionsOf } from './login.js';
@@ -26,13 +26,17 @@ ${LOGIN_OPTIONS_HELP.split('\n')
   .filter((l) => !/^\s+--key |^\s+kept in/.test(l))
   .join('\n')}
   --port N               ssh port (default 22)
-  --known-hosts FILE     check the host key against FILE (default: accept a new key, refuse a changed one)
+  --known-hosts FILE     check the host key against FILE, e.g. ~/.ssh/known_hosts: a host not in it
+                         is refused (default: $SSHCA_HOME/known_hosts, ~/.ssh/sshca/known_hosts unless
+                         SSHCA_HOME is set: a new host's key is learnt on first contact, a changed key
+                         is refused)
   --timeout SECONDS      connection timeout (default 10)
   --json                 print the result as JSON
   -h, --help             show this help
 
 Exit codes: 0 the host accepts the certificate, 1 it refuses it (or the backend would not sign),
-2 bad command line, 3 authentication to the backend failed, 4 the host could not be reached.
+2 bad command line, 3 authentication to the backend failed, 4 the host could not be reached (or its
+key is not in --known-hosts), 5 the host's key differs from the one known for it.
 
 Examples:
   sshca check-host --mount ssh-dev --role automation --principals ansible ansible@10.0.1.5
@@ -42,7 +46,8 @@ Examples:
 /** An outcome and its exit code. */
 interface Outcome {
   readonly ok: boolean;
-  readonly reason: 'accepted' | 'refused' | 'connection-refused' | 'unreachable' | 'unknown-host' | 'host-key';
+  readonly reason:
+    'accepted' | 'refused' | 'connection-refused' | 'unreachable' | 'unknown-host' | 'host-key' | 'host-key-changed';
   readonly message: string;
   readonly code: number;
 }
@@ -50,14 +55,30 @@ interface Outcome {
 function classify(
   code: number,
   stderr: string,
-  ctx: { mount: string; principals: readonly string[]; user: string },
+  ctx: { mount: string; principals: readonly string[]; user: string; knownHosts: string; hostPattern: string },
 ): Outcome {
   if (code === 0) {
+    // ssh says so when accept-new added the key: "Warning: Permanently added '…' (ED25519) to the list…".
+    const learnt = /Permanently added '[^']*' \(([^)]+)\)/.exec(stderr);
     return {
       ok: true,
       reason: 'accepted',
-      message: `the host accepts certificates of ${ctx.mount} for ${ctx.user}`,
+      message:
+        `the host accepts certificates of ${ctx.mount} for ${ctx.user}` +
+        (learnt ? `; first contact: its ${learnt[1]} host key was added to ${ctx.knownHosts}` : ''),
       code: 0,
+    };
+  }
+  // Before the other host-key case: ssh ends this one with "Host key verification failed." as well.
+  if (/REMOTE HOST IDENTIFICATION HAS CHANGED/.test(stderr)) {
+    return {
+      ok: false,
+      reason: 'host-key-changed',
+      message:
+        `the host's key has changed since it was recorded in ${ctx.knownHosts}: someone may be intercepting ` +
+        'the connection, or the host was rebuilt. Check the new key with its administrator; if the change is ' +
+        `expected, remove the old one with: ssh-keygen -R '${ctx.hostPattern}' -f ${ctx.knownHosts}`,
+      code: 5,
     };
   }
   if (/Connection refused/.test(stderr)) {
@@ -79,8 +100,8 @@ function classify(
       code: 4,
     };
   }
-  if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/.test(stderr)) {
-    return { ok: false, reason: 'host-key', message: "the host's key does not match known_hosts", code: 4 };
+  if (/Host key verification failed/.test(stderr)) {
+    return { ok: false, reason: 'host-key', message: `the host's key is not in ${ctx.knownHosts}`, code: 4 };
   }
   if (/Permission denied/.test(stderr)) {
     return {
@@ -146,12 +167,15 @@ export const checkHostCommand: Command = {
         ...(values.ttl ? { ttl: values.ttl } : { ttl: '5m' }),
         freshKeyFile: join(dir, 'id_check'),
       });
-      const knownHosts = values['known-hosts'];
+      // Issue 13, finding 11: a known_hosts that outlives the run, so that a changed key is seen.
+      const given = values['known-hosts'];
+      const knownHosts = given ?? join(sshcaHome(), 'known_hosts');
+      if (!given) mkdirSync(sshcaHome(), { recursive: true, mode: 0o700 });
       const args = probeArgs({
         identityFile: issued.identityFile,
         certificateFile: issued.certificateFile,
-        knownHosts: knownHosts ?? join(dir, 'known_hosts'),
-        strictHostKeyChecking: knownHosts ? 'yes' : 'accept-new',
+        knownHosts,
+        strictHostKeyChecking: given ? 'yes' : 'accept-new',
         port: Number(values.port),
         destination: `${user}@${host}`,
         connectTimeoutSeconds: Number(values.timeout) || 10,
@@ -162,7 +186,14 @@ export const checkHostCommand: Command = {
         child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
         child.on('exit', (c) => resolve({ code: c ?? 255, stderr: err }));
       });
-      const outcome = classify(code, stderr, { mount, principals: issued.certificate.principals, user });
+      const port = Number(values.port);
+      const outcome = classify(code, stderr, {
+        mount,
+        principals: issued.certificate.principals,
+        user,
+        knownHosts,
+        hostPattern: port === 22 ? host : `[${host}]:${port}`,
+      });
       if (values.json) {
         process.stdout.write(
           `${JSON.stringify({
