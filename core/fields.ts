@@ -51,7 +51,9 @@ const quote = (show: Show, s: string) => (show === redact ? REDACTED : JSON.stri
  * replaced by `[redacted]`, because the error text is returned, logged and written (unhashed) to the
  * audit log's `error` field (issue 13).
  */
-export const SENSITIVE_FIELDS: ReadonlySet<string> = new Set([
+// An array, not a Set: Pulumi serializes this module into dynamic providers, where a captured Set
+// loses its internal slots ("Set.prototype.has called on incompatible receiver").
+export const SENSITIVE_FIELDS: readonly string[] = [
   'password',
   'token',
   'client_token',
@@ -60,7 +62,7 @@ export const SENSITIVE_FIELDS: ReadonlySet<string> = new Set([
   'jwt',
   'secret_id',
   'input',
-]);
+];
 
 const unconvertible = (target: string, v: unknown, show: Show) =>
   new Error(`'' expected type '${target}', got unconvertible type '${goTypeName(v)}', value: '${show(v)}'`);
@@ -211,7 +213,7 @@ export function parseFields(schema: FieldSchema, raw: Readonly<Record<string, un
       continue;
     }
     if (value === undefined || (value === null && type === 'duration')) continue;
-    const show = SENSITIVE_FIELDS.has(name) ? redact : formatGoValue;
+    const show = SENSITIVE_FIELDS.includes(name) ? redact : formatGoValue;
     try {
       values.set(name, DECODERS[type](value, show));
     } catch (e) {
