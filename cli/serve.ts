@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../core/errors.js';
 import { openDataDir } from '../server/data-dir.js';
+import type { RequestLimits } from '../server/http/json-limits.js';
 import { MemoryStorage } from '../server/storage/memory-storage.js';
 import { VaultServer } from '../server/vault-server.js';
 import { usageErrors } from './args.js';
@@ -33,6 +34,15 @@ Options:
   --dev-root-token-id TOK  use TOK as the dev root token instead of a random one
   --tls-cert FILE          serve HTTPS with this certificate (PEM) ...
   --tls-key FILE           ... and this private key (PEM)
+
+Request limits (Vault's listener settings, same names and defaults; past them the server answers 400
+with Vault's message, or 413 for the size, before building anything from the body):
+  --max-request-size BYTES              whole body (default 33554432, 32 MiB)
+  --max-json-depth N                    nested objects and arrays (default 300)
+  --max-json-string-value-length BYTES  one JSON string or number (default 1048576, 1 MiB)
+  --max-json-object-entry-count N       entries of one JSON object (default 10000)
+  --max-json-array-element-count N      elements of one JSON array (default 10000)
+
   -h, --help               show this help
 
 The server stops cleanly on SIGTERM or SIGINT (Ctrl-C).
@@ -53,6 +63,29 @@ function parseListen(value: string): { host: string; port: number } {
   return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
 }
 
+/** The request-limit flags, named after Vault's listener settings. */
+const LIMIT_FLAGS: Readonly<Record<string, keyof RequestLimits>> = {
+  'max-request-size': 'maxRequestSize',
+  'max-json-depth': 'maxJsonDepth',
+  'max-json-string-value-length': 'maxJsonStringValueLength',
+  'max-json-object-entry-count': 'maxJsonObjectEntryCount',
+  'max-json-array-element-count': 'maxJsonArrayElementCount',
+};
+
+function parseLimitFlags(values: Record<string, unknown>): Partial<RequestLimits> {
+  const limits: Partial<Record<keyof RequestLimits, number>> = {};
+  for (const [flag, key] of Object.entries(LIMIT_FLAGS)) {
+    const raw = values[flag];
+    if (raw === undefined) continue;
+    const n = Number(raw);
+    if (!/^\d+$/.test(String(raw)) || !Number.isSafeInteger(n) || n < 1) {
+      throw new UsageError(`--${flag} must be a positive whole number, got ${JSON.stringify(raw)}`);
+    }
+    limits[key] = n;
+  }
+  return limits;
+}
+
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'run the embedded Vault-compatible server (--dev or --data-dir)',
@@ -69,6 +102,7 @@ export const serveCommand: Command = {
           listen: { type: 'string', default: '127.0.0.1:8200' },
           'tls-cert': { type: 'string' },
           'tls-key': { type: 'string' },
+          ...Object.fromEntries(Object.keys(LIMIT_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
         },
       }),
     );
@@ -80,6 +114,7 @@ export const serveCommand: Command = {
     if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) {
       throw new UsageError('--tls-cert and --tls-key go together');
     }
+    const limits = parseLimitFlags(values as Record<string, unknown>);
     const { host, port } = parseListen(values.listen);
     const tls =
       values['tls-cert'] !== undefined
@@ -90,13 +125,13 @@ export const serveCommand: Command = {
     let server: VaultServer;
     let rootToken: string | undefined;
     if (dataDir !== undefined) {
-      const opened = await openDataDir(dataDir, { version: packageVersion() }, (path, content) =>
+      const opened = await openDataDir(dataDir, { version: packageVersion(), limits }, (path, content) =>
         writeFileAtomic(path, content, { mode: 0o600, overwrite: true }),
       );
       server = opened.server;
       rootToken = opened.createdRootToken;
     } else {
-      server = await VaultServer.open({ storage: new MemoryStorage(), version: packageVersion() });
+      server = await VaultServer.open({ storage: new MemoryStorage(), version: packageVersion(), limits });
       rootToken = await server.tokens.createRoot(values['dev-root-token-id']);
     }
     const { server: listener, url } = await server.listen(host, port, tls);
