@@ -189,32 +189,35 @@ export class VaultServer {
     const spec = matched?.spec;
     const open = spec?.unauthenticated?.includes(operation) === true;
     let token = clientToken !== undefined ? await this.tokens.lookup(clientToken) : undefined;
-    // Built only when a device will log it: this runs on every request.
-    const auditRequest: AuditRequest | undefined = this.audit.active
-      ? {
-          id: requestId,
-          operation,
-          mountType: mount?.type ?? '',
-          mountPoint,
-          mountAccessor: mount?.accessor ?? '',
-          path,
-          data,
-          remoteAddress: parsed.remoteAddress,
-          remotePort: parsed.remotePort,
-          auth:
-            token && clientToken !== undefined
-              ? {
-                  clientToken,
-                  accessor: token.accessor,
-                  displayName: token.displayName,
-                  policies: token.policies,
-                  metadata: token.meta,
-                  tokenTtl: token.creationTtl,
-                  tokenIssueTime: rfc3339(token.issueTime) ?? '',
-                }
-              : undefined,
-        }
-      : undefined;
+    // Built only when a device will log it: this runs on every request. sys/health is not audited,
+    // as in Vault (load balancers poll it).
+    const auditRequest: AuditRequest | undefined =
+      this.audit.active && path !== 'sys/health'
+        ? {
+            id: requestId,
+            operation,
+            mountType: mount?.type ?? '',
+            mountPoint,
+            mountAccessor: mount?.accessor ?? '',
+            path,
+            data,
+            remoteAddress: parsed.remoteAddress,
+            remotePort: parsed.remotePort,
+            rawBody: parsed.rawBody,
+            auth:
+              token && clientToken !== undefined
+                ? {
+                    clientToken,
+                    accessor: token.accessor,
+                    displayName: token.displayName,
+                    policies: token.policies,
+                    metadata: token.meta,
+                    tokenTtl: token.creationTtl,
+                    tokenIssueTime: rfc3339(token.issueTime) ?? '',
+                  }
+                : undefined,
+          }
+        : undefined;
     if (auditRequest) this.audit.logRequest(auditRequest);
     let result: LogicalResponse | undefined;
     try {

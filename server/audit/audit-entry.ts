@@ -1,7 +1,11 @@
 // The JSON lines Vault's file audit device writes: one `request` entry before a request is handled
 // and one `response` entry after, with the caller's auth, the request and the response (or error).
-// Sensitive strings are hashed per device unless it logs raw.
+// Sensitive strings are hashed per device unless it logs raw. A request body past the audit bounds
+// (over 1 MiB, or over 10,000 strings) is logged whole instead, as one HMAC of its bytes and its size:
+// hashing it field by field could take seconds and make an audit line of a gigabyte (a 32 MiB body of
+// ten million short strings), stalling every request; Vault has no such bound (issue 13).
 
+import { createHmac } from 'node:crypto';
 import { hashStrings, hmacValue } from './audit-hash.js';
 
 /** The caller as an audit entry shows it. */
@@ -27,6 +31,53 @@ export interface AuditRequest {
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly auth: AuditAuth | undefined;
+  /** The body's bytes as they arrived, for bodies past the audit bounds. */
+  readonly rawBody?: { readonly chunks: readonly Buffer[]; readonly bytes: number };
+}
+
+/** Bodies past either bound are audited whole (see the header). */
+export const AUDIT_FIELD_BYTES = 1024 * 1024;
+export const AUDIT_FIELD_STRINGS = 10_000;
+
+/** Whether `value` holds more than `limit` strings; stops counting once it does. */
+function moreStringsThan(value: unknown, limit: number): boolean {
+  let count = 0;
+  const walk = (v: unknown): boolean => {
+    if (typeof v === 'string') return ++count > limit;
+    if (Array.isArray(v)) return v.some(walk);
+    if (typeof v === 'object' && v !== null) return Object.values(v).some(walk);
+    return false;
+  };
+  return walk(value);
+}
+
+const oversized = new WeakMap<AuditRequest, boolean>();
+const bodyHmacs = new WeakMap<AuditRequest, Map<string, string>>();
+
+/** Whether the request's body is audited whole; decided once per request. */
+function auditedWhole(req: AuditRequest): boolean {
+  let whole = oversized.get(req);
+  if (whole === undefined) {
+    whole =
+      req.rawBody !== undefined &&
+      (req.rawBody.bytes > AUDIT_FIELD_BYTES || moreStringsThan(req.data, AUDIT_FIELD_STRINGS));
+    oversized.set(req, whole);
+  }
+  return whole;
+}
+
+/** `hmac-sha256:<hex>` of the whole body under a device's salt, computed once per request and device. */
+function bodyHmac(req: AuditRequest, salt: string): string {
+  let bySalt = bodyHmacs.get(req);
+  if (!bySalt) bodyHmacs.set(req, (bySalt = new Map()));
+  let hash = bySalt.get(salt);
+  if (hash === undefined) {
+    const hmac = createHmac('sha256', salt);
+    for (const chunk of req.rawBody!.chunks) hmac.update(chunk);
+    hash = `hmac-sha256:${hmac.digest('hex')}`;
+    bySalt.set(salt, hash);
+  }
+  return hash;
 }
 
 /** The answer to a request. */
@@ -74,7 +125,7 @@ function authBlock(auth: AuditAuth | undefined, h: ReturnType<typeof protect>) {
   };
 }
 
-function requestBlock(req: AuditRequest, h: ReturnType<typeof protect>) {
+function requestBlock(req: AuditRequest, h: ReturnType<typeof protect>, o: HashOptions) {
   return {
     id: req.id,
     operation: req.operation,
@@ -85,7 +136,7 @@ function requestBlock(req: AuditRequest, h: ReturnType<typeof protect>) {
     client_token_accessor: h.accessor(req.auth?.accessor ?? ''),
     namespace: { id: 'root' },
     path: req.path,
-    data: h.data(req.data),
+    data: auditedWhole(req) ? { body_hmac: bodyHmac(req, o.salt), body_bytes: req.rawBody!.bytes } : h.data(req.data),
     remote_address: req.remoteAddress,
     remote_port: req.remotePort,
   };
@@ -98,7 +149,7 @@ export function requestLine(time: string, req: AuditRequest, o: HashOptions): st
     time,
     type: 'request',
     auth: authBlock(req.auth, h),
-    request: requestBlock(req, h),
+    request: requestBlock(req, h, o),
     error: '',
   });
 }
@@ -111,7 +162,7 @@ export function responseLine(time: string, req: AuditRequest, res: AuditResponse
     time,
     type: 'response',
     auth: authBlock(req.auth, h),
-    request: requestBlock(req, h),
+    request: requestBlock(req, h, o),
     response: {
       mount_point: req.mountPoint,
       mount_type: req.mountType,

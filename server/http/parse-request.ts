@@ -17,6 +17,8 @@ export interface ParsedRequest {
   readonly clientToken: string | undefined;
   readonly remoteAddress: string;
   readonly remotePort: number;
+  /** The body's bytes as they arrived: audit devices HMAC an oversized body whole (audit-entry.ts). */
+  readonly rawBody: { readonly chunks: readonly Buffer[]; readonly bytes: number };
 }
 
 function presentedToken(req: IncomingMessage): string | undefined {
@@ -73,7 +75,7 @@ export async function parseRequest(req: IncomingMessage, limits?: RequestLimits)
   delete query.list;
   if (operation === 'list' && !path.endsWith('/')) path = `${path}/`;
   const data =
-    operation === 'update' || operation === 'patch' ? await parseBody(body, req.headers['content-type']) : query;
+    operation === 'update' || operation === 'patch' ? await parseBody(body.text, req.headers['content-type']) : query;
   if (operation === 'update' && path.endsWith('/')) throw new RequestError("cannot write to a path ending in '/'");
   return {
     operation,
@@ -82,5 +84,6 @@ export async function parseRequest(req: IncomingMessage, limits?: RequestLimits)
     clientToken: presentedToken(req),
     remoteAddress: req.socket.remoteAddress ?? '',
     remotePort: req.socket.remotePort ?? 0,
+    rawBody: { chunks: body.raw, bytes: body.bytes },
   };
 }

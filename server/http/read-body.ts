@@ -17,11 +17,18 @@ export class ClientAbortedError extends Error {
   override readonly name = 'ClientAbortedError';
 }
 
+/** A body as read: its text, and its bytes as they arrived (for audit devices, see ParsedRequest.rawBody). */
+export interface ReadBody {
+  readonly text: string;
+  readonly raw: readonly Buffer[];
+  readonly bytes: number;
+}
+
 /**
  * Read the whole body as UTF-8 text, refusing more than `maxRequestSize` bytes or JSON past the shape
  * limits. Decoded chunk by chunk: decoding 32 MiB at once would hold the event loop for ~65 ms.
  */
-export function readBody(req: IncomingMessage, limits: RequestLimits = DEFAULT_REQUEST_LIMITS): Promise<string> {
+export function readBody(req: IncomingMessage, limits: RequestLimits = DEFAULT_REQUEST_LIMITS): Promise<ReadBody> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > limits.maxRequestSize) {
@@ -32,6 +39,7 @@ export function readBody(req: IncomingMessage, limits: RequestLimits = DEFAULT_R
     const scanner = new JsonLimitScanner(limits);
     const decoder = new StringDecoder('utf8');
     const pieces: string[] = [];
+    const raw: Buffer[] = [];
     let size = 0;
     const refuse = (e: Error) => {
       req.removeAllListeners('data');
@@ -47,8 +55,9 @@ export function readBody(req: IncomingMessage, limits: RequestLimits = DEFAULT_R
         return refuse(e as Error);
       }
       pieces.push(decoder.write(chunk));
+      raw.push(chunk);
     });
-    req.on('end', () => resolve(pieces.join('') + decoder.end()));
+    req.on('end', () => resolve({ text: pieces.join('') + decoder.end(), raw, bytes: size }));
     req.on('error', (e) => {
       if (req.complete) return reject(e);
       // The path only: a query string may carry values that do not belong in a log.

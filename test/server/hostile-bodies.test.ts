@@ -4,6 +4,7 @@
 // issue's 100 ms: parsing runs in slices of 4 ms, but building millions of values triggers V8
 // garbage-collection pauses of up to ~170 ms on a busy two-core machine (bench/hostile.ts reports p99).
 
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { largestAllowedBodies, refusedBodies } from '../../bench/hostile-bodies.js';
@@ -92,4 +93,59 @@ describe('the largest allowed bodies do not stall the server', () => {
     },
     60_000,
   );
+
+  it('audits the largest allowed body whole (one HMAC of its bytes), keeping health responsive', async () => {
+    const log = join(dir, 'audit-large.log');
+    expect(
+      (await srv.request('POST', '/v1/sys/audit/large', { type: 'file', options: { file_path: log } })).status,
+    ).toBe(204);
+    try {
+      const body = largestAllowedBodies()['arrays of 10,000 empty strings']!;
+      const answer = login(body);
+      const latencies = await healthLatencies(answer);
+      const r = await answer;
+      expect([r.status, r.json]).toEqual([400, { errors: ['missing password'] }]);
+      expect(Math.max(...latencies)).toBeLessThan(200);
+      const lines = readFileSync(log, 'utf8').trim().split('\n');
+      // sys/health is not audited (as in Vault): just the login's request and response.
+      expect(lines).toHaveLength(2);
+      const [request, response] = lines.map((l) => JSON.parse(l));
+      expect(request.request.data).toEqual({
+        body_hmac: expect.stringMatching(/^hmac-sha256:[0-9a-f]{64}$/),
+        body_bytes: Buffer.byteLength(body),
+      });
+      expect(response.request.data).toEqual(request.request.data);
+      expect(response.error).toBe('missing password');
+      expect(lines.every((l) => l.length < 10_000)).toBe(true);
+    } finally {
+      expect((await srv.request('DELETE', '/v1/sys/audit/large')).status).toBe(204);
+    }
+  }, 60_000);
+
+  it('audits a body of more than 10,000 strings whole: the HMAC sys/audit-hash gives for its text', async () => {
+    const log = join(dir, 'audit-strings.log');
+    await srv.request('POST', '/v1/sys/audit/strings', { type: 'file', options: { file_path: log } });
+    try {
+      const body = JSON.stringify({ a: Array(6000).fill(''), b: Array(6000).fill('') });
+      await login(body);
+      const hash = (await srv.request('POST', '/v1/sys/audit-hash/strings', { input: body })).json.data.hash;
+      const request = JSON.parse(readFileSync(log, 'utf8').split('\n')[0]!);
+      expect(request.request.data).toEqual({ body_hmac: hash, body_bytes: body.length });
+    } finally {
+      await srv.request('DELETE', '/v1/sys/audit/strings');
+    }
+  });
+
+  it('still audits small bodies field by field', async () => {
+    const log = join(dir, 'audit-small.log');
+    await srv.request('POST', '/v1/sys/audit/small', { type: 'file', options: { file_path: log } });
+    try {
+      await login(JSON.stringify({ password: 'pw', junk: Array(100).fill('x') }));
+      const request = JSON.parse(readFileSync(log, 'utf8').split('\n')[0]!);
+      const x = (await srv.request('POST', '/v1/sys/audit-hash/small', { input: 'x' })).json.data.hash;
+      expect(request.request.data.junk).toEqual(Array(100).fill(x));
+    } finally {
+      await srv.request('DELETE', '/v1/sys/audit/small');
+    }
+  });
 });
