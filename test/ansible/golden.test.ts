@@ -160,7 +160,7 @@ describe('ansible-playbook site.yml with the ssh_ca_trust role, locally', () => 
     const r = await run('first', rawInventory());
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const changed = { ok: 13, changed: 5, unreachable: 0, failed: 0, skipped: 7, rescued: 0, ignored: 0 };
+    const changed = { ok: 14, changed: 5, unreachable: 0, failed: 0, skipped: 7, rescued: 0, ignored: 0 };
     expect(parseRecap(r.stdout)).toEqual({ [hostName('dev')]: changed, [hostName('prod')]: changed });
 
     for (const e of ENVIRONMENTS) {
@@ -197,7 +197,7 @@ describe('ansible-playbook site.yml with the ssh_ca_trust role, locally', () => 
     const r = await run('second (group_vars)', groupVarsInventory());
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const unchanged = { ok: 11, changed: 0, unreachable: 0, failed: 0, skipped: 6, rescued: 0, ignored: 0 };
+    const unchanged = { ok: 12, changed: 0, unreachable: 0, failed: 0, skipped: 6, rescued: 0, ignored: 0 };
     expect(parseRecap(r.stdout)).toEqual({ [hostName('dev')]: unchanged, [hostName('prod')]: unchanged });
     expect(hostFiles()).toEqual(before);
   });
@@ -298,7 +298,7 @@ describe('ansible-playbook site.yml with the ssh_ca_trust role, locally', () => 
       });
       expect(parseRecap(r.stdout)).toEqual({
         [hostName('dev')]: { ok: 3, changed: 0, unreachable: 0, failed: 1, skipped: 3, rescued: 0, ignored: 0 },
-        [hostName('prod')]: { ok: 11, changed: 0, unreachable: 0, failed: 1, skipped: 5, rescued: 0, ignored: 0 },
+        [hostName('prod')]: { ok: 12, changed: 0, unreachable: 0, failed: 1, skipped: 5, rescued: 0, ignored: 0 },
         'no-ca-local': { ok: 3, changed: 0, unreachable: 0, failed: 1, skipped: 1, rescued: 0, ignored: 0 },
         'misconfigured-local': { ok: 1, changed: 0, unreachable: 0, failed: 1, skipped: 0, rescued: 0, ignored: 0 },
       });

@@ -222,7 +222,7 @@ describe('ansible-playbook otp.yml against a real sshd with a PAM service of its
       stderr: `vault-ssh-helper: verification failed: backend ${down.url} unreachable: Connection refused\n`,
     });
     expect(parseRecap(r.stdout)).toEqual({
-      'otp-sshd': { ok: 4, changed: 2, unreachable: 0, failed: 1, skipped: 3, rescued: 0, ignored: 0 },
+      'otp-sshd': { ok: 5, changed: 2, unreachable: 0, failed: 1, skipped: 3, rescued: 0, ignored: 0 },
     });
     // Only the (inert) helper and the directories were installed: no config, no PAM or sshd file changed.
     const after = snapshot();
@@ -241,7 +241,7 @@ describe('ansible-playbook otp.yml against a real sshd with a PAM service of its
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(parseRecap(r.stdout)).toEqual({
-      'otp-sshd': { ok: 13, changed: 5, unreachable: 0, failed: 0, skipped: 6, rescued: 0, ignored: 0 },
+      'otp-sshd': { ok: 13, changed: 5, unreachable: 0, failed: 0, skipped: 7, rescued: 0, ignored: 0 },
     });
     await host.waitForLog(/^Received SIGHUP; restarting\.$/, mark, 10_000);
     await host.waitForLog(
@@ -305,7 +305,7 @@ describe('ansible-playbook otp.yml against a real sshd with a PAM service of its
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(parseRecap(r.stdout)).toEqual({
-      'otp-sshd': { ok: 11, changed: 0, unreachable: 0, failed: 0, skipped: 5, rescued: 0, ignored: 0 },
+      'otp-sshd': { ok: 11, changed: 0, unreachable: 0, failed: 0, skipped: 6, rescued: 0, ignored: 0 },
     });
     expect(snapshot()).toEqual(before);
     expect(sighups(mark)).toBe(0);

@@ -8,7 +8,7 @@
 // marker file and the PAM service is a scratch copy of Debian's: this test runs no sshd (the e2e does).
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,6 +107,9 @@ beforeAll(async () => {
     writeFileSync(join(root, 'sshd_config'), `Include ${root}/etc/ssh/sshd_config.d/*.conf\n`);
     writeFileSync(paths(spec).pamService, DEBIAN_PAM_SSHD, { mode: 0o644 });
   }
+  // An existing directory keeps its mode: the role only creates missing ones (1777: it must not drop
+  // a sticky bit, as setting 0755 on /tmp would).
+  chmodSync(join(dir, 'dev', 'etc/pam.d'), 0o1777);
   env = ansibleEnv(dir);
   writeFileSync(env.ANSIBLE_CONFIG!, `[defaults]\nansible_managed = ${MANAGED}\n`);
 });
@@ -127,9 +130,12 @@ describe('ansible-playbook otp.yml with the ssh_otp_helper role, locally, for th
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(parseRecap(r.stdout)).toEqual({
-      'tls-local': { ok: 14, changed: 8, unreachable: 0, failed: 0, skipped: 5, rescued: 0, ignored: 0 },
-      'dev-local': { ok: 13, changed: 7, unreachable: 0, failed: 0, skipped: 6, rescued: 0, ignored: 0 },
+      'tls-local': { ok: 15, changed: 8, unreachable: 0, failed: 0, skipped: 5, rescued: 0, ignored: 0 },
+      'dev-local': { ok: 14, changed: 7, unreachable: 0, failed: 0, skipped: 6, rescued: 0, ignored: 0 },
     });
+    expect(statSync(join(dir, 'dev', 'etc/pam.d')).mode & 0o7777).toBe(0o1777);
+    expect(statSync(join(dir, 'tls', 'etc/pam.d')).mode & 0o7777).toBe(0o755);
+    expect(statSync(join(dir, 'dev', 'usr/local/bin')).mode & 0o7777).toBe(0o755);
     for (const spec of SPECS) {
       const p = paths(spec);
       const otp = validateOtpHelper({

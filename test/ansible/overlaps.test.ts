@@ -8,7 +8,17 @@
 // even a broken role could not change the machine.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -244,4 +254,21 @@ it('only principals files the role wrote are removed: a file of someone else in 
   for (const f of written) expect(readFileSync(f.path, 'utf8')).toBe(f.content);
   expect(existsSync(join(paths.principalsDir, 'olduser'))).toBe(false);
   expect(existsSync(join(host.root, 'reloaded'))).toBe(true);
+});
+
+it('leaves the owner and mode of existing directories alone: a shared 1777 directory keeps its sticky bit', async () => {
+  const host = makeHost('shared-dir');
+  const shared = join(host.root, 'shared');
+  mkdirSync(shared);
+  chmodSync(shared, 0o1777);
+  const paths: HostTrustPaths = {
+    dropIn: join(host.root, 'sshd_config.d/10-sshca.conf'),
+    trustedCaKeys: join(shared, 'trusted_user_ca_keys'),
+    principalsDir: join(host.root, 'sshca/principals'),
+  };
+  const r = await runSitePlaybook(inventory('shared-dir', { 'shared-dir': vars(host, paths) }), env);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  expect(statSync(shared).mode & 0o7777).toBe(0o1777);
+  expect(statSync(paths.principalsDir).mode & 0o7777).toBe(0o755);
 });
