@@ -33,6 +33,10 @@ export const DEFAULT_OTP_HELPER_PATHS: OtpHelperPaths = {
   caCert: '/etc/vault-ssh-helper.d/vault-ca.pem',
 };
 
+/** sshd's own files on Debian and Ubuntu, which the OTP files must never be. */
+const SSHD_COMMAND = '/usr/sbin/sshd';
+const SSHD_CONFIG = '/etc/ssh/sshd_config';
+
 /** The header line of every file, as Ansible's `{{ ansible_managed | comment }}` frames it. */
 export const DEFAULT_OTP_MANAGED = 'Managed by vault-ssh-ca: changes here are overwritten.';
 
@@ -171,6 +175,31 @@ export function validateOtpHelper(spec: OtpHelperSpec): OtpHelper {
       message: `paths.pam_include must be a file of its own, not the sshd PAM service ${paths.pamService}`,
     });
   }
+  // Files the host's files would overwrite one another or sshd's own (the Ansible role refuses the same).
+  const same = (a: string, b: string) => a.replace(/\/+/g, '/') === b.replace(/\/+/g, '/');
+  const written: [string, string][] = [
+    ['paths.helper', paths.helper],
+    ['paths.config', paths.config],
+    ['paths.pam_include', paths.pamInclude],
+    ['paths.drop_in', paths.dropIn],
+    ...(caCert !== '' ? ([['paths.ca_cert', paths.caCert]] as [string, string][]) : []),
+  ];
+  const theirs: [string, string][] = [
+    ['paths.pam_service', paths.pamService],
+    ['the sshd command', SSHD_COMMAND],
+    ['the sshd configuration', SSHD_CONFIG],
+  ];
+  written.forEach(([field, path], i) => {
+    for (const [other, otherPath] of [...written.slice(i + 1), ...theirs]) {
+      if (field === 'paths.pam_include' && other === 'paths.pam_service') continue; // said above
+      if (same(path, otherPath)) {
+        issues.push({
+          field,
+          message: `${field} and ${other} are the same file ${path}: one would overwrite the other; give each a path of its own`,
+        });
+      }
+    }
+  });
   checkDropInName(paths.dropIn, issues);
   const managed = spec.managed ?? DEFAULT_OTP_MANAGED;
   if (!MANAGED.test(managed)) {

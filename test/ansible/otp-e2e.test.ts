@@ -171,6 +171,12 @@ describe('ansible-playbook otp.yml against a real sshd with a PAM service of its
         ssh_otp_helper_pam_include_path: host.pamFile,
         ssh_otp_helper_dropin_path: join(dir, 'bad/sshd_config.d/60-sshca-otp.conf'),
       }),
+      // Paths that would overwrite each other or sshd's own configuration.
+      'clashing-paths': hostVars('clash', {
+        ssh_otp_helper_config_path: join(host.dir, 'sshd_config'),
+        ssh_otp_helper_pam_include_path: join(dir, 'clash/otp'),
+        ssh_otp_helper_dropin_path: join(dir, 'clash/otp'),
+      }),
       'missing-roles': Object.fromEntries(
         Object.entries(hostVars('missing')).filter(([k]) => k !== 'ssh_otp_helper_allowed_roles'),
       ),
@@ -191,17 +197,29 @@ describe('ansible-playbook otp.yml against a real sshd with a PAM service of its
         `ssh_otp_helper_pam_include_path must be a file of its own, not the sshd PAM service ${host.pamFile}; ` +
         "the drop-in's name must end in .conf and sort before 50-cloud-init.conf, got 60-sshca-otp.conf",
     });
+    expect(fatal['clashing-paths']).toEqual({
+      changed: false,
+      msg:
+        'ssh_otp_helper: refusing to change anything: ' +
+        `ssh_otp_helper_config_path and ssh_otp_helper_sshd_config are the same file ${join(host.dir, 'sshd_config')}: ` +
+        'one would overwrite the other; give each a path of its own; ' +
+        `ssh_otp_helper_pam_include_path and ssh_otp_helper_dropin_path are the same file ${join(dir, 'clash/otp')}: ` +
+        'one would overwrite the other; give each a path of its own; ' +
+        "the drop-in's name must end in .conf and sort before 50-cloud-init.conf, got otp",
+    });
     // argument_specs: a required variable left out.
     expect(fatal['missing-roles']).toMatchObject({
       argument_errors: ['missing required arguments: ssh_otp_helper_allowed_roles'],
     });
     expect(parseRecap(r.stdout)).toEqual({
       'bad-vars': { ok: 1, changed: 0, unreachable: 0, failed: 1, skipped: 0, rescued: 0, ignored: 0 },
+      'clashing-paths': { ok: 1, changed: 0, unreachable: 0, failed: 1, skipped: 0, rescued: 0, ignored: 0 },
       'missing-roles': { ok: 0, changed: 0, unreachable: 0, failed: 1, skipped: 0, rescued: 0, ignored: 0 },
     });
     expect(snapshot()).toEqual(before);
     expect(existsSync(join(dir, 'bad'))).toBe(false);
     expect(existsSync(join(dir, 'missing'))).toBe(false);
+    expect(existsSync(join(dir, 'clash'))).toBe(false);
   });
 
   it("a backend that fails the helper's -verify-only leaves PAM and sshd as they were", async () => {

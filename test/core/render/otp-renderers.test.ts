@@ -101,6 +101,20 @@ describe('validateOtpHelper', () => {
     ]);
   });
 
+  it("refuses files that would overwrite each other or sshd's own", () => {
+    expect(
+      issuesOf({
+        vaultAddr: 'https://v:8200',
+        allowedRoles: ['otp'],
+        caCert: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+        paths: { config: '/etc/ssh/sshd_config', caCert: '/usr/local//bin/vault-ssh-helper' },
+      }).map((i) => `${i.field}: ${i.message}`),
+    ).toEqual([
+      'paths.helper: paths.helper and paths.ca_cert are the same file /usr/local/bin/vault-ssh-helper: one would overwrite the other; give each a path of its own',
+      'paths.config: paths.config and the sshd configuration are the same file /etc/ssh/sshd_config: one would overwrite the other; give each a path of its own',
+    ]);
+  });
+
   it('refuses https with dev mode, no roles, and a non-URL', () => {
     expect(issuesOf({ vaultAddr: 'https://v:8200', dev: true, allowedRoles: [] }).map((i) => i.message)).toEqual([
       'dev mode is for plain http test backends, but vault_addr https://v:8200 is https: drop dev mode',
