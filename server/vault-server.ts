@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, IncomingMessage, ServerResponse, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import type { Capability } from '../core/acl/policy-document.js';
+import type { AclDecision, AclOperation } from '../core/acl/acl.js';
 import { NotFoundError, PermissionDeniedError } from '../core/errors.js';
 import { AuditBroker } from './audit/audit-broker.js';
 import type { AuditRequest } from './audit/audit-entry.js';
@@ -33,6 +33,9 @@ import { sshBackend } from './ssh/ssh-backend.js';
 import { storageView, getJson, putJson, type Storage } from './storage/storage.js';
 import { MountTable, TOKEN_AUTH_MOUNT, effectiveTtls, mountStoragePrefix, type MountEntry } from './sys/mount-table.js';
 import { sysBackend } from './sys/sys-backend.js';
+import { wrappingPaths } from './sys/paths-wrapping.js';
+import { ResponseWrapper } from './wrapping/response-wrapper.js';
+import { checkWrappingRequest, wrapResult } from './wrapping/wrap-step.js';
 
 /** Options for `VaultServer.open`. */
 export interface VaultServerOptions {
@@ -71,6 +74,8 @@ export class VaultServer {
   private readonly sockets = new Set<Socket>();
   private readonly authBackends: Readonly<Record<string, Backend>>;
   private limits: RequestLimits = DEFAULT_REQUEST_LIMITS;
+  /** Wrapping tokens and their cubbyholes (response wrapping). */
+  private wrapper!: ResponseWrapper;
 
   private constructor(
     private readonly storage: Storage,
@@ -132,9 +137,12 @@ export class VaultServer {
       clock,
       log,
     );
-    const sys = sysBackend({ mounts, auth, storage, tokens, policies, audit, expiration, version, clusterId });
+    const wrapper = await ResponseWrapper.open(storage, tokens, clock);
+    const sysCore = sysBackend({ mounts, auth, storage, tokens, policies, audit, expiration, version, clusterId });
+    const sys = { ...sysCore, paths: [...sysCore.paths, ...wrappingPaths(wrapper)] };
     const server = new VaultServer(storage, mounts, auth, tokens, policies, audit, expiration, sys, log, clock);
     server.limits = { ...DEFAULT_REQUEST_LIMITS, ...options.limits };
+    server.wrapper = wrapper;
     return server;
   }
 
@@ -222,22 +230,26 @@ export class VaultServer {
     let result: LogicalResponse | undefined;
     try {
       let sudo = false;
-      if (!open) {
+      let aclDecision: AclDecision | undefined;
+      // Response wrapping: wrapping tokens are validated before the ACL, as in Vault; one that
+      // unwraps itself is allowed by its own policy alone.
+      const selfUnwrap = await checkWrappingRequest(this.wrapper, { path, data, clientToken, token, open });
+      if (!open && !selfUnwrap) {
         if (!token) throw new PermissionDeniedError();
         // As Vault: bound CIDRs bind every token but a non-expiring root token, before its use counts.
         if (token.boundCidrs && token.creationTtl !== 0 && !remoteAddrIsOk(parsed.remoteAddress, token.boundCidrs)) {
           throw new PermissionDeniedError();
         }
         const acl = await this.policies.acl(token.policies);
-        sudo = acl.capabilities(path, operation === 'list').has('sudo');
-        let capability: Capability = operation;
+        let capability: AclOperation = operation;
         if (operation === 'update' && spec?.exists && mount) {
           const exists = await spec.exists({ storage: this.storageOf(mount), captures: matched!.captures });
           capability = exists ? 'update' : 'create';
         }
-        if (!acl.allows(path, capability) || (spec?.sudo === true && !sudo)) {
-          throw new PermissionDeniedError();
-        }
+        // One decision (Vault's AllowOperation): capability, wrapping TTL bounds, parameter constraints, sudo.
+        aclDecision = acl.decide(path, capability, data, { sudo: spec?.sudo === true });
+        sudo = aclDecision.sudo;
+        if (!aclDecision.allowed) throw new PermissionDeniedError();
         token = await this.tokens.use(token);
         if (!token) throw new PermissionDeniedError();
       }
@@ -260,6 +272,13 @@ export class VaultServer {
       );
       if (result?.login) result = { ...result, auth: await this.issueLoginToken(result.login, mount, path) };
       if (result?.secret) result = { ...result, lease: await this.registerLease(result.secret, mount, path) };
+      result = await wrapResult(this.wrapper, result, {
+        requestedTtl: parsed.wrapTtl,
+        path,
+        requestId,
+        mountType: mount.type,
+        isList: operation === 'list',
+      });
     } catch (e) {
       if (auditRequest) this.audit.logResponse(auditRequest, { error: (e as Error).message });
       throw e;

@@ -2,8 +2,9 @@
 // 1.21 does (vault/policy.go on hashicorp/hcl v1): `path "<pattern>" { capabilities = [...] }`
 // blocks, the old `policy = "read"` shorthand, `name`, and every other path key Vault knows
 // (parameter constraints, wrapping TTLs, MFA methods, control groups, event types) checked the
-// same way but not enforced: the embedded server needs none of them. Errors are RequestErrors with
-// Vault's texts, e.g. `failed to parse policy: path "x": invalid capability "foo"`.
+// same way. Parameter constraints and wrapping TTLs are kept on the rule (Vault's `Permissions`) and
+// enforced by the ACL; MFA methods, control groups and event types are checked only. Errors are
+// RequestErrors with Vault's texts, e.g. `failed to parse policy: path "x": invalid capability "foo"`.
 
 import { parseGoDuration } from '../duration.js';
 import { RequestError } from '../errors.js';
@@ -35,6 +36,7 @@ import {
 } from './hcl-decode.js';
 import { parseHclJson } from './hcl-json.js';
 import { parseHcl } from './hcl-parser.js';
+import { plainPermissions, type ParameterValues, type Permissions, type PolicyValue } from './permissions.js';
 
 /** Vault's capabilities (`recover` is Vault 1.20's, for snapshot recovery). */
 export const CAPABILITIES = [
@@ -51,15 +53,16 @@ export const CAPABILITIES = [
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
-/** One `path` block. */
-export interface PathRule {
+/**
+ * One `path` block: its pattern and what it grants (Vault's `Permissions`: capabilities, exactly
+ * `deny` when it denies, empty when it names none; parameter constraints; wrapping TTL bounds).
+ */
+export interface PathRule extends Permissions {
   /**
    * The pattern as written without its leading `/`: an exact path, a prefix ending in `*`, or one
    * with `+` segments (`ssh/+/dev`, `ssh/+/sign/*`).
    */
   readonly pattern: string;
-  /** What the block grants; exactly `deny` when it denies. Empty when it names none. */
-  readonly capabilities: ReadonlySet<Capability>;
 }
 
 /** A parsed policy. */
@@ -273,7 +276,7 @@ function parsePath(key: string, body: Node): PathRule {
   for (const cap of capabilities) {
     if (cap === 'deny') {
       // Vault stops here: nothing after a deny, not even the other keys, is checked.
-      return { pattern: fromByteString(path), capabilities: new Set(['deny']) };
+      return { pattern: fromByteString(path), ...plainPermissions(new Set(['deny'])) };
     }
     if (!(CAPABILITIES as readonly string[]).includes(cap)) {
       throw new GoFailure(`${prefix} invalid capability ${goQuote(cap)}`);
@@ -288,7 +291,60 @@ function parsePath(key: string, body: Node): PathRule {
   if (pc['ControlGroup'] !== undefined) checkControlGroup(pc['ControlGroup'] as Fields, capabilities);
   if (min !== 0n && max !== 0n && max < min)
     throw new GoFailure('max_wrapping_ttl cannot be less than min_wrapping_ttl');
-  return { pattern: fromByteString(path), capabilities: granted };
+  return {
+    pattern: fromByteString(path),
+    capabilities: granted,
+    allowedParameters: parameterValues(pc['AllowedParameters']),
+    deniedParameters: parameterValues(pc['DeniedParameters']),
+    requiredParameters: ((pc['RequiredParameters'] as string[] | undefined) ?? []).map(fromByteString),
+    minWrappingTtl: Number(min) / 1e9,
+    maxWrappingTtl: Number(max) / 1e9,
+  };
+}
+
+/** A decoded `interface{}` as a policy value, byte strings made text. */
+function policyValue(v: Dynamic): PolicyValue {
+  const map = (m: Map<string, GoValue>): ReadonlyMap<string, PolicyValue> =>
+    new Map([...m].map(([k, e]) => [fromByteString(k), policyValue(e as Dynamic)]));
+  switch (v.type) {
+    case 'string':
+      return { type: 'string', value: fromByteString(v.value as string) };
+    case 'int':
+      return { type: 'int', value: v.value as bigint };
+    case 'float64':
+      return { type: 'float64', value: v.value as number };
+    case 'bool':
+      return { type: 'bool', value: v.value as boolean };
+    case '[]interface {}':
+      return { type: v.type, value: ((v.value as GoValue[] | undefined) ?? []).map((e) => policyValue(e as Dynamic)) };
+    case '[]map[string]interface {}':
+      return {
+        type: v.type,
+        value: ((v.value as GoValue[] | undefined) ?? []).map((e) => map(e as Map<string, GoValue>)),
+      };
+    case 'map[string]interface {}':
+      return { type: v.type, value: map((v.value as Map<string, GoValue> | undefined) ?? new Map()) };
+  }
+}
+
+/** `allowed_parameters` / `denied_parameters` as Vault keeps them: keys lower-cased (Go's `strings.ToLower`). */
+function parameterValues(decoded: GoValue): ParameterValues | undefined {
+  if (decoded === undefined) return undefined;
+  const out = new Map<string, readonly PolicyValue[]>();
+  for (const [key, values] of decoded as Map<string, GoValue>) {
+    out.set(
+      goToLower(fromByteString(key)),
+      ((values as GoValue[] | undefined) ?? []).map((e) => policyValue(e as Dynamic)),
+    );
+  }
+  return out;
+}
+
+/** Go's `strings.ToLower`: one code point for one (JavaScript's `İ` → `i̇` is Go's `i`). */
+export function goToLower(s: string): string {
+  let out = '';
+  for (const c of s) out += String.fromCodePoint(c.toLowerCase().codePointAt(0)!);
+  return out;
 }
 
 const SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$/u;

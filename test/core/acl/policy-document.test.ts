@@ -15,7 +15,15 @@ describe('parsePolicy: HCL', () => {
     expect(p).toEqual({
       name: 'user-role',
       raw: 'path "ssh/sign/user-role" {\n  capabilities = ["create", "update"]\n}\n',
-      rules: [{ pattern: 'ssh/sign/user-role', capabilities: new Set(['create', 'update']) }],
+      rules: [
+        {
+          pattern: 'ssh/sign/user-role',
+          capabilities: new Set(['create', 'update']),
+          requiredParameters: [],
+          minWrappingTtl: 0,
+          maxWrappingTtl: 0,
+        },
+      ],
       templated: false,
     });
   });
