@@ -3,6 +3,7 @@
 
 import { RequestError } from '../../core/errors.js';
 import { toStringMap } from '../../core/fields.js';
+import { TOKEN_CREATE_FIELDS } from '../../core/path-fields.js';
 import type { Backend, LogicalRequest, PathSpec } from '../framework.js';
 import { authBlock, lookupData } from './auth-block.js';
 import { RESTRICTED_USE, SYSTEM_MAX_TOKEN_TTL, type TokenEntry, type TokenStore } from './token-store.js';
@@ -36,22 +37,6 @@ export function effectiveTokenTtl(
   if (out > SYSTEM_MAX_TOKEN_TTL) out = SYSTEM_MAX_TOKEN_TTL;
   return out;
 }
-
-const CREATE_FIELDS = {
-  id: 'string',
-  policies: 'comma-string-slice',
-  meta: 'map',
-  no_parent: 'bool',
-  no_default_policy: 'bool',
-  renewable: 'bool',
-  ttl: 'duration',
-  explicit_max_ttl: 'duration',
-  display_name: 'string',
-  num_uses: 'int',
-  type: 'string',
-  period: 'duration',
-  lease: 'duration',
-} as const;
 
 /** The token backend over `store`; `policyExists` feeds the "does not exist" warnings. */
 export function tokenBackend(store: TokenStore, policyExists: (name: string) => Promise<boolean>): Backend {
@@ -151,8 +136,8 @@ export function tokenBackend(store: TokenStore, policyExists: (name: string) => 
   return {
     type: 'token',
     paths: [
-      path(/^create$/, CREATE_FIELDS, { update: (req) => create(req, false) }),
-      path(/^create-orphan$/, CREATE_FIELDS, { update: (req) => create(req, true) }, true),
+      path(/^create$/, TOKEN_CREATE_FIELDS, { update: (req) => create(req, false) }),
+      path(/^create-orphan$/, TOKEN_CREATE_FIELDS, { update: (req) => create(req, true) }, true),
       path(/^lookup-self$/, {}, { read: lookupSelf, update: lookupSelf }),
       path(
         /^lookup$/,

@@ -1,23 +1,10 @@
 // The `token_*` parameters every auth method's roles and users share (Vault's sdk/helper/tokenutil):
-// the schema, the stored shape, the read shape, and the grant a login turns into a token.
+// the stored shape, the read shape, and the grant a login turns into a token. The schema
+// (`TOKEN_FIELDS`) is core's (core/path-fields.ts), shared with the IaC policy validators.
 
 import { RequestError } from '../../core/errors.js';
-import type { FieldSchema } from '../../core/fields.js';
+import { TOKEN_FIELDS } from '../../core/path-fields.js';
 import type { LoginGrant } from '../framework.js';
-
-/** Parameters of tokenutil, plus the deprecated `policies` alias. */
-export const TOKEN_FIELDS: FieldSchema = {
-  token_policies: 'comma-string-slice',
-  policies: 'comma-string-slice',
-  token_ttl: 'duration',
-  token_max_ttl: 'duration',
-  token_explicit_max_ttl: 'duration',
-  token_no_default_policy: 'bool',
-  token_num_uses: 'int',
-  token_period: 'duration',
-  token_type: 'string',
-  token_bound_cidrs: 'comma-string-slice',
-};
 
 /** Stored token settings. */
 export interface TokenSettings {

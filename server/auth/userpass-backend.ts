@@ -7,6 +7,7 @@
 // `token_bound_cidrs` limit where a login may come from, as in Vault.
 
 import { PermissionDeniedError, RequestError } from '../../core/errors.js';
+import { USERPASS_PASSWORD_FIELDS, USERPASS_POLICIES_FIELDS, USERPASS_USER_FIELDS } from '../../core/path-fields.js';
 import type { Backend, LogicalRequest, PathSpec } from '../framework.js';
 import { KeyedLock } from '../keyed-lock.js';
 import { getJson, putJson, type Storage } from '../storage/storage.js';
@@ -14,7 +15,6 @@ import { remoteAddrIsOk } from './bound-cidrs.js';
 import { hashPassword, verifyPassword } from './password-hash.js';
 import {
   DEFAULT_TOKEN_SETTINGS,
-  TOKEN_FIELDS,
   grantOf,
   readTokenSettings,
   updateTokenSettings,
@@ -72,8 +72,6 @@ const loginLock = new KeyedLock();
 
 /** The userpass backend; `lockout` gives the mount's lockout settings. */
 export function userpassBackend(lockout: (req: LogicalRequest) => LockoutConfig): Backend {
-  const userFields = { ...TOKEN_FIELDS, password: 'string' } as const;
-
   async function write(req: LogicalRequest) {
     const name = req.captures.username!.toLowerCase();
     const existing = await readUser(req.storage, name);
@@ -98,7 +96,7 @@ export function userpassBackend(lockout: (req: LogicalRequest) => LockoutConfig)
     },
     {
       pattern: new RegExp(`^users/${USERNAME}/password$`),
-      fields: { password: 'string' },
+      fields: USERPASS_PASSWORD_FIELDS,
       exists: async (req) => (await readUser(req.storage, req.captures.username!)) !== undefined,
       operations: {
         async update(req) {
@@ -116,7 +114,7 @@ export function userpassBackend(lockout: (req: LogicalRequest) => LockoutConfig)
     },
     {
       pattern: new RegExp(`^users/${USERNAME}/policies$`),
-      fields: { token_policies: 'comma-string-slice', policies: 'comma-string-slice' },
+      fields: USERPASS_POLICIES_FIELDS,
       exists: async (req) => (await readUser(req.storage, req.captures.username!)) !== undefined,
       operations: {
         async update(req) {
@@ -132,7 +130,7 @@ export function userpassBackend(lockout: (req: LogicalRequest) => LockoutConfig)
     },
     {
       pattern: new RegExp(`^users/${USERNAME}$`),
-      fields: userFields,
+      fields: USERPASS_USER_FIELDS,
       exists: async (req) => (await readUser(req.storage, req.captures.username!)) !== undefined,
       operations: {
         update: write,
@@ -149,7 +147,7 @@ export function userpassBackend(lockout: (req: LogicalRequest) => LockoutConfig)
     },
     {
       pattern: new RegExp(`^login/${USERNAME}$`),
-      fields: { password: 'string' },
+      fields: USERPASS_PASSWORD_FIELDS,
       unauthenticated: ['update'],
       operations: {
         async update(req) {

@@ -4,6 +4,7 @@
 import { RequestError } from '../../core/errors.js';
 import { parseCaPrivateKey } from '../../core/keys/ca-key.js';
 import { parseSshPublicKey } from '../../core/keys/public-key.js';
+import { CONFIG_CA_FIELDS } from '../../core/path-fields.js';
 import type { LogicalRequest, LogicalResponse, PathSpec } from '../framework.js';
 import { deleteStoredCa, readStoredCa, writeStoredCa, type StoredCa } from './ca-store.js';
 import { generateKeyPairAsync } from './generate-key-pair.js';
@@ -55,13 +56,7 @@ async function writeCa(req: LogicalRequest): Promise<LogicalResponse | undefined
 
 export const configCaPath: PathSpec = {
   pattern: /^config\/ca$/,
-  fields: {
-    generate_signing_key: 'bool',
-    public_key: 'string',
-    private_key: 'string',
-    key_type: 'string',
-    key_bits: 'int',
-  },
+  fields: CONFIG_CA_FIELDS,
   operations: {
     update: writeCa,
     async read(req) {

@@ -2,6 +2,7 @@
 // (reference §2.14). Deleting a role takes it off the list, as Vault does.
 
 import { RequestError } from '../../core/errors.js';
+import { CONFIG_ZEROADDRESS_FIELDS } from '../../core/path-fields.js';
 import type { PathSpec } from '../framework.js';
 import { getJson, putJson, type Storage } from '../storage/storage.js';
 
@@ -19,7 +20,7 @@ export async function removeZeroAddressRole(storage: Storage, role: string): Pro
 
 export const configZeroAddressPath: PathSpec = {
   pattern: /^config\/zeroaddress$/,
-  fields: { roles: 'comma-string-slice' },
+  fields: CONFIG_ZEROADDRESS_FIELDS,
   operations: {
     async update(req) {
       const roles = (req.fields.get('roles') as string[] | undefined) ?? [];

@@ -4,6 +4,7 @@
 
 import { RequestError } from '../../core/errors.js';
 import { planIpLookup, planOtpCredential } from '../../core/otp.js';
+import { CREDS_FIELDS, LOOKUP_FIELDS, VERIFY_FIELDS } from '../../core/path-fields.js';
 import type { LogicalRequest, PathSpec } from '../framework.js';
 import { effectiveTtls } from '../sys/mount-table.js';
 import { readZeroAddressRoles } from './paths-config-zeroaddress.js';
@@ -22,7 +23,7 @@ const otpTtl = (req: LogicalRequest): number => {
 
 export const credsPath: PathSpec = {
   pattern: new RegExp(`^creds/(?<role>${ROLE_NAME})$`),
-  fields: { username: 'string', ip: 'string' },
+  fields: CREDS_FIELDS,
   operations: {
     async update(req) {
       const roleName = req.captures.role!;
@@ -52,7 +53,7 @@ export const credsPath: PathSpec = {
 
 export const verifyPath: PathSpec = {
   pattern: /^verify$/,
-  fields: { otp: 'string' },
+  fields: VERIFY_FIELDS,
   unauthenticated: ['update'],
   operations: {
     async update(req) {
@@ -67,7 +68,7 @@ export const verifyPath: PathSpec = {
 
 export const lookupPath: PathSpec = {
   pattern: /^lookup$/,
-  fields: { ip: 'string' },
+  fields: LOOKUP_FIELDS,
   operations: {
     async update(req) {
       const ip = (req.fields.get('ip') as string | undefined) ?? '';

@@ -5,6 +5,7 @@
 import { parseDurationSeconds } from '../../core/duration.js';
 import { RequestError } from '../../core/errors.js';
 import { formatGoValue, toStringMap } from '../../core/fields.js';
+import { MOUNT_FIELDS, MOUNT_TUNE_FIELDS } from '../../core/path-fields.js';
 import type { LogicalRequest, PathSpec } from '../framework.js';
 import type { ExpirationManager } from '../leases/expiration-manager.js';
 import { deletePrefix } from '../storage/storage.js';
@@ -103,7 +104,7 @@ export function mountPaths(table: MountTable, rootStorage: Storage, expiration: 
     },
     {
       pattern: /^mounts\/(?<path>.+?)\/tune\/?$/,
-      fields: { default_lease_ttl: 'string', max_lease_ttl: 'string', description: 'string' },
+      fields: MOUNT_TUNE_FIELDS,
       operations: {
         async read(req) {
           const m = table.get(normalise(req.captures.path!));
@@ -130,14 +131,7 @@ export function mountPaths(table: MountTable, rootStorage: Storage, expiration: 
     },
     {
       pattern: /^mounts\/(?<path>.+)$/,
-      fields: {
-        type: 'string',
-        description: 'string',
-        config: 'map',
-        options: 'map',
-        local: 'bool',
-        seal_wrap: 'bool',
-      },
+      fields: MOUNT_FIELDS,
       operations: {
         update: enable,
         async read(req) {

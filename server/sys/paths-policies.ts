@@ -1,6 +1,7 @@
 // `sys/policies/acl` and the legacy `sys/policy` that `vault policy write` uses (reference §5.2).
 
 import { RequestError } from '../../core/errors.js';
+import { POLICY_ACL_FIELDS } from '../../core/path-fields.js';
 import type { LogicalRequest, PathSpec } from '../framework.js';
 import type { PolicyStore } from '../policy-store.js';
 
@@ -28,7 +29,7 @@ export function policyPaths(store: PolicyStore): PathSpec[] {
     },
     {
       pattern: /^policies\/acl\/(?<name>.+)$/,
-      fields: { policy: 'string' },
+      fields: POLICY_ACL_FIELDS,
       operations: {
         async read(req) {
           const text = await store.read(named(req));
