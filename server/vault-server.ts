@@ -247,7 +247,10 @@ export class VaultServer {
           capability = exists ? 'update' : 'create';
         }
         // One decision (Vault's AllowOperation): capability, wrapping TTL bounds, parameter constraints, sudo.
-        aclDecision = acl.decide(path, capability, data, { sudo: spec?.sudo === true });
+        aclDecision = acl.decide(path, capability, data, {
+          sudo: spec?.sudo === true,
+          ...(parsed.wrapTtl !== undefined ? { wrapTtl: parsed.wrapTtl } : {}),
+        });
         sudo = aclDecision.sudo;
         if (!aclDecision.allowed) throw new PermissionDeniedError();
         token = await this.tokens.use(token);

@@ -1,11 +1,13 @@
 // From an HTTP request to Vault's logical request: the operation its method (and `?list=true`)
-// stands for, the decoded path under /v1/, the parameters (body for writes, query otherwise), and
-// the token it presents (`X-Vault-Token`, else `Authorization: Bearer`).
+// stands for, the decoded path under /v1/, the parameters (body for writes, query otherwise), the
+// token it presents (`X-Vault-Token`, else `Authorization: Bearer`), and the response-wrapping TTL it
+// asks for (`X-Vault-Wrap-TTL`).
 
 import type { IncomingMessage } from 'node:http';
 import { MethodNotAllowedError, NotFoundError, RequestError } from '../../core/errors.js';
 import { parseGoBool } from '../../core/fields.js';
 import type { Operation } from '../framework.js';
+import { parseWrapTtlHeader, WRAP_TTL_HEADER } from '../wrapping/wrap-ttl.js';
 import type { RequestLimits } from './json-limits.js';
 import { parseBody, readBody } from './read-body.js';
 
@@ -19,6 +21,8 @@ export interface ParsedRequest {
   readonly remotePort: number;
   /** The body's bytes as they arrived: audit devices HMAC an oversized body whole (audit-entry.ts). */
   readonly rawBody: { readonly chunks: readonly Buffer[]; readonly bytes: number };
+  /** Seconds from `X-Vault-Wrap-TTL`; undefined when the header is absent (0 = asked, but not wrapped). */
+  readonly wrapTtl?: number;
 }
 
 function presentedToken(req: IncomingMessage): string | undefined {
@@ -77,6 +81,7 @@ export async function parseRequest(req: IncomingMessage, limits?: RequestLimits)
   const data =
     operation === 'update' || operation === 'patch' ? await parseBody(body.text, req.headers['content-type']) : query;
   if (operation === 'update' && path.endsWith('/')) throw new RequestError("cannot write to a path ending in '/'");
+  const wrapTtl = parseWrapTtlHeader(req.headers[WRAP_TTL_HEADER]);
   return {
     operation,
     path,
@@ -85,5 +90,6 @@ export async function parseRequest(req: IncomingMessage, limits?: RequestLimits)
     remoteAddress: req.socket.remoteAddress ?? '',
     remotePort: req.socket.remotePort ?? 0,
     rawBody: { chunks: body.raw, bytes: body.bytes },
+    ...(wrapTtl !== undefined ? { wrapTtl } : {}),
   };
 }

@@ -1,9 +1,11 @@
-// Writing Vault's responses: the success envelope, 204s, raw bodies, and the error envelope with
-// Vault's status codes (ACL and internal errors in go-multierror's wrapping, user errors plain).
+// Writing Vault's responses: the success envelope, 204s, raw bodies, wrapped responses (only
+// `wrap_info`), and the error envelope with Vault's status codes (ACL and internal errors in
+// go-multierror's wrapping, user errors plain).
 
 import type { ServerResponse } from 'node:http';
 import { isSshCaError } from '../../core/errors.js';
 import { multiError, type LogicalResponse } from '../framework.js';
+import type { WrapInfo } from '../wrapping/response-wrapper.js';
 
 /** Paths whose `data` Vault also copies to the top level of the body (legacy compatibility). */
 const TOP_LEVEL_COPY =
@@ -30,34 +32,55 @@ export interface ResultContext {
   readonly head: boolean;
 }
 
-/** Write a handler's answer. */
-export function writeResult(res: ServerResponse, ctx: ResultContext, result: LogicalResponse | undefined): void {
-  if (result?.raw) return send(res, result.raw.status, result.raw.body, result.raw.contentType, ctx.head);
-  if (result?.bare) return send(res, result.status ?? 200, JSON.stringify(result.data), 'application/json', ctx.head);
+/** A handler's answer, possibly replaced by its wrapping (then only `wrapInfo` is set). */
+export type ServedResult = LogicalResponse & { readonly wrapInfo?: WrapInfo };
+
+/** Whether an answer is "nothing": 404 for reads and lists, 204 otherwise (and never wrapped). */
+export function isEmptyResult(result: LogicalResponse | undefined, isList: boolean): boolean {
   const data = result?.data ?? null;
   const warnings = result?.warnings && result.warnings.length > 0 ? result.warnings : null;
   const auth = result?.auth ?? null;
   const keys = data?.keys;
-  const nothing =
-    (data === null && warnings === null && auth === null) ||
-    (ctx.isList && (!Array.isArray(keys) || keys.length === 0));
-  if (nothing) {
+  return (
+    (data === null && warnings === null && auth === null) || (isList && (!Array.isArray(keys) || keys.length === 0))
+  );
+}
+
+/** Vault's success envelope for an answer (what is sent, and what a wrapping token keeps). */
+export function envelopeOf(
+  ctx: Pick<ResultContext, 'requestId' | 'mountType'>,
+  result: LogicalResponse | undefined,
+): Record<string, unknown> {
+  return {
+    request_id: ctx.requestId,
+    lease_id: result?.lease?.id ?? '',
+    renewable: result?.lease?.renewable ?? false,
+    lease_duration: result?.lease?.duration ?? 0,
+    data: result?.data ?? null,
+    wrap_info: null,
+    warnings: result?.warnings && result.warnings.length > 0 ? result.warnings : null,
+    auth: result?.auth ?? null,
+    mount_type: ctx.mountType,
+  };
+}
+
+/** Write a handler's answer. */
+export function writeResult(res: ServerResponse, ctx: ResultContext, result: ServedResult | undefined): void {
+  if (result?.wrapInfo) {
+    // As Vault's respondLogical: a wrapped answer carries only wrap_info (no request id, warnings or mount type).
+    const wrapped = { ...envelopeOf({ requestId: '', mountType: '' }, undefined), wrap_info: result.wrapInfo };
+    return send(res, 200, JSON.stringify(wrapped), 'application/json', ctx.head);
+  }
+  if (result?.raw) return send(res, result.raw.status, result.raw.body, result.raw.contentType, ctx.head);
+  if (result?.bare) return send(res, result.status ?? 200, JSON.stringify(result.data), 'application/json', ctx.head);
+  if (isEmptyResult(result, ctx.isList)) {
     if (ctx.emptyIs404) return send(res, 404, '{"errors":[]}', 'application/json', ctx.head);
     res.writeHead(204, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
     res.end();
     return;
   }
-  const envelope: Record<string, unknown> = {
-    request_id: ctx.requestId,
-    lease_id: result?.lease?.id ?? '',
-    renewable: result?.lease?.renewable ?? false,
-    lease_duration: result?.lease?.duration ?? 0,
-    data,
-    wrap_info: null,
-    warnings,
-    auth,
-    mount_type: ctx.mountType,
-  };
+  const data = result?.data ?? null;
+  const envelope = envelopeOf(ctx, result);
   const body = TOP_LEVEL_COPY.test(ctx.path) && data ? { ...data, ...envelope } : envelope;
   send(res, 200, JSON.stringify(body), 'application/json', ctx.head);
 }
