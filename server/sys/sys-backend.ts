@@ -11,6 +11,7 @@ import type { MountTable } from './mount-table.js';
 import { healthPath } from './path-health.js';
 import { auditPaths } from './paths-audit.js';
 import { authPaths } from './paths-auth.js';
+import { capabilitiesPaths } from './paths-capabilities.js';
 import { leasePaths } from './paths-leases.js';
 import { mountPaths } from './paths-mounts.js';
 import { policyPaths } from './paths-policies.js';
@@ -36,6 +37,7 @@ export function sysBackend(p: SystemParts): Backend {
       ...mountPaths(p.mounts, p.storage, p.expiration),
       ...authPaths(p.auth, p.storage, p.tokens),
       ...policyPaths(p.policies),
+      ...capabilitiesPaths(p.tokens, p.policies),
       ...auditPaths(p.audit),
       ...leasePaths(p.expiration),
     ],
