@@ -1,15 +1,19 @@
 // `sshca login`: authenticate (token or userpass), get a short-lived certificate for an existing or
 // fresh key, write it beside the key, load key and certificate into ssh-agent for exactly the
 // certificate's remaining life, drop our expired certificates from the agent, and say what was issued.
+// With --wrap-ttl it hands a credential on instead (a single-use wrapping token); with --unwrap-token
+// it signs with the credential such a token holds.
 
 import { parseArgs } from 'node:util';
 import type { DecodedCertificate } from '../core/cert/certificate.js';
 import { formatGoDuration } from '../core/duration.js';
 import { addToAgent, agentAvailable, removeExpired } from './agent.js';
+import { UsageError } from '../core/errors.js';
 import { required, usageErrors } from './args.js';
 import { authenticate, type AuthOptions } from './auth.js';
 import { isSshcaKey, obtainCertificate, type CertificateOnDisk } from './certificate-session.js';
 import type { Command } from './command.js';
+import { parseWrapTtlOption, unwrapCredential, wrapCredential } from './hand-on.js';
 
 export const LOGIN_OPTIONS = {
   mount: { type: 'string' },
@@ -48,15 +52,24 @@ Options:
 ${LOGIN_OPTIONS_HELP}
   --no-agent             do not touch ssh-agent
   --json                 print what was issued as JSON
+  --wrap-ttl DURATION    hand the credential on instead of signing: log in (userpass) or create a
+                         child token (token method), wrapped for DURATION (e.g. 10m), and print only
+                         the single-use wrapping token (--mount and --role are not needed)
+  --unwrap-token TOKEN   sign with the credential a wrapping token holds (spends the token; it
+                         fails if the token was used or expired, which tells you it was intercepted)
   -h, --help             show this help
 
-Exit codes: 0 signed, 1 refused (role, principal, TTL or policy: the message says which, with the
-backend's own words), 2 bad command line, 3 authentication failed.
+Exit codes: 0 signed (or wrapped), 1 refused (role, principal, TTL or policy: the message says
+which, with the backend's own words), 2 bad command line, 3 authentication or unwrapping failed.
 
 Examples:
   sshca login --mount ssh-dev --role developer --principals ubuntu
   SSHCA_PASSWORD=… sshca login --method userpass --username alice --mount ssh-prod --role developer --ttl 30m
   VAULT_TOKEN=$CI_TOKEN sshca login --mount ssh-dev --role automation --principals gitlab-runner --no-agent --json
+
+  # Hand a credential to a new machine once: wrap here, unwrap there (vault unwrap works too).
+  WRAPPED=$(SSHCA_PASSWORD=… sshca login --method userpass --username deploy --wrap-ttl 10m)
+  sshca login --unwrap-token "$WRAPPED" --mount ssh-dev --role automation --no-agent
 `;
 
 /** What `login` prints about a certificate. */
@@ -110,11 +123,39 @@ export const loginCommand: Command = {
       parseArgs({
         args: [...argv],
         strict: true,
-        options: { ...LOGIN_OPTIONS, 'no-agent': { type: 'boolean' }, json: { type: 'boolean' } },
+        options: {
+          ...LOGIN_OPTIONS,
+          'no-agent': { type: 'boolean' },
+          json: { type: 'boolean' },
+          'wrap-ttl': { type: 'string' },
+          'unwrap-token': { type: 'string' },
+        },
       }),
     );
+    const wrapTtl = values['wrap-ttl'];
+    const unwrapToken = values['unwrap-token'];
+    if (wrapTtl !== undefined && unwrapToken !== undefined) {
+      throw new UsageError('--wrap-ttl and --unwrap-token exclude each other');
+    }
+    if (wrapTtl !== undefined) {
+      const { wrapInfo, what } = await wrapCredential(authOptionsOf(values), parseWrapTtlOption(wrapTtl));
+      // stdout holds only the token (or the wrap_info JSON), so WRAPPED=$(sshca login … --wrap-ttl …) works.
+      process.stdout.write(values.json ? `${JSON.stringify(wrapInfo)}\n` : `${wrapInfo.token}\n`);
+      process.stderr.write(
+        `Wrapped ${what} for ${formatGoDuration(wrapInfo.ttl)}: it can be unwrapped once, before it expires ` +
+          `(sshca login --unwrap-token TOKEN …, or vault unwrap TOKEN).\n`,
+      );
+      return 0;
+    }
     required(values.mount, 'mount');
     required(values.role, 'role');
+    if (unwrapToken !== undefined) {
+      if (values.method !== undefined && values.method !== 'token') {
+        throw new UsageError('--unwrap-token gives a token: it does not combine with --method userpass');
+      }
+      if (values.token !== undefined) throw new UsageError('--unwrap-token and --token exclude each other');
+      values.token = await unwrapCredential(values.address, required(unwrapToken, 'unwrap-token'));
+    }
     const issued = await loginWith(values);
     const now = Math.floor(Date.now() / 1000);
     const c = issued.certificate;

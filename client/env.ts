@@ -24,6 +24,11 @@ export interface VaultClientOptions {
   readonly retries?: number;
   /** Per-request timeout in milliseconds. @default 30000 */
   readonly timeoutMs?: number;
+  /**
+   * Wrap every answer for this long (`X-Vault-Wrap-TTL`, like the Vault CLI's `-wrap-ttl`); a call's
+   * own `wrapTtl` wins. @default not wrapped
+   */
+  readonly wrapTtl?: string | number;
 }
 
 const pick = (env: Readonly<Record<string, string | undefined>>, name: string): string | undefined =>

@@ -5,3 +5,4 @@ export * from './vault-client.js';
 export * from './sys-api.js';
 export * from './ssh-api.js';
 export * from './access-api.js';
+export * from './wrapping-api.js';

@@ -1,8 +1,8 @@
 // The typed HTTP client every layer uses to talk to a Vault-compatible server (Vault, OpenBao, or
 // the embedded server), following Vault's Go client: X-Vault-Token and X-Vault-Request headers,
 // writes as PUT, lists as GET ?list=true, a 404 on read/list means "absent", errors formatted as
-// `Error making API request. URL: … Code: N. Errors: …`, and retries with backoff on connection
-// errors and 5xx for idempotent calls only.
+// `Error making API request. URL: … Code: N. Errors: …`, retries with backoff on connection
+// errors and 5xx for idempotent calls only, and response wrapping on request (X-Vault-Wrap-TTL).
 
 import { createRequire } from 'node:module';
 import { SshCaError } from '../core/errors.js';
@@ -43,8 +43,23 @@ export interface VaultResponse<T = Record<string, unknown>> {
   readonly auth?: AuthBlock;
   /** The envelope's lease (secrets with a lease, such as OTP credentials); absent when `lease_id` is empty. */
   readonly lease?: { readonly id: string; readonly duration: number; readonly renewable: boolean };
+  /** The envelope's `wrap_info`: the answer was wrapped (then `data` and `auth` are absent). */
+  readonly wrapInfo?: WrapInfo;
   /** The raw body text. */
   readonly body: string;
+}
+
+/** Vault's `wrap_info` block of a wrapped answer. */
+export interface WrapInfo {
+  /** The single-use wrapping token. */
+  readonly token: string;
+  readonly accessor: string;
+  /** Seconds the wrapping token lives. */
+  readonly ttl: number;
+  readonly creation_time: string;
+  readonly creation_path: string;
+  /** The accessor of the token inside, when the wrapped answer created one. */
+  readonly wrapped_accessor?: string;
 }
 
 /** Vault's `auth` block. */
@@ -76,16 +91,30 @@ export interface CallOptions {
   readonly anonymous?: boolean;
   /** Error statuses that are answers here (sys/health's 429/472/473/501/503). */
   readonly acceptStatuses?: readonly number[];
+  /**
+   * Ask for the answer wrapped for this long (`X-Vault-Wrap-TTL`: seconds or a duration such as
+   * `"5m"`); the response then carries `wrapInfo` only.
+   * @default the client's `wrapTtl` option, else not wrapped
+   */
+  readonly wrapTtl?: string | number;
+  /**
+   * Send this token instead of the client's (a wrapping token unwrapping itself).
+   * @default the client's token
+   */
+  readonly token?: string;
 }
 
 /** Client for one server. */
 export class VaultClient {
   constructor(readonly options: VaultClientOptions) {}
 
-  private send(method: string, url: URL, body: string | undefined, anonymous: boolean): Promise<RawResponse> {
+  private send(method: string, url: URL, body: string | undefined, call: CallOptions): Promise<RawResponse> {
     const o = this.options;
     const headers: Record<string, string> = { 'X-Vault-Request': 'true' };
-    if (o.token && !anonymous) headers['X-Vault-Token'] = o.token;
+    const token = call.token ?? o.token;
+    if (token && call.anonymous !== true) headers['X-Vault-Token'] = token;
+    const wrapTtl = call.wrapTtl ?? o.wrapTtl;
+    if (wrapTtl !== undefined && wrapTtl !== '') headers['X-Vault-Wrap-TTL'] = String(wrapTtl);
     if (o.namespace) headers['X-Vault-Namespace'] = o.namespace;
     if (body !== undefined) {
       headers['Content-Type'] = 'application/json';
@@ -127,7 +156,7 @@ export class VaultClient {
     for (let attempt = 1; ; attempt++) {
       let raw: RawResponse;
       try {
-        raw = await this.send(method, url, body, opts.anonymous === true);
+        raw = await this.send(method, url, body, opts);
       } catch (e) {
         if (attempt < attempts) {
           await sleep(100 * 2 ** (attempt - 1));
@@ -158,6 +187,7 @@ export class VaultClient {
           lease_id?: string;
           lease_duration?: number;
           renewable?: boolean;
+          wrap_info?: WrapInfo | null;
         }
       | undefined;
     try {
@@ -187,6 +217,7 @@ export class VaultClient {
             },
           }
         : {}),
+      ...(json?.wrap_info ? { wrapInfo: json.wrap_info } : {}),
       body: raw.body,
     };
   }
