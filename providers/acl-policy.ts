@@ -1,14 +1,28 @@
 // `AclPolicy`: an ACL policy (sys/policies/acl/<name>), HCL or JSON. Replaces: `name`. The document
-// updates in place. `signingPolicy` builds the usual "may sign on these roles" document.
+// updates in place. `signingPolicy` builds the usual "may sign on these roles" document. `check`
+// warns (never fails: Vault accepts them) about parameter constraints that name a parameter the
+// path does not take (issue 14).
 
+import { createRequire } from 'node:module';
 import * as pulumi from '@pulumi/pulumi';
 import { deletePolicy, readPolicy, writePolicy } from '../client/access-api.js';
+import { validateParameterConstraints } from '../core/acl/parameter-warnings.js';
 import { parsePolicy } from '../core/acl/policy-document.js';
 export { signingPolicy } from '../core/acl/signing-policy.js';
 import type { Issue } from '../core/errors.js';
 import { connect, type ConnectionInputs } from './connection.js';
 import { checkFailures, replacements } from './provider-kit.js';
 import { connectionInputs, type ConnectionArgs } from './resource-kit.js';
+
+// Loaded with createRequire so the provider survives closure serialization (toolchain.md §3).
+const pulumiRuntime: typeof import('@pulumi/pulumi') = createRequire(import.meta.url)('@pulumi/pulumi');
+
+/**
+ * Log a warning through Pulumi. A dynamic provider has no engine connection (pulumi/pulumi#6065), so
+ * `pulumi.log.warn` writes `warning: [runtime] <message>` to the provider's stderr, which the engine
+ * shows to the user (pulumi/pulumi#18253).
+ */
+const warn = (message: string): Promise<void> => pulumiRuntime.log.warn(message);
 
 export interface AclPolicyInputs extends ConnectionInputs {
   readonly name: string;
@@ -21,13 +35,16 @@ export const aclPolicyProvider: pulumi.dynamic.ResourceProvider = {
     if (typeof news.name !== 'string' || !/^[a-z0-9][a-z0-9_.@-]*$/.test(news.name) || news.name === 'root') {
       issues.push({ field: 'name', message: 'name must be lower-case letters, digits, _ . @ -, and not "root"' });
     }
+    let warnings: string[] = [];
     try {
-      parsePolicy(news.name, String(news.policy ?? ''));
+      const parsed = parsePolicy(news.name, String(news.policy ?? ''));
       if (String(news.policy ?? '').trim() === '')
         issues.push({ field: 'policy', message: 'policy must not be empty' });
+      warnings = validateParameterConstraints(parsed.rules).map((w) => w.message);
     } catch (e) {
       issues.push({ field: 'policy', message: (e as Error).message });
     }
+    for (const w of warnings) await warn(`AclPolicy ${JSON.stringify(news.name)}: ${w}`);
     return { inputs: news, failures: checkFailures(issues) };
   },
   async diff(_id, olds: AclPolicyInputs, news: AclPolicyInputs) {
@@ -55,7 +72,11 @@ export const aclPolicyProvider: pulumi.dynamic.ResourceProvider = {
 export interface AclPolicyArgs extends ConnectionArgs {
   /** Policy name (lower case). Changing it replaces the policy. */
   readonly name: pulumi.Input<string>;
-  /** The document, HCL or JSON; e.g. `signingPolicy("ssh-dev", ["developer"])`. */
+  /**
+   * The document, HCL or JSON; e.g. `signingPolicy("ssh-dev", ["developer"])`. A parameter
+   * constraint naming a parameter the path does not take is logged as a warning when Pulumi checks
+   * the inputs (preview and up).
+   */
   readonly policy: pulumi.Input<string>;
 }
 

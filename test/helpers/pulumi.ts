@@ -37,6 +37,8 @@ export interface ProviderServer {
   update(urn: string, id: string, olds: object, news: object): Promise<Record<string, unknown>>;
   read(urn: string, id: string, props: object): Promise<{ id: string; props: Record<string, unknown> }>;
   delete(urn: string, id: string, props: object): Promise<void>;
+  /** What the server wrote to stderr so far, where the engine reads a dynamic provider's logs (echoed too). */
+  stderr(): string;
   stop(): Promise<void>;
 }
 
@@ -45,8 +47,13 @@ export async function startProviderServer(): Promise<ProviderServer> {
   const child: ChildProcess = spawn(
     process.execPath,
     [require.resolve('@pulumi/pulumi/cmd/dynamic-provider/index.js'), '127.0.0.1:1'],
-    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, PULUMI_PROJECT: 'test', PULUMI_STACK: 'dev' } },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PULUMI_PROJECT: 'test', PULUMI_STACK: 'dev' } },
   );
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += String(d);
+    process.stderr.write(d);
+  });
   const port = await new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`the dynamic-provider server exited with ${code}`)));
     child.stdout!.once('data', (d) => resolve(String(d).trim()));
@@ -89,6 +96,7 @@ export async function startProviderServer(): Promise<ProviderServer> {
     async delete(urn, id, props) {
       await call('delete', new proto.DeleteRequest().setId(id).setUrn(urn).setProperties(S(props)));
     },
+    stderr: () => stderr,
     async stop() {
       client.close();
       if (child.exitCode === null) {
