@@ -4,7 +4,7 @@
 // the body), lookup without using the token, rewrap, and wrap arbitrary data.
 
 import { InternalError } from '../core/errors.js';
-import type { VaultClient, VaultResponse, WrapInfo } from './vault-client.js';
+import { isVaultApiError, type VaultClient, type VaultResponse, type WrapInfo } from './vault-client.js';
 
 /** What `sys/wrapping/lookup` tells about a wrapping token. */
 export interface WrappingLookup {
@@ -124,4 +124,22 @@ export async function createTokenWrapped(
     await client.call('PUT', 'auth/token/create', { body: tokenCreateBody(input), wrapTtl: ttl }),
     'the token creation',
   );
+}
+
+/** Whether the token with this accessor is still live (`auth/token/lookup-accessor`). */
+export async function tokenAccessorExists(client: VaultClient, accessor: string): Promise<boolean> {
+  try {
+    return (await client.call('PUT', 'auth/token/lookup-accessor', { body: { accessor } })) !== undefined;
+  } catch (e) {
+    // Vault answers an unknown accessor with 400 ("invalid accessor"); gone is gone.
+    if (isVaultApiError(e) && (e.status === 400 || e.status === 404)) return false;
+    throw e;
+  }
+}
+
+/** Revoke the token with this accessor (and its children); an already gone token is not an error. */
+export async function revokeTokenAccessor(client: VaultClient, accessor: string): Promise<void> {
+  if (await tokenAccessorExists(client, accessor)) {
+    await client.call('PUT', 'auth/token/revoke-accessor', { body: { accessor } });
+  }
 }

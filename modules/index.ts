@@ -11,3 +11,4 @@ export { SshEnvironment, type SshEnvironmentProps } from './ssh-environment.js';
 export { TrustedEc2Hosts, type TrustedEc2HostsProps } from './trusted-ec2-hosts.js';
 export type { RoleSpec } from '../core/role-spec.js';
 export type { OtpRoleSpec } from '../core/role-spec-otp.js';
+export { WrappedToken, type WrappedTokenProps } from './wrapped-token.js';

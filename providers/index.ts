@@ -14,3 +14,4 @@ export { SshEnvironment, type SshEnvironmentArgs } from './ssh-environment.js';
 export type { ConnectionArgs } from './resource-kit.js';
 export type { RoleSpec } from '../core/role-spec.js';
 export type { OtpRoleSpec } from '../core/role-spec-otp.js';
+export { WrappedToken, type WrappedTokenArgs } from './wrapped-token.js';
