@@ -46,7 +46,8 @@ export class PolicyStore {
 
   /** Parse (refusing a bad document with Vault's error) and store a policy, base64 decoded as Vault does. */
   async write(name: string, text: string): Promise<void> {
-    if (name === 'root') throw new RequestError('cannot update "root" policy');
+    // Vault's immutable policies: root, and the one wrapping tokens carry (which the server provides).
+    if (name === 'root' || name === 'response-wrapping') throw new RequestError(`cannot update "${name}" policy`);
     const { raw } = parsePolicy(name, text);
     await putJson(this.storage, PREFIX + name, { name, policy: raw } satisfies StoredPolicy);
     this.cache.clear();

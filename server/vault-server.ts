@@ -27,7 +27,7 @@ import { parseListRequest } from './http/list-verb.js';
 import { ExpirationManager } from './leases/expiration-manager.js';
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from './http/json-limits.js';
 import { parseRequest, type ParsedRequest } from './http/parse-request.js';
-import { writeError, writeResult } from './http/respond.js';
+import { writeError, writeResult, type ServedResult } from './http/respond.js';
 import { PolicyStore } from './policy-store.js';
 import { sshBackend } from './ssh/ssh-backend.js';
 import { storageView, getJson, putJson, type Storage } from './storage/storage.js';
@@ -227,7 +227,7 @@ export class VaultServer {
           }
         : undefined;
     if (auditRequest) this.audit.logRequest(auditRequest);
-    let result: LogicalResponse | undefined;
+    let result: ServedResult | undefined;
     try {
       let sudo = false;
       let aclDecision: AclDecision | undefined;
@@ -292,6 +292,7 @@ export class VaultServer {
         data: result?.data ?? null,
         ...(result?.warnings ? { warnings: result.warnings } : {}),
         ...(result?.lease ? { leaseId: result.lease.id } : {}),
+        ...(result?.wrapInfo ? { wrapInfo: result.wrapInfo } : {}),
         ...(result?.auth ? { auth: { ...newAuth, clientToken: String(newToken), accessor: String(newAccessor) } } : {}),
       });
     }

@@ -88,6 +88,15 @@ export interface AuditResponse {
   readonly auth?: { readonly clientToken: string; readonly accessor: string; readonly [k: string]: unknown };
   /** The lease of a leased secret (an OTP), logged in clear as Vault does. */
   readonly leaseId?: string;
+  /** A wrapped answer's `wrap_info`: its token is hashed like a client token, its accessors like accessors. */
+  readonly wrapInfo?: {
+    readonly token: string;
+    readonly accessor: string;
+    readonly ttl: number;
+    readonly creation_time: string;
+    readonly creation_path: string;
+    readonly wrapped_accessor?: string;
+  };
   /** The error text, when the request failed. */
   readonly error?: string;
 }
@@ -172,6 +181,20 @@ export function responseLine(time: string, req: AuditRequest, res: AuditResponse
         : {}),
       data: h.data(res.data ?? null),
       ...(res.leaseId !== undefined ? { secret: { lease_id: res.leaseId } } : {}),
+      ...(res.wrapInfo
+        ? {
+            wrap_info: {
+              ttl: res.wrapInfo.ttl,
+              token: h.token(res.wrapInfo.token),
+              accessor: h.accessor(res.wrapInfo.accessor),
+              creation_time: res.wrapInfo.creation_time,
+              creation_path: res.wrapInfo.creation_path,
+              ...(res.wrapInfo.wrapped_accessor !== undefined
+                ? { wrapped_accessor: h.accessor(res.wrapInfo.wrapped_accessor) }
+                : {}),
+            },
+          }
+        : {}),
       ...(res.warnings && res.warnings.length > 0 ? { warnings: res.warnings } : {}),
     },
     error: res.error ?? '',

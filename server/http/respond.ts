@@ -9,7 +9,7 @@ import type { WrapInfo } from '../wrapping/response-wrapper.js';
 
 /** Paths whose `data` Vault also copies to the top level of the body (legacy compatibility). */
 const TOP_LEVEL_COPY =
-  /^sys\/(mounts|audit|audit-hash|auth|policy|capabilities|remount|rotate|key-status|ha-status)(\/|$)/;
+  /^sys\/(mounts|audit|audit-hash|auth|policy|capabilities(-self|-accessor)?|remount|rotate|key-status|ha-status)(\/|$)/;
 
 function send(res: ServerResponse, status: number, body: string, contentType = 'application/json', head = false): void {
   res.writeHead(status, {

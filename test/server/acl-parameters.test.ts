@@ -421,13 +421,13 @@ describe('sys/capabilities, sys/capabilities-self, sys/capabilities-accessor', (
     const r = await srv.request('POST', '/v1/sys/capabilities-self', { path: 'ssh/sign/shared' }, token);
     expect(r.status).toBe(200);
     expect(r.json.data).toEqual({ capabilities: ['update'], 'ssh/sign/shared': ['update'] });
+    // Copied to the top level too, as Vault does for all three paths.
+    expect(r.json.capabilities).toEqual(['update']);
 
     const many = await srv.request('POST', '/v1/sys/capabilities', {
       token,
       paths: ['ssh/sign/shared', 'ssh/roles/x', 'auth/token/lookup-self'],
     });
-    // sys/capabilities also copies its data to the top level (Vault does so for -self and
-    // -accessor too: server/http/respond.ts TOP_LEVEL_COPY does not match those two yet).
     expect(many.json['ssh/sign/shared']).toEqual(['update']);
     expect(many.json.data).toEqual({
       'auth/token/lookup-self': ['read'],
@@ -440,6 +440,7 @@ describe('sys/capabilities, sys/capabilities-self, sys/capabilities-accessor', (
       paths: 'ssh/sign/shared,sys/mounts',
     });
     expect(byAccessor.json.data).toEqual({ 'ssh/sign/shared': ['update'], 'sys/mounts': ['deny'] });
+    expect(byAccessor.json['sys/mounts']).toEqual(['deny']);
 
     expect((await srv.request('POST', '/v1/sys/capabilities-self', { paths: ['any/path'] })).json.data).toEqual({
       'any/path': ['root'],

@@ -44,6 +44,10 @@ describe('sys/policies/acl', () => {
     expect((await server.request('POST', '/v1/sys/policies/acl/root', { policy: SSH_ACCESS })).json).toEqual({
       errors: ['cannot update "root" policy'],
     });
+    // The policy wrapping tokens carry cannot be written (it would let them do more than unwrap).
+    expect(
+      (await server.request('POST', '/v1/sys/policies/acl/Response-Wrapping', { policy: SSH_ACCESS })).json,
+    ).toEqual({ errors: ['cannot update "response-wrapping" policy'] });
     expect((await server.request('DELETE', '/v1/sys/policies/acl/root')).json).toEqual({
       errors: ['cannot delete "root" policy'],
     });

@@ -369,5 +369,15 @@ describe('the audit log', () => {
     const unwrapResponse = lines.find((l) => l.type === 'response' && l.request.path === 'sys/wrapping/unwrap');
     expect(unwrapResponse.response.auth.client_token).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
     expect(lines.filter((l) => l.request.path === 'sys/wrapping/unwrap')).toHaveLength(4);
+    // The wrapped answer's wrap_info is logged with its token HMAC'd, as Vault logs it.
+    const wrapResponse = lines.find((l) => l.type === 'response' && l.request.path === 'sys/wrapping/wrap');
+    const tokenHash = (await call('POST', '/v1/sys/audit-hash/file', { body: { input: wrapToken } })).json.data.hash;
+    expect(wrapResponse.response.wrap_info).toEqual({
+      ttl: 60,
+      token: tokenHash,
+      accessor: expect.stringMatching(/^hmac-sha256:[0-9a-f]{64}$/),
+      creation_time: w.json.wrap_info.creation_time,
+      creation_path: 'sys/wrapping/wrap',
+    });
   });
 });
