@@ -1,8 +1,10 @@
-// The README's one-time-password section, run as written: every `sh` block of it goes to bash exactly
-// as it stands in the README, in a fresh folder (the repository's root for the block that says "From
-// the repository"), with `sshca` on PATH as an installed package puts it there. The unlabelled block
-// (`sshca ssh --otp` against hosts at 10.0.1.5 and web-1.dev.example.com) names hosts that do not exist
-// here; test/e2e/ssh-otp.test.ts runs the same command forms against a real sshd on loopback.
+// README sections run as written: every `sh` block of the one-time-password section and of the shared
+// role / response wrapping section goes to bash exactly as it stands in the README, in a fresh folder
+// (the repository's root for the block that says "From the repository"), with `sshca` on PATH as an
+// installed package puts it there. The blocks start `sshca serve` on 127.0.0.1:8200, so they run one
+// after another in this one file. The OTP section's unlabelled block (`sshca ssh --otp` against hosts
+// at 10.0.1.5 and web-1.dev.example.com) names hosts that do not exist here; test/e2e/ssh-otp.test.ts
+// runs the same command forms against a real sshd on loopback.
 
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,12 +15,14 @@ import { SSHCA_BIN } from './helpers/sshca-bin.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
-/** The fenced blocks of the README section, with their info strings. */
-function sectionBlocks(title: string): { lang: string; code: string }[] {
+/** The fenced blocks of the README section under `heading` (e.g. `## Title`), with their info strings. */
+function sectionBlocks(heading: string): { lang: string; code: string }[] {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const start = readme.indexOf(`\n## ${title}\n`);
+  const start = readme.indexOf(`\n${heading}\n`);
   expect(start).toBeGreaterThan(0);
-  const end = readme.indexOf('\n## ', start + 1);
+  const next = /\n#{1,3} /g;
+  next.lastIndex = start + 1;
+  const end = next.exec(readme)?.index ?? readme.length;
   const section = readme.slice(start, end);
   return [...section.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({ lang: m[1]!, code: m[2]! }));
 }
@@ -64,7 +68,7 @@ function runBlock(code: string, cwd: string): Promise<{ code: number; stdout: st
   });
 }
 
-const blocks = () => sectionBlocks('One-time passwords (OTP)');
+const blocks = () => sectionBlocks('## One-time passwords (OTP)');
 
 it('has the blocks this test runs, in this order', () => {
   expect(blocks().map((b) => b.lang)).toEqual(['sh', '', 'sh', 'sh']);
@@ -104,4 +108,27 @@ it('renders OTP user-data that cloud-init accepts', async () => {
   expect(readFileSync(join(folder, 'otp-user-data.yaml'), 'utf8')).toContain(
     'vault_addr = "https://vault.example.com:8200"',
   );
+}, 60_000);
+
+it('narrows a shared role per person and hands a credential on once (response wrapping)', async () => {
+  const section = sectionBlocks('### One shared role, narrowed per person; a credential handed on once');
+  expect(section.map((b) => b.lang)).toEqual(['sh']);
+  const folder = join(dir, 'wrapping');
+  mkdirSync(folder);
+  const r = await runBlock(section[0]!.code, folder);
+  expect(r.code).toBe(0);
+  const out = r.stdout.split('\n');
+  // The ubuntu certificate, then root refused by the policy (403 from the ACL), in words.
+  expect(r.stderr).toContain(
+    'sshca login: your token may not sign on ssh/sign/shared: it needs a policy with "update" on that path (backend said: permission denied)',
+  );
+  expect(out).toContain('root: refused');
+  // The wrapped credential, spent once: a certificate for ubuntu from it, then the second unwrap refused.
+  expect(r.stderr).toContain('Wrapped a token of userpass user alice for 10m0s');
+  expect(r.stderr).toContain('sshca login: unwrapping failed: wrapping token is not valid or does not exist');
+  expect(out).toContain('a wrapping token works once');
+  const signed = out.filter((l) => l.startsWith('Signed '));
+  expect(signed).toHaveLength(2);
+  for (const line of signed)
+    expect(line).toMatch(/: principals ubuntu; key id vault-userpass-alice-[0-9a-f]{64};.* \(30m0s left\)$/);
 }, 60_000);
