@@ -130,5 +130,7 @@ it('narrows a shared role per person and hands a credential on once (response wr
   const signed = out.filter((l) => l.startsWith('Signed '));
   expect(signed).toHaveLength(2);
   for (const line of signed)
-    expect(line).toMatch(/: principals ubuntu; key id vault-userpass-alice-[0-9a-f]{64};.* \((30m0s|29m[0-9]+s) left\)$/);
+    expect(line).toMatch(
+      /: principals ubuntu; key id vault-userpass-alice-[0-9a-f]{64};.* \((30m0s|29m[0-9]+s) left\)$/,
+    );
 }, 60_000);
