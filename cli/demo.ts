@@ -5,10 +5,10 @@
 
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loginUserpass } from '../client/access-api.js';
 import { createOtpCredential, readCaPublicKey } from '../client/ssh-api.js';
@@ -23,6 +23,7 @@ import { usageErrors } from './args.js';
 import { obtainCertificate } from './certificate-session.js';
 import type { Command } from './command.js';
 import type { LocalHost } from './scenario/local-hosts.js';
+import type { Environment } from './scenario/seed.js';
 import { writeFileAtomic } from './files.js';
 import { packageRoot, packageVersion } from './package-root.js';
 
@@ -35,12 +36,13 @@ nothing else (this is what "npm start" runs):
   2. provision dev and prod through the Pulumi providers' code: a mount and CA per environment,
      roles developer, automation and emergency, signing policies, userpass users, an audit log
   3. render host trust into DIR/dev and DIR/prod: cloud-init user-data, sshd drop-in, trusted CA
-     keys, principals files, Ansible variables
+     keys, principals files, Ansible variables; dev hosts also let CI's automation certificates
+     (principal gitlab-runner) in as the account deploy, prod hosts do not
   4. synthesize the CDKTF example (examples/cdktf-dev-prod) into DIR/cdktf
   5. start local dev and prod sshd hosts from the rendered files, and a dev host that also takes
      one-time passwords (PAM runs the shipped vault-ssh-helper), and try real logins with each
-     person's certificates and an OTP, used twice: the access matrix (needs root, openssh-server
-     and python3)
+     person's and CI's certificates and an OTP, used twice: the access matrix (needs root,
+     openssh-server and python3)
 
 Options:
   --out DIR      where everything goes (default out)
@@ -48,8 +50,9 @@ Options:
   --no-cdktf     skip step 4
   -h, --help     show this help
 
-Afterwards "sshca serve --data-dir DIR/server" serves the same backend; its root token is in
-DIR/server/root-token and the demo users' passwords in DIR/credentials.json (both 0600).
+Afterwards "sshca serve --data-dir DIR/server" serves the same backend ("npx sshca serve …" in a
+clone, as the demo's last line says); its root token is in DIR/server/root-token and the demo
+users' passwords in DIR/credentials.json (both 0600).
 
 Examples:
   sshca demo                     # or: npm start
@@ -57,6 +60,28 @@ Examples:
 `;
 
 const say = (s = '') => process.stdout.write(`${s}\n`);
+
+/**
+ * How the user runs sshca from their own shell: `sshca` where it is installed on PATH (npm install -g),
+ * else `npx sshca` (a clone, where `npm start` runs the demo, or a project that depends on the package).
+ * The node_modules/.bin folders that npm and npx put on PATH for the commands they run do not count:
+ * the user's shell does not have them.
+ */
+export function sshcaInvocation(path = process.env.PATH ?? ''): 'sshca' | 'npx sshca' {
+  const installed = path
+    .split(delimiter)
+    .filter((dir) => dir !== '' && !/(^|[\\/])node_modules[\\/]\.bin[\\/]?$/.test(dir))
+    .some((dir) => {
+      const file = join(dir, 'sshca');
+      try {
+        accessSync(file, constants.X_OK);
+        return statSync(file).isFile();
+      } catch {
+        return false;
+      }
+    });
+  return installed ? 'sshca' : 'npx sshca';
+}
 
 /** Demo users' passwords: generated once, kept 0600. */
 function credentials(out: string): Record<'testuser' | 'oncall', string> {
@@ -130,7 +155,7 @@ export const demoCommand: Command = {
       const caKeys: Record<string, string> = {};
       for (const env of ENVIRONMENTS) {
         caKeys[env] = (await readCaPublicKey(root, mountOf(env)))!.trim();
-        const trust = validateHostTrust({ environment: env, caKeys: [caKeys[env]], principals: HOST_PRINCIPALS });
+        const trust = validateHostTrust({ environment: env, caKeys: [caKeys[env]], principals: HOST_PRINCIPALS[env] });
         const dir = join(out, env);
         mkdirSync(join(dir, 'principals'), { recursive: true, mode: 0o755 });
         publicFile(join(dir, 'user-data.yaml'), renderCloudConfig(trust));
@@ -165,7 +190,7 @@ export const demoCommand: Command = {
         await accessMatrix(out, url, root, credentials(out), caKeys, { ...seed, ...hostsModule });
       }
       say('');
-      say(`Done. Keep the backend running with: sshca serve --data-dir ${join(values.out, 'server')}`);
+      say(`Done. Keep the backend running with: ${sshcaInvocation()} serve --data-dir ${join(values.out, 'server')}`);
       say(
         `(root token in ${join(values.out, 'server', 'root-token')}, demo passwords in ${join(values.out, 'credentials.json')})`,
       );
@@ -176,7 +201,7 @@ export const demoCommand: Command = {
   },
 };
 
-type Scenario = Pick<typeof import('./scenario/seed.js'), 'ENVIRONMENTS' | 'mountOf' | 'OTP_ROLE'> &
+type Scenario = Pick<typeof import('./scenario/seed.js'), 'ENVIRONMENTS' | 'HOST_PRINCIPALS' | 'mountOf' | 'OTP_ROLE'> &
   Pick<
     typeof import('./scenario/local-hosts.js'),
     'startLocalHost' | 'tryLogin' | 'tryOtpLogin' | 'otpHostUnavailable' | 'newPamService'
@@ -214,11 +239,16 @@ async function accessMatrix(
 ): Promise<void> {
   const account = userInfo().username;
   const hosts: LocalHost[] = [];
-  const hostTrust = (env: string, dir: string) =>
+  // Every login goes to the account running the demo, which stands in for the rendered host trust's
+  // accounts: ubuntu and root, and on the dev host deploy too (CI's gitlab-runner). The OTP host is
+  // for people: it has no deploy account.
+  const standIns = (env: Environment, accounts: readonly string[]) =>
+    accounts.flatMap((a) => s.HOST_PRINCIPALS[env][a] ?? []);
+  const hostTrust = (env: Environment, dir: string, accounts = ['ubuntu', 'root', 'deploy']) =>
     validateHostTrust({
       environment: env,
       caKeys: [caKeys[env]!],
-      principals: { [account]: ['ubuntu', 'root'] },
+      principals: { [account]: standIns(env, accounts) },
       paths: {
         dropIn: join(dir, 'sshd_config.d', '10-sshca.conf'),
         trustedCaKeys: join(dir, 'trusted_user_ca_keys'),
@@ -234,7 +264,13 @@ async function accessMatrix(
     const otpDir = join(out, 'dev', 'local-otp-host');
     const otpHost = noOtp
       ? undefined
-      : await s.startLocalHost('dev', '127.0.0.4', otpDir, hostTrust('dev', otpDir), otpHelperFor(otpDir, url, s));
+      : await s.startLocalHost(
+          'dev',
+          '127.0.0.4',
+          otpDir,
+          hostTrust('dev', otpDir, ['ubuntu', 'root']),
+          otpHelperFor(otpDir, url, s),
+        );
     if (otpHost) hosts.push(otpHost);
     const knownHosts = join(out, 'known_hosts');
     writeFileSync(knownHosts, hosts.map((h) => `${h.knownHostsLine}\n`).join(''));
@@ -292,7 +328,9 @@ async function accessMatrix(
         say(`   ${'testuser'.padEnd(10)}${label.padEnd(36)}${cell('-')}${cell('-')}${result}`);
       }
     }
-    say("   (ci's principal gitlab-runner is not mapped to any account on these hosts, so sshd refuses it)");
+    say(
+      "   (the dev host maps ci's gitlab-runner to its deploy account, root here; prod trusts only the prod CA, and the OTP host has no deploy account)",
+    );
     if (otpHost)
       say('   (an OTP is issued for one host address and works once; the OTP host takes dev certificates too)');
     else say(`   (OTP host skipped: ${noOtp})`);

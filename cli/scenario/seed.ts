@@ -46,8 +46,17 @@ export const OTP_ROLE: { readonly name: string; readonly spec: OtpRoleSpec } = {
   spec: { defaultUser: 'ubuntu', allowedUsers: ['root'], cidrList: ['127.0.0.0/8'] },
 };
 
-/** Host accounts of the rendered host trust → the principals that may log in as them. */
-export const HOST_PRINCIPALS = { ubuntu: ['ubuntu'], 'ec2-user': ['ec2-user'], ansible: ['ansible'], root: ['root'] };
+const PEOPLE_AND_ANSIBLE = { ubuntu: ['ubuntu'], 'ec2-user': ['ec2-user'], ansible: ['ansible'], root: ['root'] };
+
+/**
+ * Host accounts of the rendered host trust → the principals that may log in as them, per environment.
+ * CI's automation certificates (principal gitlab-runner, the zero-trust post's CI role) deploy to dev
+ * only, as the account `deploy`; prod hosts take automation certificates for `ansible` alone.
+ */
+export const HOST_PRINCIPALS: Readonly<Record<Environment, Readonly<Record<string, readonly string[]>>>> = {
+  dev: { ...PEOPLE_AND_ANSIBLE, deploy: ['gitlab-runner'] },
+  prod: PEOPLE_AND_ANSIBLE,
+};
 
 export const mountOf = (env: Environment) => `ssh-${env}`;
 

@@ -3,8 +3,8 @@
 // its own PAM service and the shipped helper), its summary checked line by line; a second run reuses
 // everything and changes nothing, and no PAM service file is left behind.
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { makeScratchDir, removeScratchDir } from '../helpers/scratch.js';
@@ -14,10 +14,26 @@ let dir: string;
 let out: string;
 let first: SshcaRun;
 
+/** A folder holding an executable `sshca` (a stand-in: the demo only looks for it on PATH). */
+function fakeSshcaIn(folder: string): string {
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, 'sshca'), '#!/bin/sh\nexit 0\n');
+  chmodSync(join(folder, 'sshca'), 0o755);
+  return folder;
+}
+
+/** This machine's PATH without any folder that holds an `sshca`, with `first` in front. */
+const pathWith = (first: string) =>
+  [first, ...(process.env.PATH ?? '').split(delimiter).filter((d) => d && !existsSync(join(d, 'sshca')))].join(
+    delimiter,
+  );
+
 beforeAll(async () => {
   dir = makeScratchDir('demo');
   out = join(dir, 'out');
-  first = await runSshca(['demo', '--out', out]);
+  // As under `npm start` or `npx` in a clone: sshca only in a node_modules/.bin folder that npm put on
+  // PATH for the demo, which the user's shell does not have.
+  first = await runSshca(['demo', '--out', out], { PATH: pathWith(fakeSshcaIn(join(dir, 'node_modules', '.bin'))) });
 }, 120_000);
 
 afterAll(() => removeScratchDir(dir));
@@ -27,11 +43,11 @@ const MATRIX = [
   '   testuser  developer@ssh-dev (ubuntu)          in        refused   in',
   '   testuser  developer@ssh-prod (ubuntu)         refused   in        refused',
   '   oncall    emergency@ssh-dev (root)            in        refused   in',
-  '   ci        automation@ssh-dev (gitlab-runner)  refused   refused   refused',
+  '   ci        automation@ssh-dev (gitlab-runner)  in        refused   refused',
   '   testuser  emergency@ssh-dev (root)            not signed: your token may not sign on ssh-dev/sign/emergency: it needs a policy with "update" on that path',
   '   testuser  OTP otp@ssh-dev (root)              -         -         in',
   '   testuser  the same OTP again                  -         -         refused',
-  "   (ci's principal gitlab-runner is not mapped to any account on these hosts, so sshd refuses it)",
+  "   (the dev host maps ci's gitlab-runner to its deploy account, root here; prod trusts only the prod CA, and the OTP host has no deploy account)",
   '   (an OTP is issued for one host address and works once; the OTP host takes dev certificates too)',
 ];
 
@@ -54,7 +70,7 @@ it('runs every step and prints the access matrix from real logins', () => {
   expect(lines.slice(6, 16)).toEqual(MATRIX);
   expect(lines.slice(16)).toEqual([
     '',
-    `Done. Keep the backend running with: sshca serve --data-dir ${out}/server`,
+    `Done. Keep the backend running with: npx sshca serve --data-dir ${out}/server`,
     `(root token in ${out}/server/root-token, demo passwords in ${out}/credentials.json)`,
     '',
   ]);
@@ -71,6 +87,24 @@ it('leaves the rendered artefacts, the synthesized stacks and tight modes on sec
       JSON.parse(readFileSync(join(out, 'cdktf', 'stacks', env, 'cdk.tf.json'), 'utf8')).resource.vault_mount,
     ).toBeDefined();
   }
+  // CI's automation principal logs in as deploy on dev hosts only (the zero-trust post's CI role).
+  expect(
+    readFileSync(join(out, 'dev', 'principals', 'deploy'), 'utf8')
+      .split('\n')
+      .slice(-2),
+  ).toEqual(['gitlab-runner', '']);
+  expect(readdirSync(join(out, 'dev', 'principals')).sort()).toEqual([
+    'ansible',
+    'deploy',
+    'ec2-user',
+    'root',
+    'ubuntu',
+  ]);
+  expect(readdirSync(join(out, 'prod', 'principals')).sort()).toEqual(['ansible', 'ec2-user', 'root', 'ubuntu']);
+  expect(parse(readFileSync(join(out, 'dev', 'ansible-vars.yml'), 'utf8')).ssh_ca_trust_principals).toMatchObject({
+    deploy: ['gitlab-runner'],
+  });
+  expect(readFileSync(join(out, 'prod', 'user-data.yaml'), 'utf8')).not.toContain('gitlab-runner');
   expect(readFileSync(join(out, 'dev', 'trusted_user_ca_keys'), 'utf8')).not.toBe(
     readFileSync(join(out, 'prod', 'trusted_user_ca_keys'), 'utf8'),
   );
@@ -79,13 +113,15 @@ it('leaves the rendered artefacts, the synthesized stacks and tight modes on sec
 });
 
 it('is idempotent: a second run reuses the state and changes nothing', async () => {
-  const again = await runSshca(['demo', '--out', out, '--no-cdktf']);
+  // This time sshca is installed on PATH (npm install -g): the closing line says plain `sshca`.
+  const again = await runSshca(['demo', '--out', out, '--no-cdktf'], { PATH: pathWith(fakeSshcaIn(join(dir, 'bin'))) });
   expect(again.code).toBe(0);
   const lines = again.stdout.split('\n');
   expect(lines[0]).toMatch(/, reused state in /);
   expect(lines[1]).toBe('2. Provisioned dev and prod through the Pulumi providers: 24 unchanged');
   expect(lines[3]).toBe('4. CDKTF synthesis: skipped (--no-cdktf)');
   expect(lines.slice(5, 15)).toEqual(MATRIX);
+  expect(lines[16]).toBe(`Done. Keep the backend running with: sshca serve --data-dir ${out}/server`);
   expect(readdirSync('/etc/pam.d').filter((f) => f.startsWith('sshca-demo-'))).toEqual([]);
 }, 120_000);
 
