@@ -7,7 +7,7 @@ import { createServer as createHttpServer, IncomingMessage, ServerResponse, type
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { AclDecision, AclOperation } from '../core/acl/acl.js';
-import { NotFoundError, PermissionDeniedError } from '../core/errors.js';
+import { NotFoundError, PermissionDeniedError, SshCaError } from '../core/errors.js';
 import { AuditBroker } from './audit/audit-broker.js';
 import type { AuditRequest } from './audit/audit-entry.js';
 import { authBlock, rfc3339 } from './auth/auth-block.js';
@@ -36,6 +36,20 @@ import { sysBackend } from './sys/sys-backend.js';
 import { wrappingPaths } from './sys/paths-wrapping.js';
 import { ResponseWrapper } from './wrapping/response-wrapper.js';
 import { checkWrappingRequest, wrapResult } from './wrapping/wrap-step.js';
+
+/**
+ * Vault's 403 for a token it does not know (never issued, revoked or expired): `permission denied`
+ * and `invalid token` in one go-multierror text, in that order (vault/request_handling.go,
+ * fetchACLTokenEntryAndEntity: `multierror.Append(logical.ErrPermissionDenied, logical.ErrInvalidToken)`).
+ * Named as a request error so that the HTTP edge sends the text as it is, already in Vault's form.
+ */
+class InvalidTokenError extends SshCaError {
+  override readonly name = 'RequestError' as const;
+  readonly status = 403;
+  constructor() {
+    super('2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n');
+  }
+}
 
 /** Options for `VaultServer.open`. */
 export interface VaultServerOptions {
@@ -235,7 +249,8 @@ export class VaultServer {
       // unwraps itself is allowed by its own policy alone.
       const selfUnwrap = await checkWrappingRequest(this.wrapper, { path, data, clientToken, token, open });
       if (!open && !selfUnwrap) {
-        if (!token) throw new PermissionDeniedError();
+        // As Vault: a token presented but unknown (never issued, revoked, expired) adds `invalid token`.
+        if (!token) throw clientToken ? new InvalidTokenError() : new PermissionDeniedError();
         // As Vault: bound CIDRs bind every token but a non-expiring root token, before its use counts.
         if (token.boundCidrs && token.creationTtl !== 0 && !remoteAddrIsOk(parsed.remoteAddress, token.boundCidrs)) {
           throw new PermissionDeniedError();

@@ -148,7 +148,7 @@ describe('typed calls against the embedded server', () => {
     );
     const denied = new VaultClient({ address: srv.url, token: 'wrong' });
     await expect(listRoles(denied, 'ssh')).rejects.toThrow(
-      `Error making API request.\n\nURL: GET ${srv.url}/v1/ssh/roles?list=true\nCode: 403. Errors:\n\n* 1 error occurred:\n\t* permission denied\n\n`,
+      `Error making API request.\n\nURL: GET ${srv.url}/v1/ssh/roles?list=true\nCode: 403. Errors:\n\n* 2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n`,
     );
   });
 });

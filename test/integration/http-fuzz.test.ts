@@ -792,6 +792,9 @@ function authCase(rng: Rng): Case {
     };
   }
   const [method, path, body] = rng.pick(AUTHENTICATED);
+  // A token presented but unknown gets Vault's `invalid token` beside `permission denied`; none at all
+  // (no header, an empty one, an Authorization that is not `Bearer `) only `permission denied`.
+  const presented = bad[2] ? true : (bad[1].Authorization ?? '').startsWith('Bearer ');
   return {
     kind: `${bad[0]}`,
     request: {
@@ -802,7 +805,9 @@ function authCase(rng: Rng): Case {
       ...(body === undefined ? {} : { body: json(body) }),
     },
     statuses: [403],
-    errors: [wrapped('permission denied')],
+    errors: [
+      presented ? '2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n' : wrapped('permission denied'),
+    ],
   };
 }
 

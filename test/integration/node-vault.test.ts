@@ -177,9 +177,9 @@ describe('node-vault against the embedded server', () => {
     });
   });
 
-  it('refuses a bad token with the wrapped permission-denied text', async () => {
+  it('refuses a bad token with the permission-denied and invalid-token text', async () => {
     const intruder = nodeVault({ endpoint: srv.url, token: 'not-a-token' });
-    const wrapped = '1 error occurred:\n\t* permission denied\n\n';
+    const wrapped = '2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n';
     for (const attempt of [intruder.read('ssh/roles/developer'), intruder.list('ssh/roles')]) {
       expect(await rejection(attempt)).toEqual({
         name: 'ApiResponseError',

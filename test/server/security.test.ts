@@ -17,6 +17,11 @@ let dir: string;
 let nowMs = Date.UTC(2027, 0, 15, 8, 0, 0);
 const serverLog: string[] = [];
 const DENIED = { status: 403, json: { errors: ['1 error occurred:\n\t* permission denied\n\n'] } };
+/** Vault's 403 for a token it does not know (never issued, revoked, expired, used up). */
+const INVALID_TOKEN = {
+  status: 403,
+  json: { errors: ['2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n'] },
+};
 
 async function allValues(s: Storage, prefix = ''): Promise<string> {
   let out = '';
@@ -49,14 +54,18 @@ const token = async (body: Record<string, unknown>) =>
   (await server.request('POST', '/v1/auth/token/create', body)).json.auth.client_token as string;
 
 describe('tokens', () => {
-  it('missing, malformed and unknown tokens get 403', async () => {
+  it('missing tokens get 403 permission denied; malformed and unknown ones add invalid token', async () => {
     expect(await server.request('GET', '/v1/ssh/config/ca', undefined, null)).toMatchObject(DENIED);
     expect(await server.request('GET', '/v1/ssh/config/ca', undefined, '')).toMatchObject(DENIED);
     expect(await server.request('GET', '/v1/ssh/config/ca', undefined, 'hvs.AAAAAAAAAAAAAAAAAAAAAAAA')).toMatchObject(
-      DENIED,
+      INVALID_TOKEN,
     );
-    expect(await server.request('GET', '/v1/ssh/config/ca', undefined, '../../core/tokens/x')).toMatchObject(DENIED);
-    expect(await server.request('GET', '/v1/ssh/config/ca', undefined, 'x'.repeat(10_000))).toMatchObject(DENIED);
+    expect(await server.request('GET', '/v1/ssh/config/ca', undefined, '../../core/tokens/x')).toMatchObject(
+      INVALID_TOKEN,
+    );
+    expect(await server.request('GET', '/v1/ssh/config/ca', undefined, 'x'.repeat(10_000))).toMatchObject(
+      INVALID_TOKEN,
+    );
   });
 
   it('expired and revoked tokens get 403', async () => {
@@ -64,8 +73,8 @@ describe('tokens', () => {
     const revoked = await token({ policies: ['reader'] });
     await server.request('POST', '/v1/auth/token/revoke', { token: revoked });
     nowMs += 61_000;
-    expect(await server.request('GET', '/v1/ssh/roles?list=true', undefined, expiring)).toMatchObject(DENIED);
-    expect(await server.request('GET', '/v1/ssh/roles?list=true', undefined, revoked)).toMatchObject(DENIED);
+    expect(await server.request('GET', '/v1/ssh/roles?list=true', undefined, expiring)).toMatchObject(INVALID_TOKEN);
+    expect(await server.request('GET', '/v1/ssh/roles?list=true', undefined, revoked)).toMatchObject(INVALID_TOKEN);
   });
 
   it('a denying policy denies what another allows', async () => {
@@ -76,7 +85,7 @@ describe('tokens', () => {
   it('a token whose uses ran out is refused', async () => {
     const t = await token({ policies: ['reader'], num_uses: 1 });
     expect((await server.request('GET', '/v1/ssh/roles?list=true', undefined, t)).status).toBe(404);
-    expect(await server.request('GET', '/v1/ssh/roles?list=true', undefined, t)).toMatchObject(DENIED);
+    expect(await server.request('GET', '/v1/ssh/roles?list=true', undefined, t)).toMatchObject(INVALID_TOKEN);
   });
 });
 

@@ -108,7 +108,7 @@ describe('token life cycle', () => {
     nowMs += 10 * 60 * 1000;
     const r = await server.request('GET', '/v1/auth/token/lookup-self', undefined, t);
     expect(r.status).toBe(403);
-    expect(r.json).toEqual({ errors: ['1 error occurred:\n\t* permission denied\n\n'] });
+    expect(r.json).toEqual({ errors: ['2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n'] });
   });
 
   it('renews up to explicit_max_ttl, counted from creation', async () => {
