@@ -16,6 +16,21 @@ export class AuthenticationError extends RequestError {
   readonly exitCode = 3;
 }
 
+/**
+ * The backend's answer to a token it does not know (never issued, revoked, expired, its uses spent):
+ * 403 with `invalid token` among its errors, as Vault answers (a policy refusal says only
+ * `permission denied`). In words, as an AuthenticationError (exit code 3); undefined for anything else.
+ */
+export function invalidTokenError(e: unknown): AuthenticationError | undefined {
+  if (!isVaultApiError(e) || e.status !== 403) return undefined;
+  if (!e.errors.some((text) => /^\t?\*? ?invalid token$/m.test(text))) return undefined;
+  return new AuthenticationError(
+    'the token is invalid or expired (revoked, past its TTL or its uses, or never issued): get a new one ' +
+      '(sshca login --method userpass, vault login, or VAULT_TOKEN / --token) ' +
+      '(backend said: permission denied, invalid token)',
+  );
+}
+
 /** What the command line says about authentication. */
 export interface AuthOptions {
   readonly address?: string;

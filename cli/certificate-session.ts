@@ -12,6 +12,7 @@ import { parseCertificate, type DecodedCertificate } from '../core/cert/certific
 import { formatGoDuration } from '../core/duration.js';
 import { RequestError } from '../core/errors.js';
 import { generateKeyPair } from '../core/keys/ca-key.js';
+import { invalidTokenError } from './auth.js';
 import { writeFileAtomic } from './files.js';
 
 /** What to sign. */
@@ -92,6 +93,8 @@ export async function obtainCertificate(client: VaultClient, req: CertificateReq
       })
     ).signedKey;
   } catch (e) {
+    const invalid = invalidTokenError(e);
+    if (invalid) throw invalid;
     if (isVaultApiError(e) && e.status >= 400 && e.status < 500)
       throw new RequestError(explain(req, e.status, e.errors));
     throw e;

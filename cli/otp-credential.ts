@@ -5,6 +5,7 @@
 import { createOtpCredential, lookupRolesForIp, readRole, type OtpCredential } from '../client/ssh-api.js';
 import { isVaultApiError, type VaultClient } from '../client/vault-client.js';
 import { RequestError } from '../core/errors.js';
+import { invalidTokenError } from './auth.js';
 
 /** What to ask for. */
 export interface OtpRequest {
@@ -56,6 +57,8 @@ export async function requestOtp(client: VaultClient, req: OtpRequest): Promise<
       ...(req.username !== undefined ? { username: req.username } : {}),
     });
   } catch (e) {
+    const invalid = invalidTokenError(e);
+    if (invalid) throw invalid;
     // 500 only for a CA role ("key type unknown"): anything else of 5xx is the backend's own failure.
     if (isVaultApiError(e) && ((e.status >= 400 && e.status < 500) || vaultText(e.errors) === 'key type unknown')) {
       throw new RequestError(explain(req, e.status, e.errors));
