@@ -1,7 +1,7 @@
 // The dev and prod environments as CDK for Terraform stacks: each its own SSH CA in Vault (mount,
 // generated key, roles, signing policies) and two EC2 instances that trust that CA only.
 // `npx cdktf synth` writes plain Terraform JSON to cdktf.out/ (no Terraform binary needed);
-// `npx cdktf synth --hcl` writes HCL.
+// `npx cdktf synth --hcl --output cdktf.out.hcl` writes HCL, in a folder of its own (see README.md).
 
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import { VaultProvider } from '@cdktf/provider-vault/lib/provider/index.js';
