@@ -8,6 +8,7 @@ import type { ExpirationManager } from '../leases/expiration-manager.js';
 import type { PolicyStore } from '../policy-store.js';
 import type { Storage } from '../storage/storage.js';
 import type { MountTable } from './mount-table.js';
+import { activityPath } from './path-activity.js';
 import { healthPath } from './path-health.js';
 import { auditPaths } from './paths-audit.js';
 import { authPaths } from './paths-auth.js';
@@ -40,6 +41,7 @@ export function sysBackend(p: SystemParts): Backend {
       ...capabilitiesPaths(p.tokens, p.policies),
       ...auditPaths(p.audit),
       ...leasePaths(p.expiration),
+      activityPath(),
     ],
   };
 }
