@@ -267,7 +267,7 @@ describe('sshca ssh', () => {
 });
 
 describe('sshca config', () => {
-  it('prints the ssh_config block and the @cert-authority line', async () => {
+  it('prints the ssh_config block and writes the @cert-authority line to the known_hosts file it names', async () => {
     const hostCa = join(dir, 'host_ca');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'x', '-f', hostCa]);
     const key = readFileSync(`${hostCa}.pub`, 'utf8').split(' ').slice(0, 2).join(' ');
@@ -288,9 +288,10 @@ describe('sshca config', () => {
       ],
       { HOME: home },
     );
+    const knownHostsFile = join(home, '.ssh', 'sshca', 'known_hosts');
     expect(r).toEqual({
       code: 0,
-      stderr: '',
+      stderr: `sshca config: trusting host certificates of ${hostCa}.pub for *.dev.example.com in ${knownHostsFile}\n`,
       stdout: [
         '# sshca: certificates of ssh-dev/developer (renew with: sshca login --mount ssh-dev --role developer)',
         'Host *.dev.example.com',
@@ -298,12 +299,12 @@ describe('sshca config', () => {
         `  IdentityFile ${identity}`,
         `  CertificateFile ${identity}-cert.pub`,
         '  IdentitiesOnly yes',
-        '',
-        '# known_hosts: trust host certificates of this CA for *.dev.example.com',
-        `@cert-authority *.dev.example.com ${key}`,
+        `  UserKnownHostsFile ~/.ssh/known_hosts ${knownHostsFile}`,
         '',
       ].join('\n'),
     });
+    // Issue 15, defect 3: a known_hosts line, so in a known_hosts file (ssh_config refuses it).
+    expect(readFileSync(knownHostsFile, 'utf8')).toContain(`@cert-authority *.dev.example.com ${key}\n`);
   });
 });
 
