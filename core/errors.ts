@@ -55,6 +55,19 @@ export class PermissionDeniedError extends SshCaError {
   }
 }
 
+/**
+ * A token was presented that the server does not know: never issued, revoked, expired or used up
+ * (HTTP 403). Vault answers `permission denied` and `invalid token` together, in one go-multierror
+ * text (vault/request_handling.go, fetchACLTokenEntryAndEntity), which is this error's message.
+ */
+export class InvalidTokenError extends SshCaError {
+  override readonly name = 'InvalidTokenError' as const;
+  readonly status = 403;
+  constructor() {
+    super('2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n');
+  }
+}
+
 /** The thing asked for does not exist (HTTP 404). */
 export class NotFoundError extends SshCaError {
   override readonly name = 'NotFoundError' as const;
@@ -112,6 +125,7 @@ const NAMES: readonly string[] = [
   'ValidationError',
   'InternalError',
   'PermissionDeniedError',
+  'InvalidTokenError',
   'NotFoundError',
   'UsageError',
   'UnsupportedPathError',
@@ -128,5 +142,6 @@ export const isRequestError = (e: unknown): e is RequestError => hasName(e, 'Req
 export const isValidationError = (e: unknown): e is ValidationError => hasName(e, 'ValidationError');
 export const isInternalError = (e: unknown): e is InternalError => hasName(e, 'InternalError');
 export const isPermissionDeniedError = (e: unknown): e is PermissionDeniedError => hasName(e, 'PermissionDeniedError');
+export const isInvalidTokenError = (e: unknown): e is InvalidTokenError => hasName(e, 'InvalidTokenError');
 export const isNotFoundError = (e: unknown): e is NotFoundError => hasName(e, 'NotFoundError');
 export const isUsageError = (e: unknown): e is UsageError => hasName(e, 'UsageError');

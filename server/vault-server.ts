@@ -7,7 +7,7 @@ import { createServer as createHttpServer, IncomingMessage, ServerResponse, type
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { AclDecision, AclOperation } from '../core/acl/acl.js';
-import { NotFoundError, PermissionDeniedError, SshCaError } from '../core/errors.js';
+import { InvalidTokenError, NotFoundError, PermissionDeniedError } from '../core/errors.js';
 import { AuditBroker } from './audit/audit-broker.js';
 import type { AuditRequest } from './audit/audit-entry.js';
 import { authBlock, rfc3339 } from './auth/auth-block.js';
@@ -36,20 +36,6 @@ import { sysBackend } from './sys/sys-backend.js';
 import { wrappingPaths } from './sys/paths-wrapping.js';
 import { ResponseWrapper } from './wrapping/response-wrapper.js';
 import { checkWrappingRequest, wrapResult } from './wrapping/wrap-step.js';
-
-/**
- * Vault's 403 for a token it does not know (never issued, revoked or expired): `permission denied`
- * and `invalid token` in one go-multierror text, in that order (vault/request_handling.go,
- * fetchACLTokenEntryAndEntity: `multierror.Append(logical.ErrPermissionDenied, logical.ErrInvalidToken)`).
- * Named as a request error so that the HTTP edge sends the text as it is, already in Vault's form.
- */
-class InvalidTokenError extends SshCaError {
-  override readonly name = 'RequestError' as const;
-  readonly status = 403;
-  constructor() {
-    super('2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n');
-  }
-}
 
 /** Options for `VaultServer.open`. */
 export interface VaultServerOptions {
