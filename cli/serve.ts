@@ -2,9 +2,11 @@
 // -dev`) or durably in a data directory (`--data-dir`), over HTTP or HTTPS, until SIGTERM/SIGINT.
 
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createSecureContext } from 'node:tls';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { UsageError } from '../core/errors.js';
+import { RequestError, UsageError } from '../core/errors.js';
 import { openDataDir } from '../server/data-dir.js';
 import type { RequestLimits } from '../server/http/json-limits.js';
 import { MemoryStorage } from '../server/storage/memory-storage.js';
@@ -63,6 +65,42 @@ function parseListen(value: string): { host: string; port: number } {
   return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
 }
 
+/** Why a listener could not start, in one line that says what to do (exit code 1, no stack). */
+function listenError(e: unknown, listen: string, host: string): RequestError {
+  const err = e as NodeJS.ErrnoException;
+  const why =
+    err.code === 'EADDRINUSE'
+      ? 'the address is already in use (another sshca serve or Vault?): stop that server, or choose a free port with --listen'
+      : err.code === 'EACCES'
+        ? 'permission denied (ports below 1024 need privileges): choose a port above 1023 with --listen'
+        : err.code === 'EADDRNOTAVAIL'
+          ? `no network interface of this machine has the address ${host}: use --listen 127.0.0.1:PORT`
+          : err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN'
+            ? `unknown host ${host}: give an IP address or a resolvable name in --listen`
+            : err.message;
+  return new RequestError(`cannot listen on ${listen}: ${why}`, { cause: e });
+}
+
+/** The TLS certificate and key, checked as a pair before anything starts. */
+function readTls(certFile: string, keyFile: string): { cert: string; key: string } {
+  const cert = readText(certFile, 'TLS certificate');
+  const key = readText(keyFile, 'TLS key');
+  try {
+    createSecureContext({ cert, key });
+  } catch (e) {
+    const reason = (e as Error).message;
+    const why = /key values mismatch/.test(reason)
+      ? 'the key does not belong to the certificate'
+      : /no start line|bad base64|PEM/i.test(reason)
+        ? 'they must be PEM files (-----BEGIN CERTIFICATE----- and -----BEGIN … PRIVATE KEY-----)'
+        : reason;
+    throw new RequestError(`cannot serve HTTPS with --tls-cert ${certFile} and --tls-key ${keyFile}: ${why}`, {
+      cause: e,
+    });
+  }
+  return { cert, key };
+}
+
 /** The request-limit flags, named after Vault's listener settings. */
 const LIMIT_FLAGS: Readonly<Record<string, keyof RequestLimits>> = {
   'max-request-size': 'maxRequestSize',
@@ -116,10 +154,7 @@ export const serveCommand: Command = {
     }
     const limits = parseLimitFlags(values as Record<string, unknown>);
     const { host, port } = parseListen(values.listen);
-    const tls =
-      values['tls-cert'] !== undefined
-        ? { cert: readText(values['tls-cert'], 'TLS certificate'), key: readText(values['tls-key']!, 'TLS key') }
-        : undefined;
+    const tls = values['tls-cert'] !== undefined ? readTls(values['tls-cert'], values['tls-key']!) : undefined;
     const say = (s: string) => process.stdout.write(`${s}\n`);
 
     let server: VaultServer;
@@ -134,7 +169,15 @@ export const serveCommand: Command = {
       server = await VaultServer.open({ storage: new MemoryStorage(), version: packageVersion(), limits });
       rootToken = await server.tokens.createRoot(values['dev-root-token-id']);
     }
-    const { server: listener, url } = await server.listen(host, port, tls);
+    let bound: Awaited<ReturnType<VaultServer['listen']>>;
+    try {
+      bound = await server.listen(host, port, tls);
+    } catch (e) {
+      // Stop the server's timers (a listener that never listened closes at once), then say why in one line.
+      await server.close(createServer());
+      throw listenError(e, values.listen, host);
+    }
+    const { server: listener, url } = bound;
     // Handlers first, so a signal that arrives right after the ready line is handled too.
     const stopped = new Promise<void>((resolve) => {
       const stop = (signal: string) => {
