@@ -49,7 +49,7 @@ export const vaultTokenFile = (): string => join(homedir(), '.vault-token');
 
 /** A client for the backend, authenticated as the options say; `describe` names the identity used. */
 export async function authenticate(o: AuthOptions): Promise<{ client: VaultClient; describe: string }> {
-  const base = clientOptionsFromEnv(process.env, o.address ? { address: o.address } : {});
+  const base = clientOptionsFromEnv(process.env, o.address ? { address: o.address } : {}, '--address');
   const method = o.method ?? 'token';
   if (method === 'userpass') {
     if (!o.username) throw new UsageError('--method userpass needs --username');

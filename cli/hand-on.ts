@@ -29,7 +29,7 @@ export function parseWrapTtlOption(value: string): number {
  * child token of the caller's (same policies, dies with it). Returns the `wrap_info`.
  */
 export async function wrapCredential(o: AuthOptions, ttl: number): Promise<{ wrapInfo: WrapInfo; what: string }> {
-  const base = clientOptionsFromEnv(process.env, o.address ? { address: o.address } : {});
+  const base = clientOptionsFromEnv(process.env, o.address ? { address: o.address } : {}, '--address');
   const method = o.method ?? 'token';
   if (method === 'userpass') {
     if (!o.username) throw new UsageError('--method userpass needs --username');
@@ -67,7 +67,7 @@ export async function wrapCredential(o: AuthOptions, ttl: number): Promise<{ wra
 
 /** Spend a wrapping token (its single use) for the token inside it. */
 export async function unwrapCredential(address: string | undefined, wrappingToken: string): Promise<string> {
-  const base = clientOptionsFromEnv(process.env, address ? { address } : {});
+  const base = clientOptionsFromEnv(process.env, address ? { address } : {}, '--address');
   try {
     return await unwrapToken(new VaultClient({ ...base, token: '' }), wrappingToken);
   } catch (e) {

@@ -149,7 +149,19 @@ export class VaultClient {
     path: string,
     opts: CallOptions = {},
   ): Promise<VaultResponse<T> | undefined> {
-    const url = new URL(`${this.options.address}/v1/${path.replace(/^\/+/, '')}`);
+    let url: URL;
+    try {
+      url = new URL(`${this.options.address}/v1/${path.replace(/^\/+/, '')}`);
+    } catch {
+      // clientOptionsFromEnv checks addresses; this is for options built by hand.
+      throw new VaultApiError(
+        method,
+        this.options.address,
+        0,
+        [],
+        `the address must be an http:// or https:// URL, got ${JSON.stringify(this.options.address)}`,
+      );
+    }
     for (const [k, v] of Object.entries(opts.query ?? {})) url.searchParams.set(k, v);
     const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     const attempts = opts.idempotent ? (this.options.retries ?? 3) + 1 : 1;
