@@ -43,3 +43,18 @@ export function parsePairs(items: readonly string[] | undefined, flag: string): 
   }
   return out;
 }
+
+/**
+ * A mount path as Vault names it: `/ssh-dev/` and `ssh-dev` are the same mount (Vault's CLI trims the
+ * slashes too), and `team//ssh` is `team/ssh`; undefined stays undefined. An option that names no
+ * mount at all (`--mount /`) is a UsageError.
+ */
+export function normaliseMount(value: string | undefined, flag = 'mount'): string | undefined {
+  if (value === undefined) return undefined;
+  const mount = value
+    .split('/')
+    .filter((s) => s !== '')
+    .join('/');
+  if (mount === '') throw new UsageError(`--${flag} needs a mount path such as ssh-dev, got ${JSON.stringify(value)}`);
+  return mount;
+}

@@ -14,6 +14,7 @@ import { RequestError } from '../core/errors.js';
 import { generateKeyPair } from '../core/keys/ca-key.js';
 import { invalidTokenError } from './auth.js';
 import { writeFileAtomic } from './files.js';
+import { noSuchMount } from './mount-errors.js';
 
 /** What to sign. */
 export interface CertificateRequest {
@@ -63,7 +64,7 @@ function explain(req: CertificateRequest, status: number, errors: readonly strin
     plain = `TTL ${req.ttl} is above the role's maximum of ${formatGoDuration(Number(/(\d+)/.exec(vault)![1]))}`;
   } else if (/^empty valid principals not allowed by role/.test(vault)) {
     plain = `role ${req.role} has no default principal: name one with --principals`;
-  } else if (/no handler for route/.test(vault)) plain = `there is no mount ${req.mount} on this backend`;
+  } else if (/no handler for route/.test(vault)) plain = noSuchMount(req.mount);
   else plain = `the backend refused to sign on ${where}`;
   return `${plain} (backend said: ${vault || `HTTP ${status}`})`;
 }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../core/errors.js';
-import { required, usageErrors } from './args.js';
+import { normaliseMount, required, usageErrors } from './args.js';
 import { authenticate } from './auth.js';
 import { obtainCertificate, sshcaHome } from './certificate-session.js';
 import type { Command } from './command.js';
@@ -148,7 +148,7 @@ export const checkHostCommand: Command = {
     const m = target ? /^([^@\s]+)@([^@\s]+)$/.exec(target) : null;
     if (!m) throw new UsageError('give the destination as user@host');
     const [, user, host] = m as unknown as [string, string, string];
-    const mount = required(values.mount, 'mount');
+    const mount = required(normaliseMount(values.mount), 'mount');
     const role = required(values.role, 'role');
     const { client } = await authenticate(authOptionsOf(values));
     const dir = mkdtempSync(join(tmpdir(), 'sshca-check-'));

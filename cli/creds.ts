@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { formatGoDuration } from '../core/duration.js';
 import { UsageError } from '../core/errors.js';
-import { required, usageErrors } from './args.js';
+import { normaliseMount, required, usageErrors } from './args.js';
 import { authenticate } from './auth.js';
 import type { Command } from './command.js';
 import { LOGIN_OPTIONS, LOGIN_OPTIONS_HELP, authOptionsOf } from './login.js';
@@ -69,7 +69,7 @@ export const credsCommand: Command = {
   help: HELP,
   async run(argv) {
     const { values } = usageErrors(() => parseArgs({ args: [...argv], strict: true, options: CREDS_OPTIONS }));
-    const mount = required(values.mount, 'mount');
+    const mount = required(normaliseMount(values.mount), 'mount');
     const role = required(values.role, 'role');
     const ip = required(values.ip, 'ip');
     // --username is the userpass login everywhere in sshca; the account on the host is --user.

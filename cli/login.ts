@@ -9,7 +9,7 @@ import type { DecodedCertificate } from '../core/cert/certificate.js';
 import { formatGoDuration } from '../core/duration.js';
 import { addToAgent, agentAvailable, removeExpired } from './agent.js';
 import { UsageError } from '../core/errors.js';
-import { required, usageErrors } from './args.js';
+import { normaliseMount, required, usageErrors } from './args.js';
 import { authenticate, type AuthOptions } from './auth.js';
 import { isSshcaKey, obtainCertificate, type CertificateOnDisk } from './certificate-session.js';
 import type { Command } from './command.js';
@@ -132,6 +132,8 @@ export const loginCommand: Command = {
         },
       }),
     );
+    const mount = normaliseMount(values.mount);
+    if (mount !== undefined) values.mount = mount;
     const wrapTtl = values['wrap-ttl'];
     const unwrapToken = values['unwrap-token'];
     if (wrapTtl !== undefined && unwrapToken !== undefined) {

@@ -6,6 +6,7 @@ import { createOtpCredential, lookupRolesForIp, readRole, type OtpCredential } f
 import { isVaultApiError, type VaultClient } from '../client/vault-client.js';
 import { RequestError } from '../core/errors.js';
 import { invalidTokenError } from './auth.js';
+import { noSuchMount } from './mount-errors.js';
 
 /** What to ask for. */
 export interface OtpRequest {
@@ -44,7 +45,7 @@ function explain(req: OtpRequest, status: number, errors: readonly string[]): st
   } else if (vault === 'key type unknown') {
     plain = `role ${req.role} is not an OTP role (for certificate roles use "sshca login" or "sshca ssh" without --otp)`;
   } else if (/no handler for route|unsupported path/.test(vault)) {
-    plain = `there is no SSH mount ${req.mount} with one-time passwords on this backend`;
+    plain = noSuchMount(req.mount);
   } else plain = `the backend refused a one-time password on ${where}`;
   return `${plain} (backend said: ${vault || `HTTP ${status}`})`;
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { clientOptionsFromEnv } from '../client/env.js';
 import { readCaPublicKey } from '../client/ssh-api.js';
-import { VaultClient } from '../client/vault-client.js';
+import { VaultClient, isVaultApiError } from '../client/vault-client.js';
 import { RequestError, UsageError } from '../core/errors.js';
 import { renderAnsibleVars } from '../core/render/ansible-vars.js';
 import { renderCloudConfig } from '../core/render/cloud-config.js';
@@ -17,9 +17,10 @@ import { validateHostTrust, type HostTrust } from '../core/render/host-trust.js'
 import { renderOtpCloudConfig } from '../core/render/otp-cloud-config.js';
 import { validateOtpHelper } from '../core/render/otp-helper.js';
 import { renderPrincipalsFiles, renderSshdDropIn, renderTrustedCaKeys } from '../core/render/sshd-files.js';
-import { parsePairs, required, usageErrors } from './args.js';
+import { normaliseMount, required, usageErrors } from './args.js';
 import type { Command } from './command.js';
 import { readText, writeFileAtomic } from './files.js';
+import { noSuchMount } from './mount-errors.js';
 import { packageRoot } from './package-root.js';
 
 const HELP = `Usage: sshca render --format FORMAT (--mount MOUNT | --ca-key FILE) [options]
@@ -43,12 +44,15 @@ Formats:
 
 Options:
   --format FORMAT              one of the formats above
-  --mount MOUNT                SSH secrets engine mount of the environment, e.g. ssh-dev
+  --mount MOUNT                SSH secrets engine mount of the environment, e.g. ssh-dev (slashes
+                               around it are ignored: /ssh-dev/ is ssh-dev)
   --address URL                backend address (default: VAULT_ADDR or BAO_ADDR)
   --ca-key FILE                another CA public key to trust (repeatable), e.g. the next CA during
                                a rotation; with no --mount, the only source of keys
   --environment NAME           environment name (default: the mount's last segment without "ssh-")
-  --principals ACCOUNT=P1,P2   principals that may log in as ACCOUNT (repeatable)
+  --principals ACCOUNT=P1,P2   principals that may log in as ACCOUNT (repeatable). Required with
+                               cloud-init (refused without: its hosts would let no certificate in);
+                               the other formats render no principals files without it
   --drop-in PATH               default /etc/ssh/sshd_config.d/10-sshca.conf
   --ca-keys-path PATH          default /etc/ssh/sshca/trusted_user_ca_keys
   --principals-dir PATH        default /etc/ssh/sshca/principals
@@ -71,8 +75,8 @@ One-time-password options (cloud-init-otp):
   --drop-in PATH               with cloud-init-otp: default /etc/ssh/sshd_config.d/20-sshca-otp.conf
   The backend address is --address, else VAULT_ADDR or BAO_ADDR; it must be https unless --dev.
 
-Exit codes: 0 rendered, 1 refused (bad key, unreachable backend, no CA, user-data too large), 2 bad
-command line.
+Exit codes: 0 rendered, 1 refused (bad key, unreachable backend, no such mount, no CA, user-data too
+large), 2 bad command line (cloud-init without --principals, --principals without "=").
 
 Examples:
   sshca render --mount ssh-dev --format cloud-init --principals ubuntu=ubuntu,dev-admin > dev-user-data.yaml
@@ -92,15 +96,51 @@ function environmentOf(mount: string): string {
   return last.replace(/^ssh[-_](?=.)/, '');
 }
 
-/** Account mapping from `ACCOUNT=P1,P2` items. */
+/**
+ * Account mapping from `ACCOUNT=P1,P2` items. An item without principals (`ubuntu`, `ubuntu=`) is a
+ * UsageError: it would render an AuthorizedPrincipalsFile that lets no certificate in.
+ */
 function principalsOf(items: readonly string[] | undefined): Record<string, string[]> {
-  const pairs = parsePairs(items, 'principals');
-  return Object.fromEntries(Object.entries(pairs).map(([a, list]) => [a, list.split(',').filter((p) => p !== '')]));
+  const out: Record<string, string[]> = {};
+  for (const item of items ?? []) {
+    const eq = item.indexOf('=');
+    const account = eq < 0 ? item : item.slice(0, eq);
+    const list =
+      eq < 0
+        ? []
+        : item
+            .slice(eq + 1)
+            .split(',')
+            .filter((p) => p !== '');
+    if (account === '' || list.length === 0) {
+      const example = account === '' ? 'ubuntu=ubuntu,dev-admin' : `${account}=${account}`;
+      throw new UsageError(
+        `--principals needs ACCOUNT=P1,P2 (the certificate principals that may log in as ACCOUNT), ` +
+          `got ${JSON.stringify(item)}; e.g. --principals ${example}`,
+      );
+    }
+    out[account] = [...(out[account] ?? []), ...list];
+  }
+  return out;
 }
 
 async function backendKey(mount: string, address: string | undefined): Promise<string> {
-  const client = new VaultClient(clientOptionsFromEnv(process.env, address ? { address } : {}));
-  const key = await readCaPublicKey(client, mount);
+  const client = new VaultClient(clientOptionsFromEnv(process.env, address ? { address } : {}, '--address'));
+  let key: string | undefined;
+  try {
+    key = await readCaPublicKey(client, mount);
+  } catch (e) {
+    // public_key is unauthenticated on an SSH mount: a 403 (Vault) or "unsupported path" means none is there.
+    if (
+      isVaultApiError(e) &&
+      (e.status === 403 || e.errors.some((m) => /unsupported path|no handler for route/.test(m)))
+    ) {
+      throw new RequestError(
+        `${noSuchMount(mount)} (backend said: ${e.errors.join('; ').replace(/^1 error occurred:\n\t\* (.*)\n\n$/s, '$1') || `HTTP ${e.status}`})`,
+      );
+    }
+    throw e;
+  }
   if (!key || key.trim() === '') {
     throw new RequestError(`no CA public key on mount ${mount} at ${client.options.address}: configure its CA first`);
   }
@@ -158,11 +198,12 @@ function renderOtp(values: Values): string {
   const address = clientOptionsFromEnv(
     process.env,
     values.address ? { address: values.address as string } : {},
+    '--address',
   ).address;
   const roles = required(values['allowed-roles'] as string | undefined, 'allowed-roles');
   const otp = validateOtpHelper({
     vaultAddr: address,
-    mount: required(values.mount as string | undefined, 'mount').replace(/^\/+|\/+$/g, ''),
+    mount: required(normaliseMount(values.mount as string | undefined), 'mount'),
     allowedRoles: roles
       .split(',')
       .map((r) => r.trim())
@@ -226,14 +267,22 @@ export const renderCommand: Command = {
       return 0;
     }
     refuseOptions(values, OTP_ONLY, format);
-    const mount = values.mount;
+    const mount = normaliseMount(values.mount);
+    const principals = principalsOf(values.principals);
+    if (format === 'cloud-init' && Object.keys(principals).length === 0) {
+      // Without principals files sshd's AuthorizedPrincipalsFile lists no one: every certificate is refused.
+      throw new UsageError(
+        '--format cloud-init needs at least one --principals ACCOUNT=P1,P2 (e.g. --principals ubuntu=ubuntu): ' +
+          'without it the host trusts the CA but lets no certificate log in',
+      );
+    }
     const extraKeys = (values['ca-key'] ?? []).map((f) => readText(f, 'CA public key'));
     if (mount === undefined && extraKeys.length === 0) throw new UsageError('give --mount or at least one --ca-key');
     const environment = values.environment ?? (mount !== undefined ? environmentOf(mount) : undefined);
     const trust = validateHostTrust({
       environment: required(environment, 'environment'),
       caKeys: [...(mount !== undefined ? [await backendKey(mount, values.address)] : []), ...extraKeys],
-      principals: principalsOf(values.principals),
+      principals,
       paths: {
         ...(values['drop-in'] !== undefined ? { dropIn: values['drop-in'] } : {}),
         ...(values['ca-keys-path'] !== undefined ? { trustedCaKeys: values['ca-keys-path'] } : {}),

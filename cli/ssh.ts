@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../core/errors.js';
-import { required, usageErrors } from './args.js';
+import { normaliseMount, required, usageErrors } from './args.js';
 import { defaultIdentityFile, existingCertificate } from './certificate-session.js';
 import type { Command } from './command.js';
 import { LOGIN_OPTIONS, LOGIN_OPTIONS_HELP, describeCertificate, loginWith } from './login.js';
@@ -66,6 +66,8 @@ export const sshCommand: Command = {
       Number.MAX_SAFE_INTEGER,
     );
     if (positionals.length === 0) throw new UsageError('give the ssh destination after "--", e.g. -- ubuntu@host');
+    const mount = normaliseMount(values.mount);
+    if (mount !== undefined) values.mount = mount;
     if (values.otp) {
       const certOnly = (['principals', 'ttl', 'key', 'renew-at'] as const).filter((f) => values[f] !== undefined);
       if (certOnly.length > 0) {
