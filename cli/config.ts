@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseSshPublicKey } from '../core/keys/public-key.js';
 import { UsageError } from '../core/errors.js';
-import { required, usageErrors } from './args.js';
+import { normaliseMount, required, usageErrors } from './args.js';
 import { defaultIdentityFile, sshcaHome } from './certificate-session.js';
 import type { Command } from './command.js';
 import { readText, writeFileAtomic } from './files.js';
@@ -73,7 +73,7 @@ export const configCommand: Command = {
         },
       }),
     );
-    const mount = required(values.mount, 'mount');
+    const mount = required(normaliseMount(values.mount), 'mount');
     const role = required(values.role, 'role');
     const host = required(values.host, 'host');
     const identity = defaultIdentityFile(mount, role);

@@ -232,6 +232,14 @@ describe('defect 7: mounts and option values', () => {
     expect(login.stdout).toMatch(/^Signed .*\/sshca-home\/ssh-dev-developer-cert\.pub as token: principals ubuntu;/);
   });
 
+  it('--mount /ssh-dev/ is the mount ssh-dev for config too', async () => {
+    const args = (mount: string) => ['config', '--mount', mount, '--role', 'developer', '--host', '*.dev.example.com'];
+    const plain = await runSshca(args('ssh-dev'), env);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toContain('--mount ssh-dev ');
+    expect(await runSshca(args('/ssh-dev/'), env)).toEqual(plain);
+  });
+
   it('--principals without "=" and --mount with no name are usage errors, exit 2', async () => {
     expect(await runSshca(['render', '--mount', 'ssh-dev', '--format', 'sshd', '--principals', 'ubuntu'], env)).toEqual(
       {
