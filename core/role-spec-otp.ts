@@ -15,26 +15,34 @@ import { splitList, wildcardIssues } from './role-spec.js';
 export interface OtpRoleSpec {
   /** Account an OTP is for when the request names none (Vault's `default_user`). Required. */
   readonly defaultUser: string;
-  /** Further accounts a request may name. `*` (any account) needs `allowWildcardPrincipals`. @default [] (defaultUser only) */
+  /**
+   * Further accounts a request may name. `*` (any account) needs `allowWildcardPrincipals`.
+   * @default - none: OTPs are issued for defaultUser only
+   */
   readonly allowedUsers?: readonly string[];
   /**
    * CIDRs of the hosts OTPs may be issued for. A block of every address (`0.0.0.0/0`, `::/0`) needs
-   * `allowAnyAddress`. @default [] — allowed only with `zeroAddress`: otherwise the role issues nothing
+   * `allowAnyAddress`.
+   * @default - none, allowed only with `zeroAddress`: otherwise the role would issue nothing and is refused
    */
   readonly cidrList?: readonly string[];
-  /** CIDRs inside cidrList that are refused. @default [] */
+  /** CIDRs inside cidrList that are refused. @default - none: every address in cidrList is allowed */
   readonly excludeCidrList?: readonly string[];
-  /** The SSH port clients are told to use (Vault only echoes it). @default 22 */
+  /** The SSH port clients are told to use (Vault only echoes it). @default - 22 */
   readonly port?: number;
   /**
    * The role is in the mount's zero-address list (`SshZeroAddressRoles`, or `SshEnvironment`, which
    * lists it), so it issues OTPs for every IP; Vault then ignores cidrList and excludeCidrList, which
-   * must stay empty. Not sent with the role. @default false
+   * must stay empty. Not sent with the role.
+   * @default - false: the role issues OTPs for cidrList only
    */
   readonly zeroAddress?: boolean;
-  /** Opt in to `*` in allowedUsers. Not sent to the backend. @default false */
+  /** Opt in to `*` in allowedUsers. Not sent to the backend. @default - false: `*` is refused */
   readonly allowWildcardPrincipals?: boolean;
-  /** Opt in to a cidrList block that holds every address (`0.0.0.0/0`, `::/0`). Not sent. @default false */
+  /**
+   * Opt in to a cidrList block that holds every address (`0.0.0.0/0`, `::/0`). Not sent.
+   * @default - false: such a block is refused
+   */
   readonly allowAnyAddress?: boolean;
 }
 

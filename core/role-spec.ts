@@ -10,52 +10,86 @@ import { parseRoleWrite, validateRoleWrite } from './role.js';
 
 /** A certificate-authority role (`key_type=ca`). Durations are Vault durations (`"1h"`, `3600`). */
 export interface RoleSpec {
-  /** Principals user certificates may carry. `*` needs `allowWildcardPrincipals`. */
+  /**
+   * Principals user certificates may carry. `*` needs `allowWildcardPrincipals`.
+   * @default - none: every user certificate is refused (`role is not configured to allow any principals`),
+   * the default user's included
+   */
   readonly allowedUsers?: readonly string[];
+  /** Render `{{identity.…}}` templates in allowedUsers. @default - false: the names are literal */
   readonly allowedUsersTemplate?: boolean;
-  /** Principal used when a request names none. */
+  /** Principal used when a request names none. @default - none: a request must name its principals */
   readonly defaultUser?: string;
+  /** Render `{{identity.…}}` templates in defaultUser. @default - false: the name is literal */
   readonly defaultUserTemplate?: boolean;
-  /** Host certificate domains. `*` needs `allowWildcardPrincipals`. */
+  /**
+   * Host certificate domains. `*` needs `allowWildcardPrincipals`.
+   * @default - none: every host certificate is refused (`role is not configured to allow any principals`)
+   */
   readonly allowedDomains?: readonly string[];
+  /** Render `{{identity.…}}` templates in allowedDomains. @default - false: the domains are literal */
   readonly allowedDomainsTemplate?: boolean;
-  /** @default true */
+  /** The role signs user certificates. @default - true */
   readonly allowUserCertificates?: boolean;
-  /** @default false */
+  /** The role signs host certificates. @default - false: host certificates are refused */
   readonly allowHostCertificates?: boolean;
+  /** A host principal may equal an allowed domain. @default - false: only subdomains, if allowSubdomains */
   readonly allowBareDomains?: boolean;
+  /** A host principal may be a subdomain of an allowed domain. @default - false */
   readonly allowSubdomains?: boolean;
-  /** @default "30m" */
+  /** TTL of a certificate whose request names none. @default - 30 minutes (`"30m"`) */
   readonly ttl?: string | number;
-  /** @default "1h" */
+  /** Longest TTL a request may ask for. @default - 1 hour (`"1h"`) */
   readonly maxTtl?: string | number;
-  /** Critical options users may request; empty = any (as Vault). */
+  /** Critical options users may request. @default - empty: any critical option may be requested (as Vault) */
   readonly allowedCriticalOptions?: readonly string[];
+  /**
+   * Critical options of a certificate whose request names none. See `allowReplaceableCriticalOptions`.
+   * @default - none
+   */
   readonly defaultCriticalOptions?: Readonly<Record<string, string>>;
-  /** Extensions users may request; empty = none. */
+  /** Extensions users may request (`*` for any). @default - empty: no extension may be requested */
   readonly allowedExtensions?: readonly string[];
-  /** @default {} (no permit-pty: say `{ "permit-pty": "" }` for interactive roles) */
+  /**
+   * Extensions of a certificate whose request names none.
+   * @default - none, so no `permit-pty`: say `{ "permit-pty": "" }` for interactive roles
+   */
   readonly defaultExtensions?: Readonly<Record<string, string>>;
+  /** Render `{{identity.…}}` templates in defaultExtensions values. @default - false: the values are literal */
   readonly defaultExtensionsTemplate?: boolean;
+  /** A request may set the certificate's key id. @default - false: keyIdFormat decides it */
   readonly allowUserKeyIds?: boolean;
-  /** @default "" (Vault's `vault-{{token_display_name}}-{{public_key_hash}}`) */
+  /** Key id template. @default - empty: Vault's `vault-{{token_display_name}}-{{public_key_hash}}` */
   readonly keyIdFormat?: string;
-  /** Key type → allowed sizes. @default ed25519, ECDSA P-256/384 and RSA 3072/4096 only */
+  /**
+   * Key type → allowed sizes (`0` for any).
+   * @default - ed25519, ECDSA P-256/P-384 and RSA 3072/4096 only (`DEFAULT_USER_KEY_LENGTHS`)
+   */
   readonly allowedUserKeyLengths?: Readonly<Record<string, readonly number[]>>;
-  /** @default "default" (rsa-sha2-256 on RSA CAs). `ssh-rsa` (SHA-1) needs `allowSha1Signatures`. */
+  /**
+   * Signature algorithm of the CA. `ssh-rsa` (SHA-1) needs `allowSha1Signatures`.
+   * @default - `"default"`: rsa-sha2-256 on RSA CAs, the key's own algorithm otherwise
+   */
   readonly algorithmSigner?: AlgorithmSigner;
-  /** @default "30s" */
+  /** How far before now certificates are valid from, for clock skew. @default - 30 seconds (`"30s"`) */
   readonly notBeforeDuration?: string | number;
-  /** A certificate without principals is valid for every account (CVE-2024-7594). @default false */
+  /**
+   * Sign certificates without principals, which are valid for every account (CVE-2024-7594).
+   * @default - false: a request that ends with no principal is refused
+   */
   readonly allowEmptyPrincipals?: boolean;
-  /** Opt in to `*` in allowedUsers or allowedDomains. Not sent to the backend. @default false */
+  /** Opt in to `*` in allowedUsers or allowedDomains. Not sent to the backend. @default - false: `*` is refused */
   readonly allowWildcardPrincipals?: boolean;
-  /** Opt in to SHA-1 (`ssh-rsa`) CA signatures, which OpenSSH ≥ 8.2 refuses. Not sent. @default false */
+  /**
+   * Opt in to SHA-1 (`ssh-rsa`) CA signatures, which OpenSSH ≥ 8.2 refuses. Not sent.
+   * @default - false: algorithmSigner `ssh-rsa` is refused
+   */
   readonly allowSha1Signatures?: boolean;
   /**
    * Opt in to default critical options (`force-command`, `source-address`) that requesters can drop:
    * a request naming any critical option replaces all the defaults (as in Vault), which
-   * `allowedCriticalOptions` cannot forbid. Not sent. @default false
+   * `allowedCriticalOptions` cannot forbid. Not sent.
+   * @default - false: such a role is refused
    */
   readonly allowReplaceableCriticalOptions?: boolean;
 }

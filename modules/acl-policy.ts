@@ -10,6 +10,7 @@ import { validateParameterConstraints } from '../core/acl/parameter-warnings.js'
 import { parsePolicy } from '../core/acl/policy-document.js';
 import { validateWith } from './validation.js';
 
+/** Props of an AclPolicy: its name and document. */
 export interface AclPolicyProps {
   /** Policy name, e.g. `dev-shared`. */
   readonly name: string;
@@ -26,6 +27,7 @@ export interface AclPolicyProps {
  * ssh-dev/sign/:role does not take (did you mean "valid_principals"?); …` appear in `cdktf synth`.
  */
 export class AclPolicy extends Construct {
+  /** The `vault_policy` resource. */
   readonly policy: Policy;
   /** The policy name. */
   readonly name: string;

@@ -6,17 +6,24 @@ import { Construct } from 'constructs';
 import { credsPolicy, signingPolicy } from '../core/acl/signing-policy.js';
 import { validateWith } from './validation.js';
 
+/** Props of an SshAccessPolicy. */
 export interface SshAccessPolicyProps {
   /** Policy name, e.g. `dev-sign-developer`. */
   readonly name: string;
   /** The SSH mount path (literal: it is part of the policy text). */
   readonly mount: string;
+  /** The roles of the mount the policy opens (at least one). */
   readonly roles: readonly string[];
-  /** What the policy allows on the roles: `sign` (CA roles) or `creds` (OTP roles). @default "sign" */
+  /**
+   * What the policy allows on the roles: `sign` (CA roles) or `creds` (OTP roles).
+   * @default - `sign`: `create`/`update` on `<mount>/sign/<role>`
+   */
   readonly endpoint?: 'sign' | 'creds';
 }
 
+/** A `vault_policy` (construct id `policy`) that may sign on, or get OTPs from, chosen roles of a mount. */
 export class SshAccessPolicy extends Construct {
+  /** The `vault_policy` resource. */
   readonly policy: Policy;
   /** The policy name. */
   readonly name: string;

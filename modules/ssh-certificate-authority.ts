@@ -7,20 +7,28 @@ import { SshSecretBackendCa } from '@cdktf/provider-vault/lib/ssh-secret-backend
 import { Construct } from 'constructs';
 import { validateWith } from './validation.js';
 
+/** Props of an SshCertificateAuthority. */
 export interface SshCertificateAuthorityProps {
   /** Mount path, e.g. `ssh-dev`. */
   readonly path: string;
+  /** The mount's description. @default - `SSH CA <path>` */
   readonly description?: string;
-  /** @default 86400 (24 h) */
+  /** The mount's max lease TTL in seconds. @default - 86400 (24 h) */
   readonly maxLeaseTtlSeconds?: number;
-  /** @default "ed25519" */
+  /** Generated key type. @default - `ed25519` */
   readonly keyType?: 'ed25519' | 'rsa' | 'ec';
-  /** RSA: 2048–4096 (default 4096); ECDSA: 256, 384 or 521. */
+  /**
+   * Key size: RSA 2048–16384, ECDSA 256, 384 or 521.
+   * @default - not sent: Vault's size for the type, 4096 bits for RSA, P-256 for ECDSA (ed25519 has one size)
+   */
   readonly keyBits?: number;
 }
 
+/** An SSH mount (`vault_mount`, construct id `mount`) and its CA (`vault_ssh_secret_backend_ca`, id `ca`). */
 export class SshCertificateAuthority extends Construct {
+  /** The `vault_mount` resource. */
   readonly mount: Mount;
+  /** The `vault_ssh_secret_backend_ca` resource. */
   readonly ca: SshSecretBackendCa;
   /** The mount path (a Terraform reference). */
   readonly path: string;

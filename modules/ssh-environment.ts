@@ -13,26 +13,39 @@ import { SshRole } from './ssh-role.js';
 import { SshZeroAddressRoles } from './ssh-zero-address-roles.js';
 import { validateWith } from './validation.js';
 
+/** Props of an SshEnvironment. */
 export interface SshEnvironmentProps {
-  /** e.g. `dev`, `prod`. */
+  /** Environment name, e.g. `dev`, `prod`: it names the policies (`<environment>-sign-<role>`). */
   readonly environment: string;
-  /** @default `ssh-<environment>` */
+  /** The SSH mount path. @default - `ssh-<environment>` */
   readonly mountPath?: string;
-  /** CA key type and size, mount TTL. @default ed25519, 24 h */
+  /**
+   * CA key type and size, mount description and TTL (see SshCertificateAuthorityProps).
+   * @default - an ed25519 CA on a mount described `SSH CA <path>` with a 24 h max lease TTL
+   */
   readonly ca?: Omit<SshCertificateAuthorityProps, 'path'>;
+  /** CA roles by name (see RoleSpec for fields and defaults); each gets a signing policy. */
   readonly roles: Readonly<Record<string, RoleSpec>>;
   /**
    * One-time-password roles by name (see OtpRoleSpec); a name may not also be in `roles`. Those with
-   * `zeroAddress: true` make up the mount's zero-address list. @default none
+   * `zeroAddress: true` make up the mount's zero-address list.
+   * @default - none: no OTP role, creds policy or zero-address list
    */
   readonly otpRoles?: Readonly<Record<string, OtpRoleSpec>>;
-  /** Host accounts → principals that may log in as them. @default none */
+  /**
+   * Host accounts → principals that may log in as them, for `TrustedEc2Hosts`.
+   * @default - none: hosts map no account, so they accept no certificate until one is added
+   */
   readonly hostPrincipals?: Readonly<Record<string, readonly string[]>>;
 }
 
+/** One environment's CA, roles and policies, and the host trust `TrustedEc2Hosts` renders. */
 export class SshEnvironment extends Construct {
+  /** The environment name. */
   readonly environment: string;
+  /** The environment's mount and CA (construct id `ca`). */
   readonly authority: SshCertificateAuthority;
+  /** Role name → its role (construct id `role-<name>`). */
   readonly roles: Readonly<Record<string, SshRole>>;
   /** Role name → its signing policy. */
   readonly policies: Readonly<Record<string, SshAccessPolicy>>;
@@ -42,6 +55,7 @@ export class SshEnvironment extends Construct {
   readonly credsPolicies: Readonly<Record<string, SshAccessPolicy>>;
   /** The mount's zero-address list, when an OTP role has `zeroAddress: true`. */
   readonly zeroAddressRoles: SshZeroAddressRoles | undefined;
+  /** Host accounts → principals, as given (empty when not). */
   readonly hostPrincipals: Readonly<Record<string, readonly string[]>>;
 
   constructor(scope: Construct, id: string, props: SshEnvironmentProps) {

@@ -20,6 +20,7 @@ export interface SshOtpRoleProps extends OtpRoleSpec {
 
 /** A one-time-password role on an SSH mount. */
 export class SshOtpRole extends Construct {
+  /** The `vault_ssh_secret_backend_role` resource (construct id `role`). */
   readonly role: SshSecretBackendRole;
 
   constructor(scope: Construct, id: string, props: SshOtpRoleProps) {

@@ -8,6 +8,7 @@ import { validateRoleSpec, type RoleSpec } from '../core/role-spec.js';
 import { roleSpecToTerraform, terraformRoleIssues } from '../core/role-spec-terraform.js';
 import { validateWith } from './validation.js';
 
+/** Props of an SshRole: where the role lives and its RoleSpec fields (defaults there). */
 export interface SshRoleProps extends RoleSpec {
   /** The SSH mount path (or a reference to it). */
   readonly backend: string;
@@ -15,7 +16,9 @@ export interface SshRoleProps extends RoleSpec {
   readonly name: string;
 }
 
+/** A CA role on an SSH mount, as a `vault_ssh_secret_backend_role`. */
 export class SshRole extends Construct {
+  /** The `vault_ssh_secret_backend_role` resource (construct id `role`). */
   readonly role: SshSecretBackendRole;
 
   constructor(scope: Construct, id: string, props: SshRoleProps) {

@@ -17,12 +17,16 @@ export interface SshZeroAddressRolesProps {
   readonly backend: string;
   /** Roles of the mount that issue OTPs for every IP (names or references; written sorted, duplicates dropped). */
   readonly roles: readonly string[];
-  /** What must exist before the list is written: the roles it names. @default none */
+  /**
+   * What must exist before the list is written: the roles it names.
+   * @default - none: Terraform orders the write only by the references in `roles`
+   */
   readonly dependsOn?: readonly ITerraformDependable[];
 }
 
 /** The zero-address list of an SSH mount (one per mount). */
 export class SshZeroAddressRoles extends Construct {
+  /** The `vault_generic_endpoint` resource (construct id `zeroaddress`). */
   readonly endpoint: GenericEndpoint;
 
   constructor(scope: Construct, id: string, props: SshZeroAddressRolesProps) {

@@ -17,25 +17,41 @@ const PLACEHOLDER_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPA3ki9BtyKijY6LUw/
 /** The longest CA public key line the backend can serve (RSA 4096), for the size check. */
 const LONGEST_KEY = 730;
 
+/** Props of a TrustedEc2Hosts. */
 export interface TrustedEc2HostsProps {
+  /** The environment whose CA and host principals the instances trust. */
   readonly environment: SshEnvironment;
   /** One instance per name, e.g. `["web-1", "web-2"]`. */
   readonly names: readonly string[];
+  /** The instances' AMI. */
   readonly ami: string;
-  /** @default "t3.micro" */
+  /** @default - `t3.micro` */
   readonly instanceType?: string;
+  /** Subnet of the instances. @default - none: AWS picks a default subnet of the default VPC */
   readonly subnetId?: string;
+  /** VPC of the security group. @default - none: the region's default VPC */
   readonly vpcId?: string;
   /** CIDRs allowed to reach port 22. `0.0.0.0/0` needs `allowSshFromAnywhere`. */
   readonly sshCidrs: readonly string[];
+  /** Opt in to `0.0.0.0/0` in sshCidrs. @default - false: `0.0.0.0/0` fails synthesis */
   readonly allowSshFromAnywhere?: boolean;
+  /**
+   * Tags of the security group and instances, over ours.
+   * @default - `Environment` and `ManagedBy: vault-ssh-ca` only (and `Name` on each instance)
+   */
   readonly tags?: Readonly<Record<string, string>>;
-  /** How instances check and reload sshd (see core/render/cloud-config.ts). */
+  /**
+   * How instances check and reload sshd (see core/render/cloud-config.ts).
+   * @default - `/usr/sbin/sshd` checks; reload sshd.service, else ssh.service, if running
+   */
   readonly cloudConfig?: CloudConfigOptions;
 }
 
+/** EC2 instances trusting one environment's CA, behind a security group opening port 22 to `sshCidrs`. */
 export class TrustedEc2Hosts extends Construct {
+  /** The `aws_security_group` (construct id `ssh`). */
   readonly securityGroup: SecurityGroup;
+  /** One `aws_instance` per name (construct id: the name). */
   readonly instances: readonly Instance[];
   /** The user-data every instance gets, with the CA key as a Terraform reference. */
   readonly userData: string;

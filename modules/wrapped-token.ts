@@ -9,21 +9,22 @@ import { parseDurationSeconds } from '../core/duration.js';
 import type { Issue } from '../core/errors.js';
 import { validateWith } from './validation.js';
 
+/** Props of a WrappedToken. Every prop forces replacement. */
 export interface WrappedTokenProps {
   /** How long the wrapping token can be unwrapped, e.g. `"30m"`. */
   readonly wrappingTtl: string;
   /**
    * Policies of the token; a subset of the provider token's (unless it is root).
-   * @default the provider token's policies
+   * @default - the provider token's policies
    */
   readonly policies?: string[];
-  /** The token's TTL, e.g. `"24h"`. @default the token auth method's default TTL */
+  /** The token's TTL, e.g. `"24h"`. @default - the token auth method's default TTL */
   readonly ttl?: string;
-  /** @default "token" */
+  /** The token's display name. @default - `token` */
   readonly displayName?: string;
-  /** @default 0 - unlimited uses */
+  /** How many requests the token may make. @default - 0: unlimited uses */
   readonly numUses?: number;
-  /** @default false - the `default` policy is attached */
+  /** Leave the `default` policy off the token. @default - false: the `default` policy is attached */
   readonly noDefaultPolicy?: boolean;
 }
 
@@ -48,9 +49,11 @@ function validateTtls(props: WrappedTokenProps): Issue[] {
  * replacement (Terraform replaces a `vault_token` on change); destroying revokes the token.
  */
 export class WrappedToken extends Construct {
+  /** The `vault_token` resource. */
   readonly token: VaultToken;
   /** The wrapping token (sensitive in the Terraform state). */
   readonly wrappedToken: string;
+  /** The wrapping token's accessor. */
   readonly wrappingAccessor: string;
 
   constructor(scope: Construct, id: string, props: WrappedTokenProps) {

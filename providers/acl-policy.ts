@@ -24,11 +24,13 @@ const pulumiRuntime: typeof import('@pulumi/pulumi') = createRequire(import.meta
  */
 const warn = (message: string): Promise<void> => pulumiRuntime.log.warn(message);
 
+/** What the AclPolicy provider receives. */
 export interface AclPolicyInputs extends ConnectionInputs {
   readonly name: string;
   readonly policy: string;
 }
 
+/** The dynamic provider behind AclPolicy (serialized into the stack's state). */
 export const aclPolicyProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds, news: AclPolicyInputs) {
     const issues: Issue[] = [];
@@ -69,6 +71,7 @@ export const aclPolicyProvider: pulumi.dynamic.ResourceProvider = {
   },
 };
 
+/** Arguments of an AclPolicy: its name and document. */
 export interface AclPolicyArgs extends ConnectionArgs {
   /** Policy name (lower case). Changing it replaces the policy. */
   readonly name: pulumi.Input<string>;
@@ -80,7 +83,7 @@ export interface AclPolicyArgs extends ConnectionArgs {
   readonly policy: pulumi.Input<string>;
 }
 
-/** An ACL policy. */
+/** An ACL policy (`sys/policies/acl/<name>`). Outputs: `name`, `policy`; `token` is secret. */
 export class AclPolicy extends pulumi.dynamic.Resource {
   declare readonly name: pulumi.Output<string>;
   declare readonly policy: pulumi.Output<string>;

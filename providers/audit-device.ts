@@ -8,6 +8,7 @@ import { connect, type ConnectionInputs } from './connection.js';
 import { checkFailures, replacements } from './provider-kit.js';
 import { connectionInputs, type ConnectionArgs } from './resource-kit.js';
 
+/** What the AuditDevice provider receives. */
 export interface AuditDeviceInputs extends ConnectionInputs {
   readonly path: string;
   readonly type?: string;
@@ -15,6 +16,7 @@ export interface AuditDeviceInputs extends ConnectionInputs {
   readonly options: Readonly<Record<string, string>>;
 }
 
+/** The dynamic provider behind AuditDevice (serialized into the stack's state). */
 export const auditDeviceProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds, news: AuditDeviceInputs) {
     const issues: Issue[] = [];
@@ -57,18 +59,21 @@ export const auditDeviceProvider: pulumi.dynamic.ResourceProvider = {
   },
 };
 
+/** Arguments of an AuditDevice. Every input replaces the device. */
 export interface AuditDeviceArgs extends ConnectionArgs {
   /** Where the device is enabled, e.g. `file`. */
   readonly path: pulumi.Input<string>;
-  /** @default "file" */
+  /** Device type. @default - `file` (then `options.file_path` is required) */
   readonly type?: pulumi.Input<string>;
+  /** Shown by `vault audit list`. @default - empty */
   readonly description?: pulumi.Input<string>;
   /** Device options as Vault names them: `file_path`, `log_raw`, `hmac_accessor`, `prefix`, `mode`. */
   readonly options: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
-/** A file audit device. */
+/** A file audit device (`sys/audit/<path>`). Outputs: its inputs; `token` is secret. */
 export class AuditDevice extends pulumi.dynamic.Resource {
+  /** Where the device is enabled. */
   declare readonly path: pulumi.Output<string>;
 
   constructor(name: string, args: AuditDeviceArgs, opts?: pulumi.CustomResourceOptions) {

@@ -8,12 +8,14 @@ import { connect, type ConnectionInputs } from './connection.js';
 import { checkFailures, replacements } from './provider-kit.js';
 import { connectionInputs, type ConnectionArgs } from './resource-kit.js';
 
+/** What the AuthMethod provider receives. */
 export interface AuthMethodInputs extends ConnectionInputs {
   readonly path: string;
   readonly type: string;
   readonly description?: string;
 }
 
+/** The dynamic provider behind AuthMethod (serialized into the stack's state). */
 export const authMethodProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds, news: AuthMethodInputs) {
     const issues: Issue[] = [];
@@ -53,17 +55,21 @@ export const authMethodProvider: pulumi.dynamic.ResourceProvider = {
   },
 };
 
+/** Arguments of an AuthMethod. Every input replaces the method. */
 export interface AuthMethodArgs extends ConnectionArgs {
-  /** Where it is mounted under auth/, e.g. `userpass`. */
+  /** Where it is mounted under auth/, e.g. `userpass`. Changing it replaces the method. */
   readonly path: pulumi.Input<string>;
-  /** The method type, e.g. `userpass`. */
+  /** The method type, e.g. `userpass`. Changing it replaces the method. */
   readonly type: pulumi.Input<string>;
+  /** Shown by `vault auth list`. Changing it replaces the method. @default - empty */
   readonly description?: pulumi.Input<string>;
 }
 
-/** An enabled auth method. */
+/** An enabled auth method (`sys/auth/<path>`). Outputs: `path`, `accessor`; `token` is secret. */
 export class AuthMethod extends pulumi.dynamic.Resource {
+  /** Where it is mounted under auth/. */
   declare readonly path: pulumi.Output<string>;
+  /** The method's accessor, e.g. for identity aliases. */
   declare readonly accessor: pulumi.Output<string>;
 
   constructor(name: string, args: AuthMethodArgs, opts?: pulumi.CustomResourceOptions) {

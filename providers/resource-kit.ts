@@ -6,9 +6,17 @@ import * as pulumi from '@pulumi/pulumi';
 
 /** Connection arguments every resource takes. */
 export interface ConnectionArgs {
-  /** Backend address. @default config `vault-ssh-ca:address`, else VAULT_ADDR when the provider runs */
+  /**
+   * Backend address, e.g. `https://vault.example.com:8200`.
+   * @default - the stack config `vault-ssh-ca:address`, else VAULT_ADDR (or BAO_ADDR) of the process that runs
+   * the provider, read when it runs
+   */
   readonly address?: pulumi.Input<string>;
-  /** Token (kept secret). @default config `vault-ssh-ca:token`, else VAULT_TOKEN when the provider runs */
+  /**
+   * Token (kept secret).
+   * @default - the stack config `vault-ssh-ca:token`, else VAULT_TOKEN (or BAO_TOKEN) of the process that runs
+   * the provider, read when it runs
+   */
   readonly token?: pulumi.Input<string>;
 }
 

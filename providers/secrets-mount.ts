@@ -26,6 +26,7 @@ const settings = (i: SecretsMountInputs) => ({
   maxLeaseTtl: seconds(i.maxLeaseTtl),
 });
 
+/** The dynamic provider behind SecretsMount (serialized into the stack's state). */
 export const secretsMountProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds, news: SecretsMountInputs) {
     const issues: Issue[] = [];
@@ -103,19 +104,23 @@ export const secretsMountProvider: pulumi.dynamic.ResourceProvider = {
 export interface SecretsMountArgs extends ConnectionArgs {
   /** Mount path, e.g. `ssh-dev`. Changing it replaces the mount (and everything under it). */
   readonly path: pulumi.Input<string>;
-  /** Engine type. @default "ssh" */
+  /** Engine type. Changing it replaces the mount. @default - `ssh` */
   readonly type?: pulumi.Input<string>;
+  /** Shown by `vault secrets list`. @default - empty */
   readonly description?: pulumi.Input<string>;
-  /** Vault duration, e.g. "1h". @default the system value */
+  /** Vault duration, e.g. `"1h"`. @default - the system's default lease TTL (tuned back to it when removed) */
   readonly defaultLeaseTtl?: pulumi.Input<string | number>;
-  /** Vault duration, e.g. "24h". @default the system value */
+  /** Vault duration, e.g. `"24h"`. @default - the system's max lease TTL (tuned back to it when removed) */
   readonly maxLeaseTtl?: pulumi.Input<string | number>;
 }
 
-/** An SSH secrets engine mount. */
+/** An SSH secrets engine mount (`sys/mounts/<path>`). Outputs: `path`, `type`, `accessor`; `token` is secret. */
 export class SecretsMount extends pulumi.dynamic.Resource {
+  /** The mount path. */
   declare readonly path: pulumi.Output<string>;
+  /** The engine type. */
   declare readonly type: pulumi.Output<string>;
+  /** The mount's accessor. */
   declare readonly accessor: pulumi.Output<string>;
 
   constructor(name: string, args: SecretsMountArgs, opts?: pulumi.CustomResourceOptions) {

@@ -13,6 +13,7 @@ import { connect, type ConnectionInputs } from './connection.js';
 import { checkFailures, defined, replacements, without } from './provider-kit.js';
 import { connectionInputs, type ConnectionArgs } from './resource-kit.js';
 
+/** What the SshCa provider receives. */
 export interface SshCaInputs extends ConnectionInputs {
   readonly mount: string;
   readonly keyType?: string;
@@ -39,6 +40,7 @@ const outputsOf = (inputs: SshCaInputs, publicKey: string) => ({
   imported: inputs.privateKey !== undefined,
 });
 
+/** The dynamic provider behind SshCa (serialized into the stack's state). */
 export const sshCaProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds, news: SshCaInputs) {
     const issues: Issue[] = [];
@@ -115,24 +117,41 @@ export const sshCaProvider: pulumi.dynamic.ResourceProvider = {
   },
 };
 
+/** Arguments of an SshCa: the mount, and either the key to generate or the key pair to import. */
 export interface SshCaArgs extends ConnectionArgs {
-  /** The SSH mount, e.g. `ssh-dev`. */
+  /** The SSH mount, e.g. `ssh-dev`. Changing it replaces the CA. */
   readonly mount: pulumi.Input<string>;
-  /** Generated key type: ed25519 (default), rsa, ec. Changing it replaces the CA. */
+  /**
+   * Generated key type: `ed25519`, `rsa`, `ec` (or their OpenSSH names). Ignored when importing.
+   * Changing it replaces the CA.
+   * @default - `ed25519`
+   */
   readonly keyType?: pulumi.Input<string>;
-  /** RSA: 2048–4096 (default 4096); ECDSA: 256, 384, 521. Changing it replaces the CA. */
+  /**
+   * Key size: RSA 2048–16384, ECDSA 256, 384 or 521. Changing it replaces the CA.
+   * @default - the backend's size for the type: 4096 bits for RSA, P-256 for ECDSA (ed25519 has one size)
+   */
   readonly keyBits?: pulumi.Input<number>;
-  /** Import instead of generating: the CA public key … */
+  /**
+   * Import instead of generating: the CA public key (with `privateKey`). Changing it replaces the CA.
+   * @default - none: the backend generates the key pair
+   */
   readonly importedPublicKey?: pulumi.Input<string>;
-  /** … and its private key (a secret; never an output). */
+  /**
+   * The imported CA's private key (with `importedPublicKey`): a secret input, never an output.
+   * Changing it replaces the CA.
+   * @default - none: the backend generates the key pair
+   */
   readonly privateKey?: pulumi.Input<string>;
 }
 
-/** The CA of an SSH mount. */
+/** The CA of an SSH mount (`<mount>/config/ca`). Every input replaces it. */
 export class SshCa extends pulumi.dynamic.Resource {
+  /** The SSH mount. */
   declare readonly mount: pulumi.Output<string>;
   /** The CA public key hosts trust (`TrustedUserCAKeys`). */
   declare readonly publicKey: pulumi.Output<string>;
+  /** Whether the key pair was imported rather than generated. */
   declare readonly imported: pulumi.Output<boolean>;
 
   constructor(name: string, args: SshCaArgs, opts?: pulumi.CustomResourceOptions) {

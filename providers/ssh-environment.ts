@@ -25,25 +25,35 @@ import { SshZeroAddressRoles } from './ssh-zero-address-roles.js';
 export interface SshEnvironmentArgs extends ConnectionArgs {
   /** Environment name, e.g. `dev`: lower-case letters, digits, _ and -. */
   readonly environment: string;
-  /** @default `ssh-<environment>` */
+  /** The SSH mount path. @default - `ssh-<environment>` */
   readonly mountPath?: string;
-  /** Mount max lease TTL. @default "24h" */
+  /** Mount max lease TTL. @default - 24 hours (`"24h"`) */
   readonly maxLeaseTtl?: string | number;
-  /** CA key type and size. @default ed25519 */
-  readonly ca?: { readonly keyType?: string; readonly keyBits?: number };
+  /** CA key type and size (see SshCaArgs). @default - an ed25519 CA */
+  readonly ca?: {
+    /** @default - `ed25519` */
+    readonly keyType?: string;
+    /** @default - the backend's size for the type: 4096 bits for RSA, P-256 for ECDSA */
+    readonly keyBits?: number;
+  };
   /** Roles by name (see RoleSpec for fields and defaults). */
   readonly roles: Readonly<Record<string, RoleSpec>>;
   /**
    * One-time-password roles by name (see OtpRoleSpec); a name may not also be in `roles`. Those with
-   * `zeroAddress: true` make up the mount's zero-address list. @default none
+   * `zeroAddress: true` make up the mount's zero-address list.
+   * @default - none: no OTP role, creds policy or zero-address list
    */
   readonly otpRoles?: Readonly<Record<string, OtpRoleSpec>>;
-  /** Host accounts → the principals that may log in as them, for the host-trust artefacts. */
+  /**
+   * Host accounts → the principals that may log in as them, for the host-trust artefacts.
+   * @default - none: the artefacts map no account, so hosts accept no certificate until one is added
+   */
   readonly hostPrincipals?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** One environment's SSH CA, roles, policies and host trust. */
 export class SshEnvironment extends pulumi.ComponentResource {
+  /** The environment's mount path. */
   readonly mountPath: pulumi.Output<string>;
   /** The CA public key hosts of this environment trust. */
   readonly caPublicKey: pulumi.Output<string>;
@@ -57,7 +67,9 @@ export class SshEnvironment extends pulumi.ComponentResource {
   readonly zeroAddressRoles: SshZeroAddressRoles | undefined;
   /** `#cloud-config` user-data for this environment's new instances. */
   readonly userData: pulumi.Output<string>;
+  /** The sshd_config drop-in for this environment's hosts. */
   readonly sshdDropIn: pulumi.Output<string>;
+  /** The TrustedUserCAKeys file for this environment's hosts. */
   readonly trustedCaKeys: pulumi.Output<string>;
   /** group_vars for the Ansible role ssh_ca_trust. */
   readonly ansibleVars: pulumi.Output<string>;

@@ -34,11 +34,18 @@ export type SshOtpRoleArgs = ConnectionArgs & {
   readonly name: pulumi.Input<string>;
   /** Account an OTP is for when the request names none. Required. */
   readonly defaultUser: pulumi.Input<string>;
-} & { readonly [K in Exclude<keyof OtpRoleSpec, 'defaultUser'>]?: pulumi.Input<NonNullable<OtpRoleSpec[K]>> };
+  // Mapped over `Omit<…>` (not `Exclude<keyof …>`) so each field keeps OtpRoleSpec's TSDoc and @default.
+} & {
+  readonly [K in keyof Omit<OtpRoleSpec, 'defaultUser'>]?: pulumi.Input<
+    NonNullable<Omit<OtpRoleSpec, 'defaultUser'>[K]>
+  >;
+};
 
-/** A one-time-password role on an SSH mount. */
+/** A one-time-password role on an SSH mount. Outputs: its inputs; `token` is secret. */
 export class SshOtpRole extends pulumi.dynamic.Resource {
+  /** The SSH mount. */
   declare readonly mount: pulumi.Output<string>;
+  /** The role name. */
   declare readonly name: pulumi.Output<string>;
 
   constructor(name: string, args: SshOtpRoleArgs, opts?: pulumi.CustomResourceOptions) {

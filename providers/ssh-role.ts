@@ -35,9 +35,11 @@ export type SshRoleArgs = ConnectionArgs & {
   readonly name: pulumi.Input<string>;
 } & { readonly [K in keyof RoleSpec]?: pulumi.Input<NonNullable<RoleSpec[K]>> };
 
-/** A CA role on an SSH mount. */
+/** A CA role on an SSH mount. Outputs: its inputs; `token` is secret. */
 export class SshRole extends pulumi.dynamic.Resource {
+  /** The SSH mount. */
   declare readonly mount: pulumi.Output<string>;
+  /** The role name. */
   declare readonly name: pulumi.Output<string>;
 
   constructor(name: string, args: SshRoleArgs, opts?: pulumi.CustomResourceOptions) {

@@ -10,6 +10,7 @@ import { connect, type ConnectionInputs } from './connection.js';
 import { checkFailures, replacements } from './provider-kit.js';
 import { connectionInputs, type ConnectionArgs } from './resource-kit.js';
 
+/** What the UserpassUser provider receives. */
 export interface UserpassUserInputs extends ConnectionInputs {
   readonly mount?: string;
   readonly username: string;
@@ -28,6 +29,7 @@ const settings = (i: UserpassUserInputs) => ({
 });
 const body = (i: UserpassUserInputs) => ({ password: i.password, ...settings(i) });
 
+/** The dynamic provider behind UserpassUser (serialized into the stack's state). */
 export const userpassUserProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds, news: UserpassUserInputs) {
     const issues: Issue[] = [];
@@ -91,21 +93,25 @@ export const userpassUserProvider: pulumi.dynamic.ResourceProvider = {
   },
 };
 
+/** Arguments of a UserpassUser. */
 export interface UserpassUserArgs extends ConnectionArgs {
-  /** The userpass mount. @default "userpass" */
+  /** The userpass mount. Changing it replaces the user. @default - `userpass` */
   readonly mount?: pulumi.Input<string>;
+  /** Login name (Vault lower-cases it). Changing it replaces the user. */
   readonly username: pulumi.Input<string>;
-  /** A secret; at least 8 characters. */
+  /** A secret; at least 8 characters. Updates in place; kept only as a secret in the state. */
   readonly password: pulumi.Input<string>;
-  /** Policies of the tokens its logins get (plus `default`). */
+  /** Policies of the tokens its logins get (plus `default`). @default - none: tokens get `default` only */
   readonly tokenPolicies?: pulumi.Input<pulumi.Input<string>[]>;
-  /** Vault duration. @default the mount's */
+  /** TTL of its login tokens, a Vault duration. @default - the mount's default TTL (sent as 0) */
   readonly tokenTtl?: pulumi.Input<string | number>;
+  /** Max TTL of its login tokens, a Vault duration. @default - the mount's max TTL (sent as 0) */
   readonly tokenMaxTtl?: pulumi.Input<string | number>;
 }
 
-/** A userpass user. */
+/** A userpass user (`auth/<mount>/users/<username>`). Outputs: its inputs; `token` and `password` are secret. */
 export class UserpassUser extends pulumi.dynamic.Resource {
+  /** The login name. */
   declare readonly username: pulumi.Output<string>;
 
   constructor(name: string, args: UserpassUserArgs, opts?: pulumi.CustomResourceOptions) {

@@ -12,6 +12,7 @@ import { connect, type ConnectionInputs } from './connection.js';
 import { checkFailures, replacements } from './provider-kit.js';
 import { connectionInputs, type ConnectionArgs } from './resource-kit.js';
 
+/** What the WrappedToken provider receives. */
 export interface WrappedTokenInputs extends ConnectionInputs {
   readonly policies?: readonly string[];
   readonly ttl?: string;
@@ -24,6 +25,7 @@ export interface WrappedTokenInputs extends ConnectionInputs {
 /** The inputs that shape the token: any change replaces it. */
 const SHAPE = ['policies', 'ttl', 'wrappingTtl', 'displayName', 'numUses', 'noDefaultPolicy', 'address'] as const;
 
+/** The dynamic provider behind WrappedToken (serialized into the stack's state). */
 export const wrappedTokenProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds, news: WrappedTokenInputs) {
     const issues: Issue[] = [];
@@ -69,21 +71,22 @@ export const wrappedTokenProvider: pulumi.dynamic.ResourceProvider = {
   },
 };
 
+/** Arguments of a WrappedToken. Every input except `token` replaces it (a token cannot be changed). */
 export interface WrappedTokenArgs extends ConnectionArgs {
   /**
    * Policies of the token; must be a subset of the connection token's (unless it is root).
-   * @default the connection token's policies
+   * @default - the connection token's policies
    */
   readonly policies?: pulumi.Input<pulumi.Input<string>[]>;
-  /** The token's TTL, e.g. `"24h"`. @default the token auth method's default TTL */
+  /** The token's TTL, e.g. `"24h"`. @default - the token auth method's default TTL */
   readonly ttl?: pulumi.Input<string>;
   /** How long the wrapping token can be unwrapped, e.g. `"30m"`. Required. */
   readonly wrappingTtl: pulumi.Input<string>;
-  /** @default "token" */
+  /** The token's display name. @default - `token` */
   readonly displayName?: pulumi.Input<string>;
-  /** @default 0 - unlimited uses */
+  /** How many requests the token may make. @default - 0: unlimited uses */
   readonly numUses?: pulumi.Input<number>;
-  /** @default false - the `default` policy is attached */
+  /** Leave the `default` policy off the token. @default - false: the `default` policy is attached */
   readonly noDefaultPolicy?: pulumi.Input<boolean>;
 }
 
@@ -93,8 +96,11 @@ export interface WrappedTokenArgs extends ConnectionArgs {
  * it up or revoke it). Every input forces replacement; deleting revokes the token inside.
  */
 export class WrappedToken extends pulumi.dynamic.Resource {
+  /** The single-use wrapping token to hand on (secret). */
   declare readonly wrappedToken: pulumi.Output<string>;
+  /** The wrapping token's accessor. */
   declare readonly wrappingAccessor: pulumi.Output<string>;
+  /** The accessor of the token inside, to look it up or revoke it. */
   declare readonly wrappedAccessor: pulumi.Output<string>;
 
   constructor(name: string, args: WrappedTokenArgs, opts?: pulumi.CustomResourceOptions) {
