@@ -3,7 +3,7 @@
 // request path, and the priority order that picks one winner among the matching non-exact patterns.
 // Lengths and positions are counted in UTF-8 bytes and ties broken in byte order, as Go does.
 
-import { compareUtf8, utf8Length } from './go-text.js';
+import { compareUtf8, utf8Length } from './hcl/go-text.js';
 
 export type PatternKind = 'exact' | 'prefix' | 'segments';
 

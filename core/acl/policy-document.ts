@@ -18,8 +18,8 @@ import {
   isGoError,
   isGoFailure,
   toByteString,
-} from './go-text.js';
-import { typeName, type Node } from './hcl-ast.js';
+} from './hcl/go-text.js';
+import { typeName, type Node } from './hcl/ast.js';
 import {
   INT,
   INTERFACE,
@@ -33,9 +33,9 @@ import {
   struct,
   type Dynamic,
   type GoValue,
-} from './hcl-decode.js';
-import { parseHclJson } from './hcl-json.js';
-import { parseHcl } from './hcl-parser.js';
+} from './hcl/decode.js';
+import { parseHclJson } from './hcl/json.js';
+import { parseHcl } from './hcl/parser.js';
 import { plainPermissions, type ParameterValues, type Permissions, type PolicyValue } from './permissions.js';
 
 /** Vault's capabilities (`recover` is Vault 1.20's, for snapshot recovery). */

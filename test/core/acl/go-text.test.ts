@@ -1,7 +1,14 @@
 // Go's text behaviour the policy parser relies on: %q quoting, strconv.ParseInt, the two Unquotes.
 
 import { describe, expect, it } from 'vitest';
-import { fromByteString, goParseInt, goQuote, goUnquote, hclUnquote, toByteString } from '../../../core/acl/go-text.js';
+import {
+  fromByteString,
+  goParseInt,
+  goQuote,
+  goUnquote,
+  hclUnquote,
+  toByteString,
+} from '../../../core/acl/hcl/go-text.js';
 
 const quote = (s: string) => fromByteString(goQuote(toByteString(s)));
 

@@ -4,7 +4,6 @@
 // error swallowed when `}` follows it, `true` and nested `[` skipped inside lists, no positions on
 // keys and values (errors say `At -:`), and `{"path": {"a": {…}}}` flattened to `path "a" {…}`.
 
-import { GoFailure, RUNE_ERROR, isGoError } from './go-text.js';
 import {
   NO_POS,
   posString,
@@ -17,21 +16,10 @@ import {
   type ObjectType,
   type Pos,
   type Token,
-} from './hcl-ast.js';
-import { MAX_NESTING } from './hcl-parser.js';
-import {
-  BaseScanner,
-  digitVal,
-  isDecimal,
-  isDigit,
-  isLetter,
-  isSimpleEscape,
-  isWhitespace,
-  runeString,
-} from './hcl-scanner.js';
-
-const EOF = 0;
-const c = (s: string): number => s.charCodeAt(0);
+} from './ast.js';
+import { BaseScanner, EOF, c, digitVal, isDecimal, isLetter, runeString } from './base-scanner.js';
+import { GoFailure, isGoError } from './go-text.js';
+import { MAX_NESTING } from './parser.js';
 
 type JsonType =
   | 'ILLEGAL'
@@ -58,41 +46,11 @@ interface JsonToken {
 class JsonScanner extends BaseScanner {
   // Spelled out for Pulumi's closure serializer (see HclScanner).
   constructor(src: string, onError: (pos: Pos, msg: string) => void) {
-    super(src, onError);
-  }
-
-  protected next(): number {
-    const got = this.buf.readRune();
-    if (!got) {
-      this.srcPos.column++;
-      this.lastCharLen = 0;
-      return EOF;
-    }
-    const [ch, size] = got;
-    if (ch === RUNE_ERROR && size === 1) {
-      this.srcPos.column++;
-      this.srcPos.offset += size;
-      this.lastCharLen = size;
-      this.err('illegal UTF-8 encoding');
-      return ch;
-    }
-    this.prevPos = { ...this.srcPos };
-    this.srcPos.column++;
-    this.lastCharLen = size;
-    this.srcPos.offset += size;
-    if (ch === 0x0a) {
-      this.srcPos.line++;
-      this.lastLineLen = this.srcPos.column;
-      this.srcPos.column = 0;
-    }
-    return ch;
+    super(src, onError, 'json');
   }
 
   scan(): JsonToken {
-    let ch = this.next();
-    while (isWhitespace(ch)) ch = this.next();
-    const tokStart = this.srcPos.offset - this.lastCharLen;
-    const pos = this.tokenStart();
+    const { ch, start, pos } = this.startToken();
     let type: JsonType = 'ILLEGAL';
     if (isLetter(ch)) {
       const lit = this.scanIdentifier();
@@ -102,105 +60,38 @@ class JsonScanner extends BaseScanner {
     } else if (isDecimal(ch)) {
       type = this.scanNumber(ch);
     } else {
-      switch (ch) {
-        case EOF:
-          type = 'EOF';
-          break;
-        case c('"'):
-          type = 'STRING';
-          this.scanString();
-          break;
-        case c('.'):
-          type = 'PERIOD';
-          ch = this.peek();
-          if (isDecimal(ch)) {
-            type = 'FLOAT';
-            ch = this.scanMantissa(ch);
-            this.scanExponent(ch);
-          }
-          break;
-        case c('['):
-          type = 'LBRACK';
-          break;
-        case c(']'):
-          type = 'RBRACK';
-          break;
-        case c('{'):
-          type = 'LBRACE';
-          break;
-        case c('}'):
-          type = 'RBRACE';
-          break;
-        case c(','):
-          type = 'COMMA';
-          break;
-        case c(':'):
-          type = 'COLON';
-          break;
-        case c('-'):
-          if (isDecimal(this.peek())) type = this.scanNumber(this.next());
-          else this.err('illegal char');
-          break;
-        default:
-          this.err(`illegal char: ${runeString(ch)}`);
-      }
+      type = this.scanCommon(ch) ?? this.scanOther(ch);
     }
-    return { type, pos, text: this.src.slice(tokStart, this.srcPos.offset) };
+    return { type, pos, text: this.src.slice(start, this.srcPos.offset) };
+  }
+
+  /** The rest of Go's `Scan` switch, for a first rune that `scanCommon` left. */
+  private scanOther(ch: number): JsonType {
+    switch (ch) {
+      case c(':'):
+        return 'COLON';
+      case c('-'):
+        if (isDecimal(this.peek())) return this.scanNumber(this.next());
+        this.err('illegal char');
+        return 'ILLEGAL';
+      default:
+        this.err(`illegal char: ${runeString(ch)}`);
+        return 'ILLEGAL';
+    }
   }
 
   private scanNumber(ch: number): JsonType {
     const zero = ch === c('0');
     const start = { ...this.srcPos };
-    this.scanMantissa(ch);
-    ch = this.next();
-    if (ch === c('e') || ch === c('E')) {
-      this.scanExponent(ch);
-      return 'FLOAT';
-    }
-    if (ch === c('.')) {
-      ch = this.scanFraction(ch);
-      if (ch === c('e') || ch === c('E')) this.scanExponent(this.next());
-      return 'FLOAT';
-    }
-    if (ch !== EOF) this.unread();
+    if (this.scanDecimalNumber(ch) === 'FLOAT') return 'FLOAT';
     const moved =
       start.offset !== this.srcPos.offset || start.line !== this.srcPos.line || start.column !== this.srcPos.column;
     if (zero && moved) this.err('numbers cannot start with 0');
     return 'NUMBER';
   }
 
-  private scanString(): void {
-    let braces = 0;
-    for (;;) {
-      const ch = this.next();
-      if (ch === 0x0a || ch === EOF) {
-        this.err('literal not terminated');
-        return;
-      }
-      if (ch === c('"')) break;
-      if (braces === 0 && ch === c('$') && this.peek() === c('{')) {
-        braces++;
-        this.next();
-      } else if (braces > 0 && ch === c('{')) {
-        braces++;
-      }
-      if (braces > 0 && ch === c('}')) braces--;
-      if (ch === c('\\')) this.scanEscape();
-    }
-  }
-
-  private scanEscape(): void {
-    const ch = this.next();
-    if (isSimpleEscape(ch)) return;
-    if (ch >= c('0') && ch <= c('7')) this.scanDigits(ch, 8, 3);
-    else if (ch === c('x')) this.scanDigits(this.next(), 16, 2);
-    else if (ch === c('u')) this.scanDigits(this.next(), 16, 4);
-    else if (ch === c('U')) this.scanDigits(this.next(), 16, 8);
-    else this.err('illegal char escape');
-  }
-
   /** Unlike HCL's, this always steps back one rune, which panics at the end of input (as in Go). */
-  private scanDigits(ch: number, base: number, n: number): void {
+  protected scanDigits(ch: number, base: number, n: number): void {
     while (n > 0 && digitVal(ch) < base) {
       ch = this.next();
       n--;
@@ -208,17 +99,9 @@ class JsonScanner extends BaseScanner {
     if (n > 0) this.err('illegal char escape');
     this.unread();
   }
-
-  private scanIdentifier(): string {
-    const offs = this.srcPos.offset - this.lastCharLen;
-    let ch = this.next();
-    while (isLetter(ch) || isDigit(ch) || ch === c('-')) ch = this.next();
-    if (ch !== EOF) this.unread();
-    return this.src.slice(offs, this.srcPos.offset);
-  }
 }
 
-// Go's `errEofToken` is `undefined` here (no module-level sentinel: see hcl-parser.ts).
+// Go's `errEofToken` is `undefined` here (no module-level sentinel: see parser.ts).
 
 /** JSON tokens become HCL tokens without a position (Go's `HCLToken`); `null` is an empty string. */
 function hclToken(t: JsonToken): Token {

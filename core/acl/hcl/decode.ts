@@ -15,8 +15,8 @@ import {
   hclUnquote,
   isGoError,
 } from './go-text.js';
-import { nodePos, typeName, type Node, type ObjectItem, type ObjectList, type Token } from './hcl-ast.js';
-import { posError } from './hcl-parser.js';
+import { nodePos, typeName, type Node, type ObjectItem, type ObjectList, type Token } from './ast.js';
+import { posError } from './parser.js';
 
 /** A Go type to decode into. */
 export type GoType =

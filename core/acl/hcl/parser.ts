@@ -21,8 +21,8 @@ import {
   type ObjectType,
   type Pos,
   type Token,
-} from './hcl-ast.js';
-import { HclScanner } from './hcl-scanner.js';
+} from './ast.js';
+import { HclScanner } from './scanner.js';
 
 /** Deeper nesting is refused (Go's stack grows; ours does not). No policy needs more than a handful. */
 export const MAX_NESTING = 200;
