@@ -8,8 +8,21 @@ import { RequestError } from './errors.js';
 /** The framework field types the server's paths use. */
 export type FieldType = 'string' | 'lowercase-string' | 'bool' | 'int' | 'duration' | 'map' | 'comma-string-slice';
 
-/** Field name → type, like a Vault path's `Fields`. */
-export type FieldSchema = Readonly<Record<string, FieldType>>;
+/** A declared field: its type and the one-line description Vault's `FieldSchema` carries. */
+export interface FieldSpec {
+  readonly type: FieldType;
+  readonly description: string;
+}
+
+/**
+ * Field name → type, like a Vault path's `Fields`. New schemas give each field a `FieldSpec` with its
+ * description; a bare `FieldType` is still accepted for the schemas not yet described.
+ */
+export type FieldSchema = Readonly<Record<string, FieldType | FieldSpec>>;
+
+/** The type of a schema entry, whichever form it has. */
+export const fieldTypeOf = (entry: FieldType | FieldSpec): FieldType =>
+  typeof entry === 'string' ? entry : entry.type;
 
 /** Coerced values by field name; a field is present only when the request supplied it. */
 export interface ParsedFields {
@@ -206,7 +219,7 @@ export function parseFields(schema: FieldSchema, raw: Readonly<Record<string, un
   const unknown: string[] = [];
   for (const name of Object.keys(raw).sort()) {
     // Own properties only: `constructor` or `__proto__` is an unknown parameter, not Object's.
-    const type = Object.hasOwn(schema, name) ? schema[name] : undefined;
+    const type = Object.hasOwn(schema, name) ? fieldTypeOf(schema[name]!) : undefined;
     const value = raw[name];
     if (type === undefined) {
       unknown.push(name);

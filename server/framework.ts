@@ -17,7 +17,10 @@ export interface LogicalRequest {
   readonly operation: Operation;
   /** Path inside the mount, e.g. `roles/dev`. */
   readonly path: string;
-  /** Body and query parameters, before coercion. */
+  /**
+   * Body and query parameters, before coercion. Handlers read `fields`; a raw read is only for what
+   * Vault itself reads raw (`d.Raw`, a whole body taken as arbitrary input), with a comment saying so.
+   */
   readonly data: Readonly<Record<string, unknown>>;
   /** Named captures of the matched path pattern. */
   readonly captures: Readonly<Record<string, string>>;
@@ -120,6 +123,15 @@ export function matchPath(
     if (m) return { spec, captures: { ...(m.groups ?? {}) } };
   }
   return undefined;
+}
+
+/** A coerced field, or undefined when the request did not supply it (Vault's `d.GetOk`). */
+export const fieldOf = <T>(req: Pick<LogicalRequest, 'fields'>, name: string): T | undefined =>
+  req.fields.get(name) as T | undefined;
+
+/** The supplied coerced fields among `names`, as a record (absent names are left out). */
+export function suppliedFields(req: Pick<LogicalRequest, 'fields'>, names: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(names.filter((n) => req.fields.has(n)).map((n) => [n, req.fields.get(n)]));
 }
 
 /** Run a request through a backend's path table. */

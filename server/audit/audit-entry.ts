@@ -145,6 +145,7 @@ function requestBlock(req: AuditRequest, h: ReturnType<typeof protect>, o: HashO
     client_token_accessor: h.accessor(req.auth?.accessor ?? ''),
     namespace: { id: 'root' },
     path: req.path,
+    // The request as received, not coerced: Vault audits `req.Data` before the framework converts it.
     data: auditedWhole(req) ? { body_hmac: bodyHmac(req, o.salt), body_bytes: req.rawBody!.bytes } : h.data(req.data),
     remote_address: req.remoteAddress,
     remote_port: req.remotePort,

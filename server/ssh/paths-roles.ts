@@ -35,6 +35,7 @@ export const rolePath: PathSpec = {
   fields: ROLE_FIELDS,
   operations: {
     async update(req) {
+      // parseRoleWrite coerces with ROLE_FIELDS, this path's schema, in core (shared with the providers).
       const role = parseRoleWrite(req.data);
       await putJson(req.storage, `roles/${req.captures.role}`, role);
       // Issue 13, finding 10: Vault stores such a role silently; refusing it would break Vault

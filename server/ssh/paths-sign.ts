@@ -33,6 +33,7 @@ export const signPath: PathSpec = {
     async update(req) {
       const role = await readRole(req.storage, req.captures.role!);
       if (!role) throw new RequestError(`Unknown role: ${req.captures.role}`);
+      // parseSignRequest coerces with SIGN_FIELDS, this path's schema (the pure parser the CLI shares).
       const { request } = parseSignRequest(req.data);
       const result = signWithRole({ ...(await signingContext(req, role)), request });
       return {
@@ -50,6 +51,7 @@ export const issuePath: PathSpec = {
     async update(req) {
       const role = await readRole(req.storage, req.captures.role!);
       if (!role) throw new RequestError(`unknown role: ${req.captures.role}`);
+      // parseIssueRequest coerces with ISSUE_FIELDS, this path's schema (the pure parser the CLI shares).
       const { request } = parseIssueRequest(req.data);
       checkIssueRequest(role, request);
       const pair = await generateKeyPairAsync(request.keyType, request.keyBits);

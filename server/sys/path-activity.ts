@@ -20,11 +20,16 @@ function parseTime(raw: unknown): number | undefined {
 export function activityPath(): PathSpec {
   return {
     pattern: /^internal\/counters\/activity$/,
-    fields: {},
+    fields: {
+      start_time: { type: 'string', description: 'Start of the queried period: RFC 3339 or Unix seconds.' },
+      end_time: { type: 'string', description: 'End of the queried period: RFC 3339 or Unix seconds.' },
+    },
     operations: {
       async read(req) {
-        const start = parseTime(req.data.start_time);
-        const end = parseTime(req.data.end_time);
+        // Vault declares these TypeTime; our field types have no time type yet, so they arrive as
+        // coerced strings and parseTime reads them (an unparsable time is ignored, not refused).
+        const start = parseTime(req.fields.get('start_time'));
+        const end = parseTime(req.fields.get('end_time'));
         // Vault's check (handleClientMetricQuery) before it looks at any data.
         if (start !== undefined && end !== undefined && start > end) {
           throw new RequestError('start_time is later than end_time');

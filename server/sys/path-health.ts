@@ -23,6 +23,8 @@ export function healthPath(version: string, clusterId: string): PathSpec {
       async read(req) {
         const codes: Record<string, number> = {};
         for (const name of CODE_PARAMS) {
+          // Deliberately raw: Vault's sys/health is an HTTP handler (http/sys_health.go), not a framework
+          // path, and reads these query parameters with strconv.Atoi itself, with Atoi's errors.
           const raw = req.data[name];
           if (raw === undefined) continue;
           if (!/^-?[0-9]+$/.test(String(raw))) {

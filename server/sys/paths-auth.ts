@@ -5,7 +5,7 @@
 import { parseDurationSeconds } from '../../core/duration.js';
 import { RequestError } from '../../core/errors.js';
 import type { TokenStore } from '../auth/token-store.js';
-import type { LogicalRequest, PathSpec } from '../framework.js';
+import { fieldOf, suppliedFields, type LogicalRequest, type PathSpec } from '../framework.js';
 import { deletePrefix, type Storage } from '../storage/storage.js';
 import { mountStoragePrefix, type MountTable, type UserLockoutConfig } from './mount-table.js';
 import { describeMount, normalise, parseConfigTtls } from './paths-mounts.js';
@@ -55,27 +55,29 @@ function parseLockout(raw: unknown, current?: UserLockoutConfig): UserLockoutCon
 export function authPaths(table: MountTable, rootStorage: Storage, tokens: TokenStore): PathSpec[] {
   async function enable(req: LogicalRequest) {
     const path = normalise(req.captures.path!);
-    const type = req.data.type;
-    if (typeof type !== 'string' || type === '') throw new RequestError('backend type must be specified as a string');
+    const type = fieldOf<string>(req, 'type') ?? '';
+    if (type === '') throw new RequestError('backend type must be specified as a string');
     if (path === '/') throw new RequestError(`cannot mount "${path}"`);
     if (path === 'token/' || type === 'token')
       throw new RequestError('token credential backend cannot be instantiated');
     const existing = table.conflict(path);
     if (existing) throw new RequestError(`path is already in use at auth/${existing.path}`);
     if (!AUTH_TYPES.has(type)) throw new RequestError(`plugin not found in the catalog: ${type}`);
-    const rawConfig = isObject(req.data.config) ? req.data.config : {};
+    // The `config` map's sub-keys are decoded by Vault's handler itself (mapstructure into
+    // MountConfigInput), not by the framework: the map arrives whole and is read here.
+    const rawConfig = fieldOf<Record<string, unknown>>(req, 'config') ?? {};
     const lockout = parseLockout(rawConfig.user_lockout_config);
     await table.add({
       path,
       type,
-      description: typeof req.data.description === 'string' ? req.data.description : '',
+      description: fieldOf<string>(req, 'description') ?? '',
       config: {
         ...parseConfigTtls(rawConfig),
         force_no_cache: false,
         ...(lockout ? { user_lockout_config: lockout } : {}),
       },
-      local: req.data.local === true,
-      seal_wrap: req.data.seal_wrap === true,
+      local: fieldOf<boolean>(req, 'local') ?? false,
+      seal_wrap: fieldOf<boolean>(req, 'seal_wrap') ?? false,
       options: {},
     });
     return undefined;
@@ -119,9 +121,9 @@ export function authPaths(table: MountTable, rootStorage: Storage, tokens: Token
         async update(req) {
           const m = table.get(normalise(req.captures.path!));
           if (!m) throw new RequestError(`cannot fetch sysview for path "auth/${normalise(req.captures.path!)}"`);
-          const config = parseConfigTtls(req.data as Record<string, unknown>, m.config);
-          const lockout = parseLockout(req.data.user_lockout_config, m.config.user_lockout_config);
-          const description = typeof req.data.description === 'string' ? req.data.description : m.description;
+          const config = parseConfigTtls(suppliedFields(req, ['default_lease_ttl', 'max_lease_ttl']), m.config);
+          const lockout = parseLockout(req.fields.get('user_lockout_config'), m.config.user_lockout_config);
+          const description = fieldOf<string>(req, 'description') ?? m.description;
           await table.replace({
             ...m,
             description,

@@ -53,6 +53,8 @@ export function capabilitiesPaths(tokens: TokenStore, policies: PolicyStore): Pa
     return { data: Object.fromEntries(Object.entries(data).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
   }
 
+  // Deliberately raw: Vault's handleCapabilities reads `d.Raw["token"].(string)`, not the coerced field,
+  // so a non-string token counts as none ("no token found") rather than being stringified.
   const rawToken = (req: LogicalRequest): string => (typeof req.data.token === 'string' ? req.data.token : '');
 
   return [

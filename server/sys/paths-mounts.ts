@@ -6,7 +6,7 @@ import { parseDurationSeconds } from '../../core/duration.js';
 import { RequestError } from '../../core/errors.js';
 import { formatGoValue, toStringMap } from '../../core/fields.js';
 import { MOUNT_FIELDS, MOUNT_TUNE_FIELDS } from '../../core/path-fields.js';
-import type { LogicalRequest, PathSpec } from '../framework.js';
+import { fieldOf, suppliedFields, type LogicalRequest, type PathSpec } from '../framework.js';
 import type { ExpirationManager } from '../leases/expiration-manager.js';
 import { deletePrefix } from '../storage/storage.js';
 import { effectiveTtls, mountStoragePrefix, type MountEntry, type MountTable } from './mount-table.js';
@@ -66,27 +66,26 @@ export const normalise = (path: string) => `${path.replace(/^\/+|\/+$/g, '')}/`;
  * leases (a disabled mount's leases are revoked first, as Vault does).
  */
 export function mountPaths(table: MountTable, rootStorage: Storage, expiration: ExpirationManager): PathSpec[] {
-  const isObject = (v: unknown): v is Record<string, unknown> =>
-    typeof v === 'object' && v !== null && !Array.isArray(v);
-
   async function enable(req: LogicalRequest) {
     const path = normalise(req.captures.path!);
-    const type = req.data.type;
-    if (typeof type !== 'string' || type === '') throw new RequestError('backend type must be specified as a string');
+    const type = fieldOf<string>(req, 'type') ?? '';
+    if (type === '') throw new RequestError('backend type must be specified as a string');
     if (path === '/' || PROTECTED.some((p) => path.startsWith(p))) throw new RequestError(`cannot mount "${path}"`);
     const existing = table.conflict(path);
     if (existing) throw new RequestError(`path is already in use at ${existing.path}`);
     if (!ENGINE_TYPES.has(type)) throw new RequestError(`plugin not found in the catalog: ${type}`);
-    const options = isObject(req.data.options) ? req.data.options : {};
+    const options = fieldOf<Record<string, unknown>>(req, 'options') ?? {};
     if ('version' in options) throw new RequestError(`secrets engine "${type}" does not allow setting a version`);
-    const config = parseConfigTtls(isObject(req.data.config) ? req.data.config : {});
+    // The `config` map's sub-keys are decoded by Vault's handler itself (mapstructure into
+    // MountConfigInput), not by the framework: the map arrives whole and parseConfigTtls reads it.
+    const config = parseConfigTtls(fieldOf<Record<string, unknown>>(req, 'config') ?? {});
     await table.add({
       path,
       type,
-      description: typeof req.data.description === 'string' ? req.data.description : '',
+      description: fieldOf<string>(req, 'description') ?? '',
       config: { ...config, force_no_cache: false },
-      local: req.data.local === true,
-      seal_wrap: req.data.seal_wrap === true,
+      local: fieldOf<boolean>(req, 'local') ?? false,
+      seal_wrap: fieldOf<boolean>(req, 'seal_wrap') ?? false,
       options: toStringMap(options),
     });
     return undefined;
@@ -122,8 +121,8 @@ export function mountPaths(table: MountTable, rootStorage: Storage, expiration: 
         async update(req) {
           const m = table.get(normalise(req.captures.path!));
           if (!m) throw new RequestError(`cannot fetch sysview for path "${normalise(req.captures.path!)}"`);
-          const config = parseConfigTtls(req.data as Record<string, unknown>, m.config);
-          const description = typeof req.data.description === 'string' ? req.data.description : m.description;
+          const config = parseConfigTtls(suppliedFields(req, ['default_lease_ttl', 'max_lease_ttl']), m.config);
+          const description = fieldOf<string>(req, 'description') ?? m.description;
           await table.replace({ ...m, description, config: { ...m.config, ...config } });
           return undefined;
         },

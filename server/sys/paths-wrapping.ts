@@ -22,6 +22,8 @@ export function wrappingPaths(wrapper: ResponseWrapper): PathSpec[] {
       fields: {},
       operations: {
         async update(req): Promise<WrappableResult> {
+          // Deliberately raw: Vault's wrap path takes arbitrary input (TakesArbitraryInput) and wraps
+          // the body exactly as sent, with no schema to coerce it.
           return { data: { ...req.data }, wrap: { required: true, arbitraryInput: true } };
         },
       },

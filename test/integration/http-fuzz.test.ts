@@ -11,7 +11,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLE_FIELDS } from '../../core/role.js';
 import { SIGN_FIELDS } from '../../core/sign.js';
-import type { FieldSchema, FieldType } from '../../core/fields.js';
+import { fieldTypeOf, type FieldSchema, type FieldType } from '../../core/fields.js';
 import { generateKeyPair } from '../../core/keys/ca-key.js';
 import { FileStorage } from '../../server/storage/file-storage.js';
 import { configCaPath } from '../../server/ssh/paths-config-ca.js';
@@ -388,7 +388,7 @@ function nextField(schema: FieldSchema): [string, FieldType] {
   const turn = turns.get(schema) ?? 0;
   turns.set(schema, turn + 1);
   const name = names[turn % names.length]!;
-  return [name, schema[name]!];
+  return [name, fieldTypeOf(schema[name]!)];
 }
 
 const json = (v: unknown) => JSON.stringify(v);
