@@ -67,7 +67,7 @@ export class SshEnvironment extends Construct {
     const roles: Record<string, SshRole> = {};
     const policies: Record<string, SshAccessPolicy> = {};
     for (const [name, spec] of Object.entries(props.roles)) {
-      roles[name] = new SshRole(this, `role-${name}`, { ...spec, backend: this.authority.path, name });
+      roles[name] = new SshRole(this, `role-${name}`, { ...spec, mount: this.authority.path, name });
       policies[name] = new SshAccessPolicy(this, `policy-${name}`, {
         name: `${props.environment}-sign-${name}`,
         mount: path,
@@ -81,7 +81,7 @@ export class SshEnvironment extends Construct {
     const otpRoles: Record<string, SshOtpRole> = {};
     const credsPolicies: Record<string, SshAccessPolicy> = {};
     for (const [name, spec] of Object.entries(otpSpecs)) {
-      otpRoles[name] = new SshOtpRole(this, `otp-role-${name}`, { ...spec, backend: this.authority.path, name });
+      otpRoles[name] = new SshOtpRole(this, `otp-role-${name}`, { ...spec, mount: this.authority.path, name });
       credsPolicies[name] = new SshAccessPolicy(this, `creds-policy-${name}`, {
         name: `${props.environment}-creds-${name}`,
         mount: path,
@@ -94,7 +94,7 @@ export class SshEnvironment extends Construct {
       zeroAddress.length === 0
         ? undefined
         : new SshZeroAddressRoles(this, 'zero-address', {
-            backend: this.authority.path,
+            mount: this.authority.path,
             roles: zeroAddress,
             dependsOn: zeroAddress.map((name) => otpRoles[name]!.role),
           });

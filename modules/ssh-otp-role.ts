@@ -8,12 +8,11 @@ import { Construct } from 'constructs';
 import { isValidRoleName } from '../core/role.js';
 import { validateOtpRoleSpec, type OtpRoleSpec } from '../core/role-spec-otp.js';
 import { otpRoleSpecToTerraform, terraformOtpRoleIssues } from '../core/role-spec-terraform.js';
+import { resolveMount, type MountProps } from './mount-prop.js';
 import { validateWith } from './validation.js';
 
-/** Props of an SshOtpRole: where the role lives and its OtpRoleSpec fields (defaults there). */
-export interface SshOtpRoleProps extends OtpRoleSpec {
-  /** The SSH mount path (or a reference to it). */
-  readonly backend: string;
+/** Props of an SshOtpRole: where the role lives (`mount`, `name`) and its OtpRoleSpec fields (defaults there). */
+export interface SshOtpRoleProps extends OtpRoleSpec, MountProps {
   /** Role name, used in `<mount>/creds/<name>`. */
   readonly name: string;
 }
@@ -25,12 +24,14 @@ export class SshOtpRole extends Construct {
 
   constructor(scope: Construct, id: string, props: SshOtpRoleProps) {
     super(scope, id);
-    const { backend, name, ...spec } = props;
+    const { mount: _mount, backend: _backend, name, ...spec } = props;
+    const { mount, issues: mountIssues } = resolveMount(props);
     validateWith(this, () => [
+      ...mountIssues,
       ...(isValidRoleName(name) ? [] : [{ field: 'name', message: `invalid role name ${JSON.stringify(name)}` }]),
       ...validateOtpRoleSpec(spec),
       ...terraformOtpRoleIssues(spec),
     ]);
-    this.role = new SshSecretBackendRole(this, 'role', { backend, name, ...otpRoleSpecToTerraform(spec) });
+    this.role = new SshSecretBackendRole(this, 'role', { backend: mount, name, ...otpRoleSpecToTerraform(spec) });
   }
 }

@@ -6,12 +6,11 @@ import { Construct } from 'constructs';
 import { isValidRoleName } from '../core/role.js';
 import { validateRoleSpec, type RoleSpec } from '../core/role-spec.js';
 import { roleSpecToTerraform, terraformRoleIssues } from '../core/role-spec-terraform.js';
+import { resolveMount, type MountProps } from './mount-prop.js';
 import { validateWith } from './validation.js';
 
-/** Props of an SshRole: where the role lives and its RoleSpec fields (defaults there). */
-export interface SshRoleProps extends RoleSpec {
-  /** The SSH mount path (or a reference to it). */
-  readonly backend: string;
+/** Props of an SshRole: where the role lives (`mount`, `name`) and its RoleSpec fields (defaults there). */
+export interface SshRoleProps extends RoleSpec, MountProps {
   /** Role name, used in `<mount>/sign/<name>`. */
   readonly name: string;
 }
@@ -23,12 +22,14 @@ export class SshRole extends Construct {
 
   constructor(scope: Construct, id: string, props: SshRoleProps) {
     super(scope, id);
-    const { backend, name, ...spec } = props;
+    const { mount: _mount, backend: _backend, name, ...spec } = props;
+    const { mount, issues: mountIssues } = resolveMount(props);
     validateWith(this, () => [
+      ...mountIssues,
       ...(isValidRoleName(name) ? [] : [{ field: 'name', message: `invalid role name ${JSON.stringify(name)}` }]),
       ...validateRoleSpec(spec),
       ...terraformRoleIssues(spec),
     ]);
-    this.role = new SshSecretBackendRole(this, 'role', { backend, name, ...roleSpecToTerraform(spec) });
+    this.role = new SshSecretBackendRole(this, 'role', { backend: mount, name, ...roleSpecToTerraform(spec) });
   }
 }

@@ -9,12 +9,11 @@ import { GenericEndpoint } from '@cdktf/provider-vault/lib/generic-endpoint/inde
 import { Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { validateZeroAddressRoles, zeroAddressRolesToWire } from '../core/role-spec-otp.js';
+import { resolveMount, type MountProps } from './mount-prop.js';
 import { validateWith } from './validation.js';
 
 /** Props of an SshZeroAddressRoles. */
-export interface SshZeroAddressRolesProps {
-  /** The SSH mount path (or a reference to it). */
-  readonly backend: string;
+export interface SshZeroAddressRolesProps extends MountProps {
   /** Roles of the mount that issue OTPs for every IP (names or references; written sorted, duplicates dropped). */
   readonly roles: readonly string[];
   /**
@@ -31,10 +30,14 @@ export class SshZeroAddressRoles extends Construct {
 
   constructor(scope: Construct, id: string, props: SshZeroAddressRolesProps) {
     super(scope, id);
+    const { mount, issues: mountIssues } = resolveMount(props);
     // A reference is a role name only once Terraform resolves it: check the literal names.
-    validateWith(this, () => validateZeroAddressRoles(props.roles.map((r) => (Token.isUnresolved(r) ? 'ref' : r))));
+    validateWith(this, () => [
+      ...mountIssues,
+      ...validateZeroAddressRoles(props.roles.map((r) => (Token.isUnresolved(r) ? 'ref' : r))),
+    ]);
     this.endpoint = new GenericEndpoint(this, 'zeroaddress', {
-      path: `${props.backend}/config/zeroaddress`,
+      path: `${mount}/config/zeroaddress`,
       dataJson: JSON.stringify(zeroAddressRolesToWire(props.roles)),
       ...(props.dependsOn ? { dependsOn: [...props.dependsOn] } : {}),
     });

@@ -2,7 +2,7 @@
 // embedded server (re-exports only). See providers/README.md.
 
 export { SecretsMount, type SecretsMountArgs } from './secrets-mount.js';
-export { SshCa, type SshCaArgs } from './ssh-ca.js';
+export { SshCertificateAuthority, type SshCertificateAuthorityArgs, SshCa, type SshCaArgs } from './ssh-ca.js';
 export { SshRole, type SshRoleArgs } from './ssh-role.js';
 export { SshOtpRole, type SshOtpRoleArgs } from './ssh-otp-role.js';
 export { SshZeroAddressRoles, type SshZeroAddressRolesArgs } from './ssh-zero-address-roles.js';

@@ -1,4 +1,5 @@
-// `SshCa`: the signing key of an SSH mount (config/ca), generated inside the backend by default, or
+// `SshCertificateAuthority` (formerly `SshCa`, kept as a deprecated alias): the signing key of an SSH
+// mount (config/ca), generated inside the backend by default, or
 // imported. Output: `publicKey`. Every input replaces the CA (there is no update): a new CA means
 // every host must be given the new public key, and certificates of the old CA stop working on hosts
 // that trust only the new one — see providers/README.md on rotation. An imported private key is a
@@ -13,7 +14,7 @@ import { connect, type ConnectionInputs } from './connection.js';
 import { checkFailures, defined, replacements, without } from './provider-kit.js';
 import { connectionInputs, type ConnectionArgs } from './resource-kit.js';
 
-/** What the SshCa provider receives. */
+/** What the SshCertificateAuthority provider receives. */
 export interface SshCaInputs extends ConnectionInputs {
   readonly mount: string;
   readonly keyType?: string;
@@ -40,7 +41,7 @@ const outputsOf = (inputs: SshCaInputs, publicKey: string) => ({
   imported: inputs.privateKey !== undefined,
 });
 
-/** The dynamic provider behind SshCa (serialized into the stack's state). */
+/** The dynamic provider behind SshCertificateAuthority (serialized into the stack's state). */
 export const sshCaProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds, news: SshCaInputs) {
     const issues: Issue[] = [];
@@ -117,8 +118,8 @@ export const sshCaProvider: pulumi.dynamic.ResourceProvider = {
   },
 };
 
-/** Arguments of an SshCa: the mount, and either the key to generate or the key pair to import. */
-export interface SshCaArgs extends ConnectionArgs {
+/** Arguments of an SshCertificateAuthority: the mount, and either the key to generate or the key pair to import. */
+export interface SshCertificateAuthorityArgs extends ConnectionArgs {
   /** The SSH mount, e.g. `ssh-dev`. Changing it replaces the CA. */
   readonly mount: pulumi.Input<string>;
   /**
@@ -145,8 +146,11 @@ export interface SshCaArgs extends ConnectionArgs {
   readonly privateKey?: pulumi.Input<string>;
 }
 
-/** The CA of an SSH mount (`<mount>/config/ca`). Every input replaces it. */
-export class SshCa extends pulumi.dynamic.Resource {
+/**
+ * The CA of an SSH mount (`<mount>/config/ca`), the Pulumi twin of the CDKTF construct of the same
+ * name (which also creates the mount; here `SecretsMount` does). Every input replaces it.
+ */
+export class SshCertificateAuthority extends pulumi.dynamic.Resource {
   /** The SSH mount. */
   declare readonly mount: pulumi.Output<string>;
   /** The CA public key hosts trust (`TrustedUserCAKeys`). */
@@ -154,7 +158,7 @@ export class SshCa extends pulumi.dynamic.Resource {
   /** Whether the key pair was imported rather than generated. */
   declare readonly imported: pulumi.Output<boolean>;
 
-  constructor(name: string, args: SshCaArgs, opts?: pulumi.CustomResourceOptions) {
+  constructor(name: string, args: SshCertificateAuthorityArgs, opts?: pulumi.CustomResourceOptions) {
     const privateKey = args.privateKey !== undefined ? { privateKey: pulumi.secret(args.privateKey) } : {};
     super(
       sshCaProvider,
@@ -162,7 +166,16 @@ export class SshCa extends pulumi.dynamic.Resource {
       { ...args, ...privateKey, ...connectionInputs(args), publicKey: undefined, imported: undefined },
       { ...opts, additionalSecretOutputs: ['token'] },
       'vault-ssh-ca',
+      // The type token stays `SshCa`: it is in the URN of every existing stack's CA, and a new one would
+      // make Pulumi replace the CA (a new key for every host) unless each stack added an alias.
       'SshCa',
     );
   }
 }
+
+/** @deprecated use SshCertificateAuthority (the same resource, the same type token: existing stacks keep their CA). */
+export const SshCa = SshCertificateAuthority;
+/** @deprecated use SshCertificateAuthority (the same resource). */
+export type SshCa = SshCertificateAuthority;
+/** @deprecated use SshCertificateAuthorityArgs. */
+export type SshCaArgs = SshCertificateAuthorityArgs;

@@ -16,7 +16,7 @@ import { credsPolicy, signingPolicy } from '../core/acl/signing-policy.js';
 import { AclPolicy } from './acl-policy.js';
 import type { ConnectionArgs } from './resource-kit.js';
 import { SecretsMount } from './secrets-mount.js';
-import { SshCa } from './ssh-ca.js';
+import { SshCertificateAuthority } from './ssh-ca.js';
 import { SshOtpRole } from './ssh-otp-role.js';
 import { SshRole } from './ssh-role.js';
 import { SshZeroAddressRoles } from './ssh-zero-address-roles.js';
@@ -29,7 +29,7 @@ export interface SshEnvironmentArgs extends ConnectionArgs {
   readonly mountPath?: string;
   /** Mount max lease TTL. @default - 24 hours (`"24h"`) */
   readonly maxLeaseTtl?: string | number;
-  /** CA key type and size (see SshCaArgs). @default - an ed25519 CA */
+  /** CA key type and size (see SshCertificateAuthorityArgs). @default - an ed25519 CA */
   readonly ca?: {
     /** @default - `ed25519` */
     readonly keyType?: string;
@@ -87,7 +87,7 @@ export class SshEnvironment extends pulumi.ComponentResource {
       { ...conn, path, description: `SSH CA for ${args.environment}`, maxLeaseTtl: args.maxLeaseTtl ?? '24h' },
       child,
     );
-    const ca = new SshCa(
+    const ca = new SshCertificateAuthority(
       `${name}-ca`,
       {
         ...conn,

@@ -89,7 +89,7 @@ it('writes the same role through the CDKTF construct and the Pulumi provider, fo
   const stack = new TerraformStack(Testing.app(), 'parity');
   new VaultProvider(stack, 'vault', {});
   new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
-  new SshRole(stack, 'role', { ...EVERY_FIELD, backend: 'ssh', name: 'from-terraform' });
+  new SshRole(stack, 'role', { ...EVERY_FIELD, mount: 'ssh', name: 'from-terraform' });
   const synthesized = JSON.parse(Testing.synth(stack, true)).resource.vault_ssh_secret_backend_role;
   const attrs = Object.values(synthesized)[0] as Record<string, unknown>;
   const tf = await backend.request('PUT', '/v1/ssh/roles/from-terraform', terraformProviderBody(attrs));
@@ -132,10 +132,10 @@ it('writes the same OTP roles and zero-address list through the CDKTF constructs
   const stack = new TerraformStack(Testing.app(), 'otp-parity');
   new VaultProvider(stack, 'vault', {});
   const roles = Object.entries(OTP_ROLES).map(
-    ([name, spec]) => new SshOtpRole(stack, `role-${name}`, { ...spec, backend: 'ssh-terraform', name }),
+    ([name, spec]) => new SshOtpRole(stack, `role-${name}`, { ...spec, mount: 'ssh-terraform', name }),
   );
   new SshZeroAddressRoles(stack, 'zero', {
-    backend: 'ssh-terraform',
+    mount: 'ssh-terraform',
     roles: ['bastion'],
     dependsOn: roles.map((r) => r.role),
   });

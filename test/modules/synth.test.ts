@@ -100,16 +100,14 @@ describe('validation from the core validators', () => {
       'defaultExtensionsTemplate: defaultExtensionsTemplate has no attribute in the Terraform Vault provider 5.x',
     ],
   ])('fails synthesis for %j', (spec, message) => {
-    expect(() => synth((stack) => new SshRole(stack, 'r', { ...spec, backend: 'ssh', name: 'dev' }), true)).toThrow(
+    expect(() => synth((stack) => new SshRole(stack, 'r', { ...spec, mount: 'ssh', name: 'dev' }), true)).toThrow(
       message,
     );
   });
 
   it('fails synthesis for a default force-command a requester can drop, unless allowReplaceableCriticalOptions (issue 13, finding 10)', () => {
     const backup = { ...developer, defaultCriticalOptions: { 'force-command': '/usr/local/bin/backup' } };
-    expect(() =>
-      synth((stack) => new SshRole(stack, 'r', { ...backup, backend: 'ssh', name: 'backup' }), true),
-    ).toThrow(
+    expect(() => synth((stack) => new SshRole(stack, 'r', { ...backup, mount: 'ssh', name: 'backup' }), true)).toThrow(
       'allowedCriticalOptions: defaultCriticalOptions force-command can be dropped: a request that asks for any ' +
         'critical option replaces all the defaults, and allowedCriticalOptions is empty, which lets a requester ask ' +
         'for any critical option. No allowedCriticalOptions value forbids asking; list in it only names sshd refuses ' +
@@ -119,7 +117,7 @@ describe('validation from the core validators', () => {
     );
     const r = synth(
       (stack) =>
-        new SshRole(stack, 'r', { ...backup, allowReplaceableCriticalOptions: true, backend: 'ssh', name: 'backup' }),
+        new SshRole(stack, 'r', { ...backup, allowReplaceableCriticalOptions: true, mount: 'ssh', name: 'backup' }),
       true,
     );
     const attrs = one(r, 'vault_ssh_secret_backend_role').attrs;
@@ -134,7 +132,7 @@ describe('validation from the core validators', () => {
           ...developer,
           allowedUsers: ['*'],
           allowWildcardPrincipals: true,
-          backend: 'ssh',
+          mount: 'ssh',
           name: 'dev',
         }),
       true,
@@ -273,8 +271,8 @@ describe('OTP roles and the zero-address list', () => {
 
   it('names the roles of a standalone SshZeroAddressRoles sorted, duplicates dropped, references as Terraform references', () => {
     const r = synth((stack) => {
-      const role = new SshOtpRole(stack, 'r', { backend: 'ssh', name: 'jump', defaultUser: 'ops', zeroAddress: true });
-      new SshZeroAddressRoles(stack, 'z', { backend: 'ssh', roles: ['web', role.role.name, 'bastion', 'web'] });
+      const role = new SshOtpRole(stack, 'r', { mount: 'ssh', name: 'jump', defaultUser: 'ops', zeroAddress: true });
+      new SshZeroAddressRoles(stack, 'z', { mount: 'ssh', roles: ['web', role.role.name, 'bastion', 'web'] });
     }, true);
     const endpoint = one(r, 'vault_generic_endpoint');
     expect(JSON.parse(endpoint.attrs.data_json as string)).toEqual({
@@ -301,13 +299,13 @@ describe('OTP roles and the zero-address list', () => {
     ],
     [{ defaultUser: '', cidrList: ['10.0.0.0/8'] }, 'defaultUser: missing default user'],
   ])('fails synthesis for %j', (spec, message) => {
-    expect(() => synth((stack) => new SshOtpRole(stack, 'r', { ...spec, backend: 'ssh', name: 'web' }), true)).toThrow(
+    expect(() => synth((stack) => new SshOtpRole(stack, 'r', { ...spec, mount: 'ssh', name: 'web' }), true)).toThrow(
       message,
     );
   });
 
   it('fails synthesis for an empty zero-address list and a name used by a CA and an OTP role', () => {
-    expect(() => synth((stack) => new SshZeroAddressRoles(stack, 'z', { backend: 'ssh', roles: [] }), true)).toThrow(
+    expect(() => synth((stack) => new SshZeroAddressRoles(stack, 'z', { mount: 'ssh', roles: [] }), true)).toThrow(
       'roles: Missing roles',
     );
     expect(() =>
