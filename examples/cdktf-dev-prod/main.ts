@@ -1,5 +1,6 @@
 // The dev and prod environments as CDK for Terraform stacks: each its own SSH CA in Vault (mount,
-// generated key, roles, signing policies) and two EC2 instances that trust that CA only.
+// generated key, roles, signing policies) and two EC2 instances that trust that CA only. The roles and
+// host principals come from `vault-ssh-ca/scenario`, the scenario `sshca demo` runs; put your own there.
 // `npx cdktf synth` writes plain Terraform JSON to cdktf.out/ (no Terraform binary needed);
 // `npx cdktf synth --hcl --output cdktf.out.hcl` writes HCL, in a folder of its own (see README.md).
 
@@ -7,37 +8,23 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import { VaultProvider } from '@cdktf/provider-vault/lib/provider/index.js';
 import { App, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { SshEnvironment, TrustedEc2Hosts, type RoleSpec } from 'vault-ssh-ca/modules';
-
-const ROLES: Record<string, RoleSpec> = {
-  developer: {
-    allowedUsers: ['ubuntu'],
-    defaultUser: 'ubuntu',
-    ttl: '1h',
-    maxTtl: '8h',
-    allowedExtensions: ['permit-pty'],
-    defaultExtensions: { 'permit-pty': '' },
-  },
-  automation: { allowedUsers: ['ansible', 'gitlab-runner'], ttl: '30m', maxTtl: '1h' },
-  emergency: {
-    allowedUsers: ['root'],
-    defaultUser: 'root',
-    ttl: '15m',
-    maxTtl: '1h',
-    defaultExtensions: { 'permit-pty': '' },
-  },
-};
+import { SshEnvironment, TrustedEc2Hosts } from 'vault-ssh-ca/modules';
+import { SCENARIO_HOST_PRINCIPALS, SCENARIO_ROLES, type ScenarioEnvironment } from 'vault-ssh-ca/scenario';
 
 /** One environment: its Vault side and its hosts. */
 class EnvironmentStack extends TerraformStack {
-  constructor(scope: Construct, environment: string, options: { readonly ami: string; readonly sshCidrs: string[] }) {
+  constructor(
+    scope: Construct,
+    environment: ScenarioEnvironment,
+    options: { readonly ami: string; readonly sshCidrs: string[] },
+  ) {
     super(scope, environment);
     new VaultProvider(this, 'vault', {}); // VAULT_ADDR and VAULT_TOKEN at plan time
     new AwsProvider(this, 'aws', { region: 'eu-west-1' });
     const env = new SshEnvironment(this, 'ssh', {
       environment,
-      roles: ROLES,
-      hostPrincipals: { ubuntu: ['ubuntu'], ansible: ['ansible'], root: ['root'] },
+      roles: SCENARIO_ROLES,
+      hostPrincipals: SCENARIO_HOST_PRINCIPALS[environment],
     });
     const hosts = new TrustedEc2Hosts(this, 'hosts', {
       environment: env,

@@ -87,22 +87,16 @@ it('leaves the rendered artefacts, the synthesized stacks and tight modes on sec
       JSON.parse(readFileSync(join(out, 'cdktf', 'stacks', env, 'cdk.tf.json'), 'utf8')).resource.vault_mount,
     ).toBeDefined();
   }
-  // CI's automation principal logs in as deploy on dev hosts only (the zero-trust post's CI role).
+  // CI's automation principals log in as deploy on dev hosts only (the zero-trust post's CI role).
   expect(
     readFileSync(join(out, 'dev', 'principals', 'deploy'), 'utf8')
       .split('\n')
-      .slice(-2),
-  ).toEqual(['gitlab-runner', '']);
-  expect(readdirSync(join(out, 'dev', 'principals')).sort()).toEqual([
-    'ansible',
-    'deploy',
-    'ec2-user',
-    'root',
-    'ubuntu',
-  ]);
-  expect(readdirSync(join(out, 'prod', 'principals')).sort()).toEqual(['ansible', 'ec2-user', 'root', 'ubuntu']);
+      .slice(-3),
+  ).toEqual(['gitlab-runner', 'jenkins', '']);
+  expect(readdirSync(join(out, 'dev', 'principals')).sort()).toEqual(['deploy', 'ec2-user', 'root', 'ubuntu']);
+  expect(readdirSync(join(out, 'prod', 'principals')).sort()).toEqual(['ec2-user', 'root', 'ubuntu']);
   expect(parse(readFileSync(join(out, 'dev', 'ansible-vars.yml'), 'utf8')).ssh_ca_trust_principals).toMatchObject({
-    deploy: ['gitlab-runner'],
+    deploy: ['gitlab-runner', 'jenkins'],
   });
   expect(readFileSync(join(out, 'prod', 'user-data.yaml'), 'utf8')).not.toContain('gitlab-runner');
   expect(readFileSync(join(out, 'dev', 'trusted_user_ca_keys'), 'utf8')).not.toBe(

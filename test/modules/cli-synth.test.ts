@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDurationSeconds } from '../../core/duration.js';
+import { SCENARIO_ROLES } from '../../core/scenario.js';
 import { makeScratchDir, removeScratchDir } from '../helpers/scratch.js';
 
 const EXAMPLE = resolve(import.meta.dirname, '../../examples/cdktf-dev-prod');
@@ -43,6 +45,23 @@ describe('npx cdktf synth of the example', () => {
       expect(Object.values(tf.resource.vault_mount).map((m: any) => m.path)).toEqual([`ssh-${env}`]);
       expect(Object.keys(tf.resource.aws_instance)).toHaveLength(2);
       expect(Object.keys(tf.output).sort()).toEqual(['ca_public_key', 'instance_private_ips']);
+      // The roles are the scenario's (core/scenario.ts, test/scenario.test.ts).
+      const roles = Object.values(tf.resource.vault_ssh_secret_backend_role) as any[];
+      expect(
+        Object.fromEntries(roles.map((r) => [r.name, [r.allowed_users, r.default_user ?? '', r.ttl, r.max_ttl]])),
+      ).toEqual(
+        Object.fromEntries(
+          Object.entries(SCENARIO_ROLES).map(([name, s]) => [
+            name,
+            [
+              s.allowedUsers!.join(','),
+              s.defaultUser ?? '',
+              String(parseDurationSeconds(s.ttl!)),
+              String(parseDurationSeconds(s.maxTtl!)),
+            ],
+          ]),
+        ),
+      );
     }
   });
 

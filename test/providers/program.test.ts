@@ -8,7 +8,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as pulumi from '@pulumi/pulumi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCertificate } from '../../core/cert/certificate.js';
+import { parseDurationSeconds } from '../../core/duration.js';
 import { generateKeyPair } from '../../core/keys/ca-key.js';
+import { SCENARIO_ENVIRONMENTS, SCENARIO_ROLES } from '../../core/scenario.js';
 import { makeScratchDir, removeScratchDir } from '../helpers/scratch.js';
 import { sshLogin } from '../helpers/ssh-client.js';
 import { startSshdHosts, stopAll, type SshdHost } from '../helpers/sshd.js';
@@ -77,6 +79,20 @@ describe('examples/pulumi-dev-prod under setMocks', () => {
     );
   });
 
+  it('creates the scenario’s roles on both mounts (core/scenario.ts)', async () => {
+    for (const env of SCENARIO_ENVIRONMENTS)
+      for (const [name, spec] of Object.entries(SCENARIO_ROLES)) {
+        const { data } = (await backend.request('GET', `/v1/ssh-${env}/roles/${name}`)).json;
+        expect([name, data.allowed_users, data.default_user, data.ttl, data.max_ttl]).toEqual([
+          name,
+          spec.allowedUsers!.join(','),
+          spec.defaultUser ?? '',
+          parseDurationSeconds(spec.ttl!),
+          parseDurationSeconds(spec.maxTtl!),
+        ]);
+      }
+  });
+
   it('gives dev and prod their own CAs, served by the backend, and host trust for each', async () => {
     const dev = environments.dev!;
     const prod = environments.prod!;
@@ -118,7 +134,7 @@ describe('examples/pulumi-dev-prod under setMocks', () => {
     expect(signed.status).toBe(200);
     const cert = parseCertificate(signed.json.data.signed_key);
     expect(cert.principals).toEqual(['ubuntu']);
-    expect(cert.keyId).toMatch(/^dev-developer-userpass-testuser-[0-9a-f]{64}$/);
+    expect(cert.keyId).toMatch(/^developer-userpass-testuser-[0-9a-f]{64}$/);
     writeFileSync(`${identity}-cert.pub`, signed.json.data.signed_key);
     const [dev, prod] = hosts as [SshdHost, SshdHost];
     expect(await sshLogin({ host: dev, user: account, identityFile: identity, command: 'echo in' })).toEqual({
