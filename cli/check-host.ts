@@ -39,7 +39,7 @@ Exit codes: 0 the host accepts the certificate, 1 it refuses it (or the backend 
 key is not in --known-hosts), 5 the host's key differs from the one known for it.
 
 Examples:
-  sshca check-host --mount ssh-dev --role automation --principals ansible ansible@10.0.1.5
+  sshca check-host --mount ssh-dev --role automation --principals gitlab-runner deploy@10.0.1.5
   sshca check-host --mount ssh-prod --role developer --principals ubuntu --json ubuntu@web-1.prod.example.com
 `;
 
