@@ -5,6 +5,7 @@
 import { Mount } from '@cdktf/provider-vault/lib/mount/index.js';
 import { SshSecretBackendCa } from '@cdktf/provider-vault/lib/ssh-secret-backend-ca/index.js';
 import { Construct } from 'constructs';
+import { validateCaSpec } from '../core/ca-spec.js';
 import { validateWith } from './validation.js';
 
 /** Props of an SshCertificateAuthority. */
@@ -41,9 +42,11 @@ export class SshCertificateAuthority extends Construct {
       ...(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(props.path)
         ? []
         : [{ field: 'path', message: `invalid mount path ${JSON.stringify(props.path)}` }]),
-      ...(props.keyType === 'rsa' && props.keyBits !== undefined && props.keyBits < 2048
-        ? [{ field: 'keyBits', message: `refusing a weak rsa CA: ${props.keyBits} bits < 2048 bits` }]
-        : []),
+      // Vault's config/ca rules (core/ca-spec.ts), fields renamed to this construct's props.
+      ...validateCaSpec({ keyType: props.keyType ?? 'ed25519', keyBits: props.keyBits ?? 0 }).map((i) => ({
+        field: i.field === 'key_type' ? 'keyType' : 'keyBits',
+        message: i.message,
+      })),
     ]);
     this.mount = new Mount(this, 'mount', {
       path: props.path,

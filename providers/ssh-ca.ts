@@ -7,9 +7,8 @@
 
 import * as pulumi from '@pulumi/pulumi';
 import { deleteCa, generateCa, importCa, readCaPublicKey } from '../client/ssh-api.js';
+import { validateCaSpec } from '../core/ca-spec.js';
 import type { Issue } from '../core/errors.js';
-import { parseCaPrivateKey } from '../core/keys/ca-key.js';
-import { parseSshPublicKey } from '../core/keys/public-key.js';
 import { connect, type ConnectionInputs } from './connection.js';
 import { checkFailures, defined, replacements, without } from './provider-kit.js';
 import { connectionInputs, type ConnectionArgs } from './resource-kit.js';
@@ -23,16 +22,6 @@ export interface SshCaInputs extends ConnectionInputs {
   readonly privateKey?: string;
 }
 
-const KEY_TYPES = [
-  'ed25519',
-  'ssh-ed25519',
-  'rsa',
-  'ssh-rsa',
-  'ec',
-  'ecdsa-sha2-nistp256',
-  'ecdsa-sha2-nistp384',
-  'ecdsa-sha2-nistp521',
-];
 const IDENTITY = ['mount', 'keyType', 'keyBits', 'importedPublicKey', 'privateKey'];
 /** The state keeps neither the private key nor, since it is the same as `publicKey`, the imported key twice. */
 const outputsOf = (inputs: SshCaInputs, publicKey: string) => ({
@@ -47,29 +36,23 @@ export const sshCaProvider: pulumi.dynamic.ResourceProvider = {
     const issues: Issue[] = [];
     if (typeof news.mount !== 'string' || news.mount === '')
       issues.push({ field: 'mount', message: 'mount is required' });
-    const imported = news.importedPublicKey !== undefined || news.privateKey !== undefined;
-    if (imported) {
-      if (news.importedPublicKey === undefined || news.privateKey === undefined) {
-        issues.push({ field: 'privateKey', message: 'importing a CA needs both importedPublicKey and privateKey' });
-      } else {
-        for (const [field, parse] of [
-          ['importedPublicKey', () => parseSshPublicKey(news.importedPublicKey!)],
-          ['privateKey', () => parseCaPrivateKey(news.privateKey!)],
-        ] as const) {
-          try {
-            parse();
-          } catch (e) {
-            issues.push({ field, message: (e as Error).message });
-          }
-        }
-      }
-    } else {
-      const type = news.keyType ?? 'ed25519';
-      if (!KEY_TYPES.includes(type))
-        issues.push({ field: 'keyType', message: `keyType must be one of ${KEY_TYPES.join(', ')}` });
-      if (/rsa/.test(type) && news.keyBits !== undefined && news.keyBits !== 0 && news.keyBits < 2048) {
-        issues.push({ field: 'keyBits', message: `refusing a weak ${type} CA: ${news.keyBits} bits < 2048 bits` });
-      }
+    // Vault's config/ca rules (core/ca-spec.ts), fields renamed to this resource's inputs.
+    const caIssues = validateCaSpec({
+      keyType: news.keyType ?? 'ed25519',
+      keyBits: news.keyBits ?? 0,
+      publicKey: news.importedPublicKey ?? '',
+      privateKey: news.privateKey ?? '',
+    });
+    for (const { field, message } of caIssues) {
+      const input =
+        field === 'key_type'
+          ? 'keyType'
+          : field === 'key_bits'
+            ? 'keyBits'
+            : field === 'public_key'
+              ? 'importedPublicKey'
+              : 'privateKey';
+      issues.push({ field: input, message });
     }
     return { inputs: news, failures: checkFailures(issues) };
   },

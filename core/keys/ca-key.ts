@@ -9,7 +9,7 @@
 import { createRequire } from 'node:module';
 import type { KeyObject } from 'node:crypto';
 import type * as SshpkModule from 'sshpk';
-import { InternalError } from '../errors.js';
+import { InternalError, type Issue } from '../errors.js';
 import { WireWriter } from './wire.js';
 
 const load = createRequire(import.meta.url);
@@ -188,21 +188,32 @@ export type KeyGenerationPlan =
 /**
  * Vault's `key_type`/`key_bits` rules: `ssh-rsa`/`rsa` (0 → 4096 bits, < 2048 refused, > 16384
  * refused as OpenSSH would), `ecdsa-sha2-nistp256|384|521`, `ec` (0/256, 384, 521),
- * `ssh-ed25519`/`ed25519`. Failures are `InternalError`s with Vault's texts (Vault answers them with 500).
+ * `ssh-ed25519`/`ed25519` (bits ignored, as Vault ignores them). A refusal is an issue with Vault's
+ * text, on `key_type` or `key_bits`: `validateCaSpec` reports it, `planKeyGeneration` throws it.
  */
-export function planKeyGeneration(keyType: string, keyBits: number): KeyGenerationPlan {
+export function resolveKeyGeneration(
+  keyType: string,
+  keyBits: number,
+): KeyGenerationPlan | { readonly refused: Issue } {
   switch (keyType) {
     case 'ssh-rsa':
     case 'rsa': {
       const bits = keyBits === 0 ? 4096 : keyBits;
-      if (bits < 2048) throw new InternalError(`refusing to generate weak ${keyType} key: ${bits} bits < 2048 bits`);
+      if (bits < 2048) {
+        return {
+          refused: { field: 'key_bits', message: `refusing to generate weak ${keyType} key: ${bits} bits < 2048 bits` },
+        };
+      }
       // Vault sets no ceiling (its generateSSHKeyPair only refuses < 2048); OpenSSH refuses RSA keys
       // over 16384 bits, and a larger key would keep a thread busy for hours (or throw past
       // node:crypto's 2^32 - 1 limit).
       if (bits > RSA_MAX_BITS) {
-        throw new InternalError(
-          `refusing to generate ${keyType} key: ${bits} bits > ${RSA_MAX_BITS} bits (OpenSSH's maximum)`,
-        );
+        return {
+          refused: {
+            field: 'key_bits',
+            message: `refusing to generate ${keyType} key: ${bits} bits > ${RSA_MAX_BITS} bits (OpenSSH's maximum)`,
+          },
+        };
       }
       return { type: 'rsa', options: { modulusLength: bits } };
     }
@@ -217,15 +228,29 @@ export function planKeyGeneration(keyType: string, keyBits: number): KeyGenerati
       };
       const byBits: Record<number, string> = { 0: 'P-256', 256: 'P-256', 384: 'P-384', 521: 'P-521' };
       const namedCurve = byName[keyType] ?? byBits[keyBits];
-      if (!namedCurve) throw new InternalError(`unknown ECDSA key pair algorithm and bits: ${keyType} / ${keyBits}`);
+      if (!namedCurve) {
+        return {
+          refused: { field: 'key_bits', message: `unknown ECDSA key pair algorithm and bits: ${keyType} / ${keyBits}` },
+        };
+      }
       return { type: 'ec', options: { namedCurve } };
     }
     case 'ssh-ed25519':
     case 'ed25519':
       return { type: 'ed25519', options: {} };
     default:
-      throw new InternalError(`unknown ssh key pair algorithm: ${keyType}`);
+      return { refused: { field: 'key_type', message: `unknown ssh key pair algorithm: ${keyType}` } };
   }
+}
+
+/**
+ * What to generate for Vault's `key_type`/`key_bits` (see `resolveKeyGeneration`). A refusal is an
+ * `InternalError` with Vault's text (Vault answers it with 500).
+ */
+export function planKeyGeneration(keyType: string, keyBits: number): KeyGenerationPlan {
+  const resolved = resolveKeyGeneration(keyType, keyBits);
+  if ('refused' in resolved) throw new InternalError(resolved.refused.message);
+  return resolved;
 }
 
 /** The key pair Vault returns for a freshly generated private key (PEM per family, authorized_keys line). */

@@ -1,9 +1,8 @@
 // `<mount>/config/ca` (submit, generate, read, delete the CA key) and the unauthenticated
 // `<mount>/public_key`, with Vault's decision table and messages (reference §2.5–2.8).
 
-import { RequestError } from '../../core/errors.js';
-import { parseCaPrivateKey } from '../../core/keys/ca-key.js';
-import { parseSshPublicKey } from '../../core/keys/public-key.js';
+import { validateCaSpec, type CaSpec } from '../../core/ca-spec.js';
+import { InternalError, RequestError } from '../../core/errors.js';
 import { CONFIG_CA_FIELDS } from '../../core/path-fields.js';
 import type { LogicalRequest, LogicalResponse, PathSpec } from '../framework.js';
 import { deleteStoredCa, readStoredCa, writeStoredCa, type StoredCa } from './ca-store.js';
@@ -11,35 +10,23 @@ import { generateKeyPairAsync } from './generate-key-pair.js';
 
 async function resolveSubmittedOrGenerated(req: LogicalRequest): Promise<{ ca: StoredCa; generated: boolean }> {
   const f = req.fields;
-  const generateSet = f.has('generate_signing_key');
-  const generate = (f.get('generate_signing_key') as boolean | undefined) ?? true;
-  const publicKey = (f.get('public_key') as string | undefined) ?? '';
-  const privateKey = (f.get('private_key') as string | undefined) ?? '';
-  if (generateSet && generate && (publicKey !== '' || privateKey !== '')) {
-    throw new RequestError('public_key and private_key must not be set when generate_signing_key is set to true');
+  const spec: CaSpec = {
+    keyType: (f.get('key_type') as string | undefined) ?? 'ssh-rsa',
+    keyBits: (f.get('key_bits') as number | undefined) ?? 0,
+    publicKey: (f.get('public_key') as string | undefined) ?? '',
+    privateKey: (f.get('private_key') as string | undefined) ?? '',
+    ...(f.has('generate_signing_key') ? { generateSigningKey: f.get('generate_signing_key') as boolean } : {}),
+  };
+  // Vault answers only the first problem; a refused key type or size fails its key generation (500).
+  const [first] = validateCaSpec(spec);
+  if (first) {
+    if (first.field === 'key_type' || first.field === 'key_bits') throw new InternalError(first.message);
+    throw new RequestError(first.message);
   }
-  if ((generateSet && !generate) || (publicKey !== '' && privateKey !== '')) {
-    if (publicKey === '') throw new RequestError('missing public_key');
-    if (privateKey === '') throw new RequestError('missing private_key');
-    try {
-      parseCaPrivateKey(privateKey);
-    } catch (e) {
-      throw new RequestError(`Unable to parse private_key as an SSH private key: ${(e as Error).message}`);
-    }
-    try {
-      parseSshPublicKey(publicKey);
-    } catch {
-      throw new RequestError('Unable to parse public_key as an SSH public key: ssh: no key found');
-    }
-    return { ca: { public_key: publicKey, private_key: privateKey }, generated: false };
+  if (spec.publicKey !== '') {
+    return { ca: { public_key: spec.publicKey!, private_key: spec.privateKey! }, generated: false };
   }
-  if (publicKey !== '' || privateKey !== '') {
-    throw new RequestError(
-      'only one of public_key and private_key set; both must be set to use, or both must be blank to auto-generate',
-    );
-  }
-  const keyType = (f.get('key_type') as string | undefined) ?? 'ssh-rsa';
-  const pair = await generateKeyPairAsync(keyType, (f.get('key_bits') as number | undefined) ?? 0);
+  const pair = await generateKeyPairAsync(spec.keyType!, spec.keyBits!);
   // Stored as PKCS#8/PKCS#1/SEC1 PEM, which node:crypto loads directly (fast, full RSA CRT parameters).
   const pem = String(pair.caKey.privateKey.export({ type: 'pkcs8', format: 'pem' }));
   return { ca: { public_key: pair.publicKey, private_key: pem }, generated: true };

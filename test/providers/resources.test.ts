@@ -97,11 +97,15 @@ describe('SshCa', () => {
 
   it('refuses half an import and weak RSA', async () => {
     expect((await grpc.check(urn('SshCa', 'x'), {}, { ...conn('ca'), mount: 'm', privateKey: 'x' })).failures).toEqual([
-      { property: 'privateKey', reason: 'importing a CA needs both importedPublicKey and privateKey' },
+      {
+        property: 'importedPublicKey',
+        reason:
+          'only one of public_key and private_key set; both must be set to use, or both must be blank to auto-generate',
+      },
     ]);
     expect(
       (await grpc.check(urn('SshCa', 'x'), {}, { ...conn('ca'), mount: 'm', keyType: 'rsa', keyBits: 1024 })).failures,
-    ).toEqual([{ property: 'keyBits', reason: 'refusing a weak rsa CA: 1024 bits < 2048 bits' }]);
+    ).toEqual([{ property: 'keyBits', reason: 'refusing to generate weak rsa key: 1024 bits < 2048 bits' }]);
   });
 });
 

@@ -1,0 +1,80 @@
+// The one validator of a CA spec (the SSH CA of a mount: a key type and size to generate, or an
+// imported key pair), with Vault's config/ca rules and messages. The server's config/ca, the Pulumi
+// SshCertificateAuthority check and the CDKTF construct all call it (issue 16, point 2).
+
+import type { Issue } from './errors.js';
+import { parseCaPrivateKey, resolveKeyGeneration } from './keys/ca-key.js';
+import { parseSshPublicKey } from './keys/public-key.js';
+
+/** A CA spec in Vault's config/ca terms; an empty string is "not set", as in Vault. */
+export interface CaSpec {
+  /**
+   * Generated key type: `ssh-rsa`/`rsa`, `ec` or `ecdsa-sha2-nistp256|384|521`, `ssh-ed25519`/`ed25519`.
+   * @default - `ssh-rsa` (Vault's default; the Pulumi and CDKTF surfaces pass `ed25519`)
+   */
+  readonly keyType?: string;
+  /** Generated key size in bits. @default - 0: the type's default (RSA 4096, ECDSA P-256) */
+  readonly keyBits?: number;
+  /** Imported CA public key (authorized_keys line). @default - none: generate */
+  readonly publicKey?: string;
+  /** Imported CA private key. @default - none: generate */
+  readonly privateKey?: string;
+  /** Vault's `generate_signing_key`, when given. @default - not given: import if both keys are set */
+  readonly generateSigningKey?: boolean;
+}
+
+/**
+ * Every problem of a CA spec, in the order Vault checks them, fields named as on the wire (`key_type`,
+ * `key_bits`, `public_key`, `private_key`, `generate_signing_key`). Vault answers only the first: the
+ * server does the same; Pulumi and CDKTF show them all. Refusals of `key_type`/`key_bits` are the ones
+ * Vault answers with 500 (its key generation fails); the others with 400.
+ */
+export function validateCaSpec(spec: CaSpec): Issue[] {
+  const publicKey = spec.publicKey ?? '';
+  const privateKey = spec.privateKey ?? '';
+  const anyKey = publicKey !== '' || privateKey !== '';
+  if (spec.generateSigningKey === true && anyKey) {
+    return [
+      {
+        field: 'generate_signing_key',
+        message: 'public_key and private_key must not be set when generate_signing_key is set to true',
+      },
+    ];
+  }
+  if (spec.generateSigningKey === false || (publicKey !== '' && privateKey !== '')) {
+    const issues: Issue[] = [];
+    if (publicKey === '') issues.push({ field: 'public_key', message: 'missing public_key' });
+    if (privateKey === '') issues.push({ field: 'private_key', message: 'missing private_key' });
+    if (privateKey !== '') {
+      try {
+        parseCaPrivateKey(privateKey);
+      } catch (e) {
+        const message = `Unable to parse private_key as an SSH private key: ${(e as Error).message}`;
+        issues.push({ field: 'private_key', message });
+      }
+    }
+    if (publicKey !== '') {
+      try {
+        parseSshPublicKey(publicKey);
+      } catch {
+        // Vault's text (golang.org/x/crypto/ssh ParseAuthorizedKey), whatever our parser said.
+        issues.push({
+          field: 'public_key',
+          message: 'Unable to parse public_key as an SSH public key: ssh: no key found',
+        });
+      }
+    }
+    return issues;
+  }
+  if (anyKey) {
+    return [
+      {
+        field: publicKey === '' ? 'public_key' : 'private_key',
+        message:
+          'only one of public_key and private_key set; both must be set to use, or both must be blank to auto-generate',
+      },
+    ];
+  }
+  const resolved = resolveKeyGeneration(spec.keyType ?? 'ssh-rsa', spec.keyBits ?? 0);
+  return 'refused' in resolved ? [resolved.refused] : [];
+}
