@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { largestAllowedBodies, refusedBodies } from '../../bench/hostile-bodies.js';
 import { makeScratchDir } from '../helpers/scratch.js';
+import { healthLatencies } from '../helpers/health-latency.js';
 import { startTestServer, type TestServer } from '../helpers/vault-server.js';
 
 let srv: TestServer;
@@ -24,20 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await srv?.close();
 });
-
-/** Poll sys/health back to back until `during` settles; the latencies in ms. */
-async function healthLatencies(during: Promise<unknown>): Promise<number[]> {
-  let done = false;
-  void during.finally(() => (done = true));
-  const latencies: number[] = [];
-  while (!done) {
-    const t0 = performance.now();
-    const r = await fetch(`${srv.url}/v1/sys/health`);
-    await r.text();
-    latencies.push(performance.now() - t0);
-  }
-  return latencies;
-}
 
 const login = (body: string) => srv.request('POST', '/v1/auth/userpass/login/x', body, null);
 
@@ -87,7 +74,7 @@ describe('the largest allowed bodies do not stall the server', () => {
     'sys/health answers within 400 ms while %s (32 MiB) is parsed',
     async (_name, body) => {
       const answer = login(body);
-      const latencies = await healthLatencies(answer);
+      const latencies = await healthLatencies(srv.url, answer);
       const r = await answer;
       expect([r.status, r.json]).toEqual([400, { errors: ['missing password'] }]);
       expect(latencies.length).toBeGreaterThan(5);
@@ -104,7 +91,7 @@ describe('the largest allowed bodies do not stall the server', () => {
     try {
       const body = largestAllowedBodies()['arrays of 10,000 empty strings']!;
       const answer = login(body);
-      const latencies = await healthLatencies(answer);
+      const latencies = await healthLatencies(srv.url, answer);
       const r = await answer;
       expect([r.status, r.json]).toEqual([400, { errors: ['missing password'] }]);
       expect(Math.max(...latencies)).toBeLessThan(400);

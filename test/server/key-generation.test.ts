@@ -5,6 +5,7 @@
 // event loop held it for seconds (15.6 s for the ten issues), and bench/hostile.ts measures the target.
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { healthLatencies } from '../helpers/health-latency.js';
 import { startTestServer, type TestServer } from '../helpers/vault-server.js';
 
 let srv: TestServer;
@@ -26,24 +27,11 @@ afterAll(async () => {
   await srv?.close();
 });
 
-async function healthDuring(work: Promise<unknown>): Promise<number[]> {
-  let done = false;
-  void work.finally(() => (done = true));
-  const latencies: number[] = [];
-  while (!done) {
-    const t0 = performance.now();
-    const r = await fetch(`${srv.url}/v1/sys/health`);
-    await r.text();
-    latencies.push(performance.now() - t0);
-  }
-  return latencies;
-}
-
 it('keeps sys/health under 400 ms while ten RSA-4096 key pairs are issued at once', async () => {
   const issues = Promise.all(
     Array.from({ length: 10 }, () => srv.request('POST', '/v1/ssh/issue/dev', { key_type: 'rsa', key_bits: 4096 })),
   );
-  const latencies = await healthDuring(issues);
+  const latencies = await healthLatencies(srv.url, issues);
   const answers = await issues;
   expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
   expect(answers[0]!.json.data.private_key).toMatch(/^-----BEGIN RSA PRIVATE KEY-----\n/);
@@ -55,7 +43,7 @@ it('keeps sys/health under 400 ms while ten RSA-4096 key pairs are issued at onc
 it('keeps sys/health under 400 ms while config/ca generates an RSA-4096 CA', async () => {
   expect((await srv.request('POST', '/v1/sys/mounts/rsa', { type: 'ssh' })).status).toBe(204);
   const generate = srv.request('POST', '/v1/rsa/config/ca', { key_type: 'rsa', key_bits: 4096 });
-  const latencies = await healthDuring(generate);
+  const latencies = await healthLatencies(srv.url, generate);
   const r = await generate;
   expect(r.status).toBe(200);
   expect(r.json.data.public_key).toMatch(/^ssh-rsa AAAA\S+\n$/);
