@@ -1,55 +1,33 @@
 // `sshca serve` request-limit flags (issue 13, finding 2): named after Vault's listener settings,
 // passed to the server, and validated. The built binary in a child process on a loopback port.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SSHCA_BIN } from '../helpers/sshca-bin.js';
+import { startSshcaServe, type ServeProcess } from '../helpers/sshca-serve.js';
 
-let child: ChildProcess;
+let serve: ServeProcess;
 let url: string;
-let out = '';
 
 beforeAll(async () => {
-  child = spawn(
-    process.execPath,
-    [
-      SSHCA_BIN,
-      'serve',
-      '--dev',
-      '--listen',
-      '127.0.0.1:0',
-      '--max-request-size',
-      '1000',
-      '--max-json-depth',
-      '2',
-      '--max-json-string-value-length',
-      '5',
-      '--max-json-object-entry-count',
-      '3',
-      '--max-json-array-element-count',
-      '4',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`sshca serve did not start:\n${out}`)), 10_000);
-    const poll = setInterval(() => {
-      const m = /^Listening on (\S+)$/m.exec(out);
-      if (m) {
-        clearInterval(poll);
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    }, 10);
-  });
+  serve = await startSshcaServe([
+    '--dev',
+    '--listen',
+    '127.0.0.1:0',
+    '--max-request-size',
+    '1000',
+    '--max-json-depth',
+    '2',
+    '--max-json-string-value-length',
+    '5',
+    '--max-json-object-entry-count',
+    '3',
+    '--max-json-array-element-count',
+    '4',
+  ]);
+  url = serve.url;
 });
-afterAll(async () => {
-  if (child?.exitCode === null) {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-  }
-});
+afterAll(() => serve?.stop());
 
 it.each([
   ['{"a":{"b":[]}}', 400, 'JSON input exceeds allowed nesting depth'],

@@ -1,42 +1,18 @@
 // A file audit device with file_path "-" (or "stdout") writes its JSON lines to the server's standard
 // output: the built `sshca serve --dev` in a child process, its stdout read line by line.
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { SSHCA_BIN } from '../helpers/sshca-bin.js';
+import { startSshcaServe, type ServeProcess } from '../helpers/sshca-serve.js';
 
-let child: ChildProcess;
+let serve: ServeProcess;
 let url: string;
-let out = '';
 
 beforeAll(async () => {
-  child = spawn(
-    process.execPath,
-    [SSHCA_BIN, 'serve', '--dev', '--dev-root-token-id', 'root', '--listen', '127.0.0.1:0'],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`sshca serve did not start:\n${out}`)), 10_000);
-    const poll = setInterval(() => {
-      const m = /^Listening on (\S+)$/m.exec(out);
-      if (m) {
-        clearInterval(poll);
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    }, 10);
-  });
+  serve = await startSshcaServe(['--dev', '--dev-root-token-id', 'root', '--listen', '127.0.0.1:0']);
+  url = serve.url;
 });
 
-afterAll(async () => {
-  if (child?.exitCode === null) {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-  }
-});
+afterAll(() => serve?.stop());
 
 const api = (method: string, path: string, body?: unknown) =>
   fetch(`${url}/v1/${path}`, {
@@ -47,7 +23,7 @@ const api = (method: string, path: string, body?: unknown) =>
 
 it('writes one request and one response line per request to standard output, values hashed', async () => {
   expect((await api('POST', 'sys/audit/out', { type: 'file', options: { file_path: '-' } })).status).toBe(204);
-  const mark = out.length;
+  const mark = serve.output().length;
   expect((await api('POST', 'sys/mounts/ssh', { type: 'ssh', description: 'secret-looking text' })).status).toBe(204);
   const hash = (
     (await (await api('POST', 'sys/audit-hash/out', { input: 'secret-looking text' })).json()) as {
@@ -55,7 +31,8 @@ it('writes one request and one response line per request to standard output, val
     }
   ).data.hash;
   await new Promise((r) => setTimeout(r, 100));
-  const lines = out
+  const lines = serve
+    .output()
     .slice(mark)
     .split('\n')
     .filter((l) => l.startsWith('{'))
@@ -64,5 +41,5 @@ it('writes one request and one response line per request to standard output, val
   expect(mountLines.map((l) => l.type)).toEqual(['request', 'response']);
   expect(mountLines[0].request.data.description).toBe(hash);
   expect(mountLines[0].request.client_token).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
-  expect(out).not.toContain('secret-looking text');
+  expect(serve.output()).not.toContain('secret-looking text');
 });
