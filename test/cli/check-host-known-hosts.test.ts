@@ -11,7 +11,7 @@ import { makeScratchDir, removeScratchDir } from '../helpers/scratch.js';
 import { runSshca } from '../helpers/sshca-bin.js';
 import { startSshdHosts, stopAll, type SshdHost } from '../helpers/sshd.js';
 import { ensureTestUser } from '../helpers/test-user.js';
-import { startTestServer, type TestServer } from '../helpers/vault-server.js';
+import { mountSshCa, startTestServer, type TestServer } from '../helpers/vault-server.js';
 
 let server: TestServer;
 let dir: string;
@@ -25,18 +25,15 @@ beforeAll(async () => {
   sshcaHome = join(dir, 'sshca-home');
   account = await ensureTestUser();
   server = await startTestServer();
-  const api = async (path: string, body: unknown) =>
-    expect((await server.request('POST', path, body)).status).toBeLessThan(300);
-  await api('/v1/sys/mounts/ssh-dev', { type: 'ssh' });
-  await api('/v1/ssh-dev/config/ca', { generate_signing_key: true });
-  await api('/v1/ssh-dev/roles/developer', {
-    key_type: 'ca',
-    allow_user_certificates: true,
-    allowed_users: account,
-    default_user: account,
-    ttl: '5m',
+  const caKey = await mountSshCa(server, 'ssh-dev', {
+    developer: {
+      key_type: 'ca',
+      allow_user_certificates: true,
+      allowed_users: account,
+      default_user: account,
+      ttl: '5m',
+    },
   });
-  const caKey = (await server.request('GET', '/v1/ssh-dev/public_key', undefined, null)).body.trim();
   hosts = await startSshdHosts([
     { name: 'rekeyed', address: '127.0.0.2', trustedUserCaKeys: [caKey], principals: { [account]: [account] } },
   ]);

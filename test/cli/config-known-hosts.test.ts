@@ -12,7 +12,7 @@ import { runSshca } from '../helpers/sshca-bin.js';
 import { SSH_PATH } from '../helpers/ssh-client.js';
 import { startSshdHosts, stopAll, type SshdHost } from '../helpers/sshd.js';
 import { ensureTestUser } from '../helpers/test-user.js';
-import { startTestServer, type TestServer } from '../helpers/vault-server.js';
+import { mountSshCa, startTestServer, type TestServer } from '../helpers/vault-server.js';
 
 let server: TestServer;
 let dir: string;
@@ -28,17 +28,14 @@ beforeAll(async () => {
   mkdirSync(join(home, '.ssh'), { recursive: true, mode: 0o700 });
   account = await ensureTestUser();
   server = await startTestServer();
-  const api = async (path: string, body: unknown) =>
-    expect((await server.request('POST', path, body)).status).toBeLessThan(300);
-  await api('/v1/sys/mounts/ssh-dev', { type: 'ssh' });
-  await api('/v1/ssh-dev/config/ca', { generate_signing_key: true });
-  await api('/v1/ssh-dev/roles/developer', {
-    key_type: 'ca',
-    allow_user_certificates: true,
-    allowed_users: account,
-    default_user: account,
+  const userCa = await mountSshCa(server, 'ssh-dev', {
+    developer: {
+      key_type: 'ca',
+      allow_user_certificates: true,
+      allowed_users: account,
+      default_user: account,
+    },
   });
-  const userCa = (await server.request('GET', '/v1/ssh-dev/public_key', undefined, null)).body.trim();
   // The host CA signs a host key of our own, which sshd presents with its certificate.
   const hostCa = join(dir, 'host_ca');
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'host-ca', '-f', hostCa]);

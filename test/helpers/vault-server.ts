@@ -66,3 +66,22 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     close: () => server.close(listener),
   };
 }
+
+/**
+ * Mount an SSH engine at `mount`, generate its CA inside the server and write `roles` (name → body as
+ * Vault takes it); returns the CA public key line. Every step must succeed.
+ */
+export async function mountSshCa(
+  server: TestServer,
+  mount: string,
+  roles: Readonly<Record<string, Record<string, unknown>>>,
+): Promise<string> {
+  const ok = async (path: string, body: unknown) => {
+    const r = await server.request('POST', path, body);
+    if (r.status >= 300) throw new Error(`POST ${path} answered ${r.status}: ${r.body}`);
+  };
+  await ok(`/v1/sys/mounts/${mount}`, { type: 'ssh' });
+  await ok(`/v1/${mount}/config/ca`, { generate_signing_key: true });
+  for (const [name, body] of Object.entries(roles)) await ok(`/v1/${mount}/roles/${name}`, body);
+  return (await server.request('GET', `/v1/${mount}/public_key`, undefined, null)).body.trim();
+}
