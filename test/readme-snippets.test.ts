@@ -4,9 +4,10 @@
 // installed package puts it there. The blocks start `sshca serve` on 127.0.0.1:8200, so they run one
 // after another in this one file. The OTP section's unlabelled block (`sshca ssh --otp` against hosts
 // at 10.0.1.5 and web-1.dev.example.com) names hosts that do not exist here; test/e2e/ssh-otp.test.ts
-// runs the same command forms against a real sshd on loopback.
+// runs the same command forms against a real sshd on loopback. Of the engineer's-login block, the
+// `sshca config` line runs as written (the other lines name vault.example.com and its hosts).
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -134,3 +135,23 @@ it('narrows a shared role per person and hands a credential on once (response wr
       /: principals ubuntu; key id vault-userpass-alice-[0-9a-f]{64};.* \((30m0s|29m[0-9]+s) left\)$/,
     );
 }, 60_000);
+
+it("writes the engineer's ssh config as the README's `sshca config` line says, and ssh accepts it", async () => {
+  // The rest of that block talks to vault.example.com and its hosts; the `sshca config` line (two
+  // lines with its continuation) needs only the host CA key, so it runs as written.
+  const block = sectionBlocks("### An engineer's login")[0]!.code;
+  const line = /^sshca config [^\n]*\\\n[^\n]*$/m.exec(block)?.[0];
+  expect(line).toBeDefined();
+  const folder = join(dir, 'engineer');
+  mkdirSync(join(folder, '.ssh'), { recursive: true, mode: 0o700 });
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(folder, 'prod-host-ca')]);
+  const r = await runBlock(line!, folder);
+  expect(r.code).toBe(0);
+  const hostCa = readFileSync(join(folder, 'prod-host-ca.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
+  const knownHosts = join(folder, '.ssh', 'sshca', 'known_hosts');
+  expect(readFileSync(knownHosts, 'utf8')).toBe(`@cert-authority *.prod.example.com ${hostCa}\n`);
+  const config = join(folder, '.ssh', 'config');
+  const effective = execFileSync('ssh', ['-G', '-F', config, 'web-1.prod.example.com'], { encoding: 'utf8' });
+  expect(effective).toMatch(/^user ubuntu$/m);
+  expect(effective).toContain(knownHosts);
+});
