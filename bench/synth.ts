@@ -1,6 +1,7 @@
 // Benchmark (not a test): CDKTF synthesis of the dev+prod example. In one run: the import time of the
 // constructs module (with cdktf and the deep provider imports it pulls in), in-process synthesis of
-// both stacks after import, and `npx cdktf synth` of examples/cdktf-dev-prod end to end.
+// both stacks after import, and `npx cdktf synth` of examples/cdktf-dev-prod end to end. The in-process
+// stacks are the example's: the scenario's roles and host principals (core/scenario.ts).
 // Targets: in-process synth of both stacks ≤ 300 ms after import, module import ≤ 500 ms, CLI synth ≤ 5 s.
 //
 // Run: npm run bench:synth
@@ -9,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { SCENARIO_ENVIRONMENTS, SCENARIO_HOST_PRINCIPALS, SCENARIO_ROLES } from '../core/scenario.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
@@ -25,24 +27,14 @@ async function main(): Promise<void> {
   const synthBoth = () => {
     const out = mkdtempSync(join(tmpdir(), 'sshca-synth-'));
     const app = new cdktf.App({ outdir: out });
-    for (const env of ['dev', 'prod']) {
+    for (const env of SCENARIO_ENVIRONMENTS) {
       const stack = new cdktf.TerraformStack(app, env);
       new VaultProvider(stack, 'vault', {});
       new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
       const e = new SshEnvironment(stack, 'ssh', {
         environment: env,
-        roles: {
-          developer: {
-            allowedUsers: ['ubuntu'],
-            defaultUser: 'ubuntu',
-            ttl: '1h',
-            maxTtl: '8h',
-            defaultExtensions: { 'permit-pty': '' },
-          },
-          automation: { allowedUsers: ['ansible', 'gitlab-runner'] },
-          emergency: { allowedUsers: ['root'], defaultUser: 'root', ttl: '15m' },
-        },
-        hostPrincipals: { ubuntu: ['ubuntu'] },
+        roles: SCENARIO_ROLES,
+        hostPrincipals: SCENARIO_HOST_PRINCIPALS[env],
       });
       new TrustedEc2Hosts(stack, 'hosts', {
         environment: e,
