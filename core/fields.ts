@@ -5,8 +5,12 @@
 import { parseDurationSeconds } from './duration.js';
 import { RequestError } from './errors.js';
 
-/** The framework field types the server's paths use. */
-export type FieldType = 'string' | 'lowercase-string' | 'bool' | 'int' | 'duration' | 'map' | 'comma-string-slice';
+/**
+ * The framework field types the server's paths use. `time` is Vault's TypeTime: it decodes to Unix
+ * seconds (fractional when an RFC 3339 time has fractions of a second).
+ */
+export type FieldType =
+  'string' | 'lowercase-string' | 'bool' | 'int' | 'duration' | 'time' | 'map' | 'comma-string-slice';
 
 /** A declared field: its type and the one-line description Vault's `FieldSchema` carries. */
 export interface FieldSpec {
@@ -191,6 +195,76 @@ function decodeDuration(v: unknown, show: Show): number {
   return seconds;
 }
 
+/** Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil), for any year. */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/** Days per month of a common year; February gains one in leap years. */
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const isLeapYear = (y: number): boolean => y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+
+/** Go's time.Parse with time.RFC3339(Nano): Unix seconds, or undefined when `s` is not such a time. */
+function parseRfc3339(s: string): number | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:Z|([+-])(\d{2}):(\d{2}))$/.exec(s);
+  if (!m) return undefined;
+  const n = (i: number): number => Number(m[i] ?? 0);
+  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = [
+    n(1),
+    n(2),
+    n(3),
+    n(4),
+    n(5),
+    n(6),
+    n(9),
+    n(10),
+  ];
+  const monthDays = month === 2 && isLeapYear(year) ? 29 : MONTH_DAYS[month - 1];
+  if (monthDays === undefined || day < 1 || day > monthDays) return undefined;
+  if (hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) return undefined;
+  const offset = (m[8] === '-' ? -1 : 1) * (offsetHours * 3600 + offsetMinutes * 60);
+  // Go keeps nanoseconds: digits past the ninth are dropped.
+  const fraction = m[7] === undefined ? 0 : Number(`0.${m[7].slice(0, 9)}`);
+  return daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset + fraction;
+}
+
+/** Go's strconv.ParseInt(s, 10, 64), as the time type uses it: the number, or Go's error. */
+function parseDecimalInt64(s: string, show: Show): number | Error {
+  if (!/^[+-]?[0-9]+$/.test(s)) return new Error(`strconv.ParseInt: parsing ${quote(show, s)}: invalid syntax`);
+  const big = BigInt(s);
+  if (big >= 2n ** 63n || big < -(2n ** 63n)) {
+    return new Error(`strconv.ParseInt: parsing ${quote(show, s)}: value out of range`);
+  }
+  return Number(big);
+}
+
+/**
+ * Vault's TypeTime (go-secure-stdlib's ParseAbsoluteTime): a string in RFC 3339 (fractions of a
+ * second allowed) or decimal Unix seconds, or a JSON integer of Unix seconds. Decodes to Unix seconds.
+ */
+function decodeTime(v: unknown, show: Show): number {
+  if (typeof v === 'string') {
+    const rfc3339 = parseRfc3339(v);
+    if (rfc3339 !== undefined) return rfc3339;
+    const seconds = parseDecimalInt64(v, show);
+    if (typeof seconds === 'number') return seconds;
+    throw new Error('could not parse string as date and time');
+  }
+  if (typeof v === 'number') {
+    // json.Number's Int64 is strconv.ParseInt of the literal: fractions and exponents are refused.
+    const literal = String(v);
+    const seconds = Number.isInteger(v) && !/e/i.test(literal) ? parseDecimalInt64(literal, show) : undefined;
+    if (typeof seconds === 'number') return seconds;
+    throw seconds ?? new Error(`strconv.ParseInt: parsing ${quote(show, literal)}: invalid syntax`);
+  }
+  throw new Error('could not parse time from input type');
+}
+
 /** Vault's TypeCommaStringSlice: a list, or a comma-separated string; items trimmed, empty ones dropped. */
 function decodeCommaStringSlice(v: unknown, show: Show): string[] {
   if (v === null) return [];
@@ -204,13 +278,14 @@ const DECODERS: Readonly<Record<FieldType, (v: unknown, show: Show) => unknown>>
   bool: decodeBool,
   int: decodeInt,
   duration: decodeDuration,
+  time: decodeTime,
   map: decodeMap,
   'comma-string-slice': decodeCommaStringSlice,
 };
 
 /**
- * Coerce a request's raw parameters with a schema. A `null` duration counts as not supplied (as in
- * Vault); a `null` of any other type is supplied with its zero value. Throws Vault's
+ * Coerce a request's raw parameters with a schema. A `null` duration or time counts as not supplied
+ * (as in Vault); a `null` of any other type is supplied with its zero value. Throws Vault's
  * `Field validation failed: error converting input <v> for field "<name>": <cause>` (400) for the
  * first bad field in name order; the value of a `SENSITIVE_FIELDS` field shows as `[redacted]`.
  */
@@ -225,7 +300,7 @@ export function parseFields(schema: FieldSchema, raw: Readonly<Record<string, un
       unknown.push(name);
       continue;
     }
-    if (value === undefined || (value === null && type === 'duration')) continue;
+    if (value === undefined || (value === null && (type === 'duration' || type === 'time'))) continue;
     const show = SENSITIVE_FIELDS.includes(name) ? redact : formatGoValue;
     try {
       values.set(name, DECODERS[type](value, show));

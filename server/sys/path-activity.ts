@@ -6,30 +6,21 @@
 // A normal sys path: the default policy does not grant it.
 
 import { RequestError } from '../../core/errors.js';
-import type { PathSpec } from '../framework.js';
-
-/** A `start_time`/`end_time` as Vault's time fields take them: RFC 3339 or Unix seconds; undefined when absent. */
-function parseTime(raw: unknown): number | undefined {
-  if (raw === undefined || raw === '') return undefined;
-  if (typeof raw === 'number' || /^[0-9]+$/.test(String(raw))) return Number(raw) * 1000;
-  const ms = Date.parse(String(raw));
-  return Number.isNaN(ms) ? undefined : ms;
-}
+import { fieldOf, type PathSpec } from '../framework.js';
 
 /** The activity (client count) query path. */
 export function activityPath(): PathSpec {
   return {
     pattern: /^internal\/counters\/activity$/,
     fields: {
-      start_time: { type: 'string', description: 'Start of the queried period: RFC 3339 or Unix seconds.' },
-      end_time: { type: 'string', description: 'End of the queried period: RFC 3339 or Unix seconds.' },
+      start_time: { type: 'time', description: 'Start of query interval (RFC 3339 or Unix seconds).' },
+      end_time: { type: 'time', description: 'End of query interval (RFC 3339 or Unix seconds).' },
     },
     operations: {
       async read(req) {
-        // Vault declares these TypeTime; our field types have no time type yet, so they arrive as
-        // coerced strings and parseTime reads them (an unparsable time is ignored, not refused).
-        const start = parseTime(req.fields.get('start_time'));
-        const end = parseTime(req.fields.get('end_time'));
+        // Unix seconds, coerced as Vault's TypeTime (an unparsable time was refused with a 400).
+        const start = fieldOf<number>(req, 'start_time');
+        const end = fieldOf<number>(req, 'end_time');
         // Vault's check (handleClientMetricQuery) before it looks at any data.
         if (start !== undefined && end !== undefined && start > end) {
           throw new RequestError('start_time is later than end_time');

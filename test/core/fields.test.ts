@@ -17,6 +17,7 @@ const SCHEMA: FieldSchema = {
   flag: 'bool',
   port: 'int',
   ttl: 'duration',
+  start_time: 'time',
   default_extensions: 'map',
 };
 
@@ -193,6 +194,59 @@ describe('parseFields: duration', () => {
     ],
   ])('%j is refused', (input, message) => {
     expect(caught(() => parseFields(SCHEMA, { ttl: input }))).toEqual({ message, name: 'RequestError', status: 400 });
+  });
+});
+
+describe("parseFields: time (Vault's TypeTime)", () => {
+  it.each<[unknown, number]>([
+    ['2026-01-01T00:00:00Z', 1_767_225_600],
+    ['2026-01-01T01:30:00+01:30', 1_767_225_600],
+    ['2025-12-31T23:00:00-01:00', 1_767_225_600],
+    ['2026-01-01T00:00:00.25Z', 1_767_225_600.25],
+    ['2026-01-01T00:00:00.1234567891Z', 1_767_225_600.123_456_789],
+    ['2024-02-29T12:00:00Z', 1_709_208_000],
+    ['1970-01-01T00:00:00Z', 0],
+    ['0001-01-01T00:00:00Z', -62_135_596_800],
+    ['1767225600', 1_767_225_600],
+    ['+60', 60],
+    ['-60', -60],
+    ['0', 0],
+    [1_767_225_600, 1_767_225_600],
+    [-1, -1],
+  ])('%j is %d Unix seconds', (input, output) => {
+    expect(one('start_time', input)).toBe(output);
+  });
+
+  it('treats JSON null as not supplied', () => {
+    expect(parseFields(SCHEMA, { start_time: null }).values.has('start_time')).toBe(false);
+  });
+
+  const refused = (input: string, cause: string) =>
+    `Field validation failed: error converting input ${input} for field "start_time": ${cause}`;
+  it.each<[unknown, string]>([
+    ['', refused('', 'could not parse string as date and time')],
+    ['soon', refused('soon', 'could not parse string as date and time')],
+    ['2026-01-01', refused('2026-01-01', 'could not parse string as date and time')],
+    ['2026-01-01 00:00:00Z', refused('2026-01-01 00:00:00Z', 'could not parse string as date and time')],
+    ['2026-02-29T00:00:00Z', refused('2026-02-29T00:00:00Z', 'could not parse string as date and time')],
+    ['2026-01-01T24:00:00Z', refused('2026-01-01T24:00:00Z', 'could not parse string as date and time')],
+    ['2026-01-01T00:00:60Z', refused('2026-01-01T00:00:60Z', 'could not parse string as date and time')],
+    ['2026-01-01T00:00:00+24:00', refused('2026-01-01T00:00:00+24:00', 'could not parse string as date and time')],
+    ['2026-01-01t00:00:00z', refused('2026-01-01t00:00:00z', 'could not parse string as date and time')],
+    ['1.5', refused('1.5', 'could not parse string as date and time')],
+    ['99999999999999999999', refused('99999999999999999999', 'could not parse string as date and time')],
+    [1.5, refused('1.5', 'strconv.ParseInt: parsing "1.5": invalid syntax')],
+    [1e21, refused('1e+21', 'strconv.ParseInt: parsing "1e+21": invalid syntax')],
+    [2 ** 63, refused('9223372036854776000', 'strconv.ParseInt: parsing "9223372036854776000": value out of range')],
+    [true, refused('true', 'could not parse time from input type')],
+    [{ a: 1 }, refused('map[a:1]', 'could not parse time from input type')],
+    [[1], refused('[1]', 'could not parse time from input type')],
+  ])('%j is refused', (input, message) => {
+    expect(caught(() => parseFields(SCHEMA, { start_time: input }))).toEqual({
+      message,
+      name: 'RequestError',
+      status: 400,
+    });
   });
 });
 

@@ -340,6 +340,7 @@ const INVALID: Readonly<Record<FieldType, readonly unknown[]>> = {
   bool: ['maybe', 'constructor', 'yes', 2.5, {}, [], [true], 'TRUE ', '2'],
   int: ['x', 1.5, '1.5', {}, [], 1e300, '99999999999999999999', '0x', '1e3', -1e21],
   duration: ['forever', -5, '-5s', 1.5, '1.5', '1.5d', '1d12h', {}, [], true, '1h ', 'h', 1e300, '9999999999999h'],
+  time: ['soon', '', '2026-01-01', '2026-02-30T00:00:00Z', 1.5, '1.5', true, {}, [], '99999999999999999999'],
   map: ['str', 5, true, [1], [{ a: 1 }, 2], ['x'], [[]]],
   'comma-string-slice': [{}, [{}]],
 };

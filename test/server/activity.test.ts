@@ -34,6 +34,35 @@ describe('sys/internal/counters/activity', () => {
     expect([bad.status, bad.json]).toEqual([400, { errors: ['start_time is later than end_time'] }]);
   });
 
+  it("takes the times as Vault's TypeTime: RFC 3339 with an offset or fractions, Unix seconds as a string", async () => {
+    const period = (start: string, end: string) =>
+      server.request(
+        'GET',
+        `/v1/sys/internal/counters/activity?start_time=${encodeURIComponent(start)}&end_time=${encodeURIComponent(end)}`,
+      );
+    expect((await period('2026-01-01T01:00:00+01:00', '1767225600')).status).toBe(204);
+    expect((await period('2026-01-01T00:00:00.5Z', '1767225600')).json).toEqual({
+      errors: ['start_time is later than end_time'],
+    });
+    expect((await period('-60', '0')).status).toBe(204);
+  });
+
+  it.each([
+    ['2026-01-01', 'start_time'],
+    ['yesterday', 'start_time'],
+    ['', 'end_time'],
+  ])("refuses %j in %s with Vault's field validation error", async (value, field) => {
+    const r = await server.request('GET', `/v1/sys/internal/counters/activity?${field}=${encodeURIComponent(value)}`);
+    expect([r.status, r.json]).toEqual([
+      400,
+      {
+        errors: [
+          `Field validation failed: error converting input ${value} for field "${field}": could not parse string as date and time`,
+        ],
+      },
+    ]);
+  });
+
   it('is not granted by the default policy; no token and unknown tokens are refused as everywhere', async () => {
     const t = (await server.request('POST', '/v1/auth/token/create', { policies: ['default'] })).json.auth
       .client_token as string;
