@@ -4,8 +4,11 @@
 // Each host's config includes its sshd_config.d first, so the role's drop-in wins over the harness's
 // own TrustedUserCAKeys; the role reloads each host with `kill -HUP <that sshd's pid>` and never
 // touches the machine's own sshd. Then real `ssh` logins and sshd's own log lines show who gets in.
-// Ansible first connects as root with a bootstrap key, and at the end with a certificate of the
-// backend's `automation` role (principal `ansible`, mapped to root), switching authorized_keys off.
+// The roles and host principals are the dev+prod scenario's (core/scenario.ts), with two stand-ins
+// (one machine has neither the accounts nor the people): the test account for the people's accounts,
+// and root for the dev hosts' `deploy`. Ansible first connects as root with a bootstrap key, and at the
+// end, on dev, as CI does: with a certificate of the scenario's `automation` role (principal
+// gitlab-runner, mapped to deploy), switching authorized_keys off. prod takes no automation certificate.
 
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -14,6 +17,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { VaultClient, enableMount, generateCa, signKey, writeRole } from '../../client/index.js';
 import { parseCertificate } from '../../core/cert/certificate.js';
+import { roleSpecToWire } from '../../core/role-spec.js';
+import { SCENARIO_ENVIRONMENTS, SCENARIO_HOST_PRINCIPALS, SCENARIO_ROLES, scenarioMount } from '../../core/scenario.js';
 import { validateHostTrust, type HostTrustPaths } from '../../core/render/host-trust.js';
 import { renderPrincipalsFiles, renderSshdDropIn, renderTrustedCaKeys } from '../../core/render/sshd-files.js';
 import { ansibleEnv, parseFatal, parseRecap, runSitePlaybook, type PlaybookResult } from '../helpers/ansible.js';
@@ -23,8 +28,12 @@ import { SSHD_PATH, startSshdHosts, stopAll, type SshdHost } from '../helpers/ss
 import { ensureTestUser } from '../helpers/test-user.js';
 import { startTestServer, type TestServer } from '../helpers/vault-server.js';
 
-const ENVIRONMENTS = ['dev', 'prod'] as const;
+const ENVIRONMENTS = SCENARIO_ENVIRONMENTS;
 type Environment = (typeof ENVIRONMENTS)[number];
+/** The account CI's automation certificates log in as on dev hosts (root stands in for it here). */
+const DEPLOY = 'deploy';
+/** The principal CI's certificates carry in this test: the scenario's first principal of `deploy`. */
+const CI = SCENARIO_HOST_PRINCIPALS.dev[DEPLOY]![0]!;
 const ADDRESS: Record<Environment, string> = { dev: '127.0.0.2', prod: '127.0.0.3' };
 
 let dir: string;
@@ -48,8 +57,14 @@ function paths(e: Environment): HostTrustPaths {
   };
 }
 
-/** Local account → principals, the same on both hosts. */
-const principals = () => ({ [account]: [account], root: ['ansible'] });
+/**
+ * Local account → principals of a host of `e`: the test account for the people (its own name as its
+ * principal), and root for `deploy` with the scenario's principals of that account (dev only).
+ */
+const principals = (e: Environment): Record<string, string[]> => {
+  const deploy = SCENARIO_HOST_PRINCIPALS[e][DEPLOY];
+  return { [account]: [account], ...(deploy ? { root: [...deploy] } : {}) };
+};
 
 /** A key pair and a certificate signed by the backend, with what sshd logs for it. */
 interface Certified {
@@ -72,7 +87,7 @@ const fingerprintOf = (file: string) =>
 
 async function certify(e: Environment, role: 'developer' | 'automation', principal: string): Promise<Certified> {
   const identity = newKey(`${role}-${e}`);
-  const signed = await signKey(client, `ssh-${e}`, role, {
+  const signed = await signKey(client, scenarioMount(e), role, {
     public_key: readFileSync(`${identity}.pub`, 'utf8'),
     valid_principals: principal,
   });
@@ -128,7 +143,7 @@ async function expectRefused(h: SshdHost, user: string, cert: Certified, reason?
  * strict host-key checking against the harness's keys, no ssh config file, no agent; role variables
  * that fetch each host's CA from the backend and place its files in the test's directory.
  */
-function writeInventory(name: string, identity: string, certificates?: Record<Environment, string>): string {
+function writeInventory(name: string, identity: string, certificates?: Partial<Record<Environment, string>>): string {
   const ssh = (e: Environment) =>
     [
       '-F none',
@@ -141,14 +156,15 @@ function writeInventory(name: string, identity: string, certificates?: Record<En
       // Each run makes dozens of SSH connections (no sharing); the classic key exchange saves about
       // 0.1 s each over OpenSSH 9's default hybrid sntrup761x25519. Nothing under test depends on it.
       '-o KexAlgorithms=curve25519-sha256',
-      ...(certificates ? [`-o CertificateFile=${certificates[e]}`] : []),
+      ...(certificates?.[e] ? [`-o CertificateFile=${certificates[e]}`] : []),
     ].join(' ');
   const hostVars = (e: Environment) => ({
     ansible_host: host[e].address,
     ansible_port: host[e].port,
     ansible_ssh_common_args: ssh(e),
     ssh_ca_trust_environment: e,
-    ssh_ca_trust_mount: `ssh-${e}`,
+    ssh_ca_trust_mount: scenarioMount(e),
+    ssh_ca_trust_principals: principals(e),
     ssh_ca_trust_dropin_path: paths(e).dropIn,
     ssh_ca_trust_ca_keys_path: paths(e).trustedCaKeys,
     ssh_ca_trust_principals_dir: paths(e).principalsDir,
@@ -162,7 +178,6 @@ function writeInventory(name: string, identity: string, certificates?: Record<En
         ansible_ssh_private_key_file: identity,
         ssh_ca_trust_backend_url: server.url,
         ssh_ca_trust_sshd_command: SSHD_PATH,
-        ssh_ca_trust_principals: principals(),
       },
       children: {
         dev: { hosts: { 'dev-sshd': hostVars('dev') } },
@@ -227,23 +242,12 @@ beforeAll(async () => {
   server = await startTestServer();
   client = new VaultClient({ address: server.url, token: server.token });
   for (const e of ENVIRONMENTS) {
-    await enableMount(client, `ssh-${e}`, { maxLeaseTtl: '24h' });
-    caPublicKey[e] = await generateCa(client, `ssh-${e}`);
-    await writeRole(client, `ssh-${e}`, 'developer', {
-      key_type: 'ca',
-      allow_user_certificates: true,
-      allowed_users: account,
-      default_user: account,
-      ttl: '10m',
-      default_extensions: { 'permit-pty': '' },
-    });
-    await writeRole(client, `ssh-${e}`, 'automation', {
-      key_type: 'ca',
-      allow_user_certificates: true,
-      allowed_users: 'ansible,gitlab-runner',
-      ttl: '1h',
-      default_extensions: {},
-    });
+    await enableMount(client, scenarioMount(e), { maxLeaseTtl: '24h' });
+    caPublicKey[e] = await generateCa(client, scenarioMount(e));
+    // The scenario's developer role, for the test account instead of ubuntu and ec2-user.
+    const developer = { ...SCENARIO_ROLES.developer, allowedUsers: [account], defaultUser: account };
+    await writeRole(client, scenarioMount(e), 'developer', roleSpecToWire(developer));
+    await writeRole(client, scenarioMount(e), 'automation', roleSpecToWire(SCENARIO_ROLES.automation));
   }
 
   bootstrapKey = newKey('bootstrap');
@@ -315,13 +319,13 @@ describe('ansible-playbook site.yml over SSH against real sshd hosts', () => {
       const trust = validateHostTrust({
         environment: e,
         caKeys: [caPublicKey[e]],
-        principals: principals(),
+        principals: principals(e),
         paths: paths(e),
       });
       expect(readFileSync(paths(e).dropIn, 'utf8')).toBe(renderSshdDropIn(trust));
       expect(readFileSync(paths(e).trustedCaKeys, 'utf8')).toBe(renderTrustedCaKeys(trust));
       for (const f of renderPrincipalsFiles(trust)) expect(readFileSync(f.path, 'utf8')).toBe(f.content);
-      expect(readdirSync(paths(e).principalsDir).sort()).toEqual([account, 'root'].sort());
+      expect(readdirSync(paths(e).principalsDir).sort()).toEqual(Object.keys(principals(e)).sort());
     }
     expect(readFileSync(paths('dev').trustedCaKeys, 'utf8')).not.toContain(caPublicKey.prod.trim());
   });
@@ -333,11 +337,14 @@ describe('ansible-playbook site.yml over SSH against real sshd hosts', () => {
     await expectRefused(host.dev, account, prodCert);
   });
 
-  it('a certificate whose principal is not mapped to the account is refused', async () => {
-    // `ansible` may log in as root, not as the test account.
-    const automation = await certify('dev', 'automation', 'ansible');
+  it('a certificate whose principal is not mapped to the account is refused; prod takes no automation certificate', async () => {
+    // CI's principal may log in as deploy (root here) on dev, not as the test account.
+    const automation = await certify('dev', 'automation', CI);
     await expectRefused(host.dev, account, automation, 'Certificate does not contain an authorized principal');
     await expectAccepted(host.dev, 'root', automation);
+    // prod maps no account to CI's principals, so even a certificate of prod's own CA does not open it.
+    const prodAutomation = await certify('prod', 'automation', CI);
+    await expectRefused(host.prod, 'root', prodAutomation);
   });
 
   it('a second run reports changed=0 for both hosts and reloads neither', async () => {
@@ -377,27 +384,26 @@ describe('ansible-playbook site.yml over SSH against real sshd hosts', () => {
     await expectAccepted(host.prod, account, prodCert);
   });
 
-  it('Ansible itself logs in with a certificate of the automation role and then switches authorized_keys off', async () => {
-    const identity = newKey('ansible');
-    const certificates = {} as Record<Environment, string>;
-    const logged = {} as Record<Environment, string>;
-    for (const e of ENVIRONMENTS) {
-      const signed = await signKey(client, `ssh-${e}`, 'automation', {
-        public_key: readFileSync(`${identity}.pub`, 'utf8'),
-        valid_principals: 'ansible',
-      });
-      certificates[e] = join(dir, `ansible-${e}-cert.pub`);
-      writeFileSync(certificates[e], signed.signedKey);
-      const cert = parseCertificate(signed.signedKey);
-      expect(cert.principals).toEqual(['ansible']);
-      expect(cert.extensions).toEqual({});
-      writeFileSync(join(dir, `ca-${e}.pub`), caPublicKey[e]);
-      logged[e] =
-        `ED25519-CERT ${fingerprintOf(`${identity}.pub`)} ID ${cert.keyId} (serial ${cert.serial}) ` +
-        `CA ED25519 ${fingerprintOf(join(dir, `ca-${e}.pub`))}`;
-    }
+  it('on dev, Ansible logs in as CI does, with a certificate of the automation role, and switches authorized_keys off', async () => {
+    const identity = newKey('ci');
+    const signed = await signKey(client, scenarioMount('dev'), 'automation', {
+      public_key: readFileSync(`${identity}.pub`, 'utf8'),
+      valid_principals: CI,
+    });
+    const certificate = join(dir, 'ci-dev-cert.pub');
+    writeFileSync(certificate, signed.signedKey);
+    const cert = parseCertificate(signed.signedKey);
+    expect(cert.principals).toEqual([CI]);
+    expect(cert.extensions).toEqual({}); // the scenario's automation role: no pty
+    writeFileSync(join(dir, 'ca-dev.pub'), caPublicKey.dev);
+    const logged =
+      `ED25519-CERT ${fingerprintOf(`${identity}.pub`)} ID ${cert.keyId} (serial ${cert.serial}) ` +
+      `CA ED25519 ${fingerprintOf(join(dir, 'ca-dev.pub'))}`;
+    const prodDropIn = readFileSync(paths('prod').dropIn, 'utf8');
     const marks = { dev: host.dev.log().length, prod: host.prod.log().length };
-    const r = await run('certificate', writeInventory('certificate', identity, certificates), [
+    const r = await run('certificate', writeInventory('certificate', identity, { dev: certificate }), [
+      '--limit',
+      'dev',
       '-e',
       JSON.stringify({ ssh_ca_trust_keep_authorized_keys: false }),
     ]);
@@ -405,43 +411,45 @@ describe('ansible-playbook site.yml over SSH against real sshd hosts', () => {
     expect(r.code).toBe(0);
     // Only the drop-in changes (AuthorizedKeysFile none), and the handler reloads.
     const changed = { ok: 15, changed: 2, unreachable: 0, failed: 0, skipped: 6, rescued: 0, ignored: 0 };
-    expect(parseRecap(r.stdout)).toEqual({ 'dev-sshd': changed, 'prod-sshd': changed });
-    const bootstrapFingerprint = fingerprintOf(`${bootstrapKey}.pub`);
-    for (const e of ENVIRONMENTS) {
-      const accepted = acceptedLines(host[e], marks[e]);
-      expect(accepted.length).toBeGreaterThan(0);
-      for (const line of accepted) {
-        expect(line).toMatch(
-          new RegExp(`^Accepted publickey for root from 127\\.0\\.0\\.1 port \\d+ ssh2: ${escape(logged[e])}$`),
-        );
-      }
-      await waitForReload(host[e], marks[e]);
-      expect(readFileSync(paths(e).dropIn, 'utf8')).toBe(
-        `${renderSshdDropIn(validateHostTrust({ environment: e, caKeys: [caPublicKey[e]], principals: principals(), paths: paths(e) }))}` +
-          '# Certificates only: authorized_keys files are ignored.\nAuthorizedKeysFile none\n',
+    expect(parseRecap(r.stdout)).toEqual({ 'dev-sshd': changed });
+    const accepted = acceptedLines(host.dev, marks.dev);
+    expect(accepted.length).toBeGreaterThan(0);
+    for (const line of accepted) {
+      expect(line).toMatch(
+        new RegExp(`^Accepted publickey for root from 127\\.0\\.0\\.1 port \\d+ ssh2: ${escape(logged)}$`),
       );
-      // The bootstrap key no longer opens the host; the automation certificate and the developers' still do.
-      const mark = host[e].log().length;
-      const r2 = await sshLogin({
-        host: host[e],
+    }
+    await waitForReload(host.dev, marks.dev);
+    expect(readFileSync(paths('dev').dropIn, 'utf8')).toBe(
+      `${renderSshdDropIn(validateHostTrust({ environment: 'dev', caKeys: [caPublicKey.dev], principals: principals('dev'), paths: paths('dev') }))}` +
+        '# Certificates only: authorized_keys files are ignored.\nAuthorizedKeysFile none\n',
+    );
+    // The bootstrap key no longer opens dev; the automation certificate and the developers' still do.
+    const bootstrapFingerprint = fingerprintOf(`${bootstrapKey}.pub`);
+    const mark = host.dev.log().length;
+    expect(
+      await sshLogin({ host: host.dev, user: 'root', identityFile: bootstrapKey, knownHostsFile: knownHosts }),
+    ).toEqual({ code: 255, stdout: '', stderr: `root@${host.dev.address}: Permission denied (publickey).\r\n` });
+    await host.dev.waitForLog(
+      new RegExp(
+        `^Failed publickey for root from 127\\.0\\.0\\.1 port \\d+ ssh2: ED25519 ${escape(bootstrapFingerprint)}$`,
+      ),
+      mark,
+    );
+    await expectAccepted(host.dev, 'root', { identity, certificate, logged });
+    await expectAccepted(host.dev, account, devCert);
+    // prod was not part of the run: same drop-in, no reload, and its bootstrap key still opens it.
+    expect(readFileSync(paths('prod').dropIn, 'utf8')).toBe(prodDropIn);
+    expect(count(host.prod.log().slice(marks.prod), SIGHUP)).toBe(0);
+    expect(
+      await sshLogin({
+        host: host.prod,
         user: 'root',
         identityFile: bootstrapKey,
         knownHostsFile: knownHosts,
-      });
-      expect(r2).toEqual({
-        code: 255,
-        stdout: '',
-        stderr: `root@${host[e].address}: Permission denied (publickey).\r\n`,
-      });
-      await host[e].waitForLog(
-        new RegExp(
-          `^Failed publickey for root from 127\\.0\\.0\\.1 port \\d+ ssh2: ED25519 ${escape(bootstrapFingerprint)}$`,
-        ),
-        mark,
-      );
-      await expectAccepted(host[e], 'root', { identity, certificate: certificates[e], logged: logged[e] });
-    }
-    await expectAccepted(host.dev, account, devCert);
+        command: 'id -un',
+      }),
+    ).toEqual({ code: 0, stdout: 'root\n', stderr: '' });
     await expectAccepted(host.prod, account, prodCert);
   });
 });
