@@ -8,8 +8,9 @@
 import { toCamelCase } from './case.js';
 import { parseCidr } from './cidr.js';
 import type { Issue } from './errors.js';
-import { isValidRoleName, parseCommaList, parseRoleWrite, roleToWire, validateRoleWrite } from './role.js';
-import { splitList, wildcardIssues } from './role-spec.js';
+import { parseCommaList } from './go-lists.js';
+import { isValidRoleName, parseRoleWrite, validateRoleWrite } from './role.js';
+import { specFromWire, specToWire, wildcardIssues } from './role-spec.js';
 
 /** A one-time-password role (`key_type=otp`): who may get an OTP for which host addresses. */
 export interface OtpRoleSpec {
@@ -47,28 +48,11 @@ export interface OtpRoleSpec {
 }
 
 /** The `POST <mount>/roles/<name>` body for an OTP spec (Vault's OTP read shape, which it also accepts). */
-export function otpRoleSpecToWire(spec: OtpRoleSpec): Record<string, unknown> {
-  const list = (items: readonly string[] | undefined) => (items ?? []).join(',');
-  return roleToWire({
-    keyType: 'otp',
-    defaultUser: spec.defaultUser ?? '',
-    allowedUsers: list(spec.allowedUsers),
-    cidrList: list(spec.cidrList),
-    excludeCidrList: list(spec.excludeCidrList),
-    port: spec.port ?? 22,
-  });
-}
+export const otpRoleSpecToWire = (spec: OtpRoleSpec): Record<string, unknown> => specToWire('otp', spec);
 
 /** A spec from an OTP role as the backend reads it back (the inverse of otpRoleSpecToWire). */
-export function otpRoleSpecFromWire(data: Readonly<Record<string, unknown>>): OtpRoleSpec {
-  return {
-    defaultUser: String(data.default_user ?? ''),
-    allowedUsers: splitList(data.allowed_users),
-    cidrList: splitList(data.cidr_list),
-    excludeCidrList: splitList(data.exclude_cidr_list),
-    port: Number(data.port ?? 22),
-  };
-}
+export const otpRoleSpecFromWire = (data: Readonly<Record<string, unknown>>): OtpRoleSpec =>
+  specFromWire('otp', data) as unknown as OtpRoleSpec;
 
 const CIDR_FIELDS = ['cidrList', 'excludeCidrList'] as const;
 

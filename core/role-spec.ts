@@ -7,6 +7,7 @@ import { toCamelCase } from './case.js';
 import type { Issue } from './errors.js';
 import type { AlgorithmSigner } from './role.js';
 import { parseRoleWrite, validateRoleWrite } from './role.js';
+import { rowsOf, type RoleField, type RoleKind, type SpecShape } from './role-fields.js';
 
 /** A certificate-authority role (`key_type=ca`). Durations are Vault durations (`"1h"`, `3600`). */
 export interface RoleSpec {
@@ -94,45 +95,61 @@ export interface RoleSpec {
   readonly allowReplaceableCriticalOptions?: boolean;
 }
 
-/** The key types and sizes roles allow unless told otherwise (Amazon Linux 2's OpenSSH 7.4 included). */
-export const DEFAULT_USER_KEY_LENGTHS: Readonly<Record<string, readonly number[]>> = {
-  ed25519: [0],
-  ecdsa: [256, 384],
-  rsa: [3072, 4096],
+/** A spec value in a field's spec shape, as the wire body carries it. */
+const SHAPE_TO_WIRE: Readonly<Record<SpecShape, (v: unknown) => unknown>> = {
+  value: (v) => v,
+  list: (v) => ((v as readonly string[] | undefined) ?? []).join(','),
+  map: (v) => ({ ...(v as Record<string, string> | undefined) }),
+  'key-lengths': (v) =>
+    Object.fromEntries(
+      Object.entries((v as Record<string, readonly number[]> | undefined) ?? {}).map(([k, x]) => [k, [...x]]),
+    ),
 };
 
-/** The `POST <mount>/roles/<name>` body for a spec, with our defaults applied. */
-export function roleSpecToWire(spec: RoleSpec): Record<string, unknown> {
-  const list = (items: readonly string[] | undefined) => (items ?? []).join(',');
-  return {
-    key_type: 'ca',
-    allowed_users: list(spec.allowedUsers),
-    allowed_users_template: spec.allowedUsersTemplate ?? false,
-    default_user: spec.defaultUser ?? '',
-    default_user_template: spec.defaultUserTemplate ?? false,
-    allowed_domains: list(spec.allowedDomains),
-    allowed_domains_template: spec.allowedDomainsTemplate ?? false,
-    allow_user_certificates: spec.allowUserCertificates ?? true,
-    allow_host_certificates: spec.allowHostCertificates ?? false,
-    allow_bare_domains: spec.allowBareDomains ?? false,
-    allow_subdomains: spec.allowSubdomains ?? false,
-    ttl: spec.ttl ?? '30m',
-    max_ttl: spec.maxTtl ?? '1h',
-    allowed_critical_options: list(spec.allowedCriticalOptions),
-    default_critical_options: { ...spec.defaultCriticalOptions },
-    allowed_extensions: list(spec.allowedExtensions),
-    default_extensions: { ...spec.defaultExtensions },
-    default_extensions_template: spec.defaultExtensionsTemplate ?? false,
-    allow_user_key_ids: spec.allowUserKeyIds ?? false,
-    key_id_format: spec.keyIdFormat ?? '',
-    allowed_user_key_lengths: Object.fromEntries(
-      Object.entries(spec.allowedUserKeyLengths ?? DEFAULT_USER_KEY_LENGTHS).map(([k, v]) => [k, [...v]]),
-    ),
-    algorithm_signer: spec.algorithmSigner ?? 'default',
-    not_before_duration: spec.notBeforeDuration ?? '30s',
-    allow_empty_principals: spec.allowEmptyPrincipals ?? false,
-  };
+/**
+ * The `POST <mount>/roles/<name>` body for a spec of a kind, from core/role-fields.ts: every field the
+ * kind stores that specs declare, at the spec's value, else our secure default, else Vault's.
+ */
+export function specToWire(kind: RoleKind, spec: object): Record<string, unknown> {
+  const values = spec as Readonly<Record<string, unknown>>;
+  const wire: Record<string, unknown> = { key_type: kind };
+  for (const [name, camel, row] of rowsOf(kind)) {
+    if (!row.spec) continue;
+    const v = values[camel] ?? row.secureDefault ?? (row.spec === 'value' ? row.vaultDefault : undefined);
+    wire[name] = SHAPE_TO_WIRE[row.spec](v);
+  }
+  return wire;
 }
+
+/** A wire value read back from the backend, in a field's spec shape (a missing value: Vault's default). */
+function specValueFromWire(row: RoleField, v: unknown): unknown {
+  switch (row.spec) {
+    case 'list':
+      return splitList(v);
+    case 'map':
+      return { ...(v as Record<string, string> | undefined) };
+    case 'key-lengths':
+      return Object.fromEntries(
+        Object.entries((v ?? {}) as Record<string, number | number[]>).map(([k, x]) => [k, Array.isArray(x) ? x : [x]]),
+      );
+    default:
+      if (row.type === 'bool') return v === true;
+      if (row.type === 'string') return String(v ?? row.vaultDefault);
+      return Number(v ?? row.vaultDefault);
+  }
+}
+
+/** A spec of a kind from a role as the backend reads it back (the inverse of specToWire). */
+export function specFromWire(kind: RoleKind, data: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return Object.fromEntries(
+    rowsOf(kind)
+      .filter(([, , row]) => row.spec)
+      .map(([name, camel, row]) => [camel, specValueFromWire(row, data[name])]),
+  );
+}
+
+/** The `POST <mount>/roles/<name>` body for a spec, with our defaults applied. */
+export const roleSpecToWire = (spec: RoleSpec): Record<string, unknown> => specToWire('ca', spec);
 
 /** `*` in the named list fields without `allowWildcardPrincipals` (CA and OTP specs alike). */
 export function wildcardIssues<F extends string>(
@@ -236,34 +253,8 @@ export const splitList = (v: unknown): string[] =>
     .filter((s) => s !== '');
 
 /** A spec from a role as the backend reads it back (the inverse of roleSpecToWire). */
-export function roleSpecFromWire(data: Readonly<Record<string, unknown>>): RoleSpec {
-  const lengths = (data.allowed_user_key_lengths ?? {}) as Record<string, number | number[]>;
-  return {
-    allowedUsers: splitList(data.allowed_users),
-    allowedUsersTemplate: data.allowed_users_template === true,
-    defaultUser: String(data.default_user ?? ''),
-    defaultUserTemplate: data.default_user_template === true,
-    allowedDomains: splitList(data.allowed_domains),
-    allowedDomainsTemplate: data.allowed_domains_template === true,
-    allowUserCertificates: data.allow_user_certificates === true,
-    allowHostCertificates: data.allow_host_certificates === true,
-    allowBareDomains: data.allow_bare_domains === true,
-    allowSubdomains: data.allow_subdomains === true,
-    ttl: Number(data.ttl ?? 0),
-    maxTtl: Number(data.max_ttl ?? 0),
-    allowedCriticalOptions: splitList(data.allowed_critical_options),
-    defaultCriticalOptions: { ...(data.default_critical_options as Record<string, string> | undefined) },
-    allowedExtensions: splitList(data.allowed_extensions),
-    defaultExtensions: { ...(data.default_extensions as Record<string, string> | undefined) },
-    defaultExtensionsTemplate: data.default_extensions_template === true,
-    allowUserKeyIds: data.allow_user_key_ids === true,
-    keyIdFormat: String(data.key_id_format ?? ''),
-    allowedUserKeyLengths: Object.fromEntries(Object.entries(lengths).map(([k, v]) => [k, Array.isArray(v) ? v : [v]])),
-    algorithmSigner: (data.algorithm_signer as AlgorithmSigner | undefined) ?? 'default',
-    notBeforeDuration: Number(data.not_before_duration ?? 0),
-    allowEmptyPrincipals: data.allow_empty_principals === true,
-  };
-}
+export const roleSpecFromWire = (data: Readonly<Record<string, unknown>>): RoleSpec =>
+  specFromWire('ca', data) as RoleSpec;
 
 /** The role a spec writes, normalised (durations in seconds, lists canonical): equal specs, equal JSON. */
 export const normalisedRole = (spec: RoleSpec): string => JSON.stringify(parseRoleWrite(roleSpecToWire(spec)));

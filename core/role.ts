@@ -3,155 +3,35 @@
 // defaults), and the read shape. Wire/storage use Vault's snake_case; TypeScript uses camelCase;
 // `parseRoleWrite` and `roleToWire` are the one mapper between them.
 
+import { toCamelCase } from './case.js';
 import { parseCidr } from './cidr.js';
 import { RequestError, InternalError, type Issue } from './errors.js';
-import { parseFields, toStringMap, type FieldSchema } from './fields.js';
+import { parseFields, type FieldSchema } from './fields.js';
+import { parseCommaList, parseIntSlice } from './go-lists.js';
+import { ALGORITHM_SIGNERS, ROLE_FIELD_ROWS, rowsOf, type RoleKind, type StoredRole } from './role-fields.js';
 
-/** `algorithm_signer` values Vault accepts. `default` = rsa-sha2-256 on RSA CAs, the key's own algorithm otherwise. */
-export const ALGORITHM_SIGNERS = ['default', 'ssh-rsa', 'rsa-sha2-256', 'rsa-sha2-512'] as const;
-export type AlgorithmSigner = (typeof ALGORITHM_SIGNERS)[number];
+export { ALGORITHM_SIGNERS, type AlgorithmSigner } from './role-fields.js';
 
-/** A role that signs certificates (`key_type=ca`). Durations are whole seconds; 0 = the mount's value. */
-export interface CaRole {
-  readonly keyType: 'ca';
-  /** Comma list of user principals; `""` = none allowed, `*` = any. */
-  readonly allowedUsers: string;
-  readonly allowedUsersTemplate: boolean;
-  /** Comma list of host principal domains; `*` = any. */
-  readonly allowedDomains: string;
-  readonly allowedDomainsTemplate: boolean;
-  /** Principal used for user certificates when the request names none. */
-  readonly defaultUser: string;
-  readonly defaultUserTemplate: boolean;
-  readonly ttl: number;
-  readonly maxTtl: number;
-  /** Comma list; `""` = any critical option may be requested. */
-  readonly allowedCriticalOptions: string;
-  /** Comma list; `""` = no extension may be requested, `*` = any. */
-  readonly allowedExtensions: string;
-  readonly allowUserCertificates: boolean;
-  readonly allowHostCertificates: boolean;
-  readonly allowBareDomains: boolean;
-  readonly allowSubdomains: boolean;
-  readonly allowUserKeyIds: boolean;
-  /** Template for the key id; `""` = `vault-{{token_display_name}}-{{public_key_hash}}`. */
-  readonly keyIdFormat: string;
-  readonly defaultCriticalOptions: Readonly<Record<string, string>>;
-  /** Empty by default: certificates then carry no `permit-pty`. */
-  readonly defaultExtensions: Readonly<Record<string, string>>;
-  readonly defaultExtensionsTemplate: boolean;
-  /** Key type name → exact allowed sizes; empty = no restriction at all. */
-  readonly allowedUserKeyLengths: Readonly<Record<string, readonly number[]>>;
-  readonly algorithmSigner: AlgorithmSigner;
-  /** Seconds ValidAfter is backdated for clock skew. */
-  readonly notBeforeDuration: number;
-  /** Off by default: a certificate with no principals is valid for anyone (CVE-2024-7594). */
-  readonly allowEmptyPrincipals: boolean;
-}
+/**
+ * A role that signs certificates (`key_type=ca`), every member from core/role-fields.ts (descriptions
+ * there). Durations are whole seconds; 0 = the mount's value.
+ */
+export type CaRole = StoredRole<'ca'>;
 
-/** A one-time-password role (`key_type=otp`). */
-export interface OtpRole {
-  readonly keyType: 'otp';
-  readonly defaultUser: string;
-  readonly allowedUsers: string;
-  readonly cidrList: string;
-  readonly excludeCidrList: string;
-  readonly port: number;
-}
+/** A one-time-password role (`key_type=otp`), members from core/role-fields.ts. */
+export type OtpRole = StoredRole<'otp'>;
 
 export type Role = CaRole | OtpRole;
 
-/** The parameters `POST <mount>/roles/:name` knows, with their framework types. */
-export const ROLE_FIELDS: FieldSchema = {
-  key_type: 'string',
-  default_user: 'string',
-  default_user_template: 'bool',
-  allowed_users: 'string',
-  allowed_users_template: 'bool',
-  allowed_domains: 'string',
-  allowed_domains_template: 'bool',
-  cidr_list: 'string',
-  exclude_cidr_list: 'string',
-  port: 'int',
-  ttl: 'duration',
-  max_ttl: 'duration',
-  allowed_critical_options: 'string',
-  allowed_extensions: 'string',
-  default_critical_options: 'map',
-  default_extensions: 'map',
-  default_extensions_template: 'bool',
-  allow_user_certificates: 'bool',
-  allow_host_certificates: 'bool',
-  allow_bare_domains: 'bool',
-  allow_subdomains: 'bool',
-  allow_user_key_ids: 'bool',
-  key_id_format: 'string',
-  allowed_user_key_lengths: 'map',
-  algorithm_signer: 'string',
-  not_before_duration: 'duration',
-  allow_empty_principals: 'bool',
-};
+/** The parameters `POST <mount>/roles/:name` knows, with their framework types and descriptions. */
+export const ROLE_FIELDS: FieldSchema = Object.fromEntries(
+  ROLE_FIELD_ROWS.map(([wire, row]) => [wire, { type: row.type, description: row.description }]),
+);
 
 const ROLE_NAME = /^\w(([\w\-.@]+)?\w)?$/;
 
 /** Vault's role-name rule; a name that fails it makes the whole path unmatched (404 unsupported path). */
 export const isValidRoleName = (name: string): boolean => ROLE_NAME.test(name);
-
-/**
- * Go's `sort.Strings` order: UTF-8 bytes, i.e. code points. JavaScript's default sort compares UTF-16
- * units, which puts characters above U+FFFF (surrogates D800–DFFF) before U+E000–U+FFFF.
- */
-export function compareGoStrings(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x >= 0xd800 && y >= 0xd800) {
-      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
-      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
-    }
-    return x - y;
-  }
-  return a.length - b.length;
-}
-
-/** Vault's `strutil.ParseDedupAndSortStrings(s, ",")`: split, trim, drop empties, de-duplicate, sort (Go byte order). */
-export function parseCommaList(s: string): string[] {
-  return [
-    ...new Set(
-      s
-        .split(',')
-        .map((x) => x.trim())
-        .filter((x) => x !== ''),
-    ),
-  ].sort(compareGoStrings);
-}
-
-/** Go's `%v` of a string slice. */
-export const formatGoList = (items: readonly string[]): string => `[${items.join(' ')}]`;
-
-/** `parseutil.SafeParseIntSlice` as the role write uses it for `allowed_user_key_lengths` values. */
-function parseIntSlice(v: unknown): number[] {
-  const parseInt64 = (x: unknown): number => {
-    if (typeof x === 'number' && Number.isInteger(x)) return x;
-    if (typeof x === 'string') {
-      if (x === '') return 0;
-      if (/^[+-]?[0-9]+$/.test(x)) return Number(x);
-      throw new Error(`strconv.ParseInt: parsing ${JSON.stringify(x)}: invalid syntax`);
-    }
-    throw new Error('could not parse value from input');
-  };
-  if ((typeof v === 'number' && Number.isInteger(v)) || (typeof v === 'string' && !v.includes(','))) {
-    return [parseInt64(v)];
-  }
-  const items = typeof v === 'string' ? v.split(',') : Array.isArray(v) ? v : undefined;
-  if (!items) throw new Error('could not parse value from input');
-  return items
-    .map((x) => (typeof x === 'string' ? x.trim() : typeof x === 'number' ? String(x) : x))
-    .filter((x) => x !== '')
-    .map(parseInt64);
-}
 
 interface RoleRule {
   readonly field: string;
@@ -255,53 +135,37 @@ export function validateRoleWrite(raw: Readonly<Record<string, unknown>>): Issue
   return issues;
 }
 
+/** A stored value, copied so the caller cannot change the role through the read shape. */
+const copy = (v: unknown): unknown =>
+  v !== null && typeof v === 'object'
+    ? Array.isArray(v)
+      ? [...(v as unknown[])]
+      : Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)]))
+    : v;
+
+/** The stored role from coerced fields: each of the kind's fields as supplied, or Vault's default. */
 function buildRole(f: ReadonlyMap<string, unknown>): Role {
-  if (keyTypeOf(f) === 'otp') {
-    return {
-      keyType: 'otp',
-      defaultUser: str(f, 'default_user'),
-      allowedUsers: str(f, 'allowed_users'),
-      cidrList: str(f, 'cidr_list'),
-      excludeCidrList: str(f, 'exclude_cidr_list'),
-      port: num(f, 'port') === 0 ? 22 : num(f, 'port'),
-    };
+  const kind: RoleKind = keyTypeOf(f) === 'otp' ? 'otp' : 'ca';
+  const role: Record<string, unknown> = { keyType: kind };
+  for (const [wire, camel, row] of rowsOf(kind)) {
+    role[camel] = f.has(wire) ? (row.store ? row.store(f.get(wire)) : f.get(wire)) : copy(row.vaultDefault);
   }
-  const lengths = (f.get('allowed_user_key_lengths') as Record<string, unknown> | undefined) ?? {};
-  return {
-    keyType: 'ca',
-    allowedUsers: str(f, 'allowed_users'),
-    allowedUsersTemplate: bool(f, 'allowed_users_template'),
-    allowedDomains: str(f, 'allowed_domains'),
-    allowedDomainsTemplate: bool(f, 'allowed_domains_template'),
-    defaultUser: str(f, 'default_user'),
-    defaultUserTemplate: bool(f, 'default_user_template'),
-    ttl: num(f, 'ttl'),
-    maxTtl: num(f, 'max_ttl'),
-    allowedCriticalOptions: str(f, 'allowed_critical_options'),
-    allowedExtensions: str(f, 'allowed_extensions'),
-    allowUserCertificates: bool(f, 'allow_user_certificates'),
-    allowHostCertificates: bool(f, 'allow_host_certificates'),
-    allowBareDomains: bool(f, 'allow_bare_domains'),
-    allowSubdomains: bool(f, 'allow_subdomains'),
-    allowUserKeyIds: bool(f, 'allow_user_key_ids'),
-    keyIdFormat: str(f, 'key_id_format'),
-    defaultCriticalOptions: toStringMap((f.get('default_critical_options') as Record<string, unknown>) ?? {}),
-    defaultExtensions: toStringMap((f.get('default_extensions') as Record<string, unknown>) ?? {}),
-    defaultExtensionsTemplate: bool(f, 'default_extensions_template'),
-    allowedUserKeyLengths: Object.fromEntries(Object.entries(lengths).map(([k, v]) => [k, parseIntSlice(v)])),
-    algorithmSigner: (str(f, 'algorithm_signer') || 'default') as AlgorithmSigner,
-    notBeforeDuration: f.has('not_before_duration') ? num(f, 'not_before_duration') : 30,
-    allowEmptyPrincipals: bool(f, 'allow_empty_principals'),
-  };
+  return role as unknown as Role;
 }
+
+/** A CA role with every field at Vault's default: it allows no certificate at all. */
+export const EMPTY_CA_ROLE = buildRole(new Map([['key_type', 'ca']])) as CaRole;
 
 /**
  * Build a role from a write request, as `POST <mount>/roles/:name` does: full replace (omitted fields
  * take their defaults), Vault's checks in Vault's order. Throws the first failure: `RequestError` (400)
  * or, where Vault answers 500, `InternalError`.
  */
-export function parseRoleWrite(raw: Readonly<Record<string, unknown>>): Role {
-  const fields = parseFields(ROLE_FIELDS, raw).values;
+export const parseRoleWrite = (raw: Readonly<Record<string, unknown>>): Role =>
+  roleFromFields(parseFields(ROLE_FIELDS, raw).values);
+
+/** parseRoleWrite for fields already coerced with ROLE_FIELDS (the server's request fields). */
+export function roleFromFields(fields: ReadonlyMap<string, unknown>): Role {
   for (const rule of ROLE_RULES) {
     const message = rule.check(fields);
     if (message !== undefined) throw rule.status === 500 ? new InternalError(message) : new RequestError(message);
@@ -311,42 +175,11 @@ export function parseRoleWrite(raw: Readonly<Record<string, unknown>>): Role {
 
 /** The role as `GET <mount>/roles/:name` returns it (durations in integer seconds). */
 export function roleToWire(role: Role): Record<string, unknown> {
-  if (role.keyType === 'otp') {
-    return {
-      default_user: role.defaultUser,
-      cidr_list: role.cidrList,
-      exclude_cidr_list: role.excludeCidrList,
-      key_type: 'otp',
-      port: role.port,
-      allowed_users: role.allowedUsers,
-    };
+  const stored = role as unknown as Readonly<Record<string, unknown>>;
+  const wire: Record<string, unknown> = {};
+  for (const [name, row] of ROLE_FIELD_ROWS) {
+    if (name === 'key_type') wire.key_type = role.keyType;
+    else if ((row.kinds as readonly RoleKind[]).includes(role.keyType)) wire[name] = copy(stored[toCamelCase(name)]);
   }
-  return {
-    allowed_users: role.allowedUsers,
-    allowed_users_template: role.allowedUsersTemplate,
-    allowed_domains: role.allowedDomains,
-    allowed_domains_template: role.allowedDomainsTemplate,
-    default_user: role.defaultUser,
-    default_user_template: role.defaultUserTemplate,
-    ttl: role.ttl,
-    max_ttl: role.maxTtl,
-    allowed_critical_options: role.allowedCriticalOptions,
-    allowed_extensions: role.allowedExtensions,
-    allow_user_certificates: role.allowUserCertificates,
-    allow_host_certificates: role.allowHostCertificates,
-    allow_bare_domains: role.allowBareDomains,
-    allow_subdomains: role.allowSubdomains,
-    allow_user_key_ids: role.allowUserKeyIds,
-    key_id_format: role.keyIdFormat,
-    key_type: 'ca',
-    default_critical_options: { ...role.defaultCriticalOptions },
-    default_extensions: { ...role.defaultExtensions },
-    default_extensions_template: role.defaultExtensionsTemplate,
-    allowed_user_key_lengths: Object.fromEntries(
-      Object.entries(role.allowedUserKeyLengths).map(([k, v]) => [k, [...v]]),
-    ),
-    algorithm_signer: role.algorithmSigner,
-    not_before_duration: role.notBeforeDuration,
-    allow_empty_principals: role.allowEmptyPrincipals,
-  };
+  return wire;
 }

@@ -4,7 +4,8 @@
 // empty = nothing, `*` = anything.
 
 import { RequestError } from '../errors.js';
-import { formatGoList, type CaRole } from '../role.js';
+import { formatGoList } from '../go-lists.js';
+import type { CaRole } from '../role.js';
 import { hasTemplate, renderIdentityTemplate, type Requester } from './requester.js';
 
 /** Vault's warning when templated default extensions are skipped for a caller without an entity. */

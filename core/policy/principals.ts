@@ -5,7 +5,7 @@
 
 import { RequestError } from '../errors.js';
 import type { CaRole } from '../role.js';
-import { parseCommaList } from '../role.js';
+import { parseCommaList } from '../go-lists.js';
 import type { CertType } from '../cert/certificate.js';
 import { renderIdentityTemplate, type Requester } from './requester.js';
 

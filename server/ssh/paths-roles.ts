@@ -2,7 +2,7 @@
 // `key_info`, deletes that always succeed and take the role off the zero-address list (reference §2.1–2.4).
 
 import { replaceableDefaultCriticalOptions } from '../../core/role-spec.js';
-import { parseRoleWrite, roleToWire, ROLE_FIELDS, type Role } from '../../core/role.js';
+import { roleFromFields, roleToWire, ROLE_FIELDS, type Role } from '../../core/role.js';
 import { getJson, putJson, type Storage } from '../storage/storage.js';
 import type { PathSpec } from '../framework.js';
 import { removeZeroAddressRole } from './paths-config-zeroaddress.js';
@@ -35,8 +35,8 @@ export const rolePath: PathSpec = {
   fields: ROLE_FIELDS,
   operations: {
     async update(req) {
-      // parseRoleWrite coerces with ROLE_FIELDS, this path's schema, in core (shared with the providers).
-      const role = parseRoleWrite(req.data);
+      // req.fields is the request coerced with ROLE_FIELDS, this path's schema (core/role-fields.ts).
+      const role = roleFromFields(req.fields);
       await putJson(req.storage, `roles/${req.captures.role}`, role);
       // Issue 13, finding 10: Vault stores such a role silently; refusing it would break Vault
       // compatibility, so the write succeeds and says why its default critical options can be dropped.

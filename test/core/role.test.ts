@@ -3,11 +3,10 @@
 // the role-name rule.
 
 import { describe, expect, it } from 'vitest';
+import { formatGoList, parseCommaList } from '../../core/go-lists.js';
 import {
   ALGORITHM_SIGNERS,
-  formatGoList,
   isValidRoleName,
-  parseCommaList,
   parseRoleWrite,
   roleToWire,
   validateRoleWrite,
