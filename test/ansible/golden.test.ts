@@ -5,6 +5,10 @@
 // and with the golden after putting the /etc/ssh paths back). Every sshd check is the real
 // /usr/sbin/sshd with a host key of the test's own (ssh_ca_trust_sshd_host_keys). The reload command
 // only touches a marker file: this test runs no sshd.
+// The golden specs (test/golden/host-trust/specs.json) are renderer fixtures, not the dev+prod
+// scenario (core/scenario.ts, checked by test/scenario.test.ts): an account with two principals
+// (ubuntu), one that only dev maps (ec2-user) and two dev CA keys exercise sorting, per-environment
+// files and rotation; their `ansible` account is only a name there.
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';

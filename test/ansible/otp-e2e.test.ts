@@ -45,6 +45,8 @@ import { startTestServer, type TestServer } from '../helpers/vault-server.js';
 
 const OTP_PLAYBOOK = join(ANSIBLE_DIR, 'playbooks/otp.yml');
 const ADDRESS = '127.0.0.6';
+// A mount and role of this test's own, not the dev+prod scenario's (ssh-dev, role otp; core/scenario.ts):
+// the test is of the Ansible role and the helper, whatever the names.
 const MOUNT = 'ssh-otp';
 const ROLE = 'otp-dev';
 /** The ansible_managed text the tests configure, the same as the TypeScript renderers' default. */
