@@ -9,7 +9,7 @@
 // Run: npm run bench:http-sign
 
 import { VaultClient, enableMount, generateCa, writeRole } from '../client/index.js';
-import { generateKeyPair } from '../core/keys/ca-key.js';
+import { generateKeyPair } from '../server/ssh/generate-key-pair.js';
 import { freePort } from '../cli/scenario/local-hosts.js';
 import { BENCH_ROLE, coreSignRate, fmt } from './core-signing.js';
 import { BENCH_TOKEN, load, machine, post, rssMb, startServer, type LoadResult } from './http-load.js';

@@ -15,7 +15,7 @@ import type { Agent } from 'node:http';
 import { loadavg } from 'node:os';
 import { VaultClient, enableMount, generateCa, writeRole } from '../client/index.js';
 import { freePort } from '../cli/scenario/local-hosts.js';
-import { generateKeyPair } from '../core/keys/ca-key.js';
+import { generateKeyPair } from '../server/ssh/generate-key-pair.js';
 import { BENCH_ROLE, fmt } from './core-signing.js';
 import { BENCH_TOKEN, exchange, load, machine, post, rssMb, startServer, type LoadResult } from './http-load.js';
 

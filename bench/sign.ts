@@ -11,7 +11,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeToBeSigned } from '../core/cert/certificate.js';
-import { generateKeyPair, type GeneratedKeyPair } from '../core/keys/ca-key.js';
+import type { GeneratedKeyPair } from '../core/keys/ca-key.js';
+import { generateKeyPair } from '../server/ssh/generate-key-pair.js';
 import { parseSshPublicKey } from '../core/keys/public-key.js';
 import { coreSignInput, coreSignRate, fmt, rate } from './core-signing.js';
 

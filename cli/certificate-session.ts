@@ -11,7 +11,7 @@ import { isVaultApiError, type VaultClient } from '../client/vault-client.js';
 import { parseCertificate, type DecodedCertificate } from '../core/cert/certificate.js';
 import { formatGoDuration } from '../core/duration.js';
 import { RequestError } from '../core/errors.js';
-import { generateKeyPair } from '../core/keys/ca-key.js';
+import { generateKeyPair } from '../server/ssh/generate-key-pair.js';
 import { invalidTokenError } from './auth.js';
 import { writeFileAtomic } from './files.js';
 import { noSuchMount } from './mount-errors.js';

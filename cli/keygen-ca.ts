@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { generateKeyPair } from '../core/keys/ca-key.js';
+import { generateKeyPair } from '../server/ssh/generate-key-pair.js';
 import { usageErrors } from './args.js';
 import type { Command } from './command.js';
 import { writeFileAtomic } from './files.js';

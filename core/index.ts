@@ -25,7 +25,7 @@ export {
 } from './sign.js';
 export type { Requester } from './policy/requester.js';
 export { SYSTEM_DEFAULT_LEASE_TTL, type MountTtls } from './policy/validity.js';
-export { generateKeyPair, parseCaPrivateKey, type CaKey, type GeneratedKeyPair } from './keys/ca-key.js';
+export { keyPairFromPrivateKey, parseCaPrivateKey, type CaKey, type GeneratedKeyPair } from './keys/ca-key.js';
 export { parseSshPublicKey, publicKeyHash, fingerprint, type SshPublicKey } from './keys/public-key.js';
 export {
   parseCertificate,

@@ -1,20 +1,37 @@
 // Issuing a key pair and its certificate under a role, as Vault's `issue/:role` (1.12+) does: the
-// role must be a CA role, the requested key type and size must fit `allowed_user_key_lengths`
-// (Vault's issue variant of the rule), then the key is generated (here with `issueWithRole`, or by
-// the caller, e.g. the server off its event loop, with `checkIssueRequest` + `issueWithKeyPair`),
-// then the sign pipeline runs.
+// role must be a CA role and the requested key type and size must fit `allowed_user_key_lengths`
+// (Vault's issue variant of the rule: `checkIssueRequest`); then the caller generates the key (the
+// server off its event loop, server/ssh/generate-key-pair.ts) and `issueWithKeyPair` runs the sign
+// pipeline on it. Pure: the key pair is an input, like the clock, the serial and the nonce.
 
 import { RequestError } from './errors.js';
-import { parseFields, toStringMap, type FieldSchema } from './fields.js';
-import { generateKeyPair, type GeneratedKeyPair } from './keys/ca-key.js';
+import { parseFields, type FieldSchema } from './fields.js';
+import type { GeneratedKeyPair } from './keys/ca-key.js';
 import { parseSshPublicKey } from './keys/public-key.js';
 import type { CaRole, Role } from './role.js';
-import { SIGN_FIELDS, signSubjectKey, type SignInput, type SignRequest, type SignResult } from './sign.js';
+import {
+  SIGN_FIELDS,
+  signRequestFromFields,
+  signSubjectKey,
+  type SignInput,
+  type SignRequest,
+  type SignResult,
+} from './sign.js';
 
-/** The parameters `POST <mount>/issue/:role` knows. */
+/** The parameters `POST <mount>/issue/:role` knows (Vault's path_issue.go). */
 export const ISSUE_FIELDS: FieldSchema = (() => {
   const { public_key: _ignored, ...rest } = SIGN_FIELDS;
-  return { ...rest, key_type: 'string', key_bits: 'int' };
+  return {
+    ...rest,
+    key_type: {
+      type: 'string',
+      description: 'Specifies the desired key type; must be rsa, ed25519 or ec (default rsa).',
+    },
+    key_bits: {
+      type: 'int',
+      description: "Specifies the number of bits to use for the generated keys (0 = the type's default).",
+    },
+  };
 })();
 
 /** An issue request after coercion: the sign parameters plus the key to generate. */
@@ -23,27 +40,22 @@ export interface IssueRequest extends SignRequest {
   readonly keyBits: number;
 }
 
-/** Coerce a raw issue request (Vault's field rules). */
+/** An issue request from its fields as ISSUE_FIELDS coerced them (the server's `req.fields`). */
+export function issueRequestFromFields(values: ReadonlyMap<string, unknown>): IssueRequest {
+  return {
+    ...signRequestFromFields(values),
+    keyType: (values.get('key_type') as string | undefined) ?? 'rsa',
+    keyBits: (values.get('key_bits') as number | undefined) ?? 0,
+  };
+}
+
+/** Coerce a raw issue request with ISSUE_FIELDS, then build it; `unknown` lists parameters the path does not know. */
 export function parseIssueRequest(raw: Readonly<Record<string, unknown>>): {
   request: IssueRequest;
   unknown: readonly string[];
 } {
   const { values, unknown } = parseFields(ISSUE_FIELDS, raw);
-  const get = <T>(k: string) => values.get(k) as T | undefined;
-  return {
-    request: {
-      publicKey: '',
-      ...(values.has('valid_principals') ? { validPrincipals: get<string>('valid_principals')! } : {}),
-      certType: get<string>('cert_type') ?? 'user',
-      keyId: get<string>('key_id') ?? '',
-      ...(values.has('ttl') ? { ttl: get<number>('ttl')! } : {}),
-      criticalOptions: toStringMap(get<Record<string, unknown>>('critical_options') ?? {}),
-      extensions: toStringMap(get<Record<string, unknown>>('extensions') ?? {}),
-      keyType: get<string>('key_type') ?? 'rsa',
-      keyBits: get<number>('key_bits') ?? 0,
-    },
-    unknown,
-  };
+  return { request: issueRequestFromFields(values), unknown };
 }
 
 /** Map keys Vault consults for a requested key type name (only the plain names have aliases). */
@@ -79,17 +91,14 @@ export function checkIssueRequest(role: Role, request: IssueRequest): void {
   validateIssueKeyRequest(role, request.keyType, request.keyBits);
 }
 
-/** Sign a generated key pair under the role (after `checkIssueRequest`). */
+/**
+ * Sign a generated key pair under the role, after `checkIssueRequest` and the generation of a key of
+ * the requested type and size (the pair is an input: core draws no randomness).
+ */
 export function issueWithKeyPair(
   input: SignInput & { readonly request: IssueRequest },
   pair: GeneratedKeyPair,
 ): IssueResult {
   const result = signSubjectKey(input, parseSshPublicKey(pair.publicKey));
   return { ...result, privateKey: pair.privateKey, privateKeyType: input.request.keyType };
-}
-
-/** Generate a key pair (synchronously) and sign it under the role. `input.request` is an IssueRequest. */
-export function issueWithRole(input: SignInput & { readonly request: IssueRequest }): IssueResult {
-  checkIssueRequest(input.role, input.request);
-  return issueWithKeyPair(input, generateKeyPair(input.request.keyType, input.request.keyBits));
 }

@@ -1,7 +1,7 @@
-// Signing a public key under a role, as Vault's `sign/:role` does: parse the request, then the row
-// of policy calculators in Vault's order (key requirements → key id → cert type → principals → TTL →
-// critical options → extensions → signature algorithm), then one signature. Pure: the clock, the
-// serial and the nonce are parameters.
+// Signing a public key under a role, as Vault's `sign/:role` does: the request from its coerced
+// fields, then the row of policy calculators in Vault's order (key requirements → key id → cert type
+// → principals → TTL → critical options → extensions → signature algorithm), then one signature.
+// Pure: the clock, the serial and the nonce are parameters.
 
 import { formatCertificate, signCertificate, type CertType, type CertificateFields } from './cert/certificate.js';
 import { InternalError, RequestError } from './errors.js';
@@ -15,17 +15,26 @@ import { resolvePrincipals } from './policy/principals.js';
 import type { Requester } from './policy/requester.js';
 import { resolveSignatureAlgorithm } from './policy/signature-algorithm.js';
 import { resolveTtl, resolveValidity, type MountTtls } from './policy/validity.js';
-import type { CaRole, Role } from './role.js';
+import { EMPTY_CA_ROLE, type CaRole, type Role } from './role.js';
 
-/** The parameters `POST <mount>/sign/:role` knows. */
+/** The parameters `POST <mount>/sign/:role` knows, described as in Vault's path_sign.go. */
 export const SIGN_FIELDS: FieldSchema = {
-  public_key: 'string',
-  valid_principals: 'string',
-  cert_type: 'string',
-  key_id: 'string',
-  ttl: 'duration',
-  critical_options: 'map',
-  extensions: 'map',
+  public_key: { type: 'string', description: 'SSH public key that should be signed.' },
+  valid_principals: {
+    type: 'string',
+    description: 'Valid principals, either usernames or hostnames, that the certificate should be signed for.',
+  },
+  cert_type: { type: 'string', description: 'Type of certificate to be created; either "user" or "host".' },
+  key_id: {
+    type: 'string',
+    description: "Key id that the created certificate should have (default: derived from the token's display name).",
+  },
+  ttl: {
+    type: 'duration',
+    description: 'Requested TTL of the certificate (default: the role, mount or system TTL; at most the role max TTL).',
+  },
+  critical_options: { type: 'map', description: 'Critical options that the certificate should be signed for.' },
+  extensions: { type: 'map', description: 'Extensions that the certificate should be signed for.' },
 };
 
 /** A sign request after parameter coercion. Optional members are undefined when not supplied. */
@@ -39,25 +48,34 @@ export interface SignRequest {
   readonly extensions: Readonly<Record<string, string>>;
 }
 
-/** Coerce a raw sign request (Vault's field rules); `unknown` lists parameters the path does not know. */
+/**
+ * A sign request from its fields as SIGN_FIELDS coerced them (the server's `req.fields`); absent
+ * fields take Vault's defaults.
+ */
+export function signRequestFromFields(values: ReadonlyMap<string, unknown>): SignRequest {
+  const get = <T>(k: string) => values.get(k) as T | undefined;
+  return {
+    publicKey: get<string>('public_key') ?? '',
+    ...(values.has('valid_principals') ? { validPrincipals: get<string>('valid_principals')! } : {}),
+    certType: get<string>('cert_type') ?? 'user',
+    keyId: get<string>('key_id') ?? '',
+    ...(values.has('ttl') ? { ttl: get<number>('ttl')! } : {}),
+    criticalOptions: toStringMap(get<Record<string, unknown>>('critical_options') ?? {}),
+    extensions: toStringMap(get<Record<string, unknown>>('extensions') ?? {}),
+  };
+}
+
+/**
+ * Coerce a raw sign request with SIGN_FIELDS (Vault's field rules), then build it: for callers
+ * without a server in front (the CLI's local signing, tests). `unknown` lists parameters the path
+ * does not know.
+ */
 export function parseSignRequest(raw: Readonly<Record<string, unknown>>): {
   request: SignRequest;
   unknown: readonly string[];
 } {
   const { values, unknown } = parseFields(SIGN_FIELDS, raw);
-  const get = <T>(k: string) => values.get(k) as T | undefined;
-  return {
-    request: {
-      publicKey: get<string>('public_key') ?? '',
-      ...(values.has('valid_principals') ? { validPrincipals: get<string>('valid_principals')! } : {}),
-      certType: get<string>('cert_type') ?? 'user',
-      keyId: get<string>('key_id') ?? '',
-      ...(values.has('ttl') ? { ttl: get<number>('ttl')! } : {}),
-      criticalOptions: toStringMap(get<Record<string, unknown>>('critical_options') ?? {}),
-      extensions: toStringMap(get<Record<string, unknown>>('extensions') ?? {}),
-    },
-    unknown,
-  };
+  return { request: signRequestFromFields(values), unknown };
 }
 
 /** Everything one signature depends on. */
@@ -88,35 +106,7 @@ export interface SignResult {
 }
 
 /** An OTP role seen by the sign path: it allows nothing, so the cert-type check refuses it as in Vault. */
-function asCaRole(role: Role): CaRole {
-  if (role.keyType === 'ca') return role;
-  return {
-    keyType: 'ca',
-    allowedUsers: '',
-    allowedUsersTemplate: false,
-    allowedDomains: '',
-    allowedDomainsTemplate: false,
-    defaultUser: '',
-    defaultUserTemplate: false,
-    ttl: 0,
-    maxTtl: 0,
-    allowedCriticalOptions: '',
-    allowedExtensions: '',
-    allowUserCertificates: false,
-    allowHostCertificates: false,
-    allowBareDomains: false,
-    allowSubdomains: false,
-    allowUserKeyIds: false,
-    keyIdFormat: '',
-    defaultCriticalOptions: {},
-    defaultExtensions: {},
-    defaultExtensionsTemplate: false,
-    allowedUserKeyLengths: {},
-    algorithmSigner: 'default',
-    notBeforeDuration: 30,
-    allowEmptyPrincipals: false,
-  };
-}
+const asCaRole = (role: Role): CaRole => (role.keyType === 'ca' ? role : EMPTY_CA_ROLE);
 
 function resolveCertType(role: CaRole, requested: string): CertType {
   if (requested === 'user' || requested === 'host') {

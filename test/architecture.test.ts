@@ -64,17 +64,8 @@ const RANDOM_NAMES = new Set([
  * and so does an entry that no longer matches, so the list can only shrink.
  */
 const ALLOWED: readonly { file: string; rule: Violation['rule']; message: string; count: number; reason: string }[] = [
-  {
-    file: 'core/keys/ca-key.ts',
-    rule: 'randomness',
-    message: 'generateKeyPairSync: randomness is a parameter in core/',
-    count: 3,
-    // The synchronous `generateKeyPair` (node:crypto generateKeyPairSync, one call per key type) serves
-    // the CLI (`keygen-ca`, ephemeral login keys), `core/issue.ts` and tests. A key cannot be passed in
-    // like a serial; the fix is to move generation to an outer layer (next to the server's asynchronous
-    // server/ssh/generate-key-pair.ts) and inject the key pair into `issue`.
-    reason: 'issue 16: synchronous CA and ephemeral key generation still lives in core/',
-  },
+  // Empty since issue 16: key generation moved to server/ssh/generate-key-pair.ts and core/issue.ts
+  // takes the generated key pair as an input.
 ];
 
 interface Violation {

@@ -6,7 +6,7 @@
 import { VaultProvider } from '@cdktf/provider-vault/lib/provider/index.js';
 import { Testing, TerraformStack } from 'cdktf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateKeyPair } from '../core/keys/ca-key.js';
+import { generateKeyPair } from '../server/ssh/generate-key-pair.js';
 import { SshCertificateAuthority } from '../modules/ssh-certificate-authority.js';
 import { sshCaProvider } from '../providers/ssh-ca.js';
 import { serializeProvider, startProviderServer, type ProviderServer } from './helpers/pulumi.js';

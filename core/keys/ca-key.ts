@@ -1,10 +1,11 @@
 // CA signing keys: parsing any private-key format a user may import (PKCS#1, PKCS#8, SEC1 PEM and
-// OpenSSH), generation with Vault's `key_type`/`key_bits` rules and error texts, and the public
+// OpenSSH), Vault's `key_type`/`key_bits` rules and error texts for generation (the generation itself
+// draws randomness, so it lives outside core: server/ssh/generate-key-pair.ts), and the public
 // half as an SSH blob. Signing happens through node:crypto KeyObjects (fast, and never SHA-1 unless a
 // role asks); sshpk only reads and writes the OpenSSH private-key container.
 //
 // npm packages and Node built-ins are loaded with createRequire so that this code survives Pulumi's
-// closure serialization (see ARCHITECTURE.md, "Decisions").
+// closure serialization (see docs/architecture.md, "Data flow: `pulumi up` of `SshEnvironment`").
 
 import { createRequire } from 'node:module';
 import type { KeyObject } from 'node:crypto';
@@ -253,7 +254,11 @@ export function planKeyGeneration(keyType: string, keyBits: number): KeyGenerati
   return resolved;
 }
 
-/** The key pair Vault returns for a freshly generated private key (PEM per family, authorized_keys line). */
+/**
+ * The key pair Vault returns for a freshly generated private key (PEM per family, authorized_keys
+ * line), e.g. `keyPairFromPrivateKey(generateKeyPairSync('ed25519').privateKey)` with node:crypto's
+ * generator: core takes the key as an input and draws no randomness itself.
+ */
 export function keyPairFromPrivateKey(privateKey: KeyObject): GeneratedKeyPair {
   let pem: string;
   switch (privateKey.asymmetricKeyType) {
@@ -271,22 +276,4 @@ export function keyPairFromPrivateKey(privateKey: KeyObject): GeneratedKeyPair {
   }
   const caKey = caKeyFromKeyObject(privateKey);
   return { publicKey: `${caKey.algorithm} ${caKey.publicBlob.toString('base64')}\n`, privateKey: pem, caKey };
-}
-
-/**
- * Generate a key pair with Vault's rules (see `planKeyGeneration`), synchronously: for the CLI and
- * tests. The server generates with node:crypto's asynchronous `generateKeyPair` instead (an RSA-4096
- * key takes about a second). Key generation draws on node:crypto's CSPRNG: unlike serials and nonces,
- * a key cannot be passed in as a parameter.
- */
-export function generateKeyPair(keyType: string, keyBits: number): GeneratedKeyPair {
-  const plan = planKeyGeneration(keyType, keyBits);
-  // One call per type: node's overloads do not accept a union of type names.
-  const { privateKey } =
-    plan.type === 'rsa'
-      ? nodeCrypto.generateKeyPairSync('rsa', plan.options)
-      : plan.type === 'ec'
-        ? nodeCrypto.generateKeyPairSync('ec', plan.options)
-        : nodeCrypto.generateKeyPairSync('ed25519');
-  return keyPairFromPrivateKey(privateKey);
 }

@@ -1,10 +1,11 @@
 // `<mount>/sign/:role` and `<mount>/issue/:role`: certificates under a role with Vault's processing
-// order and messages (reference §2.9–2.10). The clock, serial and nonce come from here; the policy
-// lives in core.
+// order and messages (reference §2.9–2.10). The request is built from the fields the framework
+// coerced with SIGN_FIELDS / ISSUE_FIELDS; the clock, serial, nonce and (for issue) the key pair come
+// from here; the policy lives in core.
 
 import { RequestError } from '../../core/errors.js';
-import { checkIssueRequest, ISSUE_FIELDS, issueWithKeyPair, parseIssueRequest } from '../../core/issue.js';
-import { parseSignRequest, SIGN_FIELDS, signWithRole, type SignInput } from '../../core/sign.js';
+import { checkIssueRequest, ISSUE_FIELDS, issueRequestFromFields, issueWithKeyPair } from '../../core/issue.js';
+import { SIGN_FIELDS, signRequestFromFields, signWithRole, type SignInput } from '../../core/sign.js';
 import type { Role } from '../../core/role.js';
 import type { LogicalRequest, PathSpec } from '../framework.js';
 import { effectiveTtls } from '../sys/mount-table.js';
@@ -33,8 +34,7 @@ export const signPath: PathSpec = {
     async update(req) {
       const role = await readRole(req.storage, req.captures.role!);
       if (!role) throw new RequestError(`Unknown role: ${req.captures.role}`);
-      // parseSignRequest coerces with SIGN_FIELDS, this path's schema (the pure parser the CLI shares).
-      const { request } = parseSignRequest(req.data);
+      const request = signRequestFromFields(req.fields);
       const result = signWithRole({ ...(await signingContext(req, role)), request });
       return {
         data: { serial_number: result.serialNumber, signed_key: result.signedKey },
@@ -51,9 +51,9 @@ export const issuePath: PathSpec = {
     async update(req) {
       const role = await readRole(req.storage, req.captures.role!);
       if (!role) throw new RequestError(`unknown role: ${req.captures.role}`);
-      // parseIssueRequest coerces with ISSUE_FIELDS, this path's schema (the pure parser the CLI shares).
-      const { request } = parseIssueRequest(req.data);
+      const request = issueRequestFromFields(req.fields);
       checkIssueRequest(role, request);
+      // Generated here, off the event loop, and handed to core (which draws no randomness).
       const pair = await generateKeyPairAsync(request.keyType, request.keyBits);
       const result = issueWithKeyPair({ ...(await signingContext(req, role)), request }, pair);
       return {

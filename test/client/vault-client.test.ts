@@ -30,7 +30,7 @@ import {
   writeRole,
 } from '../../client/index.js';
 import { parseCertificate } from '../../core/cert/certificate.js';
-import { generateKeyPair } from '../../core/keys/ca-key.js';
+import { generateKeyPair } from '../../server/ssh/generate-key-pair.js';
 import { MemoryStorage } from '../../server/storage/memory-storage.js';
 import { VaultServer } from '../../server/vault-server.js';
 import { makeScratchDir, removeScratchDir } from '../helpers/scratch.js';

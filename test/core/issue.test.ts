@@ -1,11 +1,20 @@
 // Issuing a key pair and its certificate (reference §2.10): CA roles only, the issue variant of the
 // key-length rule (requested key_type/key_bits, exact match, no `ec` alias), Vault's generation
-// errors, then the sign pipeline; the private key type is echoed.
+// errors, then the sign pipeline on the generated key; the private key type is echoed. Core takes the
+// key pair as an input: `issue` below runs the server's order (check, generate, sign).
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseCertificate } from '../../core/cert/certificate.js';
-import { ISSUE_FIELDS, issueWithRole, parseIssueRequest } from '../../core/issue.js';
-import { generateKeyPair, type CaKey } from '../../core/keys/ca-key.js';
+import { parseFields } from '../../core/fields.js';
+import {
+  ISSUE_FIELDS,
+  checkIssueRequest,
+  issueRequestFromFields,
+  issueWithKeyPair,
+  parseIssueRequest,
+} from '../../core/issue.js';
+import type { CaKey } from '../../core/keys/ca-key.js';
+import { generateKeyPair } from '../../server/ssh/generate-key-pair.js';
 import { parseSshPublicKey } from '../../core/keys/public-key.js';
 import { parseRoleWrite, type Role } from '../../core/role.js';
 import { FIXED_NOW, caRole, caught, fixedNonce } from './fixtures.js';
@@ -15,18 +24,25 @@ beforeAll(() => {
   ca = generateKeyPair('ed25519', 0).caKey;
 });
 
+/** What `issue/:role` does: Vault's checks, then the key of the requested type and size, then the signature. */
 function issue(role: Role, body: Record<string, unknown>) {
-  return issueWithRole({
-    roleName: 'dev',
-    role,
-    request: parseIssueRequest(body).request,
-    mount: { defaultLeaseTtl: 3600, maxLeaseTtl: 3600 },
-    requester: { displayName: 'root' },
-    ca,
-    now: FIXED_NOW,
-    serial: 42n,
-    nonce: fixedNonce(),
-  });
+  const { request } = parseIssueRequest(body);
+  checkIssueRequest(role, request);
+  const pair = generateKeyPair(request.keyType, request.keyBits);
+  return issueWithKeyPair(
+    {
+      roleName: 'dev',
+      role,
+      request,
+      mount: { defaultLeaseTtl: 3600, maxLeaseTtl: 3600 },
+      requester: { displayName: 'root' },
+      ca,
+      now: FIXED_NOW,
+      serial: 42n,
+      nonce: fixedNonce(),
+    },
+    pair,
+  );
 }
 
 describe('parseIssueRequest', () => {
@@ -48,9 +64,26 @@ describe('parseIssueRequest', () => {
       unknown: ['public_key'],
     });
   });
+
+  it('builds the request from fields ISSUE_FIELDS already coerced (what the server hands over)', () => {
+    const { values } = parseFields(ISSUE_FIELDS, { key_type: 'ec', key_bits: '384', ttl: '1h', extensions: { x: 1 } });
+    expect(issueRequestFromFields(values)).toEqual({
+      publicKey: '',
+      certType: 'user',
+      keyId: '',
+      ttl: 3600,
+      criticalOptions: {},
+      extensions: { x: '1' },
+      keyType: 'ec',
+      keyBits: 384,
+    });
+    expect(parseIssueRequest({ key_type: 'ec', key_bits: '384', ttl: '1h', extensions: { x: 1 } }).request).toEqual(
+      issueRequestFromFields(values),
+    );
+  });
 });
 
-describe('issueWithRole', () => {
+describe('checkIssueRequest, then issueWithKeyPair', () => {
   const role = caRole({ allowed_users: 'ubuntu', default_user: 'ubuntu' });
 
   it('generates the key, signs it, and echoes the requested key type', () => {

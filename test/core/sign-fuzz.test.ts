@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCertificate } from '../../core/cert/certificate.js';
 import { isInternalError, isRequestError } from '../../core/errors.js';
-import { generateKeyPair } from '../../core/keys/ca-key.js';
+import { generateKeyPair } from '../../server/ssh/generate-key-pair.js';
 import { parseRoleWrite } from '../../core/role.js';
 import { parseSignRequest, signWithRole } from '../../core/sign.js';
 

@@ -5,11 +5,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCertificate } from '../../core/cert/certificate.js';
 import { isRequestError } from '../../core/errors.js';
-import { generateKeyPair, type CaKey } from '../../core/keys/ca-key.js';
+import type { CaKey } from '../../core/keys/ca-key.js';
+import { generateKeyPair } from '../../server/ssh/generate-key-pair.js';
 import { SKIPPED_EXTENSIONS_WARNING } from '../../core/policy/options.js';
 import type { MountTtls } from '../../core/policy/validity.js';
-import { compareGoStrings, parseCommaList, parseRoleWrite, type Role } from '../../core/role.js';
-import { parseSignRequest, signWithRole, type SignInput } from '../../core/sign.js';
+import { compareGoStrings, parseCommaList } from '../../core/go-lists.js';
+import { parseRoleWrite, type Role } from '../../core/role.js';
+import { parseFields } from '../../core/fields.js';
+import { SIGN_FIELDS, parseSignRequest, signRequestFromFields, signWithRole, type SignInput } from '../../core/sign.js';
 import { FIXED_NOW, KeyDir, blobOf, caRole, caught, fixedNonce, prng, type Caught } from './fixtures.js';
 
 const SYSTEM: MountTtls = { defaultLeaseTtl: 2_764_800, maxLeaseTtl: 2_764_800 };
@@ -83,6 +86,33 @@ describe('parseSignRequest', () => {
       message: 'Field validation failed: error converting input soon for field "ttl": time: invalid duration "soon"',
       name: 'RequestError',
       status: 400,
+    });
+  });
+});
+
+describe('signRequestFromFields', () => {
+  it('builds the request from fields SIGN_FIELDS already coerced (what the server hands over), as parseSignRequest does', () => {
+    const raw = { public_key: 'k', valid_principals: 7, ttl: '2m', extensions: [{ 'permit-pty': '' }], key_id: true };
+    const { values } = parseFields(SIGN_FIELDS, raw);
+    expect(signRequestFromFields(values)).toEqual({
+      publicKey: 'k',
+      validPrincipals: '7',
+      certType: 'user',
+      keyId: '1',
+      ttl: 120,
+      criticalOptions: {},
+      extensions: { 'permit-pty': '' },
+    });
+    expect(parseSignRequest(raw).request).toEqual(signRequestFromFields(values));
+  });
+
+  it("takes Vault's defaults for absent fields", () => {
+    expect(signRequestFromFields(new Map())).toEqual({
+      publicKey: '',
+      certType: 'user',
+      keyId: '',
+      criticalOptions: {},
+      extensions: {},
     });
   });
 });

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VaultClient, enableMount, generateCa, readCaPublicKey, signKey, writeRole } from '../../client/index.js';
 import { parseCertificate } from '../../core/cert/certificate.js';
-import { generateKeyPair } from '../../core/keys/ca-key.js';
+import { generateKeyPair } from '../../server/ssh/generate-key-pair.js';
 import { makeScratchDir, removeScratchDir } from '../helpers/scratch.js';
 import { sshLogin } from '../helpers/ssh-client.js';
 import { startSshdHosts, stopAll, type SshdHost } from '../helpers/sshd.js';

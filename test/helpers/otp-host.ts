@@ -9,7 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { generateKeyPair } from '../../core/keys/ca-key.js';
+import { generateKeyPair } from '../../server/ssh/generate-key-pair.js';
 import { DEFAULT_OTP_HELPER_PATHS, type OtpHelperPaths } from '../../core/render/otp-helper.js';
 import { sshLogin, type SshResult } from './ssh-client.js';
 import { startSshdHosts, stopAll, type SshdHost } from './sshd.js';

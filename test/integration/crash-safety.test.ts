@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateKeyPair } from '../../core/keys/ca-key.js';
+import { generateKeyPair } from '../../server/ssh/generate-key-pair.js';
 import { makeScratchDir, removeScratchDir } from '../helpers/scratch.js';
 
 const BIN = resolve(import.meta.dirname, '../../dist/cli/main.js');

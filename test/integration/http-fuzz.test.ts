@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLE_FIELDS } from '../../core/role.js';
 import { SIGN_FIELDS } from '../../core/sign.js';
 import { fieldTypeOf, type FieldSchema, type FieldType } from '../../core/fields.js';
-import { generateKeyPair } from '../../core/keys/ca-key.js';
+import { generateKeyPair } from '../../server/ssh/generate-key-pair.js';
 import { FileStorage } from '../../server/storage/file-storage.js';
 import { configCaPath } from '../../server/ssh/paths-config-ca.js';
 import { makeScratchDir, removeScratchDir } from '../helpers/scratch.js';

@@ -9,7 +9,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCertificate } from '../../core/cert/certificate.js';
 import { parseDurationSeconds } from '../../core/duration.js';
-import { generateKeyPair } from '../../core/keys/ca-key.js';
+import { generateKeyPair } from '../../server/ssh/generate-key-pair.js';
 import { SCENARIO_ENVIRONMENTS, SCENARIO_ROLES } from '../../core/scenario.js';
 import { makeScratchDir, removeScratchDir } from '../helpers/scratch.js';
 import { sshLogin } from '../helpers/ssh-client.js';

@@ -10,7 +10,7 @@ import { secretsMountProvider } from '../../providers/secrets-mount.js';
 import { sshCaProvider } from '../../providers/ssh-ca.js';
 import { sshRoleProvider } from '../../providers/ssh-role.js';
 import { userpassUserProvider } from '../../providers/userpass-user.js';
-import { generateKeyPair } from '../../core/keys/ca-key.js';
+import { generateKeyPair } from '../../server/ssh/generate-key-pair.js';
 import { makeScratchDir, removeScratchDir } from '../helpers/scratch.js';
 import { serializeProvider, startProviderServer, type ProviderServer } from '../helpers/pulumi.js';
 import { startTestServer, type TestServer } from '../helpers/vault-server.js';

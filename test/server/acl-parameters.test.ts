@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseCertificate } from '../../core/cert/certificate.js';
-import { generateKeyPair } from '../../core/keys/ca-key.js';
+import { generateKeyPair } from '../../server/ssh/generate-key-pair.js';
 import { FileStorage } from '../../server/storage/file-storage.js';
 import { makeScratchDir, removeScratchDir } from '../helpers/scratch.js';
 import { startTestServer, type TestServer } from '../helpers/vault-server.js';

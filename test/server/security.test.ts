@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateKeyPair } from '../../core/keys/ca-key.js';
+import { generateKeyPair } from '../../server/ssh/generate-key-pair.js';
 import { MemoryStorage } from '../../server/storage/memory-storage.js';
 import type { Storage } from '../../server/storage/storage.js';
 import { makeScratchDir, removeScratchDir } from '../helpers/scratch.js';

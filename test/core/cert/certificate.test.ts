@@ -16,7 +16,8 @@ import {
   type SignatureAlgorithm,
 } from '../../../core/cert/certificate.js';
 import { renderCertificateText } from '../../../core/cert/certificate-text.js';
-import { generateKeyPair, type CaKey } from '../../../core/keys/ca-key.js';
+import type { CaKey } from '../../../core/keys/ca-key.js';
+import { generateKeyPair } from '../../../server/ssh/generate-key-pair.js';
 import { parseSshPublicKey } from '../../../core/keys/public-key.js';
 import { FIXED_NOW, KeyDir, blobOf, fixedNonce, type KeyKind } from '../fixtures.js';
 

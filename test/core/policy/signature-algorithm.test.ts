@@ -2,7 +2,8 @@
 // algorithm otherwise; SHA-1 ssh-rsa only when the role names it; an RSA signer on a non-RSA CA is a 500.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateKeyPair, type CaKey } from '../../../core/keys/ca-key.js';
+import type { CaKey } from '../../../core/keys/ca-key.js';
+import { generateKeyPair } from '../../../server/ssh/generate-key-pair.js';
 import { resolveSignatureAlgorithm } from '../../../core/policy/signature-algorithm.js';
 import type { AlgorithmSigner } from '../../../core/role.js';
 import { caught } from '../fixtures.js';

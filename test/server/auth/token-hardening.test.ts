@@ -7,7 +7,7 @@ import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { generateKeyPair } from '../../../core/keys/ca-key.js';
+import { generateKeyPair } from '../../../server/ssh/generate-key-pair.js';
 import { FileStorage } from '../../../server/storage/file-storage.js';
 import { MemoryStorage } from '../../../server/storage/memory-storage.js';
 import type { Storage } from '../../../server/storage/storage.js';
