@@ -3,6 +3,7 @@
 // SshCertificateAuthority check and the CDKTF construct all call it (issue 16, point 2).
 
 import type { Issue } from './errors.js';
+import { renameIssueFields } from './issue-fields.js';
 import { parseCaPrivateKey, resolveKeyGeneration } from './keys/ca-key.js';
 import { parseSshPublicKey } from './keys/public-key.js';
 
@@ -77,4 +78,43 @@ export function validateCaSpec(spec: CaSpec): Issue[] {
   }
   const resolved = resolveKeyGeneration(spec.keyType ?? 'ssh-rsa', spec.keyBits ?? 0);
   return 'refused' in resolved ? [resolved.refused] : [];
+}
+
+/**
+ * A CA as the Pulumi and CDKTF surfaces take it, in camelCase. The key pair to import is
+ * `importedPublicKey` with `privateKey`: `publicKey` is the CA's output on both surfaces.
+ */
+export interface CaProps {
+  /** Generated key type. @default - `ed25519` */
+  readonly keyType?: string;
+  /** Generated key size in bits. @default - 0: the type's default (RSA 4096, ECDSA P-256) */
+  readonly keyBits?: number;
+  /** Imported CA public key. @default - none: generate (unless `privateKey` is given) */
+  readonly importedPublicKey?: string;
+  /** Imported CA private key; given at all (even empty), it means "import". @default - none: generate */
+  readonly privateKey?: string;
+}
+
+/** Whether the IaC surfaces import the CA: exactly when `privateKey` is given (issue 16). */
+export const isCaImport = (props: CaProps): boolean => props.privateKey !== undefined;
+
+/** Vault's field names → the IaC props. */
+const CA_PROP_NAMES: Readonly<Record<string, string>> = {
+  key_type: 'keyType',
+  key_bits: 'keyBits',
+  public_key: 'importedPublicKey',
+  private_key: 'privateKey',
+};
+
+/**
+ * Every problem of a CA as the Pulumi and CDKTF surfaces take it, named by their props. Checked is the
+ * config/ca request they send: an import (`generate_signing_key=false` with both keys) when
+ * `privateKey` is given, else a generation (key type, by default `ed25519`, and size), where an
+ * `importedPublicKey` alone is refused as Vault refuses one key without the other.
+ */
+export function validateCaProps(props: CaProps): Issue[] {
+  const spec: CaSpec = isCaImport(props)
+    ? { generateSigningKey: false, publicKey: props.importedPublicKey ?? '', privateKey: props.privateKey ?? '' }
+    : { keyType: props.keyType ?? 'ed25519', keyBits: props.keyBits ?? 0, publicKey: props.importedPublicKey ?? '' };
+  return renameIssueFields(validateCaSpec(spec), CA_PROP_NAMES);
 }

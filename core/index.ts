@@ -57,3 +57,25 @@ export {
 export { compileAcl, type Acl, type AclOperation, type AllowOptions, type CompileAclOptions } from './acl/acl.js';
 export { DEFAULT_POLICY, DEFAULT_POLICY_TEXT, ROOT_POLICY } from './acl/builtin-policies.js';
 export { classifyPattern, ranksAbove, type PathPattern, type PatternKind } from './acl/path-pattern.js';
+export { validateCaSpec, type CaSpec } from './ca-spec.js';
+export {
+  PROTECTED_MOUNT_PREFIXES,
+  sanitizeMountPath,
+  validateMountPath,
+  validateMountPathVault,
+  type MountTableKind,
+} from './mount-path.js';
+export { policyWarnings, validatePolicySpec, validatePolicyVault, type PolicySpec } from './policy-spec.js';
+export {
+  MIN_PASSWORD_LENGTH,
+  USERPASS_USERNAME_PATTERN,
+  validateUserpassUserSpec,
+  validateUserpassUserVault,
+  type UserpassUserSpec,
+} from './userpass-user-spec.js';
+export {
+  validateAuditDeviceSpec,
+  validateAuditDeviceVault,
+  type AuditDeviceSpec,
+} from './audit-device-spec.js';
+export { credsPolicy, signingPolicy } from './acl/signing-policy.js';

@@ -6,13 +6,12 @@
 import { Policy } from '@cdktf/provider-vault/lib/policy/index.js';
 import { Annotations, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { validateParameterConstraints } from '../core/acl/parameter-warnings.js';
-import { parsePolicy } from '../core/acl/policy-document.js';
+import { policyWarnings, validatePolicySpec } from '../core/policy-spec.js';
 import { validateWith } from './validation.js';
 
 /** Props of an AclPolicy: its name and document. */
 export interface AclPolicyProps {
-  /** Policy name, e.g. `dev-shared`. */
+  /** Policy name, e.g. `dev-shared`: lower-case letters, digits, `_ . @ -`; not `root`. */
   readonly name: string;
   /**
    * The document, HCL or JSON. A document that is a Terraform reference (e.g. from `Fn.file`) is
@@ -34,15 +33,10 @@ export class AclPolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: AclPolicyProps) {
     super(scope, id);
+    // Our naming rule and Vault's refusals, then the warnings (core/policy-spec.ts).
     if (!Token.isUnresolved(props.policy) && !Token.isUnresolved(props.name)) {
-      let error: string | undefined;
-      try {
-        const parsed = parsePolicy(props.name, props.policy);
-        for (const w of validateParameterConstraints(parsed.rules)) Annotations.of(this).addWarning(w.message);
-      } catch (e) {
-        error = (e as Error).message;
-      }
-      validateWith(this, () => (error === undefined ? [] : [{ field: 'policy', message: error }]));
+      for (const w of policyWarnings(props)) Annotations.of(this).addWarning(w);
+      validateWith(this, () => validatePolicySpec(props));
     }
     this.policy = new Policy(this, 'policy', { name: props.name, policy: props.policy });
     this.name = this.policy.name;

@@ -7,6 +7,7 @@ export { SshOtpRole, type SshOtpRoleProps } from './ssh-otp-role.js';
 export { SshZeroAddressRoles, type SshZeroAddressRolesProps } from './ssh-zero-address-roles.js';
 export { SshAccessPolicy, type SshAccessPolicyProps } from './ssh-access-policy.js';
 export { AclPolicy, type AclPolicyProps } from './acl-policy.js';
+export { credsPolicy, signingPolicy } from '../core/acl/signing-policy.js';
 export { SshEnvironment, type SshEnvironmentProps } from './ssh-environment.js';
 export { TrustedEc2Hosts, type TrustedEc2HostsProps } from './trusted-ec2-hosts.js';
 export type { RoleSpec } from '../core/role-spec.js';

@@ -1,7 +1,9 @@
 // The SSH mount a construct works on, from `mount` (the name both surfaces use, as Vault's API does)
-// or the deprecated `backend` (the Terraform attribute's name, used here before issue 16, point 5).
+// or a deprecated old name: `backend` on roles (the Terraform attribute's name), `path` on
+// SshCertificateAuthority and `mountPath` on SshEnvironment (their names before issue 16, point 5).
 
 import type { Issue } from '../core/errors.js';
+import { resolveMountAlias } from '../core/mount-path.js';
 
 /** The props that name the SSH mount: `mount`, or its deprecated old name `backend`. */
 export interface MountProps {
@@ -18,23 +20,15 @@ export interface MountProps {
   readonly backend?: string;
 }
 
-/** The mount `props` name, and the issues when they name none or both. */
-export function resolveMount(props: MountProps): { mount: string; issues: Issue[] } {
-  if (props.mount !== undefined && props.backend !== undefined)
-    return {
-      mount: props.mount,
-      issues: [
-        {
-          field: 'mount',
-          message: `give mount or the deprecated backend, not both (mount ${JSON.stringify(props.mount)}, backend ${JSON.stringify(props.backend)}): remove backend`,
-        },
-      ],
-    };
-  const mount = props.mount ?? props.backend;
-  if (mount === undefined || mount === '')
-    return {
-      mount: '',
-      issues: [{ field: 'mount', message: 'mount is required: the SSH mount path, e.g. "ssh-dev"' }],
-    };
-  return { mount, issues: [] };
+/**
+ * The mount `props` name under `mount` or the deprecated `alias`, and the issues when they name both,
+ * or none and there is no `fallback` (core/mount-path.ts).
+ */
+export function resolveMount(
+  props: { readonly mount?: string | undefined },
+  alias = 'backend',
+  fallback?: string,
+): { mount: string; issues: Issue[] } {
+  const value = (props as Readonly<Record<string, unknown>>)[alias] as string | undefined;
+  return resolveMountAlias(props.mount, { name: alias, value }, fallback);
 }

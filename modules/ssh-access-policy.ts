@@ -2,8 +2,10 @@
 // roles, ask for one-time passwords on them), and nothing else.
 
 import { Policy } from '@cdktf/provider-vault/lib/policy/index.js';
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { credsPolicy, signingPolicy } from '../core/acl/signing-policy.js';
+import { validatePolicySpec } from '../core/policy-spec.js';
 import { validateWith } from './validation.js';
 
 /** Props of an SshAccessPolicy. */
@@ -30,11 +32,16 @@ export class SshAccessPolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: SshAccessPolicyProps) {
     super(scope, id);
-    validateWith(this, () => (props.roles.length === 0 ? [{ field: 'roles', message: 'name at least one role' }] : []));
-    this.policy = new Policy(this, 'policy', {
-      name: props.name,
-      policy: (props.endpoint === 'creds' ? credsPolicy : signingPolicy)(props.mount, props.roles),
-    });
+    const policy = (props.endpoint === 'creds' ? credsPolicy : signingPolicy)(props.mount, props.roles);
+    // At least one role, then the AclPolicy rules (core/policy-spec.ts) on the name and the document.
+    validateWith(this, () =>
+      props.roles.length === 0
+        ? [{ field: 'roles', message: 'name at least one role' }]
+        : Token.isUnresolved(props.name) || Token.isUnresolved(policy)
+          ? []
+          : validatePolicySpec({ name: props.name, policy }),
+    );
+    this.policy = new Policy(this, 'policy', { name: props.name, policy });
     this.name = this.policy.name;
   }
 }

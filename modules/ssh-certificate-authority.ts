@@ -1,18 +1,31 @@
 // `SshCertificateAuthority`: a `vault_mount` of type ssh and its `vault_ssh_secret_backend_ca` with
 // the signing key generated inside Vault (ed25519 unless told otherwise). `publicKey` is a
-// Terraform reference to the CA public key, for host trust.
+// Terraform reference to the CA public key, for host trust. The mount is `mount`, as on the Pulumi
+// twin; the old prop `path` is still accepted, deprecated.
 
 import { Mount } from '@cdktf/provider-vault/lib/mount/index.js';
 import { SshSecretBackendCa } from '@cdktf/provider-vault/lib/ssh-secret-backend-ca/index.js';
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { validateCaSpec } from '../core/ca-spec.js';
+import { validateCaProps } from '../core/ca-spec.js';
+import { renameIssueFields } from '../core/issue-fields.js';
+import { validateMountPath } from '../core/mount-path.js';
+import { resolveMount } from './mount-prop.js';
 import { validateWith } from './validation.js';
 
 /** Props of an SshCertificateAuthority. */
 export interface SshCertificateAuthorityProps {
-  /** Mount path, e.g. `ssh-dev`. */
-  readonly path: string;
-  /** The mount's description. @default - `SSH CA <path>` */
+  /**
+   * Mount path, e.g. `ssh-dev`. Required: give it, or the deprecated `path`, not both.
+   * @default - none: the deprecated `path` names the mount; one of the two is required
+   */
+  readonly mount?: string;
+  /**
+   * @deprecated use `mount` (same value, the name the Pulumi SshCertificateAuthority uses).
+   * @default - none: `mount` names the mount
+   */
+  readonly path?: string;
+  /** The mount's description. @default - `SSH CA <mount>` */
   readonly description?: string;
   /** The mount's max lease TTL in seconds. @default - 86400 (24 h) */
   readonly maxLeaseTtlSeconds?: number;
@@ -38,20 +51,20 @@ export class SshCertificateAuthority extends Construct {
 
   constructor(scope: Construct, id: string, props: SshCertificateAuthorityProps) {
     super(scope, id);
+    const { mount, issues: mountIssues } = resolveMount(props, 'path');
     validateWith(this, () => [
-      ...(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(props.path)
+      ...mountIssues,
+      // The mount path's rules (core/mount-path.ts) when synthesis knows it, and Vault's config/ca
+      // rules for the generation this construct asks for (core/ca-spec.ts), named by the props.
+      ...(mountIssues.length > 0 || Token.isUnresolved(mount)
         ? []
-        : [{ field: 'path', message: `invalid mount path ${JSON.stringify(props.path)}` }]),
-      // Vault's config/ca rules (core/ca-spec.ts), fields renamed to this construct's props.
-      ...validateCaSpec({ keyType: props.keyType ?? 'ed25519', keyBits: props.keyBits ?? 0 }).map((i) => ({
-        field: i.field === 'key_type' ? 'keyType' : 'keyBits',
-        message: i.message,
-      })),
+        : renameIssueFields(validateMountPath(mount, 'secrets'), { path: 'mount' })),
+      ...validateCaProps({ keyType: props.keyType, keyBits: props.keyBits }),
     ]);
     this.mount = new Mount(this, 'mount', {
-      path: props.path,
+      path: mount,
       type: 'ssh',
-      description: props.description ?? `SSH CA ${props.path}`,
+      description: props.description ?? `SSH CA ${mount}`,
       maxLeaseTtlSeconds: props.maxLeaseTtlSeconds ?? 86400,
     });
     this.ca = new SshSecretBackendCa(this, 'ca', {

@@ -1,7 +1,8 @@
 // `SshEnvironment`: one environment's CA, roles and signing policies (one per role,
 // `<environment>-sign-<role>`), and what its hosts trust, for `TrustedEc2Hosts`. One-time-password
 // roles (`otpRoles`) get a creds policy each (`<environment>-creds-<role>`); those marked
-// `zeroAddress` make up the mount's zero-address list, written after them.
+// `zeroAddress` make up the mount's zero-address list, written after them. Members and props carry
+// the Pulumi twin's names (issue 16, point 5); `mountPath` and `policies` remain as deprecated aliases.
 
 import { Construct } from 'constructs';
 import type { RoleSpec } from '../core/role-spec.js';
@@ -11,19 +12,25 @@ import { SshCertificateAuthority, type SshCertificateAuthorityProps } from './ss
 import { SshOtpRole } from './ssh-otp-role.js';
 import { SshRole } from './ssh-role.js';
 import { SshZeroAddressRoles } from './ssh-zero-address-roles.js';
+import { resolveMount } from './mount-prop.js';
 import { validateWith } from './validation.js';
 
 /** Props of an SshEnvironment. */
 export interface SshEnvironmentProps {
   /** Environment name, e.g. `dev`, `prod`: it names the policies (`<environment>-sign-<role>`). */
   readonly environment: string;
-  /** The SSH mount path. @default - `ssh-<environment>` */
+  /** The SSH mount path; give it or the deprecated `mountPath`, not both. @default - `ssh-<environment>` */
+  readonly mount?: string;
+  /**
+   * @deprecated use `mount` (same value, the name the Pulumi SshEnvironment and every SSH resource use).
+   * @default - none: `mount` names the mount
+   */
   readonly mountPath?: string;
   /**
    * CA key type and size, mount description and TTL (see SshCertificateAuthorityProps).
-   * @default - an ed25519 CA on a mount described `SSH CA <path>` with a 24 h max lease TTL
+   * @default - an ed25519 CA on a mount described `SSH CA <mount>` with a 24 h max lease TTL
    */
-  readonly ca?: Omit<SshCertificateAuthorityProps, 'path'>;
+  readonly ca?: Omit<SshCertificateAuthorityProps, 'mount' | 'path'>;
   /** CA roles by name (see RoleSpec for fields and defaults); each gets a signing policy. */
   readonly roles: Readonly<Record<string, RoleSpec>>;
   /**
@@ -47,11 +54,15 @@ export class SshEnvironment extends Construct {
   readonly authority: SshCertificateAuthority;
   /** Role name → its role (construct id `role-<name>`). */
   readonly roles: Readonly<Record<string, SshRole>>;
-  /** Role name → its signing policy. */
-  readonly policies: Readonly<Record<string, SshAccessPolicy>>;
+  /** The SSH mount path (a Terraform reference). */
+  readonly mount: string;
+  /** The CA public key hosts of this environment trust (a Terraform reference). */
+  readonly caPublicKey: string;
+  /** Role name → the policy that may sign on it (`<environment>-sign-<role>`, construct id `policy-<role>`). */
+  readonly signingPolicies: Readonly<Record<string, SshAccessPolicy>>;
   /** OTP role name → its role. */
   readonly otpRoles: Readonly<Record<string, SshOtpRole>>;
-  /** OTP role name → the policy that may ask for its OTPs. */
+  /** OTP role name → the policy that may ask for its OTPs (`<environment>-creds-<role>`). */
   readonly credsPolicies: Readonly<Record<string, SshAccessPolicy>>;
   /** The mount's zero-address list, when an OTP role has `zeroAddress: true`. */
   readonly zeroAddressRoles: SshZeroAddressRoles | undefined;
@@ -60,10 +71,13 @@ export class SshEnvironment extends Construct {
 
   constructor(scope: Construct, id: string, props: SshEnvironmentProps) {
     super(scope, id);
-    const path = props.mountPath ?? `ssh-${props.environment}`;
+    const { mount: path, issues: mountIssues } = resolveMount(props, 'mountPath', `ssh-${props.environment}`);
+    validateWith(this, () => mountIssues);
     this.environment = props.environment;
     this.hostPrincipals = props.hostPrincipals ?? {};
-    this.authority = new SshCertificateAuthority(this, 'ca', { ...props.ca, path });
+    this.authority = new SshCertificateAuthority(this, 'ca', { ...props.ca, mount: path });
+    this.mount = this.authority.path;
+    this.caPublicKey = this.authority.publicKey;
     const roles: Record<string, SshRole> = {};
     const policies: Record<string, SshAccessPolicy> = {};
     for (const [name, spec] of Object.entries(props.roles)) {
@@ -75,7 +89,7 @@ export class SshEnvironment extends Construct {
       });
     }
     this.roles = roles;
-    this.policies = policies;
+    this.signingPolicies = policies;
     const otpSpecs = props.otpRoles ?? {};
     validateWith(this, () => sharedRoleNameIssues(Object.keys(props.roles), Object.keys(otpSpecs)));
     const otpRoles: Record<string, SshOtpRole> = {};
@@ -100,5 +114,10 @@ export class SshEnvironment extends Construct {
           });
     this.otpRoles = otpRoles;
     this.credsPolicies = credsPolicies;
+  }
+
+  /** @deprecated use `signingPolicies` (the same policies, the name the Pulumi SshEnvironment uses). */
+  get policies(): Readonly<Record<string, SshAccessPolicy>> {
+    return this.signingPolicies;
   }
 }

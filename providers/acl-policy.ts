@@ -6,13 +6,11 @@
 import { createRequire } from 'node:module';
 import * as pulumi from '@pulumi/pulumi';
 import { deletePolicy, readPolicy, writePolicy } from '../client/access-api.js';
-import { validateParameterConstraints } from '../core/acl/parameter-warnings.js';
-import { parsePolicy } from '../core/acl/policy-document.js';
-export { signingPolicy } from '../core/acl/signing-policy.js';
-import type { Issue } from '../core/errors.js';
+export { credsPolicy, signingPolicy } from '../core/acl/signing-policy.js';
+import { policyWarnings, validatePolicySpec } from '../core/policy-spec.js';
 import { connect, type ConnectionInputs } from './connection.js';
 import { checkFailures, replacements } from './provider-kit.js';
-import { connectionInputs, type ConnectionArgs } from './resource-kit.js';
+import { resourceArgs, type ConnectionArgs } from './resource-kit.js';
 
 // Loaded with createRequire so the provider survives closure serialization (toolchain.md §3).
 const pulumiRuntime: typeof import('@pulumi/pulumi') = createRequire(import.meta.url)('@pulumi/pulumi');
@@ -33,20 +31,9 @@ export interface AclPolicyInputs extends ConnectionInputs {
 /** The dynamic provider behind AclPolicy (serialized into the stack's state). */
 export const aclPolicyProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds, news: AclPolicyInputs) {
-    const issues: Issue[] = [];
-    if (typeof news.name !== 'string' || !/^[a-z0-9][a-z0-9_.@-]*$/.test(news.name) || news.name === 'root') {
-      issues.push({ field: 'name', message: 'name must be lower-case letters, digits, _ . @ -, and not "root"' });
-    }
-    let warnings: string[] = [];
-    try {
-      const parsed = parsePolicy(news.name, String(news.policy ?? ''));
-      if (String(news.policy ?? '').trim() === '')
-        issues.push({ field: 'policy', message: 'policy must not be empty' });
-      warnings = validateParameterConstraints(parsed.rules).map((w) => w.message);
-    } catch (e) {
-      issues.push({ field: 'policy', message: (e as Error).message });
-    }
-    for (const w of warnings) await warn(`AclPolicy ${JSON.stringify(news.name)}: ${w}`);
+    // Our naming rule and Vault's refusals, then the warnings (core/policy-spec.ts).
+    const issues = validatePolicySpec(news);
+    for (const w of policyWarnings(news)) await warn(`AclPolicy ${JSON.stringify(news.name)}: ${w}`);
     return { inputs: news, failures: checkFailures(issues) };
   },
   async diff(_id, olds: AclPolicyInputs, news: AclPolicyInputs) {
@@ -89,13 +76,6 @@ export class AclPolicy extends pulumi.dynamic.Resource {
   declare readonly policy: pulumi.Output<string>;
 
   constructor(name: string, args: AclPolicyArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      aclPolicyProvider,
-      name,
-      { ...args, ...connectionInputs(args) },
-      { ...opts, additionalSecretOutputs: ['token'] },
-      'vault-ssh-ca',
-      'AclPolicy',
-    );
+    super(...resourceArgs(aclPolicyProvider, 'AclPolicy', name, args, opts));
   }
 }

@@ -3,10 +3,10 @@
 
 import * as pulumi from '@pulumi/pulumi';
 import { disableAudit, enableAudit, listAuditDevices } from '../client/access-api.js';
-import type { Issue } from '../core/errors.js';
+import { validateAuditDeviceSpec } from '../core/audit-device-spec.js';
 import { connect, type ConnectionInputs } from './connection.js';
 import { checkFailures, replacements } from './provider-kit.js';
-import { connectionInputs, type ConnectionArgs } from './resource-kit.js';
+import { resourceArgs, type ConnectionArgs } from './resource-kit.js';
 
 /** What the AuditDevice provider receives. */
 export interface AuditDeviceInputs extends ConnectionInputs {
@@ -19,16 +19,8 @@ export interface AuditDeviceInputs extends ConnectionInputs {
 /** The dynamic provider behind AuditDevice (serialized into the stack's state). */
 export const auditDeviceProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds, news: AuditDeviceInputs) {
-    const issues: Issue[] = [];
-    if (typeof news.path !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(news.path)) {
-      issues.push({ field: 'path', message: 'path must be letters, digits, _ . -' });
-    }
-    if ((news.type ?? 'file') === 'file' && !news.options?.file_path) {
-      issues.push({
-        field: 'options',
-        message: 'a file device needs options.file_path (a path, "stdout" or "discard")',
-      });
-    }
+    // Our path rule and Vault's refusals (core/audit-device-spec.ts).
+    const issues = validateAuditDeviceSpec({ ...news, type: news.type ?? 'file' });
     return { inputs: news, failures: checkFailures(issues) };
   },
   async diff(_id, olds: AuditDeviceInputs, news: AuditDeviceInputs) {
@@ -77,13 +69,6 @@ export class AuditDevice extends pulumi.dynamic.Resource {
   declare readonly path: pulumi.Output<string>;
 
   constructor(name: string, args: AuditDeviceArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      auditDeviceProvider,
-      name,
-      { ...args, ...connectionInputs(args) },
-      { ...opts, additionalSecretOutputs: ['token'] },
-      'vault-ssh-ca',
-      'AuditDevice',
-    );
+    super(...resourceArgs(auditDeviceProvider, 'AuditDevice', name, args, opts));
   }
 }

@@ -4,9 +4,10 @@
 import * as pulumi from '@pulumi/pulumi';
 import { disableAuth, enableAuth, listAuthMethods } from '../client/access-api.js';
 import type { Issue } from '../core/errors.js';
+import { validateMountPath } from '../core/mount-path.js';
 import { connect, type ConnectionInputs } from './connection.js';
 import { checkFailures, replacements } from './provider-kit.js';
-import { connectionInputs, type ConnectionArgs } from './resource-kit.js';
+import { resourceArgs, type ConnectionArgs } from './resource-kit.js';
 
 /** What the AuthMethod provider receives. */
 export interface AuthMethodInputs extends ConnectionInputs {
@@ -18,10 +19,8 @@ export interface AuthMethodInputs extends ConnectionInputs {
 /** The dynamic provider behind AuthMethod (serialized into the stack's state). */
 export const authMethodProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds, news: AuthMethodInputs) {
-    const issues: Issue[] = [];
-    if (typeof news.path !== 'string' || !/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(news.path)) {
-      issues.push({ field: 'path', message: 'path must be segments of letters, digits, _ . - separated by /' });
-    }
+    // Vault's refusals (the token method's path) and our shape rule (core/mount-path.ts).
+    const issues: Issue[] = validateMountPath(news.path, 'auth');
     if (typeof news.type !== 'string' || news.type === '')
       issues.push({ field: 'type', message: 'type is required, e.g. "userpass"' });
     return { inputs: news, failures: checkFailures(issues) };
@@ -73,13 +72,6 @@ export class AuthMethod extends pulumi.dynamic.Resource {
   declare readonly accessor: pulumi.Output<string>;
 
   constructor(name: string, args: AuthMethodArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      authMethodProvider,
-      name,
-      { ...args, ...connectionInputs(args), accessor: undefined },
-      { ...opts, additionalSecretOutputs: ['token'] },
-      'vault-ssh-ca',
-      'AuthMethod',
-    );
+    super(...resourceArgs(authMethodProvider, 'AuthMethod', name, { ...args, accessor: undefined }, opts));
   }
 }

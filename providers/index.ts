@@ -6,7 +6,8 @@ export { SshCertificateAuthority, type SshCertificateAuthorityArgs, SshCa, type 
 export { SshRole, type SshRoleArgs } from './ssh-role.js';
 export { SshOtpRole, type SshOtpRoleArgs } from './ssh-otp-role.js';
 export { SshZeroAddressRoles, type SshZeroAddressRolesArgs } from './ssh-zero-address-roles.js';
-export { AclPolicy, signingPolicy, type AclPolicyArgs } from './acl-policy.js';
+export { AclPolicy, credsPolicy, signingPolicy, type AclPolicyArgs } from './acl-policy.js';
+export { SshAccessPolicy, type SshAccessPolicyArgs } from './ssh-access-policy.js';
 export { AuthMethod, type AuthMethodArgs } from './auth-method.js';
 export { UserpassUser, type UserpassUserArgs } from './userpass-user.js';
 export { AuditDevice, type AuditDeviceArgs } from './audit-device.js';

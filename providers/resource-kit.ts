@@ -33,3 +33,26 @@ export function connectionInputs(args: ConnectionArgs): {
     ...(token !== undefined ? { token: pulumi.secret(token) } : {}),
   };
 }
+
+/**
+ * The arguments of `dynamic.Resource`'s constructor for a resource of this package: its props with
+ * the connection inputs (`connectionInputs`), `token` and the given outputs kept secret, and the
+ * type token `vault-ssh-ca:<type>` (in every URN: never change one).
+ */
+export function resourceArgs<P extends ConnectionArgs>(
+  provider: pulumi.dynamic.ResourceProvider,
+  type: string,
+  name: string,
+  props: P,
+  opts: pulumi.CustomResourceOptions | undefined,
+  secretOutputs: readonly string[] = [],
+): [pulumi.dynamic.ResourceProvider, string, pulumi.Inputs, pulumi.CustomResourceOptions, string, string] {
+  return [
+    provider,
+    name,
+    { ...props, ...connectionInputs(props) } as pulumi.Inputs,
+    { ...opts, additionalSecretOutputs: ['token', ...secretOutputs] },
+    'vault-ssh-ca',
+    type,
+  ];
+}

@@ -6,9 +6,10 @@ import * as pulumi from '@pulumi/pulumi';
 import { disableMount, enableMount, readMount, tuneMount } from '../client/sys-api.js';
 import { parseDurationSeconds } from '../core/duration.js';
 import type { Issue } from '../core/errors.js';
+import { validateMountPath } from '../core/mount-path.js';
 import { connect, type ConnectionInputs } from './connection.js';
 import { checkFailures, defined, replacements } from './provider-kit.js';
-import { connectionInputs, type ConnectionArgs } from './resource-kit.js';
+import { resourceArgs, type ConnectionArgs } from './resource-kit.js';
 
 /** Inputs as the provider sees them. */
 export interface SecretsMountInputs extends ConnectionInputs {
@@ -29,15 +30,8 @@ const settings = (i: SecretsMountInputs) => ({
 /** The dynamic provider behind SecretsMount (serialized into the stack's state). */
 export const secretsMountProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds, news: SecretsMountInputs) {
-    const issues: Issue[] = [];
-    if (typeof news.path !== 'string' || !/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(news.path)) {
-      issues.push({
-        field: 'path',
-        message: 'path must be segments of letters, digits, _ . - separated by /, without leading or trailing /',
-      });
-    } else if (/^(sys|auth|audit|cubbyhole|identity)(\/|$)/.test(news.path)) {
-      issues.push({ field: 'path', message: `path ${news.path} is reserved by Vault` });
-    }
+    // Vault's refusals (a reserved path such as sys/) and our shape rule (core/mount-path.ts).
+    const issues: Issue[] = validateMountPath(news.path, 'secrets');
     for (const field of ['defaultLeaseTtl', 'maxLeaseTtl'] as const) {
       try {
         seconds(news[field]);
@@ -124,13 +118,6 @@ export class SecretsMount extends pulumi.dynamic.Resource {
   declare readonly accessor: pulumi.Output<string>;
 
   constructor(name: string, args: SecretsMountArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      secretsMountProvider,
-      name,
-      { ...args, ...connectionInputs(args), accessor: undefined },
-      { ...opts, additionalSecretOutputs: ['token'] },
-      'vault-ssh-ca',
-      'SecretsMount',
-    );
+    super(...resourceArgs(secretsMountProvider, 'SecretsMount', name, { ...args, accessor: undefined }, opts));
   }
 }

@@ -7,11 +7,13 @@
 
 import * as pulumi from '@pulumi/pulumi';
 import { deleteCa, generateCa, importCa, readCaPublicKey } from '../client/ssh-api.js';
-import { validateCaSpec } from '../core/ca-spec.js';
+import { isCaImport, validateCaProps } from '../core/ca-spec.js';
 import type { Issue } from '../core/errors.js';
+import { renameIssueFields } from '../core/issue-fields.js';
+import { validateMountPath } from '../core/mount-path.js';
 import { connect, type ConnectionInputs } from './connection.js';
 import { checkFailures, defined, replacements, without } from './provider-kit.js';
-import { connectionInputs, type ConnectionArgs } from './resource-kit.js';
+import { resourceArgs, type ConnectionArgs } from './resource-kit.js';
 
 /** What the SshCertificateAuthority provider receives. */
 export interface SshCaInputs extends ConnectionInputs {
@@ -27,33 +29,18 @@ const IDENTITY = ['mount', 'keyType', 'keyBits', 'importedPublicKey', 'privateKe
 const outputsOf = (inputs: SshCaInputs, publicKey: string) => ({
   ...without(inputs, ['privateKey']),
   publicKey,
-  imported: inputs.privateKey !== undefined,
+  imported: isCaImport(inputs),
 });
 
 /** The dynamic provider behind SshCertificateAuthority (serialized into the stack's state). */
 export const sshCaProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds, news: SshCaInputs) {
-    const issues: Issue[] = [];
-    if (typeof news.mount !== 'string' || news.mount === '')
-      issues.push({ field: 'mount', message: 'mount is required' });
-    // Vault's config/ca rules (core/ca-spec.ts), fields renamed to this resource's inputs.
-    const caIssues = validateCaSpec({
-      keyType: news.keyType ?? 'ed25519',
-      keyBits: news.keyBits ?? 0,
-      publicKey: news.importedPublicKey ?? '',
-      privateKey: news.privateKey ?? '',
-    });
-    for (const { field, message } of caIssues) {
-      const input =
-        field === 'key_type'
-          ? 'keyType'
-          : field === 'key_bits'
-            ? 'keyBits'
-            : field === 'public_key'
-              ? 'importedPublicKey'
-              : 'privateKey';
-      issues.push({ field: input, message });
-    }
+    // The mount path's rules (core/mount-path.ts) and Vault's config/ca rules for the request
+    // `create` sends (core/ca-spec.ts), named by this resource's inputs.
+    const issues: Issue[] = [
+      ...renameIssueFields(validateMountPath(news.mount, 'secrets'), { path: 'mount' }),
+      ...validateCaProps(news),
+    ];
     return { inputs: news, failures: checkFailures(issues) };
   },
   async diff(_id, olds: SshCaInputs & { imported?: boolean }, news: SshCaInputs) {
@@ -69,7 +56,7 @@ export const sshCaProvider: pulumi.dynamic.ResourceProvider = {
         ...news,
         keyType: news.keyType ?? 'ed25519',
         keyBits: news.keyBits ?? 0,
-        privateKey: news.privateKey !== undefined ? 'imported' : undefined,
+        privateKey: isCaImport(news) ? 'imported' : undefined,
       },
       IDENTITY,
     );
@@ -78,8 +65,11 @@ export const sshCaProvider: pulumi.dynamic.ResourceProvider = {
   },
   async create(inputs: SshCaInputs) {
     const client = connect(inputs);
-    if (inputs.privateKey !== undefined) {
-      await importCa(client, inputs.mount, { publicKey: inputs.importedPublicKey!, privateKey: inputs.privateKey });
+    if (isCaImport(inputs)) {
+      await importCa(client, inputs.mount, {
+        publicKey: inputs.importedPublicKey ?? '',
+        privateKey: inputs.privateKey!,
+      });
     } else {
       await generateCa(client, inputs.mount, {
         keyType: inputs.keyType ?? 'ed25519',
@@ -143,15 +133,16 @@ export class SshCertificateAuthority extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: SshCertificateAuthorityArgs, opts?: pulumi.CustomResourceOptions) {
     const privateKey = args.privateKey !== undefined ? { privateKey: pulumi.secret(args.privateKey) } : {};
+    // The type token stays `SshCa`: it is in the URN of every existing stack's CA, and a new one would
+    // make Pulumi replace the CA (a new key for every host) unless each stack added an alias.
     super(
-      sshCaProvider,
-      name,
-      { ...args, ...privateKey, ...connectionInputs(args), publicKey: undefined, imported: undefined },
-      { ...opts, additionalSecretOutputs: ['token'] },
-      'vault-ssh-ca',
-      // The type token stays `SshCa`: it is in the URN of every existing stack's CA, and a new one would
-      // make Pulumi replace the CA (a new key for every host) unless each stack added an alias.
-      'SshCa',
+      ...resourceArgs(
+        sshCaProvider,
+        'SshCa',
+        name,
+        { ...args, ...privateKey, publicKey: undefined, imported: undefined },
+        opts,
+      ),
     );
   }
 }

@@ -4,6 +4,8 @@
 // variables). Environments never share a CA: separation is by key, not by naming. One-time-password
 // roles (`otpRoles`) get a creds policy each, and those marked `zeroAddress` are put in the mount's
 // zero-address list, written after them (Vault refuses to list a role that does not exist).
+// Members and args carry the CDKTF twin's names (issue 16, point 5); `mountPath` remains as a
+// deprecated alias of `mount`.
 
 import * as pulumi from '@pulumi/pulumi';
 import type { RoleSpec } from '../core/role-spec.js';
@@ -13,6 +15,7 @@ import { renderCloudConfig } from '../core/render/cloud-config.js';
 import { validateHostTrust } from '../core/render/host-trust.js';
 import { renderSshdDropIn, renderTrustedCaKeys } from '../core/render/sshd-files.js';
 import { credsPolicy, signingPolicy } from '../core/acl/signing-policy.js';
+import { resolveMountAlias } from '../core/mount-path.js';
 import { AclPolicy } from './acl-policy.js';
 import type { ConnectionArgs } from './resource-kit.js';
 import { SecretsMount } from './secrets-mount.js';
@@ -25,7 +28,12 @@ import { SshZeroAddressRoles } from './ssh-zero-address-roles.js';
 export interface SshEnvironmentArgs extends ConnectionArgs {
   /** Environment name, e.g. `dev`: lower-case letters, digits, _ and -. */
   readonly environment: string;
-  /** The SSH mount path. @default - `ssh-<environment>` */
+  /** The SSH mount path; give it or the deprecated `mountPath`, not both. @default - `ssh-<environment>` */
+  readonly mount?: string;
+  /**
+   * @deprecated use `mount` (same value, the name the CDKTF SshEnvironment and every SSH resource use).
+   * @default - none: `mount` names the mount
+   */
   readonly mountPath?: string;
   /** Mount max lease TTL. @default - 24 hours (`"24h"`) */
   readonly maxLeaseTtl?: string | number;
@@ -53,8 +61,16 @@ export interface SshEnvironmentArgs extends ConnectionArgs {
 
 /** One environment's SSH CA, roles, policies and host trust. */
 export class SshEnvironment extends pulumi.ComponentResource {
+  /** The environment name. */
+  readonly environment: string;
   /** The environment's mount path. */
-  readonly mountPath: pulumi.Output<string>;
+  readonly mount: pulumi.Output<string>;
+  /** The environment's CA (the child `<name>-ca`). */
+  readonly authority: SshCertificateAuthority;
+  /** Role name → its role (the child `<name>-role-<role>`). */
+  readonly roles: Readonly<Record<string, SshRole>>;
+  /** Host accounts → principals, as given (empty when not). */
+  readonly hostPrincipals: Readonly<Record<string, readonly string[]>>;
   /** The CA public key hosts of this environment trust. */
   readonly caPublicKey: pulumi.Output<string>;
   /** Role name → the policy that may sign on it (`<environment>-sign-<role>`). */
@@ -79,8 +95,13 @@ export class SshEnvironment extends pulumi.ComponentResource {
     const otpSpecs = args.otpRoles ?? {};
     const clash = sharedRoleNameIssues(Object.keys(args.roles), Object.keys(otpSpecs));
     if (clash.length > 0) throw new Error(`SshEnvironment ${name}: ${clash.map((i) => i.message).join('; ')}`);
+    const { mount: path, issues } = resolveMountAlias(
+      args.mount,
+      { name: 'mountPath', value: args.mountPath },
+      `ssh-${args.environment}`,
+    );
+    if (issues.length > 0) throw new Error(`SshEnvironment ${name}: ${issues.map((i) => i.message).join('; ')}`);
     const conn = { ...(args.address ? { address: args.address } : {}), ...(args.token ? { token: args.token } : {}) };
-    const path = args.mountPath ?? `ssh-${args.environment}`;
     const child = { parent: this };
     const mount = new SecretsMount(
       `${name}-mount`,
@@ -97,9 +118,10 @@ export class SshEnvironment extends pulumi.ComponentResource {
       },
       { ...child, deleteBeforeReplace: true },
     );
+    const roles: Record<string, SshRole> = {};
     const policies: Record<string, pulumi.Output<string>> = {};
     for (const [role, spec] of Object.entries(args.roles)) {
-      new SshRole(`${name}-role-${role}`, { ...conn, ...spec, mount: mount.path, name: role } as never, {
+      roles[role] = new SshRole(`${name}-role-${role}`, { ...conn, ...spec, mount: mount.path, name: role } as never, {
         ...child,
         dependsOn: [ca],
       });
@@ -138,7 +160,11 @@ export class SshEnvironment extends pulumi.ComponentResource {
     const trust = ca.publicKey.apply((key) =>
       validateHostTrust({ environment: args.environment, caKeys: [key], principals: args.hostPrincipals ?? {} }),
     );
-    this.mountPath = mount.path;
+    this.environment = args.environment;
+    this.mount = mount.path;
+    this.authority = ca;
+    this.roles = roles;
+    this.hostPrincipals = args.hostPrincipals ?? {};
     this.caPublicKey = ca.publicKey;
     this.signingPolicies = policies;
     this.userData = trust.apply((t) => renderCloudConfig(t));
@@ -146,12 +172,18 @@ export class SshEnvironment extends pulumi.ComponentResource {
     this.trustedCaKeys = trust.apply((t) => renderTrustedCaKeys(t));
     this.ansibleVars = trust.apply((t) => renderAnsibleVars(t));
     this.registerOutputs({
-      mountPath: this.mountPath,
+      mount: this.mount,
+      mountPath: this.mount, // as registered before `mount` (issue 16): the state keeps its outputs
       caPublicKey: this.caPublicKey,
       userData: this.userData,
       sshdDropIn: this.sshdDropIn,
       trustedCaKeys: this.trustedCaKeys,
       ansibleVars: this.ansibleVars,
     });
+  }
+
+  /** @deprecated use `mount` (the same output, the name the CDKTF SshEnvironment uses). */
+  get mountPath(): pulumi.Output<string> {
+    return this.mount;
   }
 }

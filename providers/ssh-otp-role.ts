@@ -12,7 +12,7 @@ import {
   type OtpRoleSpec,
 } from '../core/role-spec-otp.js';
 import { roleProvider, type RoleInputs } from './role-provider.js';
-import { connectionInputs, type ConnectionArgs } from './resource-kit.js';
+import { resourceArgs, type ConnectionArgs } from './resource-kit.js';
 
 /** What the SshOtpRole provider receives: connection, mount, name and the OTP role's fields. */
 export type SshOtpRoleInputs = RoleInputs<OtpRoleSpec>;
@@ -49,13 +49,6 @@ export class SshOtpRole extends pulumi.dynamic.Resource {
   declare readonly name: pulumi.Output<string>;
 
   constructor(name: string, args: SshOtpRoleArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      sshOtpRoleProvider,
-      name,
-      { ...args, ...connectionInputs(args) },
-      { ...opts, additionalSecretOutputs: ['token'] },
-      'vault-ssh-ca',
-      'SshOtpRole',
-    );
+    super(...resourceArgs(sshOtpRoleProvider, 'SshOtpRole', name, args, opts));
   }
 }

@@ -13,7 +13,7 @@ import {
   type RoleSpec,
 } from '../core/role-spec.js';
 import { roleProvider, type RoleInputs } from './role-provider.js';
-import { connectionInputs, type ConnectionArgs } from './resource-kit.js';
+import { resourceArgs, type ConnectionArgs } from './resource-kit.js';
 
 /** What the SshRole provider receives: connection, mount, name and the CA role's fields. */
 export type SshRoleInputs = RoleInputs<RoleSpec>;
@@ -43,13 +43,6 @@ export class SshRole extends pulumi.dynamic.Resource {
   declare readonly name: pulumi.Output<string>;
 
   constructor(name: string, args: SshRoleArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      sshRoleProvider,
-      name,
-      { ...args, ...connectionInputs(args) },
-      { ...opts, additionalSecretOutputs: ['token'] },
-      'vault-ssh-ca',
-      'SshRole',
-    );
+    super(...resourceArgs(sshRoleProvider, 'SshRole', name, args, opts));
   }
 }

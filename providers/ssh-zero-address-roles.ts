@@ -11,7 +11,7 @@ import type { Issue } from '../core/errors.js';
 import { validateZeroAddressRoles, zeroAddressRolesToWire } from '../core/role-spec-otp.js';
 import { connect, type ConnectionInputs } from './connection.js';
 import { checkFailures, replacements } from './provider-kit.js';
-import { connectionInputs, type ConnectionArgs } from './resource-kit.js';
+import { resourceArgs, type ConnectionArgs } from './resource-kit.js';
 
 /** What the SshZeroAddressRoles provider receives. */
 export interface SshZeroAddressRolesInputs extends ConnectionInputs {
@@ -71,13 +71,6 @@ export class SshZeroAddressRoles extends pulumi.dynamic.Resource {
   declare readonly roles: pulumi.Output<string[]>;
 
   constructor(name: string, args: SshZeroAddressRolesArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      sshZeroAddressRolesProvider,
-      name,
-      { ...args, ...connectionInputs(args) },
-      { ...opts, additionalSecretOutputs: ['token'] },
-      'vault-ssh-ca',
-      'SshZeroAddressRoles',
-    );
+    super(...resourceArgs(sshZeroAddressRolesProvider, 'SshZeroAddressRoles', name, args, opts));
   }
 }

@@ -5,10 +5,11 @@
 import * as pulumi from '@pulumi/pulumi';
 import { deleteUserpassUser, readUserpassUser, writeUserpassUser } from '../client/access-api.js';
 import { parseDurationSeconds } from '../core/duration.js';
-import type { Issue } from '../core/errors.js';
+import { renameIssueFields } from '../core/issue-fields.js';
+import { validateUserpassUserSpec } from '../core/userpass-user-spec.js';
 import { connect, type ConnectionInputs } from './connection.js';
 import { checkFailures, replacements } from './provider-kit.js';
-import { connectionInputs, type ConnectionArgs } from './resource-kit.js';
+import { resourceArgs, type ConnectionArgs } from './resource-kit.js';
 
 /** What the UserpassUser provider receives. */
 export interface UserpassUserInputs extends ConnectionInputs {
@@ -20,6 +21,8 @@ export interface UserpassUserInputs extends ConnectionInputs {
   readonly tokenMaxTtl?: string | number;
 }
 
+/** Vault's field names → this resource's inputs. */
+const TOKEN_INPUTS = { token_policies: 'tokenPolicies', token_ttl: 'tokenTtl', token_max_ttl: 'tokenMaxTtl' };
 const mountOf = (i: UserpassUserInputs) => i.mount ?? 'userpass';
 const seconds = (v: string | number | undefined) => (v === undefined ? 0 : parseDurationSeconds(v));
 const settings = (i: UserpassUserInputs) => ({
@@ -32,20 +35,9 @@ const body = (i: UserpassUserInputs) => ({ password: i.password, ...settings(i) 
 /** The dynamic provider behind UserpassUser (serialized into the stack's state). */
 export const userpassUserProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds, news: UserpassUserInputs) {
-    const issues: Issue[] = [];
-    if (typeof news.username !== 'string' || !/^\w(?:[\w.@-]*\w)?$/.test(news.username)) {
-      issues.push({ field: 'username', message: 'username must be letters, digits, _ . @ -' });
-    }
-    if (typeof news.password !== 'string' || news.password.length < 8) {
-      issues.push({ field: 'password', message: 'password must be at least 8 characters' });
-    }
-    for (const field of ['tokenTtl', 'tokenMaxTtl'] as const) {
-      try {
-        seconds(news[field]);
-      } catch (e) {
-        issues.push({ field, message: `${field}: ${(e as Error).message}` });
-      }
-    }
+    // Vault's refusals (its routes, field coercion, `missing password`) and our password rule
+    // (core/userpass-user-spec.ts), named by this resource's inputs.
+    const issues = renameIssueFields(validateUserpassUserSpec(news), TOKEN_INPUTS);
     return { inputs: news, failures: checkFailures(issues) };
   },
   async diff(_id, olds: UserpassUserInputs, news: UserpassUserInputs) {
@@ -116,12 +108,14 @@ export class UserpassUser extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: UserpassUserArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      userpassUserProvider,
-      name,
-      { ...args, password: pulumi.secret(args.password), ...connectionInputs(args) },
-      { ...opts, additionalSecretOutputs: ['token', 'password'] },
-      'vault-ssh-ca',
-      'UserpassUser',
+      ...resourceArgs(
+        userpassUserProvider,
+        'UserpassUser',
+        name,
+        { ...args, password: pulumi.secret(args.password) },
+        opts,
+        ['password'],
+      ),
     );
   }
 }

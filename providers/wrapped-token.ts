@@ -10,7 +10,7 @@ import { parseDurationSeconds } from '../core/duration.js';
 import type { Issue } from '../core/errors.js';
 import { connect, type ConnectionInputs } from './connection.js';
 import { checkFailures, replacements } from './provider-kit.js';
-import { connectionInputs, type ConnectionArgs } from './resource-kit.js';
+import { resourceArgs, type ConnectionArgs } from './resource-kit.js';
 
 /** What the WrappedToken provider receives. */
 export interface WrappedTokenInputs extends ConnectionInputs {
@@ -104,19 +104,7 @@ export class WrappedToken extends pulumi.dynamic.Resource {
   declare readonly wrappedAccessor: pulumi.Output<string>;
 
   constructor(name: string, args: WrappedTokenArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      wrappedTokenProvider,
-      name,
-      {
-        wrappedToken: undefined,
-        wrappingAccessor: undefined,
-        wrappedAccessor: undefined,
-        ...args,
-        ...connectionInputs(args),
-      },
-      { ...opts, additionalSecretOutputs: ['token', 'wrappedToken'] },
-      'vault-ssh-ca',
-      'WrappedToken',
-    );
+    const outputs = { wrappedToken: undefined, wrappingAccessor: undefined, wrappedAccessor: undefined };
+    super(...resourceArgs(wrappedTokenProvider, 'WrappedToken', name, { ...outputs, ...args }, opts, ['wrappedToken']));
   }
 }

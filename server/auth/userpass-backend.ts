@@ -8,6 +8,7 @@
 
 import { PermissionDeniedError, RequestError } from '../../core/errors.js';
 import { USERPASS_PASSWORD_FIELDS, USERPASS_POLICIES_FIELDS, USERPASS_USER_FIELDS } from '../../core/path-fields.js';
+import { USERPASS_USERNAME_PATTERN, validateUserpassUserVault } from '../../core/userpass-user-spec.js';
 import type { Backend, LogicalRequest, PathSpec } from '../framework.js';
 import { KeyedLock } from '../keyed-lock.js';
 import { getJson, putJson, type Storage } from '../storage/storage.js';
@@ -43,7 +44,7 @@ interface LockoutState {
   readonly locked_until: number;
 }
 
-const USERNAME = '(?<username>\\w(?:[\\w.@-]*\\w)?)';
+const USERNAME = `(?<username>${USERPASS_USERNAME_PATTERN})`;
 const userKey = (name: string) => `user/${name.toLowerCase()}`;
 const lockoutKey = (name: string) => `lockout/${name.toLowerCase()}`;
 
@@ -76,7 +77,8 @@ export function userpassBackend(lockout: (req: LogicalRequest) => LockoutConfig)
     const name = req.captures.username!.toLowerCase();
     const existing = await readUser(req.storage, name);
     const password = req.fields.get('password') as string | undefined;
-    if (!existing && (password === undefined || password === '')) throw new RequestError('missing password');
+    const [refused] = validateUserpassUserVault({ password, exists: existing !== undefined });
+    if (refused) throw new RequestError(refused.message);
     const settings = updateTokenSettings(existing ?? DEFAULT_TOKEN_SETTINGS, req.fields);
     const password_hash = password ? await hashPassword(password) : existing!.password_hash;
     await putJson(req.storage, userKey(name), { ...settings, password_hash } satisfies StoredUser);

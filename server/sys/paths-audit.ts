@@ -1,5 +1,6 @@
 // `sys/audit` (list, enable, disable) and `sys/audit-hash` (reference §5.5); all root-protected.
 
+import { validateAuditDeviceVault } from '../../core/audit-device-spec.js';
 import { RequestError } from '../../core/errors.js';
 import { toStringMap } from '../../core/fields.js';
 import type { AuditBroker } from '../audit/audit-broker.js';
@@ -24,13 +25,20 @@ export function auditPaths(broker: AuditBroker): PathSpec[] {
       sudo: true,
       operations: {
         async update(req) {
-          const type = req.fields.get('type') as string | undefined;
-          if (!type) throw new RequestError('type is required');
+          const path = normalise(req.captures.path!);
+          const type = (req.fields.get('type') as string | undefined) ?? '';
+          const options = toStringMap((req.fields.get('options') as Record<string, unknown> | undefined) ?? {});
+          // Vault checks the path against the enabled devices first (the broker answers `path already
+          // in use`), then the device itself (core/audit-device-spec.ts), answering the first problem.
+          if (!broker.list().some((d) => d.path === path)) {
+            const [refused] = validateAuditDeviceVault({ path, type, options });
+            if (refused) throw new RequestError(refused.message);
+          }
           await broker.enable({
-            path: normalise(req.captures.path!),
+            path,
             type,
             description: (req.fields.get('description') as string | undefined) ?? '',
-            options: toStringMap((req.fields.get('options') as Record<string, unknown> | undefined) ?? {}),
+            options,
             local: (req.fields.get('local') as boolean | undefined) ?? false,
           });
           return undefined;

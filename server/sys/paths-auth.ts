@@ -4,6 +4,7 @@
 
 import { parseDurationSeconds } from '../../core/duration.js';
 import { RequestError } from '../../core/errors.js';
+import { validateMountPathVault } from '../../core/mount-path.js';
 import type { TokenStore } from '../auth/token-store.js';
 import { fieldOf, suppliedFields, type LogicalRequest, type PathSpec } from '../framework.js';
 import { deletePrefix, type Storage } from '../storage/storage.js';
@@ -57,9 +58,9 @@ export function authPaths(table: MountTable, rootStorage: Storage, tokens: Token
     const path = normalise(req.captures.path!);
     const type = fieldOf<string>(req, 'type') ?? '';
     if (type === '') throw new RequestError('backend type must be specified as a string');
-    if (path === '/') throw new RequestError(`cannot mount "${path}"`);
-    if (path === 'token/' || type === 'token')
-      throw new RequestError('token credential backend cannot be instantiated');
+    const [refused] = validateMountPathVault(path, 'auth');
+    if (refused) throw new RequestError(refused.message);
+    if (type === 'token') throw new RequestError('token credential backend cannot be instantiated');
     const existing = table.conflict(path);
     if (existing) throw new RequestError(`path is already in use at auth/${existing.path}`);
     if (!AUTH_TYPES.has(type)) throw new RequestError(`plugin not found in the catalog: ${type}`);

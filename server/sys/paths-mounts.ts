@@ -5,6 +5,7 @@
 import { parseDurationSeconds } from '../../core/duration.js';
 import { RequestError } from '../../core/errors.js';
 import { formatGoValue, toStringMap } from '../../core/fields.js';
+import { sanitizeMountPath, validateMountPathVault } from '../../core/mount-path.js';
 import { MOUNT_FIELDS, MOUNT_TUNE_FIELDS } from '../../core/path-fields.js';
 import { fieldOf, suppliedFields, type LogicalRequest, type PathSpec } from '../framework.js';
 import type { ExpirationManager } from '../leases/expiration-manager.js';
@@ -14,8 +15,6 @@ import type { Storage } from '../storage/storage.js';
 
 /** Engine types the server can mount. */
 export const ENGINE_TYPES = new Set(['ssh']);
-
-const PROTECTED = ['audit/', 'auth/', 'sys/', 'cubbyhole/', 'identity/'];
 
 /** A mount entry as the API shows it. */
 export function describeMount(m: MountEntry): Record<string, unknown> {
@@ -54,12 +53,8 @@ export function parseConfigTtls(raw: Record<string, unknown>, current = { defaul
   return { default_lease_ttl: def, max_lease_ttl: max };
 }
 
-/**
- * A mount path as Vault's `sanitizePath` makes it, before any check: no leading slash, one trailing
- * slash. Every leading and trailing slash goes (Vault's HTTP layer has already collapsed `//`, ours
- * has not), so `sys/mounts//cubbyhole` is `cubbyhole/` and meets the protected-prefix check.
- */
-export const normalise = (path: string) => `${path.replace(/^\/+|\/+$/g, '')}/`;
+/** A mount path as Vault's `sanitizePath` makes it (core/mount-path.ts). */
+export const normalise = sanitizeMountPath;
 
 /**
  * The sys/mounts paths over a mount table, the root storage (to drop a disabled mount's data) and the
@@ -70,7 +65,9 @@ export function mountPaths(table: MountTable, rootStorage: Storage, expiration: 
     const path = normalise(req.captures.path!);
     const type = fieldOf<string>(req, 'type') ?? '';
     if (type === '') throw new RequestError('backend type must be specified as a string');
-    if (path === '/' || PROTECTED.some((p) => path.startsWith(p))) throw new RequestError(`cannot mount "${path}"`);
+    // Vault answers the first problem only (core/mount-path.ts).
+    const [refused] = validateMountPathVault(path, 'secrets');
+    if (refused) throw new RequestError(refused.message);
     const existing = table.conflict(path);
     if (existing) throw new RequestError(`path is already in use at ${existing.path}`);
     if (!ENGINE_TYPES.has(type)) throw new RequestError(`plugin not found in the catalog: ${type}`);

@@ -2,6 +2,7 @@
 
 import { RequestError } from '../../core/errors.js';
 import { POLICY_ACL_FIELDS } from '../../core/path-fields.js';
+import { validatePolicyVault } from '../../core/policy-spec.js';
 import type { LogicalRequest, PathSpec } from '../framework.js';
 import type { PolicyStore } from '../policy-store.js';
 
@@ -10,7 +11,9 @@ export function policyPaths(store: PolicyStore): PathSpec[] {
     const given = req.captures.name!;
     const name = given.toLowerCase();
     const raw = (req.fields.get(field) as string | undefined) ?? (req.fields.get('policy') as string | undefined) ?? '';
-    if (raw.trim() === '') throw new RequestError(`'${field}' parameter not supplied or empty`);
+    // Vault's refusals in Vault's order, the first one answered (core/policy-spec.ts).
+    const [refused] = validatePolicyVault({ name, policy: raw }, field);
+    if (refused) throw new RequestError(refused.message);
     await store.write(name, raw);
     return name === given ? undefined : { data: null, warnings: [`policy name was converted to ${name}`] };
   }

@@ -7,7 +7,13 @@ import { VaultProvider } from '@cdktf/provider-vault/lib/provider/index.js';
 import { Testing, TerraformStack } from 'cdktf';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import * as modules from '../../modules/index.js';
-import { SshOtpRole, SshRole, SshZeroAddressRoles } from '../../modules/index.js';
+import {
+  SshCertificateAuthority,
+  SshEnvironment,
+  SshOtpRole,
+  SshRole,
+  SshZeroAddressRoles,
+} from '../../modules/index.js';
 import * as providers from '../../providers/index.js';
 
 /** Concept → the one class name both surfaces export for it. */
@@ -19,10 +25,13 @@ const SHARED: Record<string, string> = {
   'an ACL policy from a document': 'AclPolicy',
   "one environment's CA, roles and policies": 'SshEnvironment',
   'a response-wrapped token': 'WrappedToken',
+  'an ACL policy that may sign on, or get OTPs from, roles of a mount': 'SshAccessPolicy',
 };
+/** Helper functions both surfaces export, the same function. */
+const SHARED_FUNCTIONS = ['signingPolicy', 'credsPolicy'];
 /** Concepts only one surface has (the other uses its provider's own resource, or has no such thing). */
-const PULUMI_ONLY = ['SecretsMount', 'AuthMethod', 'UserpassUser', 'AuditDevice', 'signingPolicy'];
-const CDKTF_ONLY = ['SshAccessPolicy', 'TrustedEc2Hosts'];
+const PULUMI_ONLY = ['SecretsMount', 'AuthMethod', 'UserpassUser', 'AuditDevice'];
+const CDKTF_ONLY = ['TrustedEc2Hosts'];
 /** Old name → new name, kept as deprecated aliases. */
 const PULUMI_DEPRECATED: Record<string, string> = { SshCa: 'SshCertificateAuthority' };
 
@@ -35,9 +44,14 @@ describe('exported names', () => {
   it('every run-time export is a shared concept, a one-surface concept or a deprecated alias', () => {
     const shared = Object.values(SHARED);
     expect(Object.keys(providers).sort()).toEqual(
-      [...shared, ...PULUMI_ONLY, ...Object.keys(PULUMI_DEPRECATED)].sort(),
+      [...shared, ...SHARED_FUNCTIONS, ...PULUMI_ONLY, ...Object.keys(PULUMI_DEPRECATED)].sort(),
     );
-    expect(Object.keys(modules).sort()).toEqual([...shared, ...CDKTF_ONLY].sort());
+    expect(Object.keys(modules).sort()).toEqual([...shared, ...SHARED_FUNCTIONS, ...CDKTF_ONLY].sort());
+  });
+
+  it.each(SHARED_FUNCTIONS)('%s is the same function on both surfaces', (name) => {
+    expect(typeof (providers as Record<string, unknown>)[name]).toBe('function');
+    expect((modules as Record<string, unknown>)[name]).toBe((providers as Record<string, unknown>)[name]);
   });
 
   it('the deprecated Pulumi names are the new classes themselves', () => {
@@ -115,5 +129,29 @@ describe('the deprecated CDKTF `backend` prop', () => {
     expect(() => synth((s) => new SshRole(s, 'r', { ...developer, name: 'developer' }))).toThrow(
       'mount: mount is required: the SSH mount path, e.g. "ssh-dev"',
     );
+  });
+});
+
+describe('the deprecated CDKTF `path` (SshCertificateAuthority) and `mountPath` (SshEnvironment) props', () => {
+  it('SshCertificateAuthority synthesizes the same bytes from path as from mount', () => {
+    const withMount = synth((s) => new SshCertificateAuthority(s, 'ca', { mount: 'ssh-dev' }));
+    expect(withMount).toContain('"path": "ssh-dev"');
+    expect(synth((s) => new SshCertificateAuthority(s, 'ca', { path: 'ssh-dev' }))).toBe(withMount);
+    expect(() => synth((s) => new SshCertificateAuthority(s, 'ca', { mount: 'ssh-dev', path: 'ssh-x' }))).toThrow(
+      'mount: give mount or the deprecated path, not both (mount "ssh-dev", path "ssh-x"): remove path',
+    );
+  });
+
+  it('SshEnvironment synthesizes the same bytes from mountPath as from mount, and keeps `policies`', () => {
+    const env = (m: { mount: string } | { mountPath: string }) => (s: TerraformStack) =>
+      new SshEnvironment(s, 'dev', { environment: 'dev', ...m, roles: { developer } });
+    const withMount = synth(env({ mount: 'ssh-team' }));
+    expect(withMount).toContain('"path": "ssh-team"');
+    expect(synth(env({ mountPath: 'ssh-team' }))).toBe(withMount);
+    const stack = new TerraformStack(Testing.app(), 'test');
+    const dev = new SshEnvironment(stack, 'dev', { environment: 'dev', roles: { developer } });
+    expect(dev.policies).toBe(dev.signingPolicies);
+    expect(dev.caPublicKey).toBe(dev.authority.publicKey);
+    expect(dev.mount).toBe(dev.authority.path);
   });
 });

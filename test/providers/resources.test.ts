@@ -96,9 +96,15 @@ describe('SshCa', () => {
   });
 
   it('refuses half an import and weak RSA', async () => {
+    // A private key means "import" (core/ca-spec.ts isCaImport): the check sees the request `create` sends.
     expect((await grpc.check(urn('SshCa', 'x'), {}, { ...conn('ca'), mount: 'm', privateKey: 'x' })).failures).toEqual([
+      { property: 'importedPublicKey', reason: 'missing public_key' },
+      { property: 'privateKey', reason: 'Unable to parse private_key as an SSH private key: ssh: no key found' },
+    ]);
+    const publicKeyOnly = { ...conn('ca'), mount: 'm', importedPublicKey: 'ssh-ed25519 AAAA' };
+    expect((await grpc.check(urn('SshCa', 'x'), {}, publicKeyOnly)).failures).toEqual([
       {
-        property: 'importedPublicKey',
+        property: 'privateKey',
         reason:
           'only one of public_key and private_key set; both must be set to use, or both must be blank to auto-generate',
       },

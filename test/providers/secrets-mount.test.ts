@@ -66,9 +66,12 @@ describe('SecretsMount', () => {
   it('reports every bad input with its property', async () => {
     const r = await grpc.check(URN, {}, { __provider: provider, path: '/sys/', maxLeaseTtl: 'forever' });
     expect(r.failures).toEqual([
+      // Vault's refusal (core/mount-path.ts), then our shape rule.
+      { property: 'path', reason: 'cannot mount "sys/"' },
       {
         property: 'path',
-        reason: 'path must be segments of letters, digits, _ . - separated by /, without leading or trailing /',
+        reason:
+          'invalid mount path "/sys/": use segments of letters, digits, _ . - separated by /, without a leading or trailing /',
       },
       { property: 'maxLeaseTtl', reason: 'maxLeaseTtl: time: invalid duration "forever"' },
     ]);
