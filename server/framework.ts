@@ -19,7 +19,8 @@ export interface LogicalRequest {
   readonly path: string;
   /**
    * Body and query parameters, before coercion. Handlers read `fields`; a raw read is only for what
-   * Vault itself reads raw (`d.Raw`, a whole body taken as arbitrary input), with a comment saying so.
+   * Vault itself reads raw (`d.Raw`: sys/capabilities' `token`, the body sys/wrapping/wrap wraps),
+   * with a comment saying so.
    */
   readonly data: Readonly<Record<string, unknown>>;
   /** Named captures of the matched path pattern. */

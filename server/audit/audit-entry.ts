@@ -60,6 +60,7 @@ function auditedWhole(req: AuditRequest): boolean {
   if (whole === undefined) {
     whole =
       req.rawBody !== undefined &&
+      // The raw request, as the entry records it (see requestBlock), not the coerced fields.
       (req.rawBody.bytes > AUDIT_FIELD_BYTES || moreStringsThan(req.data, AUDIT_FIELD_STRINGS));
     oversized.set(req, whole);
   }

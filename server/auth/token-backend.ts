@@ -2,11 +2,23 @@
 // policies no wider than the parent's unless root or sudo), lookups, renewals and revocations.
 
 import { RequestError } from '../../core/errors.js';
-import { toStringMap } from '../../core/fields.js';
+import { toStringMap, type FieldSchema } from '../../core/fields.js';
 import { TOKEN_CREATE_FIELDS } from '../../core/path-fields.js';
 import type { Backend, LogicalRequest, PathSpec } from '../framework.js';
 import { authBlock, lookupData } from './auth-block.js';
 import { RESTRICTED_USE, SYSTEM_MAX_TOKEN_TTL, type TokenEntry, type TokenStore } from './token-store.js';
+
+/** The parameters of the lookup, renew and revoke paths, described as in Vault's token_store.go. */
+const TOKEN_FIELD = { type: 'string', description: 'The token (request body).' } as const;
+const ACCESSOR_FIELD = { type: 'string', description: 'Accessor of the token (request body).' } as const;
+const INCREMENT_FIELD = {
+  type: 'duration',
+  description: 'The desired increment in seconds to the token expiration.',
+} as const;
+const BY_TOKEN_FIELDS: FieldSchema = { token: TOKEN_FIELD };
+const BY_ACCESSOR_FIELDS: FieldSchema = { accessor: ACCESSOR_FIELD };
+const RENEW_SELF_FIELDS: FieldSchema = { increment: INCREMENT_FIELD };
+const RENEW_FIELDS: FieldSchema = { token: TOKEN_FIELD, increment: INCREMENT_FIELD };
 
 /** Sorted unique policies, with `default` added unless excluded or the token is a root token. */
 export function tokenPolicies(requested: readonly string[], noDefaultPolicy: boolean): string[] {
@@ -139,43 +151,27 @@ export function tokenBackend(store: TokenStore, policyExists: (name: string) => 
       path(/^create$/, TOKEN_CREATE_FIELDS, { update: (req) => create(req, false) }),
       path(/^create-orphan$/, TOKEN_CREATE_FIELDS, { update: (req) => create(req, true) }, true),
       path(/^lookup-self$/, {}, { read: lookupSelf, update: lookupSelf }),
-      path(
-        /^lookup$/,
-        { token: 'string' },
-        {
-          async update(req) {
-            const { token, entry } = await named(req);
-            return { data: lookupData(token, entry, store.ttlOf(entry)) };
-          },
+      path(/^lookup$/, BY_TOKEN_FIELDS, {
+        async update(req) {
+          const { token, entry } = await named(req);
+          return { data: lookupData(token, entry, store.ttlOf(entry)) };
         },
-      ),
-      path(
-        /^lookup-accessor$/,
-        { accessor: 'string' },
-        {
-          async update(req) {
-            const entry = await byAccessor(req);
-            return { data: lookupData('', entry, store.ttlOf(entry)) };
-          },
+      }),
+      path(/^lookup-accessor$/, BY_ACCESSOR_FIELDS, {
+        async update(req) {
+          const entry = await byAccessor(req);
+          return { data: lookupData('', entry, store.ttlOf(entry)) };
         },
-      ),
-      path(
-        /^renew-self$/,
-        { increment: 'duration' },
-        {
-          update: (req) => renew(req.clientToken!, req.token!, req),
+      }),
+      path(/^renew-self$/, RENEW_SELF_FIELDS, {
+        update: (req) => renew(req.clientToken!, req.token!, req),
+      }),
+      path(/^renew$/, RENEW_FIELDS, {
+        async update(req) {
+          const { token, entry } = await named(req);
+          return renew(token, entry, req);
         },
-      ),
-      path(
-        /^renew$/,
-        { token: 'string', increment: 'duration' },
-        {
-          async update(req) {
-            const { token, entry } = await named(req);
-            return renew(token, entry, req);
-          },
-        },
-      ),
+      }),
       path(
         /^revoke-self$/,
         {},
@@ -186,29 +182,21 @@ export function tokenBackend(store: TokenStore, policyExists: (name: string) => 
           },
         },
       ),
-      path(
-        /^revoke$/,
-        { token: 'string' },
-        {
-          async update(req) {
-            await store.revoke((await named(req)).entry);
-            return undefined;
-          },
+      path(/^revoke$/, BY_TOKEN_FIELDS, {
+        async update(req) {
+          await store.revoke((await named(req)).entry);
+          return undefined;
         },
-      ),
-      path(
-        /^revoke-accessor$/,
-        { accessor: 'string' },
-        {
-          async update(req) {
-            await store.revoke(await byAccessor(req));
-            return undefined;
-          },
+      }),
+      path(/^revoke-accessor$/, BY_ACCESSOR_FIELDS, {
+        async update(req) {
+          await store.revoke(await byAccessor(req));
+          return undefined;
         },
-      ),
+      }),
       path(
         /^revoke-orphan$/,
-        { token: 'string' },
+        BY_TOKEN_FIELDS,
         {
           async update(req) {
             await store.revokeOrphan((await named(req)).entry);

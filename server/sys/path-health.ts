@@ -2,37 +2,45 @@
 // always initialised, unsealed and active, so the status is `activecode` (200 unless overridden).
 
 import { RequestError } from '../../core/errors.js';
-import type { PathSpec } from '../framework.js';
+import type { FieldSchema } from '../../core/fields.js';
+import { fieldOf, type PathSpec } from '../framework.js';
 
-const CODE_PARAMS = [
-  'activecode',
-  'standbycode',
-  'drsecondarycode',
-  'performancestandbycode',
-  'sealedcode',
-  'uninitcode',
-] as const;
+/**
+ * The status-code parameters, described as in Vault's sys/health docs. Vault's sys/health is an HTTP
+ * handler (http/sys_health.go), not a framework path: it reads these query parameters with
+ * strconv.Atoi itself, with Atoi's errors. So they are strings here (a query value is one already)
+ * and Atoi's rules apply below.
+ */
+const CODE_FIELDS: FieldSchema = {
+  activecode: { type: 'string', description: 'Status code to return for an active node (default 200).' },
+  standbycode: { type: 'string', description: 'Status code to return for a standby node (default 429).' },
+  drsecondarycode: { type: 'string', description: 'Status code to return for a DR secondary node (default 472).' },
+  performancestandbycode: {
+    type: 'string',
+    description: 'Status code to return for a performance standby node (default 473).',
+  },
+  sealedcode: { type: 'string', description: 'Status code to return for a sealed node (default 503).' },
+  uninitcode: { type: 'string', description: 'Status code to return for an uninitialized node (default 501).' },
+};
 
 /** The health path for a server of `version` in cluster `clusterId`. */
 export function healthPath(version: string, clusterId: string): PathSpec {
   return {
     pattern: /^health$/,
-    fields: {},
+    fields: CODE_FIELDS,
     unauthenticated: ['read', 'list'],
     operations: {
       async read(req) {
         const codes: Record<string, number> = {};
-        for (const name of CODE_PARAMS) {
-          // Deliberately raw: Vault's sys/health is an HTTP handler (http/sys_health.go), not a framework
-          // path, and reads these query parameters with strconv.Atoi itself, with Atoi's errors.
-          const raw = req.data[name];
-          if (raw === undefined) continue;
-          if (!/^-?[0-9]+$/.test(String(raw))) {
-            throw new RequestError(`strconv.Atoi: parsing ${JSON.stringify(String(raw))}: invalid syntax`);
+        for (const name of Object.keys(CODE_FIELDS)) {
+          const text = fieldOf<string>(req, name);
+          if (text === undefined) continue;
+          if (!/^-?[0-9]+$/.test(text)) {
+            throw new RequestError(`strconv.Atoi: parsing ${JSON.stringify(text)}: invalid syntax`);
           }
-          const code = Number(raw);
+          const code = Number(text);
           if (Math.abs(code) >= 2 ** 63) {
-            throw new RequestError(`strconv.Atoi: parsing ${JSON.stringify(String(raw))}: value out of range`);
+            throw new RequestError(`strconv.Atoi: parsing ${JSON.stringify(text)}: value out of range`);
           }
           codes[name] = code;
         }

@@ -3,16 +3,18 @@
 // capabilities of a token on each path, from the same compiled ACL that authorises requests.
 
 import { InternalError, RequestError } from '../../core/errors.js';
+import type { FieldSchema } from '../../core/fields.js';
 import { multiError, type LogicalRequest, type PathSpec } from '../framework.js';
 import type { TokenEntry, TokenStore } from '../auth/token-store.js';
 import type { PolicyStore } from '../policy-store.js';
 
-const FIELDS = {
-  path: 'comma-string-slice',
-  paths: 'comma-string-slice',
-  token: 'string',
-  accessor: 'string',
-} as const;
+/** The capabilities paths' parameters, described as in Vault's logical_system.go. */
+const FIELDS: FieldSchema = {
+  path: { type: 'comma-string-slice', description: "Use 'paths' instead (deprecated)." },
+  paths: { type: 'comma-string-slice', description: 'Paths on which capabilities are being queried.' },
+  token: { type: 'string', description: 'Token for which capabilities are being queried.' },
+  accessor: { type: 'string', description: 'Accessor of the token for which capabilities are being queried.' },
+};
 
 /**
  * Vault's `Core.Capabilities` of one path: `["root"]` for a root token, `["deny"]` when the path

@@ -3,6 +3,7 @@
 // under a prefix, list lease ids (reference §4.4; Vault's logical_system.go handlers and messages).
 
 import { RequestError } from '../../core/errors.js';
+import type { FieldSchema } from '../../core/fields.js';
 import type { LogicalRequest, PathSpec } from '../framework.js';
 import type { ExpirationManager } from '../leases/expiration-manager.js';
 
@@ -12,6 +13,18 @@ function leaseIdOf(req: LogicalRequest): string {
   if (id === '') throw new RequestError('lease_id must be specified');
   return id;
 }
+
+/** The parameters of the lease paths, described as in Vault's logical_system.go. */
+const LEASE_ID = { type: 'string', description: 'The lease identifier (included with a lease).' } as const;
+const INCREMENT = { type: 'duration', description: 'The desired increment in seconds to the lease.' } as const;
+const SYNC = {
+  type: 'bool',
+  description: 'Whether to revoke synchronously (always so here: false is taken as true).',
+} as const;
+const LOOKUP_FIELDS: FieldSchema = { lease_id: LEASE_ID };
+const RENEW_FIELDS: FieldSchema = { lease_id: LEASE_ID, increment: INCREMENT };
+const REVOKE_FIELDS: FieldSchema = { lease_id: LEASE_ID, sync: SYNC };
+const REVOKE_PREFIX_FIELDS: FieldSchema = { sync: SYNC };
 
 export function leasePaths(expiration: ExpirationManager): PathSpec[] {
   const renew: PathSpec['operations'] = {
@@ -32,11 +45,10 @@ export function leasePaths(expiration: ExpirationManager): PathSpec[] {
     },
   };
   // Revocation here is always synchronous: `sync=false` (Vault's 202 "accepted") is taken as true.
-  const revokeFields = { lease_id: 'string', sync: 'bool' } as const;
   return [
     {
       pattern: /^leases\/lookup$/,
-      fields: { lease_id: 'string' },
+      fields: LOOKUP_FIELDS,
       operations: {
         async update(req) {
           const id = (req.fields.get('lease_id') as string | undefined) ?? '';
@@ -60,14 +72,14 @@ export function leasePaths(expiration: ExpirationManager): PathSpec[] {
     },
     {
       pattern: /^(?:leases\/)?renew(?:\/(?<url_lease_id>.+))?$/,
-      fields: { lease_id: 'string', increment: 'duration' },
+      fields: RENEW_FIELDS,
       operations: renew,
     },
-    { pattern: /^(?:leases\/)?revoke(?:\/(?<url_lease_id>.+))?$/, fields: revokeFields, operations: revoke },
+    { pattern: /^(?:leases\/)?revoke(?:\/(?<url_lease_id>.+))?$/, fields: REVOKE_FIELDS, operations: revoke },
     // revoke-force is Vault's way past failing backends; revoking an OTP cannot fail, so it is revoke-prefix.
     {
       pattern: /^(?:leases\/)?revoke-(?:prefix|force)\/(?<prefix>.+)$/,
-      fields: { sync: 'bool' },
+      fields: REVOKE_PREFIX_FIELDS,
       sudo: true,
       operations: revokePrefix,
     },

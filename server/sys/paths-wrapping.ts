@@ -4,9 +4,15 @@
 // The token was validated before the ACL (wrapping/wrap-step.ts); a parallel request may still have
 // used it since, which is answered as an invalid token.
 
+import type { FieldSchema } from '../../core/fields.js';
 import type { LogicalRequest, PathSpec } from '../framework.js';
 import { InvalidWrappingTokenError, type ResponseWrapper } from '../wrapping/response-wrapper.js';
 import type { WrappableResult } from '../wrapping/wrap-step.js';
+
+/** The parameter of unwrap, lookup and rewrap. */
+const TOKEN_FIELDS: FieldSchema = {
+  token: { type: 'string', description: "The wrapping token (default: the request's own token)." },
+};
 
 /** The wrapping token a request names: `token` in the body, else the client token. */
 const tokenOf = (req: LogicalRequest): string => {
@@ -22,15 +28,15 @@ export function wrappingPaths(wrapper: ResponseWrapper): PathSpec[] {
       fields: {},
       operations: {
         async update(req): Promise<WrappableResult> {
-          // Deliberately raw: Vault's wrap path takes arbitrary input (TakesArbitraryInput) and wraps
-          // the body exactly as sent, with no schema to coerce it.
+          // Deliberately raw: Vault's wrap path declares no fields and wraps its FieldData's Raw, the
+          // body exactly as sent, with no schema to coerce it.
           return { data: { ...req.data }, wrap: { required: true, arbitraryInput: true } };
         },
       },
     },
     {
       pattern: /^wrapping\/unwrap$/,
-      fields: { token: 'string' },
+      fields: TOKEN_FIELDS,
       operations: {
         async update(req): Promise<WrappableResult> {
           const got = await wrapper.unwrap(tokenOf(req));
@@ -48,7 +54,7 @@ export function wrappingPaths(wrapper: ResponseWrapper): PathSpec[] {
     },
     {
       pattern: /^wrapping\/lookup$/,
-      fields: { token: 'string' },
+      fields: TOKEN_FIELDS,
       unauthenticated: ['update'],
       operations: {
         async update(req) {
@@ -60,7 +66,7 @@ export function wrappingPaths(wrapper: ResponseWrapper): PathSpec[] {
     },
     {
       pattern: /^wrapping\/rewrap$/,
-      fields: { token: 'string' },
+      fields: TOKEN_FIELDS,
       operations: {
         async update(req): Promise<WrappableResult> {
           const got = await wrapper.unwrap(tokenOf(req));

@@ -56,6 +56,8 @@ export async function checkWrappingRequest(wrapper: ResponseWrapper, input: Wrap
     if (!input.open && isWrappingToken(input.token)) throw new PermissionDeniedError();
     return false;
   }
+  // Raw, before the framework coerces anything: Vault's validateWrappingToken reads req.Data["token"]
+  // itself and refuses a non-string with its own message.
   const inBody = input.data.token;
   let token: string;
   let thirdParty = false;
