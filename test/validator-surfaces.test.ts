@@ -8,6 +8,7 @@
 
 import { VaultProvider } from '@cdktf/provider-vault/lib/provider/index.js';
 import { Testing, TerraformStack } from 'cdktf';
+import type * as pulumi from '@pulumi/pulumi';
 import type { Construct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AclPolicy } from '../modules/acl-policy.js';
@@ -25,19 +26,11 @@ import { startTestServer, type TestServer } from './helpers/vault-server.js';
 
 let backend: TestServer;
 let grpc: ProviderServer;
-const providers: Record<string, string> = {};
+/** Each provider's serialized text, made on first use. */
+const serialized = new Map<pulumi.dynamic.ResourceProvider, Promise<string>>();
 
 beforeAll(async () => {
   backend = await startTestServer();
-  const kinds = {
-    SecretsMount: secretsMountProvider,
-    SshCa: sshCaProvider,
-    AuthMethod: authMethodProvider,
-    AclPolicy: aclPolicyProvider,
-    UserpassUser: userpassUserProvider,
-    AuditDevice: auditDeviceProvider,
-  };
-  for (const [type, provider] of Object.entries(kinds)) providers[type] = await serializeProvider(provider);
   grpc = await startProviderServer();
   expect((await backend.request('POST', '/v1/sys/auth/userpass', { type: 'userpass' })).status).toBe(204);
 });
@@ -47,20 +40,17 @@ afterAll(async () => {
   await backend?.close();
 });
 
-/** The Pulumi check failures of a resource of `type` (its type token) for these inputs. */
-const pulumiCheck = async (type: string, inputs: Record<string, unknown>): Promise<Failure[]> =>
-  (
-    await grpc.check(
-      `urn:pulumi:dev::test::pulumi-nodejs:dynamic/vault-ssh-ca:${type}::x`,
-      {},
-      {
-        __provider: providers[type],
-        address: backend.url,
-        token: backend.token,
-        ...inputs,
-      },
-    )
-  ).failures;
+/** The check failures of `provider` (a resource of type token `type`) through Pulumi's provider server. */
+async function pulumiCheck(
+  type: string,
+  provider: pulumi.dynamic.ResourceProvider,
+  inputs: Record<string, unknown>,
+): Promise<Failure[]> {
+  if (!serialized.has(provider)) serialized.set(provider, serializeProvider(provider));
+  const urn = `urn:pulumi:dev::test::pulumi-nodejs:dynamic/vault-ssh-ca:${type}::x`;
+  const __provider = await serialized.get(provider)!;
+  return (await grpc.check(urn, {}, { __provider, address: backend.url, token: backend.token, ...inputs })).failures;
+}
 
 /** The CDKTF validation error of a stack (undefined when it synthesizes). */
 const cdktfError = (build: (stack: Construct) => void): string | undefined => {
@@ -77,6 +67,15 @@ const cdktfError = (build: (stack: Construct) => void): string | undefined => {
 
 /** The server's answer: Vault's refusal (400 with the core message), or acceptance. */
 type Server = 'refuses' | 'accepts';
+
+/** Expect the server's `answer` to be `server`; an accepted write is undone by DELETE on `undo`. */
+async function expectServer(answer: { status: number }, server: Server, message: string, undo: string) {
+  if (server === 'refuses') expect(answer).toMatchObject({ status: 400, json: { errors: [message] } });
+  else {
+    expect(answer.status).toBe(204);
+    expect((await backend.request('DELETE', undo)).status).toBe(204);
+  }
+}
 
 describe('mount paths (core/mount-path.ts)', () => {
   const OUR_SHAPE = (path: string) =>
@@ -96,15 +95,15 @@ describe('mount paths (core/mount-path.ts)', () => {
   it.each(SECRETS)('secrets engine at %s: %s', async (path, message, server) => {
     // (a) the server, as Vault: sys/mounts/:path.
     const answer = await backend.request('POST', `/v1/sys/mounts/${path}`, { type: 'ssh' });
-    if (server === 'refuses') expect(answer).toMatchObject({ status: 400, json: { errors: [message] } });
-    else {
-      expect(answer.status).toBe(204);
-      expect((await backend.request('DELETE', `/v1/sys/mounts/${path}`)).status).toBe(204);
-    }
+    await expectServer(answer, server, message, `/v1/sys/mounts/${path}`);
     // (b) Pulumi: SecretsMount's `path`, and the `mount` of SshCertificateAuthority (and so of
     // SshEnvironment, whose SecretsMount and SshCertificateAuthority children run these checks).
-    expect(await pulumiCheck('SecretsMount', { path })).toEqual([{ property: 'path', reason: message }]);
-    expect(await pulumiCheck('SshCa', { mount: path })).toEqual([{ property: 'mount', reason: message }]);
+    expect(await pulumiCheck('SecretsMount', secretsMountProvider, { path })).toEqual([
+      { property: 'path', reason: message },
+    ]);
+    expect(await pulumiCheck('SshCa', sshCaProvider, { mount: path })).toEqual([
+      { property: 'mount', reason: message },
+    ]);
     // (c) CDKTF: SshCertificateAuthority's `mount` (its deprecated `path` too) and SshEnvironment's `mount`.
     for (const build of [
       (s: Construct) => new SshCertificateAuthority(s, 'ca', { mount: path }),
@@ -128,12 +127,8 @@ describe('mount paths (core/mount-path.ts)', () => {
 
   it.each(AUTH)('auth method at %s: %s', async (path, message, server) => {
     const answer = await backend.request('POST', `/v1/sys/auth/${path}`, { type: 'userpass' });
-    if (server === 'refuses') expect(answer).toMatchObject({ status: 400, json: { errors: [message] } });
-    else {
-      expect(answer.status).toBe(204);
-      expect((await backend.request('DELETE', `/v1/sys/auth/${path}`)).status).toBe(204);
-    }
-    const failures = await pulumiCheck('AuthMethod', { path, type: 'userpass' });
+    await expectServer(answer, server, message, `/v1/sys/auth/${path}`);
+    const failures = await pulumiCheck('AuthMethod', authMethodProvider, { path, type: 'userpass' });
     // `//token` breaks our shape rule as well as Vault's: the IaC surface shows both.
     expect(failures).toEqual(
       path === '//token'
@@ -181,7 +176,9 @@ describe('ACL policies (core/policy-spec.ts)', () => {
       expect((await backend.request('DELETE', `/v1/sys/policies/acl/${name.toLowerCase()}`)).status).toBe(204);
     }
     // (b) Pulumi: AclPolicy (SshAccessPolicy is an AclPolicy: the same provider and check).
-    expect(await pulumiCheck('AclPolicy', { name, policy })).toEqual([{ property: field, reason: message }]);
+    expect(await pulumiCheck('AclPolicy', aclPolicyProvider, { name, policy })).toEqual([
+      { property: field, reason: message },
+    ]);
     // (c) CDKTF: AclPolicy; and SshAccessPolicy, whose document is generated, for the name rows.
     const thrown = cdktfError((s) => new AclPolicy(s, 'policy', { name, policy }));
     expect(thrown).toContain(`${field}: ${message}`);
@@ -228,7 +225,7 @@ describe('userpass users (core/userpass-user-spec.ts)', () => {
     const answer = await backend.request('POST', `/v1/auth/userpass/users/${String(username)}`, body);
     if (server === 'accepts') expect(answer.status).toBe(204);
     else expect(answer).toMatchObject({ status: server.status, json: { errors: server.errors } });
-    expect(await pulumiCheck('UserpassUser', user)).toEqual([{ property, reason: message }]);
+    expect(await pulumiCheck('UserpassUser', userpassUserProvider, user)).toEqual([{ property, reason: message }]);
   });
 });
 
@@ -255,12 +252,8 @@ describe('audit devices (core/audit-device-spec.ts)', () => {
   it.each(BAD)('%j → %s: %s', async (device, property, message, server) => {
     const { path, ...body } = device;
     const answer = await backend.request('POST', `/v1/sys/audit/${String(path)}`, body);
-    if (server === 'refuses') expect(answer).toMatchObject({ status: 400, json: { errors: [message] } });
-    else {
-      expect(answer.status).toBe(204);
-      expect((await backend.request('DELETE', `/v1/sys/audit/${String(path)}`)).status).toBe(204);
-    }
-    expect(await pulumiCheck('AuditDevice', device)).toEqual([{ property, reason: message }]);
+    await expectServer(answer, server, message, `/v1/sys/audit/${String(path)}`);
+    expect(await pulumiCheck('AuditDevice', auditDeviceProvider, device)).toEqual([{ property, reason: message }]);
   });
 });
 
@@ -270,9 +263,9 @@ describe('good inputs pass every surface', () => {
     expect((await backend.request('DELETE', `/v1/sys/mounts/${path}`)).status).toBe(204);
     expect((await backend.request('POST', `/v1/sys/auth/${path}`, { type: 'userpass' })).status).toBe(204);
     expect((await backend.request('DELETE', `/v1/sys/auth/${path}`)).status).toBe(204);
-    expect(await pulumiCheck('SecretsMount', { path })).toEqual([]);
-    expect(await pulumiCheck('SshCa', { mount: path })).toEqual([]);
-    expect(await pulumiCheck('AuthMethod', { path, type: 'userpass' })).toEqual([]);
+    expect(await pulumiCheck('SecretsMount', secretsMountProvider, { path })).toEqual([]);
+    expect(await pulumiCheck('SshCa', sshCaProvider, { mount: path })).toEqual([]);
+    expect(await pulumiCheck('AuthMethod', authMethodProvider, { path, type: 'userpass' })).toEqual([]);
     expect(cdktfError((s) => new SshCertificateAuthority(s, 'ca', { mount: path }))).toBeUndefined();
     expect(cdktfError((s) => new SshEnvironment(s, 'dev', { environment: 'dev', mount: path, roles: {} }))).toBe(
       undefined,
@@ -284,7 +277,7 @@ describe('good inputs pass every surface', () => {
     ['ops@team.v2', '{"path": {"ssh-dev/creds/web": {"capabilities": ["update"]}}}'],
   ])('the policy %s', async (name, policy) => {
     expect((await backend.request('POST', `/v1/sys/policies/acl/${name}`, { policy })).status).toBe(204);
-    expect(await pulumiCheck('AclPolicy', { name, policy })).toEqual([]);
+    expect(await pulumiCheck('AclPolicy', aclPolicyProvider, { name, policy })).toEqual([]);
     expect(cdktfError((s) => new AclPolicy(s, 'policy', { name, policy }))).toBeUndefined();
     expect(cdktfError((s) => new SshAccessPolicy(s, 'p', { name, mount: 'ssh-dev', roles: ['dev'] }))).toBe(undefined);
   });
@@ -299,13 +292,13 @@ describe('good inputs pass every surface', () => {
       tokenTtl: '1h',
       tokenMaxTtl: 7200,
     };
-    expect(await pulumiCheck('UserpassUser', user)).toEqual([]);
+    expect(await pulumiCheck('UserpassUser', userpassUserProvider, user)).toEqual([]);
   });
 
   it('the file audit device at audit-ok', async () => {
     const device = { type: 'file', options: { file_path: 'discard', mode: '0600' } };
     expect((await backend.request('POST', '/v1/sys/audit/audit-ok', device)).status).toBe(204);
     expect((await backend.request('DELETE', '/v1/sys/audit/audit-ok')).status).toBe(204);
-    expect(await pulumiCheck('AuditDevice', { path: 'audit-ok', ...device })).toEqual([]);
+    expect(await pulumiCheck('AuditDevice', auditDeviceProvider, { path: 'audit-ok', ...device })).toEqual([]);
   });
 });
