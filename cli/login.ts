@@ -2,8 +2,13 @@
 // fresh key, write it beside the key, load key and certificate into ssh-agent for exactly the
 // certificate's remaining life, drop our expired certificates from the agent, and say what was issued.
 // With --wrap-ttl it hands a credential on instead (a single-use wrapping token); with --unwrap-token
-// it signs with the credential such a token holds.
+// it signs with the credential such a token holds. With --host-ca-mount it also makes ssh trust the
+// environment's hosts through their host certificates only (issue 17): the host CA's @cert-authority
+// line in $SSHCA_HOME/known_hosts, and a block in $SSHCA_HOME/config naming that file with
+// StrictHostKeyChecking yes.
 
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DecodedCertificate } from '../core/cert/certificate.js';
 import { formatGoDuration } from '../core/duration.js';
@@ -11,8 +16,11 @@ import { addToAgent, agentAvailable, removeExpired } from './agent.js';
 import { UsageError } from '../core/errors.js';
 import { normaliseMount, required, usageErrors } from './args.js';
 import { authenticate, type AuthOptions } from './auth.js';
-import { isSshcaKey, obtainCertificate, type CertificateOnDisk } from './certificate-session.js';
+import { isSshcaKey, obtainCertificate, sshcaHome, type CertificateOnDisk } from './certificate-session.js';
 import type { Command } from './command.js';
+import { renderConfigFile } from './config.js';
+import { writeFileAtomic } from './files.js';
+import { certAuthorityOf, configHostPatternsOf, fetchCaPublicKey, writeKnownHosts } from './host-ca.js';
 import { parseWrapTtlOption, unwrapCredential, wrapCredential } from './hand-on.js';
 
 export const LOGIN_OPTIONS = {
@@ -59,13 +67,32 @@ ${LOGIN_OPTIONS_HELP}
                          fails if the token was used or expired, which tells you it was intercepted)
   -h, --help             show this help
 
+Host certificates (no trust on first use):
+  --host-ca-mount MOUNT  mount of the environment's host CA, e.g. ssh-dev-host: its public key
+                         (/v1/MOUNT/public_key) goes into $SSHCA_HOME/known_hosts as
+                         "@cert-authority PATTERNS KEY" (an older line for the same PATTERNS is
+                         replaced, other lines kept), and $SSHCA_HOME/config gets a block for
+                         PATTERNS with this key and certificate, UserKnownHostsFile that file and
+                         StrictHostKeyChecking yes (the block of the same MOUNT and ROLE is replaced).
+                         Use it with "ssh -F $SSHCA_HOME/config HOST", or put
+                         "Include ~/.ssh/sshca/config" at the top of ~/.ssh/config
+  --hosts PATTERNS       the environment's hosts, ssh_config Host patterns separated by commas or
+                         spaces, e.g. '*.dev.example.com,10.1.0.*' (required with --host-ca-mount);
+                         ssh checks a host certificate against the name you type, on any port
+  --allow-any-host       allow a pattern that matches every host, such as '*' (refused without:
+                         the host CA would vouch for hosts outside the environment)
+
 Exit codes: 0 signed (or wrapped), 1 refused (role, principal, TTL or policy: the message says
-which, with the backend's own words), 2 bad command line, 3 authentication or unwrapping failed.
+which, with the backend's own words; no such host CA mount), 2 bad command line, 3 authentication or
+unwrapping failed.
 
 Examples:
   sshca login --mount ssh-dev --role developer --principals ubuntu
   SSHCA_PASSWORD=… sshca login --method userpass --username alice --mount ssh-prod --role developer --ttl 30m
   VAULT_TOKEN=$CI_TOKEN sshca login --mount ssh-dev --role automation --principals gitlab-runner --no-agent --json
+  sshca login --mount ssh-dev --role developer --principals ubuntu \\
+    --host-ca-mount ssh-dev-host --hosts '*.dev.example.com,10.1.0.*'
+  ssh -F ~/.ssh/sshca/config ubuntu@web-1.dev.example.com
 
   # Hand a credential to a new machine once: wrap here, unwrap there (vault unwrap works too).
   WRAPPED=$(SSHCA_PASSWORD=… sshca login --method userpass --username deploy --wrap-ttl 10m)
@@ -114,6 +141,30 @@ export async function loginWith(values: LoginValues): Promise<CertificateOnDisk 
   return { ...issued, identity: describe };
 }
 
+/**
+ * Trust the host CA for `hosts`: its line in $SSHCA_HOME/known_hosts, and the block for this mount
+ * and role in $SSHCA_HOME/config (0600, atomically) naming that file with StrictHostKeyChecking yes.
+ */
+function trustHosts(
+  hostCa: { readonly hosts: readonly string[]; readonly key: string },
+  identityFile: string,
+  values: LoginValues,
+): { knownHosts: string; sshConfig: string } {
+  const knownHosts = join(sshcaHome(), 'known_hosts');
+  writeKnownHosts(knownHosts, certAuthorityOf(hostCa.hosts, [hostCa.key]));
+  const sshConfig = join(sshcaHome(), 'config');
+  const existing = existsSync(sshConfig) ? readFileSync(sshConfig, 'utf8') : '';
+  const block = {
+    mount: required(values.mount, 'mount'),
+    role: required(values.role, 'role'),
+    host: hostCa.hosts.join(' '),
+    identityFile,
+    knownHosts,
+  };
+  writeFileAtomic(sshConfig, renderConfigFile(existing, block), { mode: 0o600, overwrite: true });
+  return { knownHosts, sshConfig };
+}
+
 export const loginCommand: Command = {
   name: 'login',
   summary: 'get a short-lived certificate and load it into ssh-agent',
@@ -129,6 +180,9 @@ export const loginCommand: Command = {
           json: { type: 'boolean' },
           'wrap-ttl': { type: 'string' },
           'unwrap-token': { type: 'string' },
+          'host-ca-mount': { type: 'string' },
+          hosts: { type: 'string' },
+          'allow-any-host': { type: 'boolean' },
         },
       }),
     );
@@ -138,6 +192,14 @@ export const loginCommand: Command = {
     const unwrapToken = values['unwrap-token'];
     if (wrapTtl !== undefined && unwrapToken !== undefined) {
       throw new UsageError('--wrap-ttl and --unwrap-token exclude each other');
+    }
+    const hostCaMount = normaliseMount(values['host-ca-mount'], 'host-ca-mount');
+    if (hostCaMount === undefined) {
+      for (const flag of ['hosts', 'allow-any-host'] as const) {
+        if (values[flag] !== undefined) throw new UsageError(`--${flag} needs --host-ca-mount`);
+      }
+    } else if (wrapTtl !== undefined) {
+      throw new UsageError('--host-ca-mount does not combine with --wrap-ttl (nothing is signed then)');
     }
     if (wrapTtl !== undefined) {
       const { wrapInfo, what } = await wrapCredential(authOptionsOf(values), parseWrapTtlOption(wrapTtl));
@@ -158,7 +220,20 @@ export const loginCommand: Command = {
       if (values.token !== undefined) throw new UsageError('--unwrap-token and --token exclude each other');
       values.token = await unwrapCredential(values.address, required(unwrapToken, 'unwrap-token'));
     }
+    // The host CA before signing: a wrong option or mount fails before anything is written.
+    let hostCa: { mount: string; hosts: string[]; key: string } | undefined;
+    if (hostCaMount !== undefined) {
+      if (values.hosts === undefined) {
+        throw new UsageError(
+          "--host-ca-mount needs --hosts PATTERNS (the hosts its certificates are trusted for, e.g. '*.dev.example.com')",
+        );
+      }
+      const hosts = configHostPatternsOf(values.hosts, '--hosts', values['allow-any-host'] === true);
+      const key = await fetchCaPublicKey(hostCaMount, values.address, '--host-ca-mount');
+      hostCa = { mount: hostCaMount, hosts, key };
+    }
     const issued = await loginWith(values);
+    const trusted = hostCa ? trustHosts(hostCa, issued.identityFile, values) : undefined;
     const now = Math.floor(Date.now() / 1000);
     const c = issued.certificate;
     let agent: 'added' | 'not running' | 'skipped' = 'skipped';
@@ -183,11 +258,19 @@ export const loginCommand: Command = {
           valid_after: Number(c.validAfter),
           valid_before: Number(c.validBefore),
           agent,
+          ...(trusted ? { known_hosts: trusted.knownHosts, ssh_config: trusted.sshConfig } : {}),
         })}\n`,
       );
       return 0;
     }
     process.stdout.write(`Signed ${issued.certificateFile} as ${issued.identity}: ${describeCertificate(c, now)}\n`);
+    if (trusted) {
+      process.stdout.write(
+        `Trusting host certificates of ${hostCa!.mount} for ${hostCa!.hosts.join(',')} in ${trusted.knownHosts}; ` +
+          `ssh config for those hosts in ${trusted.sshConfig} (ssh -F ${trusted.sshConfig} HOST, or ` +
+          `"Include ${trusted.sshConfig}" at the top of ~/.ssh/config).\n`,
+      );
+    }
     if (agent === 'added') {
       process.stdout.write(
         `Added to ssh-agent until it expires${pruned ? `; removed ${pruned} expired certificate(s)` : ''}.\n`,

@@ -1,6 +1,7 @@
 // `sshca render`: the host-trust artefacts of one environment (sshd drop-in, TrustedUserCAKeys file,
 // principals files, cloud-init user-data, Ansible variables) from the CA public key a running
-// backend serves at /v1/<mount>/public_key, plus any extra keys given for a rotation overlap; and
+// backend serves at /v1/<mount>/public_key, plus any extra keys given for a rotation overlap; the
+// clients' side of host certificates (the @cert-authority lines of a known_hosts file, issue 17); and
 // the cloud-init user-data of OTP hosts (vault-ssh-helper as the Ansible role ssh_otp_helper ships it,
 // its config, PAM and sshd files), which needs no backend call.
 
@@ -8,22 +9,22 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { clientOptionsFromEnv } from '../client/env.js';
-import { readCaPublicKey } from '../client/ssh-api.js';
-import { VaultClient, isVaultApiError } from '../client/vault-client.js';
-import { RequestError, UsageError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
 import { renderAnsibleVars } from '../core/render/ansible-vars.js';
 import { renderCloudConfig } from '../core/render/cloud-config.js';
 import { validateHostTrust, type HostTrust } from '../core/render/host-trust.js';
+import { renderCertAuthorityLines } from '../core/render/known-hosts.js';
 import { renderOtpCloudConfig } from '../core/render/otp-cloud-config.js';
 import { validateOtpHelper } from '../core/render/otp-helper.js';
 import { renderPrincipalsFiles, renderSshdDropIn, renderTrustedCaKeys } from '../core/render/sshd-files.js';
 import { normaliseMount, required, usageErrors } from './args.js';
 import type { Command } from './command.js';
 import { readText, writeFileAtomic } from './files.js';
-import { noSuchMount } from './mount-errors.js';
+import { certAuthorityOf, fetchCaPublicKey, hostPatternsOf } from './host-ca.js';
 import { packageRoot } from './package-root.js';
 
 const HELP = `Usage: sshca render --format FORMAT (--mount MOUNT | --ca-key FILE) [options]
+       sshca render --format known-hosts (--mount HOST_CA_MOUNT | --ca-key FILE) --hosts PATTERNS [--out FILE]
        sshca render --format cloud-init-otp --mount MOUNT --allowed-roles ROLES [options]
 
 Print (or write) what makes hosts trust one environment's CA, from the public key a running
@@ -35,6 +36,11 @@ Formats:
   principals    one AuthorizedPrincipalsFile per account (--out names a directory)
   cloud-init    #cloud-config user-data for new instances (checked against EC2's 16 KB limit)
   ansible-vars  group_vars for the Ansible role ssh_ca_trust
+  known-hosts   for clients: "@cert-authority PATTERNS KEY", one line per CA key, so that ssh accepts
+                a host key of those hosts only when the host CA of --mount (e.g. ssh-dev-host) has
+                certified it for the name ssh was asked to reach. Use the file with
+                UserKnownHostsFile and StrictHostKeyChecking yes (sshca login and sshca config
+                --host-ca-mount write it for you)
   cloud-init-otp
                 #cloud-config user-data for hosts that accept one-time passwords of MOUNT: installs
                 vault-ssh-helper and its config, a PAM include and an sshd drop-in (keyboard-interactive
@@ -60,6 +66,16 @@ Options:
   --out PATH                   write to PATH (atomically, 0644) instead of standard output
   -h, --help                   show this help
 
+known-hosts options:
+  --hosts PATTERNS             the hosts the host CA vouches for, as known_hosts patterns separated
+                               by commas: names and addresses, * and ? wildcards, !PATTERN to
+                               exclude, [host]:port for one port only (ssh checks a host certificate
+                               against the bare name on every port), e.g. '*.dev.example.com,10.1.0.*'
+                               (required; empty is refused)
+  --allow-any-host             allow a pattern that matches every host, such as '*' (refused without:
+                               the environment's host CA would vouch for hosts outside it)
+  --ca-key FILE                another host CA public key (repeatable): the next one during a rotation
+
 One-time-password options (cloud-init-otp):
   --allowed-roles R1,R2        OTP roles whose passwords the hosts accept, or "*" for every role of
                                MOUNT (required)
@@ -76,18 +92,29 @@ One-time-password options (cloud-init-otp):
   The backend address is --address, else VAULT_ADDR or BAO_ADDR; it must be https unless --dev.
 
 Exit codes: 0 rendered, 1 refused (bad key, unreachable backend, no such mount, no CA, user-data too
-large), 2 bad command line (cloud-init without --principals, --principals without "=").
+large), 2 bad command line (cloud-init without --principals, --principals without "=", known-hosts
+without --hosts or with a pattern that matches every host).
 
 Examples:
   sshca render --mount ssh-dev --format cloud-init --principals ubuntu=ubuntu,dev-admin > dev-user-data.yaml
   sshca render --mount ssh-prod --format ansible-vars --principals ubuntu=ubuntu \\
                --out ansible/inventories/example/group_vars/prod.yml
   sshca render --mount ssh-dev --ca-key next-dev-ca.pub --format trusted-keys
+  sshca render --format known-hosts --mount ssh-dev-host --hosts '*.dev.example.com,10.1.0.*' \\
+               --out ~/.ssh/dev_known_hosts
   sshca render --format cloud-init-otp --address https://vault.example.com:8200 --mount ssh-dev \\
                --allowed-roles otp-dev --ca-cert vault-ca.pem > otp-user-data.yaml
 `;
 
-const FORMATS = ['sshd', 'trusted-keys', 'principals', 'cloud-init', 'ansible-vars', 'cloud-init-otp'] as const;
+const FORMATS = [
+  'sshd',
+  'trusted-keys',
+  'principals',
+  'cloud-init',
+  'ansible-vars',
+  'cloud-init-otp',
+  'known-hosts',
+] as const;
 type Format = (typeof FORMATS)[number];
 
 /** `ssh-dev` → `dev`, `team/ssh-prod` → `prod`, `ssh` → `ssh`. */
@@ -124,29 +151,6 @@ function principalsOf(items: readonly string[] | undefined): Record<string, stri
   return out;
 }
 
-async function backendKey(mount: string, address: string | undefined): Promise<string> {
-  const client = new VaultClient(clientOptionsFromEnv(process.env, address ? { address } : {}, '--address'));
-  let key: string | undefined;
-  try {
-    key = await readCaPublicKey(client, mount);
-  } catch (e) {
-    // public_key is unauthenticated on an SSH mount: a 403 (Vault) or "unsupported path" means none is there.
-    if (
-      isVaultApiError(e) &&
-      (e.status === 403 || e.errors.some((m) => /unsupported path|no handler for route/.test(m)))
-    ) {
-      throw new RequestError(
-        `${noSuchMount(mount)} (backend said: ${e.errors.join('; ').replace(/^1 error occurred:\n\t\* (.*)\n\n$/s, '$1') || `HTTP ${e.status}`})`,
-      );
-    }
-    throw e;
-  }
-  if (!key || key.trim() === '') {
-    throw new RequestError(`no CA public key on mount ${mount} at ${client.options.address}: configure its CA first`);
-  }
-  return key;
-}
-
 function render(format: Format, trust: HostTrust, reloadCommand: string | undefined): string {
   switch (format) {
     case 'sshd':
@@ -161,8 +165,9 @@ function render(format: Format, trust: HostTrust, reloadCommand: string | undefi
       return renderPrincipalsFiles(trust)
         .map((f) => `==> ${f.path} <==\n${f.content}`)
         .join('\n');
+    case 'known-hosts':
     case 'cloud-init-otp':
-      throw new UsageError('cloud-init-otp is rendered by renderOtp');
+      throw new UsageError(`${format} is rendered by its own function`);
   }
 }
 
@@ -173,6 +178,10 @@ type Values = Record<string, string | boolean | string[] | undefined>;
 
 /** Options of the host-trust formats that mean nothing for cloud-init-otp. */
 const TRUST_ONLY = ['ca-key', 'environment', 'principals', 'ca-keys-path', 'principals-dir'];
+/** Options of known-hosts only. */
+const KNOWN_HOSTS_ONLY = ['hosts', 'allow-any-host'];
+/** Options of the sshd-side formats that mean nothing for known-hosts (a client's file). */
+const HOST_SIDE_ONLY = ['environment', 'principals', 'drop-in', 'ca-keys-path', 'principals-dir', 'reload-command'];
 /** Options of cloud-init-otp that mean nothing for the host-trust formats. */
 const OTP_ONLY = [
   'allowed-roles',
@@ -194,7 +203,7 @@ function refuseOptions(values: Values, names: readonly string[], format: string)
 
 /** cloud-init-otp: the OTP host's user-data, with the helper's bytes read from the package. */
 function renderOtp(values: Values): string {
-  refuseOptions(values, TRUST_ONLY, 'cloud-init-otp');
+  refuseOptions(values, [...TRUST_ONLY, ...KNOWN_HOSTS_ONLY], 'cloud-init-otp');
   const address = clientOptionsFromEnv(
     process.env,
     values.address ? { address: values.address as string } : {},
@@ -224,9 +233,25 @@ function renderOtp(values: Values): string {
   return renderOtpCloudConfig(otp, helper, reloadCommand !== undefined ? { reloadCommand } : {});
 }
 
+/** known-hosts: the @cert-authority lines of the host CA at --mount (and of --ca-key files). */
+async function renderKnownHosts(values: Values): Promise<string> {
+  // Patterns first: a usage error should not wait for the backend.
+  const hosts = hostPatternsOf(values.hosts as string | undefined, '--hosts', values['allow-any-host'] === true);
+  const mount = normaliseMount(values.mount as string | undefined);
+  const files = (values['ca-key'] as string[] | undefined) ?? [];
+  if (mount === undefined && files.length === 0) {
+    throw new UsageError('give --mount (the host CA mount, e.g. ssh-dev-host) or at least one --ca-key');
+  }
+  const keys = [
+    ...(mount !== undefined ? [await fetchCaPublicKey(mount, values.address as string | undefined)] : []),
+    ...files.map((f) => readText(f, 'CA public key')),
+  ];
+  return renderCertAuthorityLines(certAuthorityOf(hosts, keys));
+}
+
 export const renderCommand: Command = {
   name: 'render',
-  summary: 'print host-trust files (sshd drop-in, cloud-init, Ansible vars) for an environment',
+  summary: "print host-trust files (sshd drop-in, cloud-init, Ansible vars, clients' known_hosts) for an environment",
   help: HELP,
   async run(argv) {
     const { values } = usageErrors(() =>
@@ -253,6 +278,8 @@ export const renderCommand: Command = {
           dev: { type: 'boolean' },
           'pam-service': { type: 'string' },
           'pam-log': { type: 'string' },
+          hosts: { type: 'string' },
+          'allow-any-host': { type: 'boolean' },
         },
       }),
     );
@@ -267,6 +294,14 @@ export const renderCommand: Command = {
       return 0;
     }
     refuseOptions(values, OTP_ONLY, format);
+    if (format === 'known-hosts') {
+      refuseOptions(values, HOST_SIDE_ONLY, format);
+      const text = await renderKnownHosts(values);
+      if (values.out === undefined) process.stdout.write(text);
+      else writeFileAtomic(values.out, text, { mode: 0o644, overwrite: true });
+      return 0;
+    }
+    refuseOptions(values, KNOWN_HOSTS_ONLY, format);
     const mount = normaliseMount(values.mount);
     const principals = principalsOf(values.principals);
     if (format === 'cloud-init' && Object.keys(principals).length === 0) {
@@ -281,7 +316,7 @@ export const renderCommand: Command = {
     const environment = values.environment ?? (mount !== undefined ? environmentOf(mount) : undefined);
     const trust = validateHostTrust({
       environment: required(environment, 'environment'),
-      caKeys: [...(mount !== undefined ? [await backendKey(mount, values.address)] : []), ...extraKeys],
+      caKeys: [...(mount !== undefined ? [await fetchCaPublicKey(mount, values.address)] : []), ...extraKeys],
       principals,
       paths: {
         ...(values['drop-in'] !== undefined ? { dropIn: values['drop-in'] } : {}),

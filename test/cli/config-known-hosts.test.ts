@@ -103,7 +103,8 @@ describe('sshca config --host-ca-key', () => {
         `  IdentityFile ${identity}`,
         `  CertificateFile ${identity}-cert.pub`,
         '  IdentitiesOnly yes',
-        `  UserKnownHostsFile ~/.ssh/known_hosts ${knownHosts}`,
+        `  UserKnownHostsFile ${knownHosts}`,
+        '  StrictHostKeyChecking yes',
         '',
       ].join('\n'),
       stderr: `sshca config: trusting host certificates of ${hostCaKey} for 127.0.0.3 in ${knownHosts}\n`,
@@ -130,7 +131,7 @@ describe('sshca config --host-ca-key', () => {
       code: 2,
       stdout: '',
       stderr:
-        'sshca config: --known-hosts needs --host-ca-key (it names where the @cert-authority line goes)\n' +
+        'sshca config: --known-hosts needs --host-ca-mount or --host-ca-key (it names where the @cert-authority line goes)\n' +
         'Run "sshca config --help" for usage.\n',
     });
   });
@@ -146,11 +147,9 @@ describe('sshca config --host-ca-key', () => {
       encoding: 'utf8',
       env: { ...process.env, HOME: home },
     });
-    // ssh expands ~ from the account's passwd entry, not $HOME: only the order and our file are ours.
-    const files = /^userknownhostsfile (.*)$/m.exec(shown)![1]!.split(' ');
-    expect(files).toHaveLength(2);
-    expect(files[0]).toMatch(/\/\.ssh\/known_hosts$/);
-    expect(files[1]).toBe(join(home, '.ssh', 'sshca', 'known_hosts'));
+    // Issue 17: only our file, and no key is learnt for these hosts.
+    expect(/^userknownhostsfile (.*)$/m.exec(shown)![1]).toBe(join(home, '.ssh', 'sshca', 'known_hosts'));
+    expect(shown).toMatch(/^stricthostkeychecking true$/m);
     const login = await runSshca(['login', '--mount', 'ssh-dev', '--role', 'developer', '--no-agent'], {
       HOME: home,
       VAULT_ADDR: server.url,

@@ -299,7 +299,8 @@ describe('sshca config', () => {
         `  IdentityFile ${identity}`,
         `  CertificateFile ${identity}-cert.pub`,
         '  IdentitiesOnly yes',
-        `  UserKnownHostsFile ~/.ssh/known_hosts ${knownHostsFile}`,
+        `  UserKnownHostsFile ${knownHostsFile}`,
+        '  StrictHostKeyChecking yes',
         '',
       ].join('\n'),
     });

@@ -11,6 +11,10 @@
 // exit). The machine's own /etc/pam.d/sshd and /etc/ssh/sshd_config are never read or written. Public-key
 // (certificate) logins keep working beside keyboard-interactive unless `extraConfig` says otherwise,
 // e.g. `AuthenticationMethods keyboard-interactive`. For the shipped OTP helper, see ./sshd-otp.ts.
+//
+// Host certificates (issue 17): give a spec `hostCertificate`, a function that signs the host's own
+// public key (e.g. through a test server's host CA role). The host then presents that certificate
+// beside its key (`HostCertificate`), and `host.hostCertificate` holds it.
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -49,6 +53,13 @@ export interface SshdHostSpec {
    * @default none: `UsePAM no`, no keyboard-interactive
    */
   readonly pam?: SshdPamSpec;
+  /**
+   * Present a host certificate: called with the host's public key (`ssh-ed25519 AAAA…`) before sshd
+   * starts, it returns the certificate (`ssh-ed25519-cert-v01@openssh.com AAAA…`), which sshd serves
+   * beside the key through `HostCertificate`.
+   * @default none: the host presents its plain key
+   */
+  readonly hostCertificate?: (hostPublicKey: string) => string | Promise<string>;
 }
 
 /** The PAM service of one host. Give `auth` or `content`. */
@@ -87,6 +98,8 @@ export interface SshdHost {
   readonly hostPublicKey: string;
   /** `[address]:port <host key>`, a known_hosts line for this host. */
   readonly knownHostsLine: string;
+  /** With `hostCertificate`: the certificate the host presents, as its function returned it. */
+  readonly hostCertificate?: string;
   /** Everything sshd has logged so far, lines ending in `\n`. */
   log(): string;
   /**
@@ -186,6 +199,8 @@ interface HostFiles {
   readonly principalsDir: string;
   readonly setTrustedUserCaKeys: SshdHost['setTrustedUserCaKeys'];
   readonly setPrincipals: SshdHost['setPrincipals'];
+  /** With `hostCertificate`: the certificate file, `<hostKey>-cert.pub`. */
+  hostCertificateFile?: string;
 }
 
 function writeHostFiles(spec: SshdHostSpec, dir: string): HostFiles {
@@ -209,6 +224,7 @@ function renderConfig(spec: SshdHostSpec, dir: string, port: number, files: Host
     `ListenAddress ${spec.address}`,
     `Port ${port}`,
     `HostKey ${files.hostKey}`,
+    ...(files.hostCertificateFile !== undefined ? [`HostCertificate ${files.hostCertificateFile}`] : []),
     `PidFile ${join(dir, 'sshd.pid')}`,
     `TrustedUserCAKeys ${files.caFile}`,
     `AuthorizedPrincipalsFile ${files.principalsDir}/%u`,
@@ -284,6 +300,10 @@ async function startOne(spec: SshdHostSpec, sshdPath: string): Promise<SshdHost>
   };
   try {
     files = writeHostFiles(spec, dir);
+    if (spec.hostCertificate) {
+      files.hostCertificateFile = `${files.hostKey}-cert.pub`;
+      writeFileAtomically(files.hostCertificateFile, `${(await spec.hostCertificate(files.hostPublicKey)).trim()}\n`);
+    }
     if (spec.pam) pam = writePamService(spec, sshdPath, dir);
     started = await listen(spec, pam?.program ?? sshdPath, dir, files);
   } catch (e) {
@@ -303,6 +323,9 @@ async function startOne(spec: SshdHostSpec, sshdPath: string): Promise<SshdHost>
     ...(pam ? { pamService: pam.service, pamFile: pam.pamFile } : {}),
     hostPublicKey: files.hostPublicKey,
     knownHostsLine: `[${spec.address}]:${port} ${files.hostPublicKey}`,
+    ...(files.hostCertificateFile !== undefined
+      ? { hostCertificate: readFileSync(files.hostCertificateFile, 'utf8').trim() }
+      : {}),
     log: daemon.log,
     async waitForLog(pattern, from = 0, timeoutMs = 5_000) {
       const deadline = Date.now() + timeoutMs;
