@@ -3,13 +3,12 @@
 // every address unless asked, fails synthesis). The resource has no `exclude_cidr_list` and no `port`
 // attribute in the Vault provider 5.x: a spec that sets them fails synthesis too.
 
-import { SshSecretBackendRole } from '@cdktf/provider-vault/lib/ssh-secret-backend-role/index.js';
+import type { SshSecretBackendRole } from '@cdktf/provider-vault/lib/ssh-secret-backend-role/index.js';
 import { Construct } from 'constructs';
-import { isValidRoleName } from '../core/role.js';
-import { validateOtpRoleSpec, type OtpRoleSpec } from '../core/role-spec-otp.js';
-import { otpRoleSpecToTerraform, terraformOtpRoleIssues } from '../core/role-spec-terraform.js';
-import { resolveMount, type MountProps } from './mount-prop.js';
-import { validateWith } from './validation.js';
+import { OTP_ROLE_KIND } from '../core/role-kinds.js';
+import type { OtpRoleSpec } from '../core/role-spec-otp.js';
+import type { MountProps } from './mount-prop.js';
+import { roleResource } from './role-construct.js';
 
 /** Props of an SshOtpRole: where the role lives (`mount`, `name`) and its OtpRoleSpec fields (defaults there). */
 export interface SshOtpRoleProps extends OtpRoleSpec, MountProps {
@@ -24,14 +23,6 @@ export class SshOtpRole extends Construct {
 
   constructor(scope: Construct, id: string, props: SshOtpRoleProps) {
     super(scope, id);
-    const { mount: _mount, backend: _backend, name, ...spec } = props;
-    const { mount, issues: mountIssues } = resolveMount(props);
-    validateWith(this, () => [
-      ...mountIssues,
-      ...(isValidRoleName(name) ? [] : [{ field: 'name', message: `invalid role name ${JSON.stringify(name)}` }]),
-      ...validateOtpRoleSpec(spec),
-      ...terraformOtpRoleIssues(spec),
-    ]);
-    this.role = new SshSecretBackendRole(this, 'role', { backend: mount, name, ...otpRoleSpecToTerraform(spec) });
+    this.role = roleResource(this, OTP_ROLE_KIND, props);
   }
 }

@@ -1,13 +1,12 @@
 // `SshRole`: a `vault_ssh_secret_backend_role` from the same RoleSpec the Pulumi providers take, with
 // the same defaults and the same validators (an insecure role fails synthesis).
 
-import { SshSecretBackendRole } from '@cdktf/provider-vault/lib/ssh-secret-backend-role/index.js';
+import type { SshSecretBackendRole } from '@cdktf/provider-vault/lib/ssh-secret-backend-role/index.js';
 import { Construct } from 'constructs';
-import { isValidRoleName } from '../core/role.js';
-import { validateRoleSpec, type RoleSpec } from '../core/role-spec.js';
-import { roleSpecToTerraform, terraformRoleIssues } from '../core/role-spec-terraform.js';
-import { resolveMount, type MountProps } from './mount-prop.js';
-import { validateWith } from './validation.js';
+import { CA_ROLE_KIND } from '../core/role-kinds.js';
+import type { RoleSpec } from '../core/role-spec.js';
+import type { MountProps } from './mount-prop.js';
+import { roleResource } from './role-construct.js';
 
 /** Props of an SshRole: where the role lives (`mount`, `name`) and its RoleSpec fields (defaults there). */
 export interface SshRoleProps extends RoleSpec, MountProps {
@@ -22,14 +21,6 @@ export class SshRole extends Construct {
 
   constructor(scope: Construct, id: string, props: SshRoleProps) {
     super(scope, id);
-    const { mount: _mount, backend: _backend, name, ...spec } = props;
-    const { mount, issues: mountIssues } = resolveMount(props);
-    validateWith(this, () => [
-      ...mountIssues,
-      ...(isValidRoleName(name) ? [] : [{ field: 'name', message: `invalid role name ${JSON.stringify(name)}` }]),
-      ...validateRoleSpec(spec),
-      ...terraformRoleIssues(spec),
-    ]);
-    this.role = new SshSecretBackendRole(this, 'role', { backend: mount, name, ...roleSpecToTerraform(spec) });
+    this.role = roleResource(this, CA_ROLE_KIND, props);
   }
 }

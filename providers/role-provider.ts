@@ -1,26 +1,16 @@
 // The dynamic provider of a role on an SSH mount (`<mount>/roles/<name>`), for one key type: CA roles
 // (`SshRole`) and one-time-password roles (`SshOtpRole`) differ only in their spec's validator and
-// mappers, given here as a `RoleKind`. Replaces: `mount`, `name`; every other field updates in place
+// mappers, given as a `RoleSpecKind` (core/role-kinds.ts). Replaces: `mount`, `name`; every other field updates in place
 // (a role write replaces the whole role, as in Vault). `diff` compares normalised roles; `read`
 // shows changes made outside Pulumi, and a role that is gone or now of another key type as gone.
 
 import type * as pulumi from '@pulumi/pulumi';
 import { deleteRole, readRole, writeRole } from '../client/ssh-api.js';
 import type { Issue } from '../core/errors.js';
+import type { RoleSpecKind } from '../core/role-kinds.js';
 import { isValidRoleName } from '../core/role.js';
 import { connect, type ConnectionInputs } from './connection.js';
 import { checkFailures, defined, replacements, without } from './provider-kit.js';
-
-/** What differs between the key types: the spec's checks and its one mapper each way. */
-export interface RoleKind<S> {
-  /** Vault's `key_type`. */
-  readonly keyType: 'ca' | 'otp';
-  readonly validate: (spec: S) => Issue[];
-  readonly toWire: (spec: S) => Record<string, unknown>;
-  readonly fromWire: (data: Readonly<Record<string, unknown>>) => S;
-  /** The role a spec writes as comparable text. */
-  readonly normalise: (spec: S) => string;
-}
 
 /** Inputs of a role resource: where the role lives, and its spec. */
 export type RoleInputs<S> = ConnectionInputs & S & { readonly mount: string; readonly name: string };
@@ -28,7 +18,7 @@ export type RoleInputs<S> = ConnectionInputs & S & { readonly mount: string; rea
 const NOT_ROLE_FIELDS = ['mount', 'name', 'address', 'token', '__provider'];
 
 /** The dynamic provider for roles of one kind. */
-export function roleProvider<S extends object>(kind: RoleKind<S>): pulumi.dynamic.ResourceProvider {
+export function roleProvider<S extends object>(kind: RoleSpecKind<S>): pulumi.dynamic.ResourceProvider {
   const specOf = (inputs: RoleInputs<S>): S => without(inputs, NOT_ROLE_FIELDS) as S;
   return {
     async check(_olds, news: RoleInputs<S>) {

@@ -4,13 +4,8 @@
 // construct; `read` shows changes made outside Pulumi (providers/role-provider.ts).
 
 import * as pulumi from '@pulumi/pulumi';
-import {
-  normalisedOtpRole,
-  otpRoleSpecFromWire,
-  otpRoleSpecToWire,
-  validateOtpRoleSpec,
-  type OtpRoleSpec,
-} from '../core/role-spec-otp.js';
+import { OTP_ROLE_KIND } from '../core/role-kinds.js';
+import type { OtpRoleSpec } from '../core/role-spec-otp.js';
 import { roleProvider, type RoleInputs } from './role-provider.js';
 import { resourceArgs, type ConnectionArgs } from './resource-kit.js';
 
@@ -18,13 +13,7 @@ import { resourceArgs, type ConnectionArgs } from './resource-kit.js';
 export type SshOtpRoleInputs = RoleInputs<OtpRoleSpec>;
 
 /** The dynamic provider behind SshOtpRole (serialized into the stack's state). */
-export const sshOtpRoleProvider: pulumi.dynamic.ResourceProvider = roleProvider<OtpRoleSpec>({
-  keyType: 'otp',
-  validate: validateOtpRoleSpec,
-  toWire: otpRoleSpecToWire,
-  fromWire: otpRoleSpecFromWire,
-  normalise: normalisedOtpRole,
-});
+export const sshOtpRoleProvider: pulumi.dynamic.ResourceProvider = roleProvider(OTP_ROLE_KIND);
 
 /** Arguments of an SshOtpRole: the mount, the name, and the role's fields. */
 export type SshOtpRoleArgs = ConnectionArgs & {

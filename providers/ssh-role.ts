@@ -5,13 +5,8 @@
 // 3600 are equal; `read` shows changes made to the role outside Pulumi (providers/role-provider.ts).
 
 import * as pulumi from '@pulumi/pulumi';
-import {
-  normalisedRole,
-  roleSpecFromWire,
-  roleSpecToWire,
-  validateRoleSpec,
-  type RoleSpec,
-} from '../core/role-spec.js';
+import { CA_ROLE_KIND } from '../core/role-kinds.js';
+import type { RoleSpec } from '../core/role-spec.js';
 import { roleProvider, type RoleInputs } from './role-provider.js';
 import { resourceArgs, type ConnectionArgs } from './resource-kit.js';
 
@@ -19,13 +14,7 @@ import { resourceArgs, type ConnectionArgs } from './resource-kit.js';
 export type SshRoleInputs = RoleInputs<RoleSpec>;
 
 /** The dynamic provider behind SshRole (serialized into the stack's state). */
-export const sshRoleProvider: pulumi.dynamic.ResourceProvider = roleProvider<RoleSpec>({
-  keyType: 'ca',
-  validate: validateRoleSpec,
-  toWire: roleSpecToWire,
-  fromWire: roleSpecFromWire,
-  normalise: normalisedRole,
-});
+export const sshRoleProvider: pulumi.dynamic.ResourceProvider = roleProvider(CA_ROLE_KIND);
 
 /** Arguments of an SshRole: the mount, the name, and the role's fields. */
 export type SshRoleArgs = ConnectionArgs & {
