@@ -18,15 +18,8 @@ export interface FieldSpec {
   readonly description: string;
 }
 
-/**
- * Field name → type, like a Vault path's `Fields`. New schemas give each field a `FieldSpec` with its
- * description; a bare `FieldType` is still accepted for the schemas not yet described.
- */
-export type FieldSchema = Readonly<Record<string, FieldType | FieldSpec>>;
-
-/** The type of a schema entry, whichever form it has. */
-export const fieldTypeOf = (entry: FieldType | FieldSpec): FieldType =>
-  typeof entry === 'string' ? entry : entry.type;
+/** Field name → type and description, like a Vault path's `Fields`. */
+export type FieldSchema = Readonly<Record<string, FieldSpec>>;
 
 /** Coerced values by field name; a field is present only when the request supplied it. */
 export interface ParsedFields {
@@ -294,7 +287,7 @@ export function parseFields(schema: FieldSchema, raw: Readonly<Record<string, un
   const unknown: string[] = [];
   for (const name of Object.keys(raw).sort()) {
     // Own properties only: `constructor` or `__proto__` is an unknown parameter, not Object's.
-    const type = Object.hasOwn(schema, name) ? fieldTypeOf(schema[name]!) : undefined;
+    const type = Object.hasOwn(schema, name) ? schema[name]!.type : undefined;
     const value = raw[name];
     if (type === undefined) {
       unknown.push(name);

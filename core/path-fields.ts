@@ -1,5 +1,6 @@
 // The field schemas of the backend paths whose handlers live in server/ (the SSH engine's CA,
-// zero-address and OTP paths, token and userpass auth, sys/policies and sys/mounts), kept in core so
+// zero-address and OTP paths, token and userpass auth, sys/policies, sys/mounts, sys/auth and
+// sys/audit), kept in core so
 // that the server and the IaC validators (core/acl/path-parameters.ts) read the same lists. The
 // schemas of sign, issue and roles live with their logic (core/sign.ts, core/issue.ts, core/role.ts).
 
@@ -99,6 +100,12 @@ export const POLICY_ACL_FIELDS: FieldSchema = {
   policy: { type: 'string', description: 'The policy document (HCL or JSON).' },
 };
 
+/** `sys/policy/:name` (the older policy path): `rules`, or `policy` as on sys/policies/acl. */
+export const POLICY_LEGACY_FIELDS: FieldSchema = {
+  rules: { type: 'string', description: 'The policy document (HCL or JSON).' },
+  policy: { type: 'string', description: 'The policy document, when rules is not given.' },
+};
+
 /** `sys/mounts/:path`: enable a secrets engine. */
 export const MOUNT_FIELDS: FieldSchema = {
   type: { type: 'string', description: 'Type of the secrets engine (ssh).' },
@@ -114,4 +121,34 @@ export const MOUNT_TUNE_FIELDS: FieldSchema = {
   default_lease_ttl: { type: 'string', description: 'Default lease TTL of the mount ("system" resets it).' },
   max_lease_ttl: { type: 'string', description: 'Maximum lease TTL of the mount ("system" resets it).' },
   description: { type: 'string', description: 'Human-readable description of the mount.' },
+};
+
+/** `sys/auth/:path`: enable an auth method. */
+export const AUTH_MOUNT_FIELDS: FieldSchema = {
+  ...MOUNT_FIELDS,
+  type: { type: 'string', description: 'Type of the auth method (userpass).' },
+  description: { type: 'string', description: 'Human-readable description of the auth method.' },
+};
+
+/** `sys/auth/:path/tune`. */
+export const AUTH_TUNE_FIELDS: FieldSchema = {
+  ...MOUNT_TUNE_FIELDS,
+  description: { type: 'string', description: 'Human-readable description of the auth method.' },
+  user_lockout_config: {
+    type: 'map',
+    description: 'Lockout after failed logins: lockout_threshold, lockout_duration, lockout_counter_reset, disable.',
+  },
+};
+
+/** `sys/audit/:path`: enable an audit device. */
+export const AUDIT_FIELDS: FieldSchema = {
+  type: { type: 'string', description: 'Type of the audit device (file).' },
+  description: { type: 'string', description: 'Human-readable description of the audit device.' },
+  options: { type: 'map', description: 'Device options: file_path, log_raw, hmac_accessor, prefix, mode.' },
+  local: { type: 'bool', description: 'Keep the device on this cluster only (not replicated).' },
+};
+
+/** `sys/audit-hash/:path`: the HMAC a device would log for a value. */
+export const AUDIT_HASH_FIELDS: FieldSchema = {
+  input: { type: 'string', description: "The value to hash with the audit device's key." },
 };

@@ -3,6 +3,7 @@
 import { validateAuditDeviceVault } from '../../core/audit-device-spec.js';
 import { RequestError } from '../../core/errors.js';
 import { toStringMap } from '../../core/fields.js';
+import { AUDIT_FIELDS, AUDIT_HASH_FIELDS } from '../../core/path-fields.js';
 import type { AuditBroker } from '../audit/audit-broker.js';
 import type { PathSpec } from '../framework.js';
 import { normalise } from './paths-mounts.js';
@@ -21,7 +22,7 @@ export function auditPaths(broker: AuditBroker): PathSpec[] {
     },
     {
       pattern: /^audit\/(?<path>.+)$/,
-      fields: { type: 'string', description: 'string', options: 'map', local: 'bool' },
+      fields: AUDIT_FIELDS,
       sudo: true,
       operations: {
         async update(req) {
@@ -51,7 +52,7 @@ export function auditPaths(broker: AuditBroker): PathSpec[] {
     },
     {
       pattern: /^audit-hash\/(?<path>.+)$/,
-      fields: { input: 'string' },
+      fields: AUDIT_HASH_FIELDS,
       sudo: true,
       operations: {
         async update(req) {

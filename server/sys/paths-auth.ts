@@ -5,6 +5,7 @@
 import { parseDurationSeconds } from '../../core/duration.js';
 import { RequestError } from '../../core/errors.js';
 import { validateMountPathVault } from '../../core/mount-path.js';
+import { AUTH_MOUNT_FIELDS, AUTH_TUNE_FIELDS } from '../../core/path-fields.js';
 import type { TokenStore } from '../auth/token-store.js';
 import { fieldOf, suppliedFields, type LogicalRequest, type PathSpec } from '../framework.js';
 import { deletePrefix, type Storage } from '../storage/storage.js';
@@ -106,12 +107,7 @@ export function authPaths(table: MountTable, rootStorage: Storage, tokens: Token
     },
     {
       pattern: /^auth\/(?<path>.+?)\/tune\/?$/,
-      fields: {
-        default_lease_ttl: 'string',
-        max_lease_ttl: 'string',
-        description: 'string',
-        user_lockout_config: 'map',
-      },
+      fields: AUTH_TUNE_FIELDS,
       sudo: true,
       operations: {
         async read(req) {
@@ -136,14 +132,7 @@ export function authPaths(table: MountTable, rootStorage: Storage, tokens: Token
     },
     {
       pattern: /^auth\/(?<path>.+)$/,
-      fields: {
-        type: 'string',
-        description: 'string',
-        config: 'map',
-        options: 'map',
-        local: 'bool',
-        seal_wrap: 'bool',
-      },
+      fields: AUTH_MOUNT_FIELDS,
       sudo: true,
       operations: {
         update: enable,

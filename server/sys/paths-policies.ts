@@ -1,7 +1,7 @@
 // `sys/policies/acl` and the legacy `sys/policy` that `vault policy write` uses (reference §5.2).
 
 import { RequestError } from '../../core/errors.js';
-import { POLICY_ACL_FIELDS } from '../../core/path-fields.js';
+import { POLICY_ACL_FIELDS, POLICY_LEGACY_FIELDS } from '../../core/path-fields.js';
 import { validatePolicyVault } from '../../core/policy-spec.js';
 import type { LogicalRequest, PathSpec } from '../framework.js';
 import type { PolicyStore } from '../policy-store.js';
@@ -57,7 +57,7 @@ export function policyPaths(store: PolicyStore): PathSpec[] {
     },
     {
       pattern: /^policy\/(?<name>.+)$/,
-      fields: { rules: 'string', policy: 'string' },
+      fields: POLICY_LEGACY_FIELDS,
       operations: {
         async read(req) {
           const text = await store.read(named(req));

@@ -8,10 +8,14 @@ import {
   parseFields,
   toStringMap,
   type FieldSchema,
+  type FieldType,
 } from '../../core/fields.js';
 import { caught } from './fixtures.js';
 
-const SCHEMA: FieldSchema = {
+const typed = (types: Readonly<Record<string, FieldType>>): FieldSchema =>
+  Object.fromEntries(Object.entries(types).map(([name, type]) => [name, { type, description: `The ${name}.` }]));
+
+const SCHEMA = typed({
   name: 'string',
   key_type: 'lowercase-string',
   flag: 'bool',
@@ -19,7 +23,7 @@ const SCHEMA: FieldSchema = {
   ttl: 'duration',
   start_time: 'time',
   default_extensions: 'map',
-};
+});
 
 const one = (field: string, value: unknown): unknown => parseFields(SCHEMA, { [field]: value }).values.get(field);
 

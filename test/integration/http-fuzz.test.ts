@@ -11,7 +11,8 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLE_FIELDS } from '../../core/role.js';
 import { SIGN_FIELDS } from '../../core/sign.js';
-import { fieldTypeOf, type FieldSchema, type FieldType } from '../../core/fields.js';
+import type { FieldSchema, FieldType } from '../../core/fields.js';
+import { MOUNT_FIELDS } from '../../core/path-fields.js';
 import { generateKeyPair } from '../../server/ssh/generate-key-pair.js';
 import { FileStorage } from '../../server/storage/file-storage.js';
 import { configCaPath } from '../../server/ssh/paths-config-ca.js';
@@ -371,15 +372,11 @@ const VALID_ROLE = {
 const VALID_SIGN = { public_key: USER_KEY, valid_principals: 'fuzz', ttl: '10m', cert_type: 'user' };
 /** Fast to generate; RSA keys would take seconds each. */
 const VALID_CA = () => ({ key_type: 'ed25519' });
-const MOUNT_FIELDS: FieldSchema = {
-  type: 'string',
-  description: 'string',
-  config: 'map',
-  options: 'map',
-  local: 'bool',
-  seal_wrap: 'bool',
+/** The config map's TTL fields, fuzzed as durations (sys/mounts reads them out of `config`). */
+const MOUNT_CONFIG_FIELDS: FieldSchema = {
+  default_lease_ttl: { type: 'duration', description: 'Default lease TTL of the mount.' },
+  max_lease_ttl: { type: 'duration', description: 'Maximum lease TTL of the mount.' },
 };
-const MOUNT_CONFIG_FIELDS: FieldSchema = { default_lease_ttl: 'duration', max_lease_ttl: 'duration' };
 const CA_FIELDS = configCaPath.fields;
 
 /** Round-robin over a schema's fields so every field gets its wrong types, whatever the seed. */
@@ -389,7 +386,7 @@ function nextField(schema: FieldSchema): [string, FieldType] {
   const turn = turns.get(schema) ?? 0;
   turns.set(schema, turn + 1);
   const name = names[turn % names.length]!;
-  return [name, fieldTypeOf(schema[name]!)];
+  return [name, schema[name]!.type];
 }
 
 const json = (v: unknown) => JSON.stringify(v);

@@ -8,20 +8,6 @@ import type { Backend } from '../../server/framework.js';
 import { sshBackend } from '../../server/ssh/ssh-backend.js';
 import { startTestServer, type TestServer } from '../helpers/vault-server.js';
 
-/**
- * Paths whose schemas are not described yet, by backend and pattern: the files that hold them are
- * being converted to `{ type, description }` (with their fields read through the schema) in their own
- * changes. An entry that no longer has an undescribed field fails the test below, so the list only
- * shrinks: delete the entry with the change that describes its fields.
- */
-const NOT_YET_DESCRIBED: readonly { backend: string; pattern: string; file: string }[] = [
-  { backend: 'sys', pattern: String.raw`^auth\/(?<path>.+?)\/tune\/?$`, file: 'server/sys/paths-auth.ts' },
-  { backend: 'sys', pattern: String.raw`^auth\/(?<path>.+)$`, file: 'server/sys/paths-auth.ts' },
-  { backend: 'sys', pattern: String.raw`^policy\/(?<name>.+)$`, file: 'server/sys/paths-policies.ts' },
-  { backend: 'sys', pattern: String.raw`^audit\/(?<path>.+)$`, file: 'server/sys/paths-audit.ts' },
-  { backend: 'sys', pattern: String.raw`^audit-hash\/(?<path>.+)$`, file: 'server/sys/paths-audit.ts' },
-];
-
 let srv: TestServer;
 let backends: Readonly<Record<string, Backend>>;
 
@@ -37,7 +23,7 @@ afterAll(() => srv?.close());
 /** The field names of `schema` without a one-line description. */
 const undescribed = (schema: FieldSchema): string[] =>
   Object.entries(schema)
-    .filter(([, entry]) => typeof entry === 'string' || !/^[^\n]*\S[^\n]*$/.test(entry.description))
+    .filter(([, entry]) => !/^[^\n]*\S[^\n]*$/.test(entry.description))
     .map(([name]) => name);
 
 describe('field descriptions', () => {
@@ -46,24 +32,13 @@ describe('field descriptions', () => {
     expect(backends.sys!.paths.some((p) => p.pattern.source.includes('wrapping'))).toBe(true);
   });
 
-  it('every field of every path has a one-line description (paths listed in NOT_YET_DESCRIBED aside)', () => {
+  it('every field of every path has a one-line description', () => {
     const missing: string[] = [];
     for (const [backend, { paths }] of Object.entries(backends)) {
       for (const spec of paths) {
-        const listed = NOT_YET_DESCRIBED.some((n) => n.backend === backend && n.pattern === spec.pattern.source);
-        if (listed) continue;
         for (const field of undescribed(spec.fields)) missing.push(`${backend} ${spec.pattern.source}: ${field}`);
       }
     }
     expect(missing).toEqual([]);
   });
-
-  it.each(NOT_YET_DESCRIBED.map((n) => [n.backend, n.pattern, n.file] as const))(
-    'the NOT_YET_DESCRIBED entry %s %s (%s) still names a path with an undescribed field',
-    (backend, pattern) => {
-      const spec = backends[backend]?.paths.find((p) => p.pattern.source === pattern);
-      expect(spec, 'no such path: remove the entry').toBeDefined();
-      expect(undescribed(spec!.fields), 'all described: remove the entry').not.toEqual([]);
-    },
-  );
 });
