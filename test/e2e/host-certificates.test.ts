@@ -460,7 +460,9 @@ describe('sshca login --host-ca-mount, then the real ssh through the ssh config 
     const mine = '# my own\nHost bastion\n  User me\n';
     writeFileSync(config, `${mine}\n${readFileSync(config, 'utf8')}`);
     const before = { config: readFileSync(config, 'utf8'), knownHosts: readFileSync(knownHosts, 'utf8') };
-    expect((await login()).code).toBe(0);
+    const again = await login('--json');
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ agent: 'skipped', known_hosts: knownHosts, ssh_config: config });
     expect(readFileSync(config, 'utf8')).toBe(before.config);
     expect(readFileSync(knownHosts, 'utf8')).toBe(before.knownHosts);
     expect(before.config.startsWith(`${mine}\n# sshca: certificates of ssh-dev/developer`)).toBe(true);
