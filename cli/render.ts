@@ -234,7 +234,7 @@ function renderOtp(values: Values): string {
 }
 
 /** known-hosts: the @cert-authority lines of the host CA at --mount (and of --ca-key files). */
-async function renderKnownHosts(values: Values): Promise<string> {
+async function fetchKnownHostsLines(values: Values): Promise<string> {
   // Patterns first: a usage error should not wait for the backend.
   const hosts = hostPatternsOf(values.hosts as string | undefined, '--hosts', values['allow-any-host'] === true);
   const mount = normaliseMount(values.mount as string | undefined);
@@ -296,7 +296,7 @@ export const renderCommand: Command = {
     refuseOptions(values, OTP_ONLY, format);
     if (format === 'known-hosts') {
       refuseOptions(values, HOST_SIDE_ONLY, format);
-      const text = await renderKnownHosts(values);
+      const text = await fetchKnownHostsLines(values);
       if (values.out === undefined) process.stdout.write(text);
       else writeFileAtomic(values.out, text, { mode: 0o644, overwrite: true });
       return 0;
