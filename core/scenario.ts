@@ -1,10 +1,11 @@
 // The dev+prod scenario, written once: environments, CA roles, the dev OTP role, host principals,
-// policies and userpass users. `sshca demo` (cli/scenario/seed.ts), examples/pulumi-dev-prod,
+// host CAs, policies and userpass users. `sshca demo` (cli/scenario/seed.ts), examples/pulumi-dev-prod,
 // examples/cdktf-dev-prod and examples/roles.json state it; test/scenario.test.ts fails if any of
 // them diverges. Values follow the zero-trust post (../shared/seeds, roles developer, automation and
 // emergency; automation users jenkins and gitlab-runner) except where the README's "Roles" section
 // says why not (shorter TTLs, no `*` principals). Data only: no I/O.
 
+import type { HostCaSpec } from './host-ca.js';
 import type { RoleSpec } from './role-spec.js';
 import type { OtpRoleSpec } from './role-spec-otp.js';
 
@@ -76,6 +77,15 @@ export const SCENARIO_HOST_PRINCIPALS: Readonly<
 > = {
   dev: { ...PEOPLE, deploy: ['gitlab-runner', 'jenkins'] },
   prod: PEOPLE,
+};
+
+/**
+ * Each environment's host CA (mount `ssh-<env>-host`, role `host`): host certificates for the
+ * environment's own domain only, so a dev host certificate does not pass for a prod host.
+ */
+export const SCENARIO_HOST_CA: Readonly<Record<ScenarioEnvironment, HostCaSpec>> = {
+  dev: { allowedDomains: ['dev.example.com'] },
+  prod: { allowedDomains: ['prod.example.com'] },
 };
 
 /** A policy allowing `sign` on these roles of these environments' mounts. */

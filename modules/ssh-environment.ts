@@ -1,10 +1,23 @@
 // `SshEnvironment`: one environment's CA, roles and signing policies (one per role,
 // `<environment>-sign-<role>`), and what its hosts trust, for `TrustedEc2Hosts`. One-time-password
 // roles (`otpRoles`) get a creds policy each (`<environment>-creds-<role>`); those marked
-// `zeroAddress` make up the mount's zero-address list, written after them. Members and props carry
+// `zeroAddress` make up the mount's zero-address list, written after them. With `hostCa`, a host CA of
+// its own (`ssh-<env>-host`), a role that signs host keys only, the policy that may sign on it, and
+// the `@cert-authority` lines clients trust it with (issue 17). Members and props carry
 // the Pulumi twin's names (issue 16, point 5); `mountPath` and `policies` remain as deprecated aliases.
 
 import { Construct } from 'constructs';
+import { parseDurationSeconds } from '../core/duration.js';
+import {
+  hostCaMount,
+  hostCaPatterns,
+  hostRoleName,
+  hostRoleSpec,
+  hostSigningPolicyName,
+  validateHostCaSpec,
+  type HostCaSpec,
+} from '../core/host-ca.js';
+import { renderCertAuthorityLines } from '../core/render/known-hosts.js';
 import type { RoleSpec } from '../core/role-spec.js';
 import { sharedRoleNameIssues, type OtpRoleSpec } from '../core/role-spec-otp.js';
 import { SshAccessPolicy } from './ssh-access-policy.js';
@@ -44,6 +57,26 @@ export interface SshEnvironmentProps {
    * @default - none: hosts map no account, so they accept no certificate until one is added
    */
   readonly hostPrincipals?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * A host CA for this environment's hosts (see HostCaSpec): its own mount, a host role and the
+   * policy that may sign on it, so hosts present certificates and clients need no trust on first use.
+   * @default - none: no host CA; clients learn host keys as before
+   */
+  readonly hostCa?: HostCaSpec;
+}
+
+/** An environment's host CA and what clients and hosts need of it. */
+export interface SshHostCa {
+  /** The host CA and its own mount (construct id `host-ca`). */
+  readonly authority: SshCertificateAuthority;
+  /** The host role (construct id `host-role`): host certificates only. */
+  readonly role: SshRole;
+  /** The policy that may sign host keys on it (`<environment>-sign-<role>`, construct id `host-policy`). */
+  readonly signingPolicy: SshAccessPolicy;
+  /** The host CA public key (a Terraform reference). */
+  readonly publicKey: string;
+  /** The `@cert-authority` line for clients' known_hosts (a Terraform template, newline-terminated). */
+  readonly knownHosts: string;
 }
 
 /** One environment's CA, roles and policies, and the host trust `TrustedEc2Hosts` renders. */
@@ -68,6 +101,8 @@ export class SshEnvironment extends Construct {
   readonly zeroAddressRoles: SshZeroAddressRoles | undefined;
   /** Host accounts → principals, as given (empty when not). */
   readonly hostPrincipals: Readonly<Record<string, readonly string[]>>;
+  /** The host CA, when `hostCa` is given. */
+  readonly hostCa: SshHostCa | undefined;
 
   constructor(scope: Construct, id: string, props: SshEnvironmentProps) {
     super(scope, id);
@@ -114,6 +149,31 @@ export class SshEnvironment extends Construct {
           });
     this.otpRoles = otpRoles;
     this.credsPolicies = credsPolicies;
+    this.hostCa = props.hostCa ? this.hostAuthority(props.environment, path, props.hostCa) : undefined;
+  }
+
+  /** The host CA's mount, CA, role and policy. */
+  private hostAuthority(environment: string, userMount: string, spec: HostCaSpec): SshHostCa {
+    validateWith(this, () => validateHostCaSpec(spec, userMount));
+    const path = hostCaMount(spec, userMount);
+    const name = hostRoleName(spec);
+    const authority = new SshCertificateAuthority(this, 'host-ca', {
+      mount: path,
+      description: `SSH host CA for ${environment}`,
+      maxLeaseTtlSeconds: parseDurationSeconds(spec.maxTtl ?? '2160h'),
+      ...(spec.keyType ? { keyType: spec.keyType as 'ed25519' | 'rsa' | 'ec' } : {}),
+    });
+    return {
+      authority,
+      role: new SshRole(this, 'host-role', { ...hostRoleSpec(spec), mount: authority.path, name }),
+      signingPolicy: new SshAccessPolicy(this, 'host-policy', {
+        name: hostSigningPolicyName(environment, spec),
+        mount: path,
+        roles: [name],
+      }),
+      publicKey: authority.publicKey,
+      knownHosts: renderCertAuthorityLines({ hosts: hostCaPatterns(spec), caKeys: [authority.publicKey] }),
+    };
   }
 
   /** @deprecated use `signingPolicies` (the same policies, the name the Pulumi SshEnvironment uses). */

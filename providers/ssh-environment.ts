@@ -4,6 +4,8 @@
 // variables). Environments never share a CA: separation is by key, not by naming. One-time-password
 // roles (`otpRoles`) get a creds policy each, and those marked `zeroAddress` are put in the mount's
 // zero-address list, written after them (Vault refuses to list a role that does not exist).
+// With `hostCa`, a host CA of its own (`ssh-<env>-host`) with a role that signs host keys only, the
+// policy that may sign on it, and the `@cert-authority` lines clients trust it with (issue 17).
 // Members and args carry the CDKTF twin's names (issue 16, point 5); `mountPath` remains as a
 // deprecated alias of `mount`.
 
@@ -15,7 +17,17 @@ import { renderCloudConfig } from '../core/render/cloud-config.js';
 import { validateHostTrust } from '../core/render/host-trust.js';
 import { renderSshdDropIn, renderTrustedCaKeys } from '../core/render/sshd-files.js';
 import { credsPolicy, signingPolicy } from '../core/acl/signing-policy.js';
+import {
+  hostCaMount,
+  hostCaPatterns,
+  hostRoleName,
+  hostRoleSpec,
+  hostSigningPolicyName,
+  validateHostCaSpec,
+  type HostCaSpec,
+} from '../core/host-ca.js';
 import { resolveMountAlias } from '../core/mount-path.js';
+import { renderCertAuthorityLines, validateCertAuthority } from '../core/render/known-hosts.js';
 import { AclPolicy } from './acl-policy.js';
 import type { ConnectionArgs } from './resource-kit.js';
 import { SecretsMount } from './secrets-mount.js';
@@ -57,6 +69,26 @@ export interface SshEnvironmentArgs extends ConnectionArgs {
    * @default - none: the artefacts map no account, so hosts accept no certificate until one is added
    */
   readonly hostPrincipals?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * A host CA for this environment's hosts (see HostCaSpec): its own mount, a host role and the
+   * policy that may sign on it, so hosts present certificates and clients need no trust on first use.
+   * @default - none: no host CA; clients learn host keys as before
+   */
+  readonly hostCa?: HostCaSpec;
+}
+
+/** An environment's host CA and what clients and hosts need of it. */
+export interface SshHostCa {
+  /** The host CA (the child `<name>-host-ca`) on its own mount. */
+  readonly authority: SshCertificateAuthority;
+  /** The host role (the child `<name>-host-role`): host certificates only. */
+  readonly role: SshRole;
+  /** The policy that may sign host keys on it (`<environment>-sign-<role>`). */
+  readonly signingPolicy: pulumi.Output<string>;
+  /** The host CA public key. */
+  readonly publicKey: pulumi.Output<string>;
+  /** The `@cert-authority` lines for clients' known_hosts (one per key, newline-terminated). */
+  readonly knownHosts: pulumi.Output<string>;
 }
 
 /** One environment's SSH CA, roles, policies and host trust. */
@@ -89,6 +121,8 @@ export class SshEnvironment extends pulumi.ComponentResource {
   readonly trustedCaKeys: pulumi.Output<string>;
   /** group_vars for the Ansible role ssh_ca_trust. */
   readonly ansibleVars: pulumi.Output<string>;
+  /** The host CA, when `hostCa` is given. */
+  readonly hostCa: SshHostCa | undefined;
 
   constructor(name: string, args: SshEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
     super('vault-ssh-ca:index:SshEnvironment', name, {}, opts);
@@ -101,6 +135,9 @@ export class SshEnvironment extends pulumi.ComponentResource {
       `ssh-${args.environment}`,
     );
     if (issues.length > 0) throw new Error(`SshEnvironment ${name}: ${issues.map((i) => i.message).join('; ')}`);
+    const hostIssues = args.hostCa ? validateHostCaSpec(args.hostCa, path) : [];
+    if (hostIssues.length > 0)
+      throw new Error(`SshEnvironment ${name}: ${hostIssues.map((i) => `${i.field}: ${i.message}`).join('; ')}`);
     const conn = { ...(args.address ? { address: args.address } : {}), ...(args.token ? { token: args.token } : {}) };
     const child = { parent: this };
     const mount = new SecretsMount(
@@ -160,6 +197,7 @@ export class SshEnvironment extends pulumi.ComponentResource {
     const trust = ca.publicKey.apply((key) =>
       validateHostTrust({ environment: args.environment, caKeys: [key], principals: args.hostPrincipals ?? {} }),
     );
+    this.hostCa = args.hostCa ? this.hostAuthority(name, args.environment, path, args.hostCa, conn) : undefined;
     this.environment = args.environment;
     this.mount = mount.path;
     this.authority = ca;
@@ -179,7 +217,48 @@ export class SshEnvironment extends pulumi.ComponentResource {
       sshdDropIn: this.sshdDropIn,
       trustedCaKeys: this.trustedCaKeys,
       ansibleVars: this.ansibleVars,
+      ...(this.hostCa ? { hostCaPublicKey: this.hostCa.publicKey, knownHosts: this.hostCa.knownHosts } : {}),
     });
+  }
+
+  /** The host CA's mount, CA, role and policy, as children. */
+  private hostAuthority(
+    name: string,
+    environment: string,
+    userMount: string,
+    spec: HostCaSpec,
+    conn: ConnectionArgs,
+  ): SshHostCa {
+    const child = { parent: this };
+    const path = hostCaMount(spec, userMount);
+    const role = hostRoleName(spec);
+    const mount = new SecretsMount(
+      `${name}-host-mount`,
+      { ...conn, path, description: `SSH host CA for ${environment}`, maxLeaseTtl: spec.maxTtl ?? '2160h' },
+      child,
+    );
+    const authority = new SshCertificateAuthority(
+      `${name}-host-ca`,
+      { ...conn, mount: mount.path, ...(spec.keyType ? { keyType: spec.keyType } : {}) },
+      { ...child, deleteBeforeReplace: true },
+    );
+    return {
+      authority,
+      role: new SshRole(
+        `${name}-host-role`,
+        { ...conn, ...hostRoleSpec(spec), mount: mount.path, name: role } as never,
+        { ...child, dependsOn: [authority] },
+      ),
+      signingPolicy: new AclPolicy(
+        `${name}-host-policy`,
+        { ...conn, name: hostSigningPolicyName(environment, spec), policy: signingPolicy(path, [role]) },
+        child,
+      ).name,
+      publicKey: authority.publicKey,
+      knownHosts: authority.publicKey.apply((key) =>
+        renderCertAuthorityLines(validateCertAuthority({ hosts: hostCaPatterns(spec), caKeys: [key] })),
+      ),
+    };
   }
 
   /** @deprecated use `mount` (the same output, the name the CDKTF SshEnvironment uses). */

@@ -9,7 +9,12 @@ import { VaultProvider } from '@cdktf/provider-vault/lib/provider/index.js';
 import { App, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { SshEnvironment, TrustedEc2Hosts } from 'vault-ssh-ca/modules';
-import { SCENARIO_HOST_PRINCIPALS, SCENARIO_ROLES, type ScenarioEnvironment } from 'vault-ssh-ca/scenario';
+import {
+  SCENARIO_HOST_CA,
+  SCENARIO_HOST_PRINCIPALS,
+  SCENARIO_ROLES,
+  type ScenarioEnvironment,
+} from 'vault-ssh-ca/scenario';
 
 /** One environment: its Vault side and its hosts. */
 class EnvironmentStack extends TerraformStack {
@@ -25,6 +30,7 @@ class EnvironmentStack extends TerraformStack {
       environment,
       roles: SCENARIO_ROLES,
       hostPrincipals: SCENARIO_HOST_PRINCIPALS[environment],
+      hostCa: SCENARIO_HOST_CA[environment],
     });
     const hosts = new TrustedEc2Hosts(this, 'hosts', {
       environment: env,
@@ -33,6 +39,7 @@ class EnvironmentStack extends TerraformStack {
       sshCidrs: options.sshCidrs,
     });
     new TerraformOutput(this, 'ca_public_key', { value: env.authority.publicKey });
+    new TerraformOutput(this, 'known_hosts', { value: env.hostCa!.knownHosts });
     new TerraformOutput(this, 'instance_private_ips', { value: hosts.instances.map((i) => i.privateIp) });
   }
 }

@@ -1,5 +1,6 @@
 // The seed scenario as code: environments dev and prod, each with its own mount and CA, the roles
-// developer, automation and emergency, a signing policy per role, userpass users holding them, and
+// developer, automation and emergency, a signing policy per role, a host CA whose certificates
+// clients trust through the `knownHosts` output, userpass users holding them, and
 // a file audit device. The values come from `vault-ssh-ca/scenario`, the scenario `sshca demo` runs;
 // write your own roles and users in their place. Run with `pulumi up` against Vault, OpenBao or
 // `sshca serve`.
@@ -15,6 +16,7 @@ import {
 } from 'vault-ssh-ca/providers';
 import {
   SCENARIO_ENVIRONMENTS,
+  SCENARIO_HOST_CA,
   SCENARIO_HOST_PRINCIPALS,
   SCENARIO_POLICIES,
   SCENARIO_ROLES,
@@ -30,8 +32,12 @@ export const environments = Object.fromEntries(
       environment: env,
       roles: SCENARIO_ROLES,
       hostPrincipals: SCENARIO_HOST_PRINCIPALS[env],
+      hostCa: SCENARIO_HOST_CA[env],
     });
-    return [env, { mountPath: e.mountPath, caPublicKey: e.caPublicKey, userData: e.userData }];
+    return [
+      env,
+      { mount: e.mount, caPublicKey: e.caPublicKey, userData: e.userData, knownHosts: e.hostCa!.knownHosts },
+    ];
   }),
 );
 

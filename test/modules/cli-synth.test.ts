@@ -42,11 +42,20 @@ describe('npx cdktf synth of the example', () => {
         'vault_ssh_secret_backend_ca',
         'vault_ssh_secret_backend_role',
       ]);
-      expect(Object.values(tf.resource.vault_mount).map((m: any) => m.path)).toEqual([`ssh-${env}`]);
+      expect(Object.values(tf.resource.vault_mount).map((m: any) => m.path)).toEqual([`ssh-${env}`, `ssh-${env}-host`]);
       expect(Object.keys(tf.resource.aws_instance)).toHaveLength(2);
-      expect(Object.keys(tf.output).sort()).toEqual(['ca_public_key', 'instance_private_ips']);
-      // The roles are the scenario's (core/scenario.ts, test/scenario.test.ts).
-      const roles = Object.values(tf.resource.vault_ssh_secret_backend_role) as any[];
+      expect(Object.keys(tf.output).sort()).toEqual(['ca_public_key', 'instance_private_ips', 'known_hosts']);
+      expect(tf.output.known_hosts.value).toMatch(
+        new RegExp(
+          `^@cert-authority \\*\\.${env}\\.example\\.com \\$\\{vault_ssh_secret_backend_ca\\.[\\w-]+\\.public_key\\}\\n$`,
+        ),
+      );
+      // The roles are the scenario's (core/scenario.ts, test/scenario.test.ts), and the host CA's role.
+      const all = Object.values(tf.resource.vault_ssh_secret_backend_role) as any[];
+      expect(all.filter((r) => r.name === 'host').map((r) => [r.allowed_domains, r.allow_user_certificates])).toEqual([
+        [`${env}.example.com`, false],
+      ]);
+      const roles = all.filter((r) => r.name !== 'host');
       expect(
         Object.fromEntries(roles.map((r) => [r.name, [r.allowed_users, r.default_user ?? '', r.ttl, r.max_ttl]])),
       ).toEqual(

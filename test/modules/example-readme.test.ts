@@ -89,6 +89,7 @@ describe("the CDKTF example's README, run as written", () => {
     expect(Object.keys(JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')).output).sort()).toEqual([
       'ca_public_key',
       'instance_private_ips',
+      'known_hosts',
     ]);
   });
 

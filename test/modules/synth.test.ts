@@ -4,7 +4,7 @@
 
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import { VaultProvider } from '@cdktf/provider-vault/lib/provider/index.js';
-import { Testing, TerraformStack } from 'cdktf';
+import { Testing, TerraformOutput, TerraformStack } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { credsPolicy, signingPolicy } from '../../core/acl/signing-policy.js';
 import { roleSpecToTerraform } from '../../core/role-spec-terraform.js';
@@ -319,5 +319,75 @@ describe('OTP roles and the zero-address list', () => {
         true,
       ),
     ).toThrow('otpRoles: role "developer" is declared in roles and in otpRoles: a mount holds one role per name');
+  });
+});
+
+describe('a host CA (issue 17)', () => {
+  const resources = synth(
+    (stack) =>
+      new SshEnvironment(stack, 'dev', {
+        environment: 'dev',
+        roles: { developer },
+        hostCa: { allowedDomains: ['dev.example.com'] },
+      }),
+  );
+  const byPath = (type: string, attr: string, value: string) =>
+    Object.entries(resources[type] ?? {}).find(([, a]) => a[attr] === value);
+
+  it('gets a mount of its own, a CA generated inside Vault, a host-only role and a signing policy', () => {
+    const mount = byPath('vault_mount', 'path', 'ssh-dev-host');
+    expect(mount?.[1]).toMatchObject({
+      type: 'ssh',
+      description: 'SSH host CA for dev',
+      max_lease_ttl_seconds: 2160 * 3600,
+    });
+    const roles = Object.values(resources.vault_ssh_secret_backend_role ?? {});
+    const host = roles.find((r) => r.name === 'host')!;
+    expect(host).toMatchObject({
+      backend: `\${vault_mount.${mount![0]}.path}`,
+      key_type: 'ca',
+      allow_user_certificates: false,
+      allow_host_certificates: true,
+      allowed_domains: 'dev.example.com',
+      allow_subdomains: true,
+      allow_bare_domains: false,
+      ttl: String(720 * 3600),
+      max_ttl: String(2160 * 3600),
+    });
+    expect(byPath('vault_policy', 'name', 'dev-sign-host')?.[1]).toMatchObject({
+      policy: signingPolicy('ssh-dev-host', ['host']),
+    });
+    expect(Object.keys(resources.vault_ssh_secret_backend_ca ?? {})).toHaveLength(2);
+  });
+
+  it("gives clients an @cert-authority line with the host CA's key as a Terraform reference", () => {
+    const stack = new TerraformStack(Testing.app(), 'known-hosts');
+    new VaultProvider(stack, 'vault', {});
+    const env = new SshEnvironment(stack, 'dev', {
+      environment: 'dev',
+      roles: { developer },
+      hostCa: { allowedDomains: ['dev.example.com'], allowBareDomains: true },
+    });
+    new TerraformOutput(stack, 'known_hosts', { value: env.hostCa!.knownHosts });
+    const json = JSON.parse(Testing.synth(stack)) as { output: Record<string, { value: string }> };
+    expect(json.output.known_hosts!.value).toMatch(
+      /^@cert-authority \*\.dev\.example\.com,dev\.example\.com \$\{vault_ssh_secret_backend_ca\.[\w-]+\.public_key\}\n$/,
+    );
+  });
+
+  it.each([
+    [
+      { allowedDomains: ['dev.example.com'], mount: 'ssh-dev' },
+      'hostCa.mount: the host CA needs a mount of its own, not the user CA\'s "ssh-dev": a key that signs both can make a user certificate pass as a host\'s',
+    ],
+    [{ allowedDomains: [] }, 'hostCa.allowedDomains: name the domains host certificates may be signed for'],
+    [
+      { allowedDomains: ['dev.example.com'], allowSubdomains: false },
+      'hostCa.allowSubdomains: allowSubdomains and allowBareDomains are both false, so the host role can sign no name',
+    ],
+  ])('fails synthesis for %j', (hostCa, message) => {
+    expect(() =>
+      synth((stack) => new SshEnvironment(stack, 'dev', { environment: 'dev', roles: { developer }, hostCa }), true),
+    ).toThrow(message);
   });
 });

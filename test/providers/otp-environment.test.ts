@@ -78,3 +78,16 @@ it('refuses a role name declared both as a CA and as an OTP role', () => {
       }),
   ).toThrow('SshEnvironment clash: role "ops" is declared in roles and in otpRoles: a mount holds one role per name');
 });
+
+it('refuses a host CA on the user CA mount before creating anything (issue 17)', () => {
+  expect(
+    () =>
+      new providers.SshEnvironment('same-mount', {
+        environment: 'dev',
+        roles: {},
+        hostCa: { allowedDomains: ['dev.example.com'], mount: 'ssh-dev' },
+      }),
+  ).toThrow(
+    'SshEnvironment same-mount: hostCa.mount: the host CA needs a mount of its own, not the user CA\'s "ssh-dev": a key that signs both can make a user certificate pass as a host\'s',
+  );
+});

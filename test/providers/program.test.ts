@@ -22,7 +22,7 @@ let backend: TestServer;
 let dir: string;
 let hosts: SshdHost[] = [];
 const created: string[] = [];
-let environments: Record<string, { mountPath: string; caPublicKey: string; userData: string }>;
+let environments: Record<string, { mount: string; caPublicKey: string; userData: string; knownHosts: string }>;
 
 beforeAll(async () => {
   dir = makeScratchDir('pulumi-program');
@@ -56,23 +56,31 @@ describe('examples/pulumi-dev-prod under setMocks', () => {
         'AclPolicy:dev-sign-automation',
         'AclPolicy:dev-sign-developer',
         'AclPolicy:dev-sign-emergency',
+        'AclPolicy:dev-sign-host',
         'AclPolicy:emergency-ssh',
         'AclPolicy:prod-sign-automation',
         'AclPolicy:prod-sign-developer',
         'AclPolicy:prod-sign-emergency',
+        'AclPolicy:prod-sign-host',
         'AclPolicy:ssh-access',
         'AuditDevice:file',
         'AuthMethod:userpass',
         'SecretsMount:ssh-dev',
+        'SecretsMount:ssh-dev-host',
         'SecretsMount:ssh-prod',
+        'SecretsMount:ssh-prod-host',
         'SshCa:ssh-dev/config/ca',
+        'SshCa:ssh-dev-host/config/ca',
         'SshCa:ssh-prod/config/ca',
+        'SshCa:ssh-prod-host/config/ca',
         'SshRole:ssh-dev/roles/automation',
         'SshRole:ssh-dev/roles/developer',
         'SshRole:ssh-dev/roles/emergency',
+        'SshRole:ssh-dev-host/roles/host',
         'SshRole:ssh-prod/roles/automation',
         'SshRole:ssh-prod/roles/developer',
         'SshRole:ssh-prod/roles/emergency',
+        'SshRole:ssh-prod-host/roles/host',
         'UserpassUser:auth/userpass/users/oncall',
         'UserpassUser:auth/userpass/users/testuser',
       ].sort(),
@@ -101,6 +109,42 @@ describe('examples/pulumi-dev-prod under setMocks', () => {
     expect(dev.userData).toContain(dev.caPublicKey.trim());
     expect(dev.userData).not.toContain(prod.caPublicKey.trim());
     expect(readFileSync(join(dir, 'audit.log'), 'utf8')).toContain('"path":"ssh-dev/roles/developer"');
+  });
+
+  it('gives each environment a host CA of its own, whose role signs host keys for its domain only', async () => {
+    for (const env of SCENARIO_ENVIRONMENTS) {
+      const hostKey = (await backend.request('GET', `/v1/ssh-${env}-host/public_key`, undefined, null)).body;
+      expect(hostKey).not.toBe(environments[env]!.caPublicKey);
+      expect(environments[env]!.knownHosts).toBe(`@cert-authority *.${env}.example.com ${hostKey.trim()}\n`);
+      const { data } = (await backend.request('GET', `/v1/ssh-${env}-host/roles/host`)).json;
+      expect([data.allow_user_certificates, data.allow_host_certificates, data.allowed_domains]).toEqual([
+        false,
+        true,
+        `${env}.example.com`,
+      ]);
+      expect([data.allow_subdomains, data.allow_bare_domains, data.ttl, data.max_ttl]).toEqual([
+        true,
+        false,
+        720 * 3600,
+        2160 * 3600,
+      ]);
+    }
+    const host = generateKeyPair('ed25519', 0);
+    const sign = (env: string, name: string) =>
+      backend.request('POST', `/v1/ssh-${env}-host/sign/host`, {
+        public_key: host.publicKey,
+        cert_type: 'host',
+        valid_principals: name,
+      });
+    const signed = await sign('dev', 'web-1.dev.example.com');
+    expect(signed.status).toBe(200);
+    expect(parseCertificate(signed.json.data.signed_key)).toMatchObject({
+      certType: 'host',
+      principals: ['web-1.dev.example.com'],
+    });
+    expect((await sign('dev', 'web-1.prod.example.com')).json.errors).toEqual([
+      'web-1.prod.example.com is not a valid value for valid_principals',
+    ]);
   });
 
   it('testuser signs on dev/developer and the certificate opens a host trusting the dev CA only', async () => {
