@@ -32,9 +32,11 @@ ${LOGIN_OPTIONS_HELP.split('\n')
   .join('\n')}
   --port N               ssh port (default 22)
   --known-hosts FILE     check the host key against FILE, e.g. ~/.ssh/known_hosts: a host not in it
-                         is refused (default: $SSHCA_HOME/known_hosts, ~/.ssh/sshca/known_hosts unless
+                         is refused (default: $SSHCA_HOME/check-host_known_hosts, in ~/.ssh/sshca unless
                          SSHCA_HOME is set: a new host's key is learnt on first contact, a changed key
-                         is refused)
+                         is refused; kept apart from $SSHCA_HOME/known_hosts, which login and config
+                         point ssh at with StrictHostKeyChecking yes, so a key learnt here is never
+                         trusted there)
   --host-ca-mount MOUNT  also check the host's certificate: trust only the host CA of MOUNT (e.g.
                          ssh-dev-host; its public key from /v1/MOUNT/public_key), through a
                          temporary known_hosts holding just "@cert-authority HOST KEY" and
@@ -279,7 +281,7 @@ export const checkHostCommand: Command = {
       // With a host CA: a known_hosts of its own, holding only the CA's line (issue 17).
       const given = hostCa ? join(dir, 'known_hosts') : values['known-hosts'];
       if (hostCa) writeFileSync(given!, renderCertAuthorityLines(hostCa.trust), { mode: 0o600 });
-      const knownHosts = given ?? join(sshcaHome(), 'known_hosts');
+      const knownHosts = given ?? join(sshcaHome(), 'check-host_known_hosts');
       if (!given) mkdirSync(sshcaHome(), { recursive: true, mode: 0o700 });
       const args = probeArgs({
         identityFile: issued.identityFile,

@@ -50,7 +50,8 @@ Options:
   -V, --version  print the version
 
 Exit codes: 0 success, 1 refused or failed (the message says why), 2 bad command line, 3 login
-failed. SSHCA_DEBUG=1 adds the stack trace to an error message.
+failed; check-host also 4 host unreachable or its key unknown, 5 host key changed, 6 host key not
+certified by the host CA. SSHCA_DEBUG=1 adds the stack trace to an error message.
 `;
 }
 

@@ -1,5 +1,5 @@
 // Issue 13, finding 11: `sshca check-host` (the built binary) keeps the host keys it meets in
-// $SSHCA_HOME/known_hosts, so that a host whose key changed between two runs is reported as such
+// $SSHCA_HOME/check-host_known_hosts (apart from the known_hosts login and config make strict), so that a host whose key changed between two runs is reported as such
 // (exit 5, in words) instead of being learnt afresh every run. A real sshd on 127.0.0.2 whose host key
 // file is replaced between runs (sshd re-executes for every connection and reads its host key anew).
 
@@ -49,7 +49,7 @@ afterAll(async () => {
 it('learns a host key on first contact, knows it the next time, and reports a changed one with exit code 5', async () => {
   const host = hosts[0]!;
   const target = `${account}@127.0.0.2`;
-  const knownHosts = join(sshcaHome, 'known_hosts');
+  const knownHosts = join(sshcaHome, 'check-host_known_hosts');
   const check = () =>
     runSshca(['check-host', '--mount', 'ssh-dev', '--role', 'developer', '--port', String(host.port), target], env);
 
