@@ -57,6 +57,18 @@ export interface LoginGrant {
   readonly noDefaultPolicy: boolean;
   /** Where the token may be used from (`token_bound_cidrs`); empty = anywhere. */
   readonly boundCidrs?: readonly string[];
+  /**
+   * The identity alias the login maps to (Vault's `logical.Alias`): the server finds or creates the
+   * alias (and its entity) under the auth mount's accessor and puts the entity's id on the token.
+   */
+  readonly alias?: LoginAlias;
+}
+
+/** A login's identity alias: its name, unique per auth mount (a username, a JWT claim), and metadata. */
+export interface LoginAlias {
+  readonly name: string;
+  /** Alias metadata (a JWT role's `claim_mappings`); replaces the stored metadata on every login. */
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 /** What a handler answers; `undefined` means no content (204, or 404 for reads and lists). */
