@@ -13,7 +13,14 @@ export interface AuditAuth {
   readonly clientToken: string;
   readonly accessor: string;
   readonly displayName: string;
+  /** Token and identity policies together. */
   readonly policies: readonly string[];
+  /** The token's own policies. @default policies */
+  readonly tokenPolicies?: readonly string[];
+  /** Its entity's policies (left out of the entry when none). */
+  readonly identityPolicies?: readonly string[];
+  /** Its identity entity; '' for none. */
+  readonly entityId?: string;
   readonly metadata: Readonly<Record<string, string>> | null;
   readonly tokenTtl: number;
   readonly tokenIssueTime: string;
@@ -126,9 +133,10 @@ function authBlock(auth: AuditAuth | undefined, h: ReturnType<typeof protect>) {
     accessor: h.accessor(auth.accessor),
     display_name: auth.displayName,
     policies: auth.policies,
-    token_policies: auth.policies,
+    token_policies: auth.tokenPolicies ?? auth.policies,
+    ...(auth.identityPolicies && auth.identityPolicies.length > 0 ? { identity_policies: auth.identityPolicies } : {}),
     metadata: auth.metadata,
-    entity_id: '',
+    entity_id: auth.entityId ?? '',
     token_type: 'service',
     token_ttl: auth.tokenTtl,
     token_issue_time: auth.tokenIssueTime,

@@ -6,17 +6,31 @@ import type { TokenEntry } from './token-store.js';
 export const rfc3339 = (unixSeconds: number): string | null =>
   unixSeconds === 0 ? null : new Date(unixSeconds * 1000).toISOString().replace('.000Z', 'Z');
 
-/** The `auth` block for a token that was just created or renewed; `ttl` is its lease duration. */
-export function authBlock(token: string, entry: TokenEntry, ttl: number): Record<string, unknown> {
+/** Token policies and the entity's policies together, sorted and unique (Vault's `policies` of an auth block). */
+export const allPolicies = (tokenPolicies: readonly string[], identityPolicies: readonly string[]): string[] =>
+  identityPolicies.length === 0 ? [...tokenPolicies] : [...new Set([...tokenPolicies, ...identityPolicies])].sort();
+
+/**
+ * The `auth` block for a token that was just created or renewed; `ttl` is its lease duration.
+ * `identityPolicies` are its entity's policies: Vault adds them to `policies` and shows them as
+ * `identity_policies` (left out when none).
+ */
+export function authBlock(
+  token: string,
+  entry: TokenEntry,
+  ttl: number,
+  identityPolicies: readonly string[] = [],
+): Record<string, unknown> {
   return {
     client_token: token,
     accessor: entry.accessor,
-    policies: entry.policies,
+    policies: allPolicies(entry.policies, identityPolicies),
     token_policies: entry.policies,
+    ...(identityPolicies.length > 0 ? { identity_policies: [...identityPolicies] } : {}),
     metadata: entry.meta,
     lease_duration: ttl,
     renewable: entry.renewable,
-    entity_id: '',
+    entity_id: entry.entityId ?? '',
     token_type: 'service',
     orphan: entry.orphan,
     mfa_requirement: null,
@@ -24,17 +38,26 @@ export function authBlock(token: string, entry: TokenEntry, ttl: number): Record
   };
 }
 
-/** `auth/token/lookup*` data; `id` is empty when looked up by accessor. */
-export function lookupData(id: string, entry: TokenEntry, ttl: number): Record<string, unknown> {
+/**
+ * `auth/token/lookup*` data; `id` is empty when looked up by accessor. `identity_policies` (the
+ * entity's policies) is there only when there are some, as in Vault.
+ */
+export function lookupData(
+  id: string,
+  entry: TokenEntry,
+  ttl: number,
+  identityPolicies: readonly string[] = [],
+): Record<string, unknown> {
   return {
     accessor: entry.accessor,
     creation_time: entry.creationTime,
     creation_ttl: entry.creationTtl,
     display_name: entry.displayName,
-    entity_id: '',
+    entity_id: entry.entityId ?? '',
     expire_time: rfc3339(entry.expireTime),
     explicit_max_ttl: entry.explicitMaxTtl,
     id,
+    ...(identityPolicies.length > 0 ? { identity_policies: [...identityPolicies] } : {}),
     issue_time: rfc3339(entry.issueTime),
     meta: entry.meta,
     num_uses: entry.numUses,

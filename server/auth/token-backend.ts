@@ -50,8 +50,15 @@ export function effectiveTokenTtl(
   return out;
 }
 
-/** The token backend over `store`; `policyExists` feeds the "does not exist" warnings. */
-export function tokenBackend(store: TokenStore, policyExists: (name: string) => Promise<boolean>): Backend {
+/**
+ * The token backend over `store`; `policyExists` feeds the "does not exist" warnings and
+ * `identityPolicies` gives the policies a token's entity adds (none without an identity store).
+ */
+export function tokenBackend(
+  store: TokenStore,
+  policyExists: (name: string) => Promise<boolean>,
+  identityPolicies: (entityId: string | undefined) => readonly string[] = () => [],
+): Backend {
   async function create(req: LogicalRequest, orphanPath: boolean) {
     // Looked up afresh, as Vault's handleCreateCommon does: a token on its last use is already gone
     // (its revocation is pending), and one with uses left could escape its count through a child.
@@ -73,7 +80,8 @@ export function tokenBackend(store: TokenStore, policyExists: (name: string) => 
     const noDefault = (f.get('no_default_policy') as boolean | undefined) ?? false;
     const requested = (f.get('policies') as string[] | undefined) ?? caller.policies.filter((p) => p !== 'default');
     if (!isRoot) {
-      const parent = new Set(caller.policies);
+      // As Vault: the parent's entity policies count as the parent's.
+      const parent = new Set([...caller.policies, ...identityPolicies(caller.entityId)]);
       if (requested.some((p) => p.toLowerCase() !== 'default' && !parent.has(p.toLowerCase()))) {
         throw new RequestError('child policies must be subset of parent');
       }
@@ -98,13 +106,15 @@ export function tokenBackend(store: TokenStore, policyExists: (name: string) => 
       explicitMaxTtl,
       renewable: (f.get('renewable') as boolean | undefined) ?? true,
       ...(orphan ? {} : { parent: caller.hash }),
+      // As Vault: a child token carries its parent's entity; an orphan has none.
+      ...(!orphan && caller.entityId ? { entityId: caller.entityId } : {}),
       path: orphanPath ? 'auth/token/create-orphan' : 'auth/token/create',
     });
     const warnings: string[] = [];
     for (const p of policies) {
       if (p !== 'default' && p !== 'root' && !(await policyExists(p))) warnings.push(`Policy "${p}" does not exist`);
     }
-    return { data: null, auth: authBlock(token, entry, ttl), warnings };
+    return { data: null, auth: authBlock(token, entry, ttl, identityPolicies(entry.entityId)), warnings };
   }
 
   /** The entry a `token` parameter names, or Vault's error. */
@@ -126,7 +136,10 @@ export function tokenBackend(store: TokenStore, policyExists: (name: string) => 
 
   async function renew(token: string, entry: TokenEntry, req: LogicalRequest) {
     const renewed = await store.renew(entry, (req.fields.get('increment') as number | undefined) ?? 0);
-    return { data: null, auth: authBlock(token, renewed, store.ttlOf(renewed)) };
+    return {
+      data: null,
+      auth: authBlock(token, renewed, store.ttlOf(renewed), identityPolicies(renewed.entityId)),
+    };
   }
 
   const path = (
@@ -141,9 +154,10 @@ export function tokenBackend(store: TokenStore, policyExists: (name: string) => 
     ...(sudo ? { sudo } : {}),
   });
 
-  const lookupSelf = async (req: LogicalRequest) => ({
-    data: lookupData(req.clientToken ?? '', req.token!, store.ttlOf(req.token!)),
+  const lookup = (id: string, entry: TokenEntry) => ({
+    data: lookupData(id, entry, store.ttlOf(entry), identityPolicies(entry.entityId)),
   });
+  const lookupSelf = async (req: LogicalRequest) => lookup(req.clientToken ?? '', req.token!);
 
   return {
     type: 'token',
@@ -154,13 +168,12 @@ export function tokenBackend(store: TokenStore, policyExists: (name: string) => 
       path(/^lookup$/, BY_TOKEN_FIELDS, {
         async update(req) {
           const { token, entry } = await named(req);
-          return { data: lookupData(token, entry, store.ttlOf(entry)) };
+          return lookup(token, entry);
         },
       }),
       path(/^lookup-accessor$/, BY_ACCESSOR_FIELDS, {
         async update(req) {
-          const entry = await byAccessor(req);
-          return { data: lookupData('', entry, store.ttlOf(entry)) };
+          return lookup('', await byAccessor(req));
         },
       }),
       path(/^renew-self$/, RENEW_SELF_FIELDS, {

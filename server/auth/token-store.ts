@@ -9,6 +9,7 @@
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { RequestError } from '../../core/errors.js';
+import type { IdentityEntitySnapshot } from '../../core/policy/identity-template.js';
 import { KeyedLock } from '../keyed-lock.js';
 import { ExpiryTimer } from '../leases/expiry-timer.js';
 import { deletePrefix, getJson, putJson, type Storage } from '../storage/storage.js';
@@ -45,6 +46,13 @@ export interface TokenEntry {
   readonly path: string;
   /** Where it may be used from (`token_bound_cidrs`); absent = anywhere. */
   readonly boundCidrs?: readonly string[];
+  /** The identity entity it belongs to (Vault's `entity_id`); absent = none. */
+  readonly entityId?: string;
+  /**
+   * Its entity as of the current request, for identity templates: set by the server on the entry a
+   * handler receives, never stored.
+   */
+  readonly identity?: IdentityEntitySnapshot;
 }
 
 /** What a new token gets. */
@@ -64,6 +72,8 @@ export interface NewToken {
   readonly path: string;
   /** Where it may be used from; a child without its own inherits its parent's, as in Vault. */
   readonly boundCidrs?: readonly string[];
+  /** The identity entity (a login's, or the parent's for a child token, as in Vault). */
+  readonly entityId?: string;
 }
 
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -160,6 +170,7 @@ export class TokenStore {
           ...(spec.parent !== undefined ? { parent: spec.parent } : {}),
           path: spec.path,
           ...(boundCidrs.length > 0 ? { boundCidrs: [...boundCidrs] } : {}),
+          ...(spec.entityId ? { entityId: spec.entityId } : {}),
         };
         if (spec.parent !== undefined) await putJson(this.storage, `${CHILDREN}${spec.parent}/${hash}`, true);
         await putJson(this.storage, ACCESSORS + entry.accessor, hash);

@@ -171,7 +171,8 @@ export function userpassBackend(lockout: (req: LogicalRequest) => LockoutConfig)
               throw new PermissionDeniedError();
             }
             await req.storage.delete(lockoutKey(name));
-            return { login: grantOf(user, name, { username: name }) };
+            // As Vault's userpass: the identity alias is the (lower-cased) username.
+            return { login: { ...grantOf(user, name, { username: name }), alias: { name } } };
           });
         },
       },

@@ -7,6 +7,8 @@ import { RequestError } from '../../core/errors.js';
 import { checkIssueRequest, ISSUE_FIELDS, issueRequestFromFields, issueWithKeyPair } from '../../core/issue.js';
 import { SIGN_FIELDS, signRequestFromFields, signWithRole, type SignInput } from '../../core/sign.js';
 import type { Role } from '../../core/role.js';
+import { IDENTITY_TEMPLATE_ERRORS, renderIdentityTemplateString } from '../../core/policy/identity-template.js';
+import type { Requester } from '../../core/policy/requester.js';
 import type { LogicalRequest, PathSpec } from '../framework.js';
 import { effectiveTtls } from '../sys/mount-table.js';
 import { loadCaKey } from './ca-store.js';
@@ -14,12 +16,30 @@ import { generateKeyPairAsync } from './generate-key-pair.js';
 import { randomBytesPooled } from './random-pool.js';
 import { readRole, ROLE_NAME } from './paths-roles.js';
 
+/**
+ * Who signs: the token's display name and, when the token has an identity entity, Vault's identity
+ * templates rendered against it (without one, templates stay literal, as in Vault).
+ */
+function requesterOf(req: LogicalRequest): Requester {
+  const displayName = req.token?.displayName ?? '';
+  const entity = req.token?.identity;
+  if (!req.token?.entityId) return { displayName };
+  return {
+    displayName,
+    renderTemplate: (template) => {
+      // framework.PopulateIdentityTemplate: an entity id that resolves to nothing
+      if (!entity) throw new Error(IDENTITY_TEMPLATE_ERRORS.noEntityFound);
+      return renderIdentityTemplateString(template, entity, req.now);
+    },
+  };
+}
+
 async function signingContext(req: LogicalRequest, role: Role): Promise<Omit<SignInput, 'request'>> {
   return {
     roleName: req.captures.role!,
     role,
     mount: effectiveTtls(req.mount),
-    requester: { displayName: req.token?.displayName ?? '' },
+    requester: requesterOf(req),
     ca: await loadCaKey(req.storage, req.mount),
     now: Math.floor(Date.now() / 1000),
     serial: randomBytesPooled(8).readBigUInt64BE(0),

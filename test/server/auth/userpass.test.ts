@@ -109,7 +109,8 @@ describe('login', () => {
       metadata: { username: 'testuser' },
       lease_duration: 3600,
       renewable: true,
-      entity_id: '',
+      // The identity entity Vault creates on a user's first login (issue 18).
+      entity_id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
       token_type: 'service',
       orphan: true,
       mfa_requirement: null,
@@ -118,6 +119,7 @@ describe('login', () => {
     const look = await server.request('GET', '/v1/auth/token/lookup-self', undefined, client_token);
     expect(look.json.data).toMatchObject({
       accessor,
+      entity_id: auth.entity_id,
       display_name: 'userpass-testuser',
       path: 'auth/userpass/login/TestUser',
       explicit_max_ttl: 28800,
