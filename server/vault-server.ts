@@ -1,0 +1,496 @@
+// The embedded Vault-compatible server: Vault's request pipeline (resolve the mount, authenticate the
+// token, check its ACL, audit, dispatch to the backend, turn logins into tokens) over HTTP or HTTPS.
+// Tests use `handle` through a real listener on port 0.
+
+import { randomUUID } from 'node:crypto';
+import { createServer as createHttpServer, IncomingMessage, ServerResponse, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import type { AclDecision, AclOperation } from '../core/acl/acl.js';
+import { InvalidTokenError, NotFoundError, PermissionDeniedError } from '../core/errors.js';
+import { AuditBroker } from './audit/audit-broker.js';
+import type { AuditRequest } from './audit/audit-entry.js';
+import { allPolicies, authBlock, rfc3339 } from './auth/auth-block.js';
+import { remoteAddrIsOk } from './auth/bound-cidrs.js';
+import { effectiveTokenTtl, tokenBackend, tokenPolicies } from './auth/token-backend.js';
+import { SYSTEM_MAX_TOKEN_TTL, TokenStore, type TokenEntry } from './auth/token-store.js';
+import { DEFAULT_LOCKOUT, userpassBackend } from './auth/userpass-backend.js';
+import {
+  dispatch,
+  matchPath,
+  type Backend,
+  type LoginGrant,
+  type LogicalResponse,
+  type Operation,
+} from './framework.js';
+import { parseListRequest } from './http/list-verb.js';
+import { IDENTITY_MOUNT, identityBackend } from './identity/identity-backend.js';
+import { IdentityStore, type StoredEntity } from './identity/identity-store.js';
+import { ExpirationManager } from './leases/expiration-manager.js';
+import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from './http/json-limits.js';
+import { parseRequest, type ParsedRequest } from './http/parse-request.js';
+import { writeError, writeResult, type ServedResult } from './http/respond.js';
+import { PolicyStore } from './policy-store.js';
+import { sshBackend } from './ssh/ssh-backend.js';
+import { storageView, getJson, putJson, type Storage } from './storage/storage.js';
+import { MountTable, TOKEN_AUTH_MOUNT, effectiveTtls, mountStoragePrefix, type MountEntry } from './sys/mount-table.js';
+import { sysBackend } from './sys/sys-backend.js';
+import { wrappingPaths } from './sys/paths-wrapping.js';
+import { ResponseWrapper } from './wrapping/response-wrapper.js';
+import { checkWrappingRequest, wrapResult } from './wrapping/wrap-step.js';
+
+/** Options for `VaultServer.open`. */
+export interface VaultServerOptions {
+  readonly storage: Storage;
+  /** Reported by sys/health. */
+  readonly version: string;
+  /** Where operational messages go (never secrets). @default stderr */
+  readonly log?: (line: string) => void;
+  /** The clock in milliseconds (tests move it to expire tokens and lockouts). @default Date.now */
+  readonly clock?: () => number;
+  /** Request body limits (`max_request_size`, `max_json_*`). @default Vault's listener defaults */
+  readonly limits?: Partial<RequestLimits>;
+}
+
+/** TLS material for `listen`. */
+export interface TlsOptions {
+  readonly cert: string;
+  readonly key: string;
+}
+
+/** Secrets engines by mount type. */
+const SECRET_BACKENDS: Readonly<Record<string, Backend>> = { ssh: sshBackend };
+
+/** Where a path leads. */
+interface Route {
+  readonly mount: MountEntry | undefined;
+  readonly backend: Backend | undefined;
+  /** The path inside the mount. */
+  readonly inMount: string;
+  /** The full mount path as Vault names it (`ssh/`, `auth/userpass/`). */
+  readonly mountPoint: string;
+}
+
+/** The token as a handler sees it: with its entity's snapshot for identity templates (never stored). */
+function withIdentity(
+  token: TokenEntry | undefined,
+  entity: StoredEntity | undefined,
+  identity: IdentityStore,
+): TokenEntry | undefined {
+  if (!token || !entity || token.entityId !== entity.id) return token;
+  const snapshot = identity.snapshot(entity.id);
+  return snapshot ? { ...token, identity: snapshot } : token;
+}
+
+/** A running embedded server. */
+export class VaultServer {
+  private readonly sockets = new Set<Socket>();
+  private readonly authBackends: Readonly<Record<string, Backend>>;
+  /** The `identity/` backend (entities and aliases). */
+  private readonly identityBackend: Backend;
+  private limits: RequestLimits = DEFAULT_REQUEST_LIMITS;
+  /** Wrapping tokens and their cubbyholes (response wrapping). */
+  private wrapper!: ResponseWrapper;
+
+  private constructor(
+    private readonly storage: Storage,
+    readonly mounts: MountTable,
+    readonly auth: MountTable,
+    readonly tokens: TokenStore,
+    readonly policies: PolicyStore,
+    readonly audit: AuditBroker,
+    readonly expiration: ExpirationManager,
+    readonly identity: IdentityStore,
+    private readonly sys: Backend,
+    private readonly log: (line: string) => void,
+    private readonly clock: () => number,
+  ) {
+    this.authBackends = {
+      token: tokenBackend(
+        tokens,
+        (name) => policies.exists(name),
+        (entityId) => identity.policiesOf(entityId),
+      ),
+      userpass: userpassBackend((req) => {
+        const c = req.mount.config.user_lockout_config;
+        return c
+          ? {
+              threshold: c.lockout_threshold,
+              duration: c.lockout_duration,
+              counterReset: c.lockout_counter_reset,
+              disabled: c.lockout_disable,
+            }
+          : DEFAULT_LOCKOUT;
+      }),
+    };
+    this.identityBackend = identityBackend(identity);
+  }
+
+  /** Load state from storage and return a server ready to handle requests. */
+  static async open(options: VaultServerOptions): Promise<VaultServer> {
+    const { storage, version } = options;
+    const clock = options.clock ?? Date.now;
+    const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+    const mounts = new MountTable(storage);
+    const auth = new MountTable(storage, 'core/auth', TOKEN_AUTH_MOUNT);
+    await mounts.load();
+    await auth.load();
+    let clusterId = await getJson<string>(storage, 'core/cluster-id');
+    if (!clusterId) {
+      clusterId = randomUUID();
+      await putJson(storage, 'core/cluster-id', clusterId);
+    }
+    const tokens = await TokenStore.open(storage, clock, log);
+    const policies = await PolicyStore.open(storage);
+    const audit = await AuditBroker.load(storage, log);
+    const expiration = await ExpirationManager.open(
+      storage,
+      async (lease) => {
+        const mount = mounts.all().find((m) => m.accessor === lease.mount_accessor);
+        const backend = mount && SECRET_BACKENDS[mount.type];
+        if (mount && backend?.revokeSecret) {
+          await backend.revokeSecret(
+            { storage: storageView(storage, mountStoragePrefix(mount)), mount },
+            lease.internal,
+          );
+        }
+      },
+      clock,
+      log,
+    );
+    const wrapper = await ResponseWrapper.open(storage, tokens, clock);
+    const identity = await IdentityStore.open(storage, clock, (accessor) => {
+      const authMount = auth.all().find((m) => m.accessor === accessor);
+      if (authMount) return { type: authMount.type, path: `auth/${authMount.path}` };
+      const mount = mounts.all().find((m) => m.accessor === accessor);
+      return mount ? { type: mount.type, path: mount.path } : undefined;
+    });
+    const sysCore = sysBackend({ mounts, auth, storage, tokens, policies, audit, expiration, version, clusterId });
+    const sys = { ...sysCore, paths: [...sysCore.paths, ...wrappingPaths(wrapper)] };
+    const server = new VaultServer(
+      storage,
+      mounts,
+      auth,
+      tokens,
+      policies,
+      audit,
+      expiration,
+      identity,
+      sys,
+      log,
+      clock,
+    );
+    server.limits = { ...DEFAULT_REQUEST_LIMITS, ...options.limits };
+    server.wrapper = wrapper;
+    return server;
+  }
+
+  /** Answer one HTTP request. */
+  readonly handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const head = req.method === 'HEAD';
+    try {
+      const parsed = await parseRequest(req, this.limits);
+      if (parsed.operation === undefined) {
+        res.writeHead(204, { Allow: 'GET, LIST, POST, PUT, DELETE, PATCH, HEAD, OPTIONS' });
+        res.end();
+        return;
+      }
+      await this.serve(parsed, parsed.operation, res, head);
+    } catch (e) {
+      writeError(res, e, head, this.log);
+    }
+  };
+
+  private route(path: string): Route {
+    if (path.startsWith('auth/')) {
+      const rest = path.slice('auth/'.length);
+      const mount = this.auth.find(rest);
+      return {
+        mount,
+        backend: mount && this.authBackends[mount.type],
+        inMount: mount ? rest.slice(Math.min(mount.path.length, rest.length)) : '',
+        mountPoint: mount ? `auth/${mount.path}` : '',
+      };
+    }
+    if (path === 'identity' || path.startsWith('identity/')) {
+      return {
+        mount: IDENTITY_MOUNT,
+        backend: this.identityBackend,
+        inMount: path.slice(Math.min(IDENTITY_MOUNT.path.length, path.length)),
+        mountPoint: IDENTITY_MOUNT.path,
+      };
+    }
+    const mount = this.mounts.find(path);
+    return {
+      mount,
+      backend: mount && (mount.type === 'system' ? this.sys : SECRET_BACKENDS[mount.type]),
+      inMount: mount ? path.slice(Math.min(mount.path.length, path.length)) : '',
+      mountPoint: mount?.path ?? '',
+    };
+  }
+
+  private storageOf(mount: MountEntry): Storage {
+    return mount.type === 'system' || mount.type === 'token'
+      ? this.storage
+      : storageView(this.storage, mountStoragePrefix(mount));
+  }
+
+  private async serve(parsed: ParsedRequest, operation: Operation, res: ServerResponse, head: boolean): Promise<void> {
+    const requestId = randomUUID();
+    const { path, data, clientToken } = parsed;
+    const now = Math.floor(this.clock() / 1000);
+    const { mount, backend, inMount, mountPoint } = this.route(path);
+    const matched = backend ? matchPath(backend, inMount) : undefined;
+    const spec = matched?.spec;
+    const open = spec?.unauthenticated?.includes(operation) === true;
+    let token = clientToken !== undefined ? await this.tokens.lookup(clientToken) : undefined;
+    const entity = token?.entityId !== undefined ? this.identity.entity(token.entityId) : undefined;
+    const identityPolicies = entity && !entity.disabled ? entity.policies : [];
+    // Built only when a device will log it: this runs on every request. sys/health is not audited,
+    // as in Vault (load balancers poll it).
+    const auditRequest: AuditRequest | undefined =
+      this.audit.active && path !== 'sys/health'
+        ? {
+            id: requestId,
+            operation,
+            mountType: mount?.type ?? '',
+            mountPoint,
+            mountAccessor: mount?.accessor ?? '',
+            path,
+            data,
+            remoteAddress: parsed.remoteAddress,
+            remotePort: parsed.remotePort,
+            rawBody: parsed.rawBody,
+            auth:
+              token && clientToken !== undefined
+                ? {
+                    clientToken,
+                    accessor: token.accessor,
+                    displayName: token.displayName,
+                    policies: allPolicies(token.policies, identityPolicies),
+                    tokenPolicies: token.policies,
+                    identityPolicies,
+                    entityId: token.entityId ?? '',
+                    metadata: token.meta,
+                    tokenTtl: token.creationTtl,
+                    tokenIssueTime: rfc3339(token.issueTime) ?? '',
+                  }
+                : undefined,
+          }
+        : undefined;
+    if (auditRequest) this.audit.logRequest(auditRequest);
+    let result: ServedResult | undefined;
+    try {
+      let sudo = false;
+      let aclDecision: AclDecision | undefined;
+      // Response wrapping: wrapping tokens are validated before the ACL, as in Vault; one that
+      // unwraps itself is allowed by its own policy alone.
+      const selfUnwrap = await checkWrappingRequest(this.wrapper, { path, data, clientToken, token, open });
+      if (!open && !selfUnwrap) {
+        // As Vault: a token presented but unknown (never issued, revoked, expired) adds `invalid token`.
+        if (!token) throw clientToken ? new InvalidTokenError() : new PermissionDeniedError();
+        if (token.entityId !== undefined && (!entity || entity.disabled)) throw new PermissionDeniedError();
+        // As Vault: bound CIDRs bind every token but a non-expiring root token, before its use counts.
+        if (token.boundCidrs && token.creationTtl !== 0 && !remoteAddrIsOk(parsed.remoteAddress, token.boundCidrs)) {
+          throw new PermissionDeniedError();
+        }
+        const acl = await this.policies.acl(allPolicies(token.policies, identityPolicies));
+        let capability: AclOperation = operation;
+        if (operation === 'update' && spec?.exists && mount) {
+          const exists = await spec.exists({ storage: this.storageOf(mount), captures: matched!.captures });
+          capability = exists ? 'update' : 'create';
+        }
+        // One decision (Vault's AllowOperation): capability, wrapping TTL bounds, parameter constraints, sudo.
+        aclDecision = acl.decide(path, capability, data, {
+          sudo: spec?.sudo === true,
+          ...(parsed.wrapTtl !== undefined ? { wrapTtl: parsed.wrapTtl } : {}),
+        });
+        sudo = aclDecision.sudo;
+        if (!aclDecision.allowed) throw new PermissionDeniedError();
+        token = await this.tokens.use(token);
+        if (!token) throw new PermissionDeniedError();
+      }
+      token = withIdentity(token, entity, this.identity);
+      if (!mount || !backend) throw new NotFoundError(`no handler for route "${path}". route entry not found.`);
+      result = await dispatch(
+        backend,
+        {
+          operation,
+          path: inMount,
+          data,
+          storage: this.storageOf(mount),
+          mount,
+          token,
+          clientToken,
+          sudo,
+          now,
+          remoteAddress: parsed.remoteAddress,
+        },
+        matched,
+      );
+      if (result?.login) result = { ...result, auth: await this.issueLoginToken(result.login, mount, path) };
+      if (result?.secret) result = { ...result, lease: await this.registerLease(result.secret, mount, path) };
+      result = await wrapResult(this.wrapper, result, {
+        requestedTtl: parsed.wrapTtl,
+        path,
+        requestId,
+        mountType: mount.type,
+        isList: operation === 'list',
+      });
+    } catch (e) {
+      if (auditRequest) this.audit.logResponse(auditRequest, { error: (e as Error).message });
+      throw e;
+    }
+    if (auditRequest) {
+      const { client_token: newToken, accessor: newAccessor, ...newAuth } = result?.auth ?? {};
+      this.audit.logResponse(auditRequest, {
+        data: result?.data ?? null,
+        ...(result?.warnings ? { warnings: result.warnings } : {}),
+        ...(result?.lease ? { leaseId: result.lease.id } : {}),
+        ...(result?.wrapInfo ? { wrapInfo: result.wrapInfo } : {}),
+        ...(result?.auth ? { auth: { ...newAuth, clientToken: String(newToken), accessor: String(newAccessor) } } : {}),
+      });
+    }
+    writeResult(
+      res,
+      {
+        requestId,
+        path,
+        mountType: mount.type,
+        emptyIs404: operation === 'read' || operation === 'list',
+        isList: operation === 'list',
+        head,
+      },
+      result,
+    );
+  }
+
+  /** Register a leased secret; its TTL stays within the mount's maximum lease TTL. */
+  private async registerLease(
+    secret: NonNullable<LogicalResponse['secret']>,
+    mount: MountEntry,
+    path: string,
+  ): Promise<NonNullable<LogicalResponse['lease']>> {
+    const ttl = Math.min(secret.ttl, effectiveTtls(mount).maxLeaseTtl);
+    const lease = await this.expiration.register({
+      path,
+      mountAccessor: mount.accessor,
+      ttl,
+      renewable: secret.renewable,
+      internal: secret.internal,
+    });
+    return { id: lease.lease_id, duration: ttl, renewable: lease.renewable };
+  }
+
+  /** Create the token a login grants and return Vault's `auth` block for it. */
+  private async issueLoginToken(grant: LoginGrant, mount: MountEntry, path: string): Promise<Record<string, unknown>> {
+    let entity: StoredEntity | undefined;
+    if (grant.alias) {
+      entity = await this.identity.loginEntity({
+        mountAccessor: mount.accessor,
+        mountType: mount.type,
+        mountPath: `auth/${mount.path}`,
+        name: grant.alias.name,
+        ...(grant.alias.metadata ? { metadata: grant.alias.metadata } : {}),
+      });
+      if (entity.disabled) throw new PermissionDeniedError();
+    }
+    const policies = tokenPolicies(grant.policies, grant.noDefaultPolicy);
+    const explicitMaxTtl = grant.explicitMaxTtl || grant.maxTtl || mount.config.max_lease_ttl;
+    const ttl = effectiveTokenTtl(
+      grant.ttl,
+      explicitMaxTtl,
+      policies,
+      mount.config.default_lease_ttl || SYSTEM_MAX_TOKEN_TTL,
+    );
+    const { token, entry } = await this.tokens.create({
+      displayName: `${mount.path.replace(/\/$/, '').replace(/\//g, '-')}-${grant.displayName}`,
+      policies,
+      meta: grant.metadata,
+      numUses: grant.numUses,
+      ...(grant.boundCidrs ? { boundCidrs: grant.boundCidrs } : {}),
+      ttl,
+      explicitMaxTtl,
+      path,
+      ...(entity ? { entityId: entity.id } : {}),
+    });
+    return authBlock(token, entry, ttl, entity?.policies ?? []);
+  }
+
+  /** Answer a LIST request that Node's parser refused, on its socket, then close the connection. */
+  private answerList(
+    list: { url: string; headers: Readonly<Record<string, string>>; body: Buffer },
+    socket: Socket,
+  ): void {
+    const req = new IncomingMessage(socket);
+    req.method = 'LIST';
+    req.url = list.url;
+    req.headers = { ...list.headers };
+    req.httpVersion = '1.1';
+    req.httpVersionMajor = 1;
+    req.httpVersionMinor = 1;
+    // Node's parser marks a request complete; without it, reading to the end destroys the socket.
+    req.complete = true;
+    req.push(list.body);
+    req.push(null);
+    const res = new ServerResponse(req);
+    res.shouldKeepAlive = false;
+    res.assignSocket(socket);
+    res.on('finish', () => {
+      res.detachSocket(socket);
+      socket.end();
+    });
+    void this.handle(req, res);
+  }
+
+  /** Serve on `host:port` (port 0 = any free port); resolves with the address once listening. */
+  listen(host: string, port: number, tls?: TlsOptions): Promise<{ server: Server; url: string }> {
+    const server = tls
+      ? createHttpsServer({ cert: tls.cert, key: tls.key }, this.handle)
+      : createHttpServer(this.handle);
+    server.on('connection', (s: Socket) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    // Node's HTTP parser rejects methods it does not know, such as Vault's LIST verb. A LIST that
+    // arrived whole is answered (once: the connection then closes); anything else is refused clearly.
+    const answeredList = new WeakSet<Socket>();
+    server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => {
+      if (answeredList.has(socket)) return;
+      if (!socket.writable) return socket.destroy();
+      const list = err.code === 'HPE_INVALID_METHOD' && err.rawPacket ? parseListRequest(err.rawPacket) : undefined;
+      if (list) {
+        answeredList.add(socket);
+        this.answerList(list, socket);
+        return;
+      }
+      const message =
+        err.code === 'HPE_INVALID_METHOD'
+          ? 'unsupported HTTP method; for LIST use GET with ?list=true'
+          : 'malformed HTTP request';
+      const body = JSON.stringify({ errors: [message] });
+      const status = err.code === 'HPE_INVALID_METHOD' ? '405 Method Not Allowed' : '400 Bad Request';
+      socket.end(
+        `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    });
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        const a = server.address() as AddressInfo;
+        const hostPart = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+        resolve({ server, url: `${tls ? 'https' : 'http'}://${hostPart}:${a.port}` });
+      });
+    });
+  }
+
+  /** Close the listener and every open connection. */
+  async close(server: Server): Promise<void> {
+    this.expiration.stop();
+    this.tokens.stop();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const s of this.sockets) s.destroy();
+    });
+  }
+}
