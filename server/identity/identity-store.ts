@@ -66,9 +66,7 @@ export const removeDuplicates = (items: readonly string[]): string[] =>
 
 /** Go's ptypes.TimestampString (RFC 3339 with as many fraction digits as needed) for Unix milliseconds. */
 export function timestampString(ms: number): string {
-  return new Date(ms)
-    .toISOString()
-    .replace(/\.(\d*?)0*Z$/, (_, f: string) => (f === '' ? 'Z' : `.${f}Z`));
+  return new Date(ms).toISOString().replace(/\.(\d*?)0*Z$/, (_, f: string) => (f === '' ? 'Z' : `.${f}Z`));
 }
 
 /** Two string maps are equal, an absent map equal to an empty one (Vault's strutil.EqualStringMaps). */

@@ -97,7 +97,9 @@ async function updateAlias(
   if (!current) throw new RequestError('given alias is not associated with an entity');
   if (accessor !== alias.mount_accessor && (canonicalId === '' || canonicalId === alias.canonical_id)) {
     if (current.aliases.some((a) => a.mount_accessor === accessor)) {
-      throw new RequestError("Alias cannot be updated as the entity already has an alias for the given 'mount_accessor' ");
+      throw new RequestError(
+        "Alias cannot be updated as the entity already has an alias for the given 'mount_accessor' ",
+      );
     }
   }
   const now = store.now();
@@ -109,7 +111,14 @@ async function updateAlias(
     if (existing && existing.id !== alias.id) {
       throw new RequestError('alias with combination of mount accessor and name already exists');
     }
-    updated = { ...updated, name, mount_accessor: accessor, mount_type: mount.type, mount_path: mount.path, custom_metadata: customMetadata };
+    updated = {
+      ...updated,
+      name,
+      mount_accessor: accessor,
+      mount_type: mount.type,
+      mount_path: mount.path,
+      custom_metadata: customMetadata,
+    };
   }
   if (canonicalId !== '' && canonicalId !== alias.canonical_id) {
     const target = store.entity(canonicalId);
@@ -137,7 +146,8 @@ function writeAlias(store: IdentityStore, req: LogicalRequest): Promise<LogicalR
   const id = (f.get('id') as string | undefined) ?? req.captures.id ?? '';
   const hasCustom = f.has('custom_metadata');
   const custom = hasCustom ? toStringMap(f.get('custom_metadata') as Record<string, unknown>) : {};
-  const canonicalId = (f.get('canonical_id') as string | undefined) || ((f.get('entity_id') as string | undefined) ?? '');
+  const canonicalId =
+    (f.get('canonical_id') as string | undefined) || ((f.get('entity_id') as string | undefined) ?? '');
   return store.change(async () => {
     if (id !== '') {
       const found = store.alias(id);
