@@ -128,7 +128,9 @@ async function main(): Promise<void> {
       ANSIBLE_FORKS: String(FORKS),
       VAULT_TOKEN: server.token,
       // BENCH_PROFILE=1: the time of every task after each run (ansible.posix.profile_tasks).
-      ...(process.env.BENCH_PROFILE ? { ANSIBLE_CALLBACKS_ENABLED: 'ansible.posix.profile_tasks', PROFILE_TASKS_TASK_OUTPUT_LIMIT: '40' } : {}),
+      ...(process.env.BENCH_PROFILE
+        ? { ANSIBLE_CALLBACKS_ENABLED: 'ansible.posix.profile_tasks', PROFILE_TASKS_TASK_OUTPUT_LIMIT: '40' }
+        : {}),
     });
 
     const ping = await runCommand('ansible', ['all', '-i', inventory, '-m', 'ansible.builtin.ping'], env);

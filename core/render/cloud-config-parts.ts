@@ -50,3 +50,15 @@ export function renderWriteFile(path: string, content: string, permissions = '06
 export function renderRuncmdScript(script: string): string {
   return ['runcmd:', '  - - sh', '    - -c', '    - |', indent(script, '      ')].join('\n');
 }
+
+/**
+ * `text` when it fits in EC2's user-data limit; otherwise a RequestError naming `what`, its size and
+ * `fix` (what the user can leave out).
+ */
+export function checkUserDataSize(text: string, what: string, fix: string): string {
+  const size = Buffer.byteLength(text);
+  if (size > EC2_USER_DATA_LIMIT) {
+    throw new RequestError(`${what} is ${size} bytes, over EC2's limit of ${EC2_USER_DATA_LIMIT} bytes: ${fix}`);
+  }
+  return text;
+}
