@@ -1,6 +1,6 @@
 // Every field of every path the server routes to carries a one-line description, as a Vault
-// `FieldSchema` does (issue 16, point 3): the SSH engine, the system backend (sys/wrapping included)
-// and the auth backends, walked from their path tables.
+// `FieldSchema` does (issue 16, point 3): the SSH engine, the system backend (sys/wrapping included),
+// the identity backend (issue 18) and the auth backends, walked from their path tables.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FieldSchema } from '../../core/fields.js';
@@ -14,8 +14,12 @@ let backends: Readonly<Record<string, Backend>>;
 beforeAll(async () => {
   srv = await startTestServer();
   // The server keeps its system and auth backends private; the path tables are what this test reads.
-  const inner = srv.server as unknown as { sys: Backend; authBackends: Readonly<Record<string, Backend>> };
-  backends = { ssh: sshBackend, sys: inner.sys, ...inner.authBackends };
+  const inner = srv.server as unknown as {
+    sys: Backend;
+    identityBackend: Backend;
+    authBackends: Readonly<Record<string, Backend>>;
+  };
+  backends = { ssh: sshBackend, sys: inner.sys, identity: inner.identityBackend, ...inner.authBackends };
 });
 
 afterAll(() => srv?.close());
@@ -27,8 +31,9 @@ const undescribed = (schema: FieldSchema): string[] =>
     .map(([name]) => name);
 
 describe('field descriptions', () => {
-  it('the path tables cover the SSH engine, the system backend and both auth methods', () => {
-    expect(Object.keys(backends).sort()).toEqual(['ssh', 'sys', 'token', 'userpass']);
+  it('the path tables cover the SSH engine, the system and identity backends and the auth methods', () => {
+    expect(Object.keys(backends)).toEqual(expect.arrayContaining(['identity', 'ssh', 'sys', 'token', 'userpass']));
+    expect(backends.identity!.paths.length).toBeGreaterThan(0);
     expect(backends.sys!.paths.some((p) => p.pattern.source.includes('wrapping'))).toBe(true);
   });
 
