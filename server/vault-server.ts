@@ -14,6 +14,7 @@ import { allPolicies, authBlock, rfc3339 } from './auth/auth-block.js';
 import { remoteAddrIsOk } from './auth/bound-cidrs.js';
 import { effectiveTokenTtl, tokenBackend, tokenPolicies } from './auth/token-backend.js';
 import { SYSTEM_MAX_TOKEN_TTL, TokenStore, type TokenEntry } from './auth/token-store.js';
+import { jwtBackend } from './auth/jwt-backend.js';
 import { DEFAULT_LOCKOUT, userpassBackend } from './auth/userpass-backend.js';
 import {
   dispatch,
@@ -122,6 +123,8 @@ export class VaultServer {
             }
           : DEFAULT_LOCKOUT;
       }),
+      jwt: jwtBackend('jwt'),
+      oidc: jwtBackend('oidc'),
     };
     this.identityBackend = identityBackend(identity);
   }
