@@ -32,7 +32,16 @@ const undescribed = (schema: FieldSchema): string[] =>
 
 describe('field descriptions', () => {
   it('the path tables cover the SSH engine, the system and identity backends and the auth methods', () => {
-    expect(Object.keys(backends)).toEqual(expect.arrayContaining(['identity', 'ssh', 'sys', 'token', 'userpass']));
+    expect(Object.keys(backends)).toEqual(
+      expect.arrayContaining(['identity', 'jwt', 'oidc', 'ssh', 'sys', 'token', 'userpass']),
+    );
+    // The JWT method (issue 18): config, role list, role, login.
+    expect(backends.jwt!.paths.map((p) => p.pattern.source)).toEqual([
+      '^config\\/?$',
+      '^role\\/?$',
+      '^role\\/(?<name>\\w(?:[\\w.-]*\\w)?)$',
+      '^login\\/?$',
+    ]);
     expect(backends.identity!.paths.length).toBeGreaterThan(0);
     expect(backends.sys!.paths.some((p) => p.pattern.source.includes('wrapping'))).toBe(true);
   });
