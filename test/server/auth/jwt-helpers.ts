@@ -3,7 +3,8 @@
 // the claim shapes of GitLab CI `id_tokens` and GitHub Actions OIDC tokens.
 
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, SignJWT, type JWK } from 'jose';
 
@@ -60,8 +61,11 @@ export interface JwksServer {
   close(): Promise<void>;
 }
 
-/** Start a JWKS endpoint serving `keys` at `/jwks`. */
-export async function startJwksServer(keys: TestKey[]): Promise<JwksServer> {
+/** Start a JWKS endpoint serving `keys` at `/jwks` (over HTTPS with `tls`). */
+export async function startJwksServer(
+  keys: TestKey[],
+  tls?: { readonly cert: string; readonly key: string },
+): Promise<JwksServer> {
   let server: Server;
   const state: JwksServer = {
     url: '',
@@ -73,7 +77,7 @@ export async function startJwksServer(keys: TestKey[]): Promise<JwksServer> {
         server.closeAllConnections();
       }),
   };
-  server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
       if (req.url !== '/jwks') {
         res.writeHead(404).end('not found');
@@ -84,10 +88,11 @@ export async function startJwksServer(keys: TestKey[]): Promise<JwksServer> {
       for (const k of state.keys) jwks.push({ ...(await exportJWK(k.publicKey)), kid: k.kid, alg: k.alg, use: 'sig' });
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: jwks }));
     })();
-  });
+  };
+  server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, handler) : createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  (state as { url: string }).url = `http://127.0.0.1:${port}/jwks`;
+  (state as { url: string }).url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}/jwks`;
   return state;
 }
 
