@@ -168,7 +168,18 @@ export class VaultServer {
       const mount = mounts.all().find((m) => m.accessor === accessor);
       return mount ? { type: mount.type, path: mount.path } : undefined;
     });
-    const sysCore = sysBackend({ mounts, auth, storage, tokens, policies, audit, expiration, version, clusterId });
+    const sysCore = sysBackend({
+      mounts,
+      auth,
+      storage,
+      tokens,
+      policies,
+      audit,
+      expiration,
+      version,
+      clusterId,
+      identityPolicies: (entityId) => identity.policiesOf(entityId),
+    });
     const sys = { ...sysCore, paths: [...sysCore.paths, ...wrappingPaths(wrapper)] };
     const server = new VaultServer(
       storage,

@@ -1,10 +1,12 @@
 // `sys/capabilities`, `sys/capabilities-self` and `sys/capabilities-accessor` (what `vault token
 // capabilities` and client libraries call), answered as Vault's `handleCapabilities` answers: the
-// capabilities of a token on each path, from the same compiled ACL that authorises requests.
+// capabilities of a token on each path, from the same compiled ACL that authorises requests (the
+// token's policies and its identity entity's).
 
 import { InternalError, RequestError } from '../../core/errors.js';
 import type { FieldSchema } from '../../core/fields.js';
 import { multiError, type LogicalRequest, type PathSpec } from '../framework.js';
+import { allPolicies } from '../auth/auth-block.js';
 import type { TokenEntry, TokenStore } from '../auth/token-store.js';
 import type { PolicyStore } from '../policy-store.js';
 
@@ -33,7 +35,11 @@ export async function capabilitiesOf(
 }
 
 /** The system backend's capabilities paths. */
-export function capabilitiesPaths(tokens: TokenStore, policies: PolicyStore): PathSpec[] {
+export function capabilitiesPaths(
+  tokens: TokenStore,
+  policies: PolicyStore,
+  identityPolicies: (entityId: string | undefined) => readonly string[],
+): PathSpec[] {
   /** handleCapabilities, the token given as its string or, for an accessor, already looked up. */
   async function answer(req: LogicalRequest, token: string | TokenEntry) {
     // Vault's StatusBadRequest errors travel as errors: 400, in go-multierror's wrapping.
@@ -47,7 +53,7 @@ export function capabilitiesPaths(tokens: TokenStore, policies: PolicyStore): Pa
     for (const path of paths) {
       if (path === '') throw badRequest('missing path');
       if (!entry) throw badRequest('invalid token');
-      data[path] = await capabilitiesOf(policies, entry.policies, path);
+      data[path] = await capabilitiesOf(policies, allPolicies(entry.policies, identityPolicies(entry.entityId)), path);
     }
     // Only for backwards compatibility in Vault: one path also answers as `capabilities`.
     if (paths.length === 1) data.capabilities = data[paths[0]!];

@@ -28,6 +28,8 @@ export interface SystemParts {
   readonly expiration: ExpirationManager;
   readonly version: string;
   readonly clusterId: string;
+  /** The policies a token's identity entity adds (none without an entity). */
+  readonly identityPolicies: (entityId: string | undefined) => readonly string[];
 }
 
 export function sysBackend(p: SystemParts): Backend {
@@ -38,7 +40,7 @@ export function sysBackend(p: SystemParts): Backend {
       ...mountPaths(p.mounts, p.storage, p.expiration),
       ...authPaths(p.auth, p.storage, p.tokens),
       ...policyPaths(p.policies),
-      ...capabilitiesPaths(p.tokens, p.policies),
+      ...capabilitiesPaths(p.tokens, p.policies, p.identityPolicies),
       ...auditPaths(p.audit),
       ...leasePaths(p.expiration),
       activityPath(),

@@ -403,6 +403,14 @@ describe('logins and tokens', () => {
     expect((await ok('POST', '/v1/auth/token/lookup-accessor', { accessor: auth.accessor })).data.entity_id).toBe(
       entityId,
     );
+    // sys/capabilities-self answers from the same ACL: the entity's policy counts (Vault's handleCapabilities).
+    expect(
+      (await ok('POST', '/v1/sys/capabilities-self', { paths: ['auth/token/create', 'ssh/sign/dev'] }, token)).data,
+    ).toEqual({ 'auth/token/create': ['update'], 'ssh/sign/dev': ['deny'] });
+    expect((await ok('POST', '/v1/sys/capabilities', { token, paths: ['auth/token/create'] })).data).toEqual({
+      'auth/token/create': ['update'],
+      capabilities: ['update'],
+    });
     // The root token has none, and no identity_policies key.
     const root = (await ok('GET', '/v1/auth/token/lookup-self')).data;
     expect(root.entity_id).toBe('');
