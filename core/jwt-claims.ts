@@ -89,7 +89,11 @@ function resolvePointer(root: unknown, pointer: string): unknown {
  * go-oidc decoded). `null` and missing claims give undefined.
  */
 export function resolveClaim(claims: JwtClaims, claim: string): unknown {
-  const value = claim.startsWith('/') ? resolvePointer(claims, claim) : Object.hasOwn(claims, claim) ? claims[claim] : undefined;
+  const value = claim.startsWith('/')
+    ? resolvePointer(claims, claim)
+    : Object.hasOwn(claims, claim)
+      ? claims[claim]
+      : undefined;
   if (typeof value === 'number') return { goNumber: String(Math.trunc(value)) } satisfies GoNumber;
   return value === null ? undefined : value;
 }
@@ -193,7 +197,8 @@ function stringClaim(claims: JwtClaims, name: string): string | { error: string 
   const v = claims[name];
   if (v === undefined || v === null) return '';
   if (typeof v === 'string') return v;
-  const kind = typeof v === 'number' ? 'number' : typeof v === 'boolean' ? 'bool' : Array.isArray(v) ? 'array' : 'object';
+  const kind =
+    typeof v === 'number' ? 'number' : typeof v === 'boolean' ? 'bool' : Array.isArray(v) ? 'array' : 'object';
   return { error: `json: cannot unmarshal ${kind} into Go struct field Claims.${name} of type string` };
 }
 
@@ -298,12 +303,14 @@ export function extractClaimMetadata(
  */
 export function resolveGroups(claims: JwtClaims, groupsClaim: string): { groups: string[] } | { error: string } {
   const raw = resolveClaim(claims, groupsClaim);
-  if (raw === undefined) return { error: `failed to fetch groups: ${JSON.stringify(groupsClaim)} claim not found in token` };
+  if (raw === undefined)
+    return { error: `failed to fetch groups: ${JSON.stringify(groupsClaim)} claim not found in token` };
   const list = normalizeList(raw);
   if (!list) return { error: `${JSON.stringify(groupsClaim)} claim could not be converted to string list` };
   const groups: string[] = [];
   for (const item of list) {
-    if (typeof item !== 'string') return { error: `value ${formatClaim(item)} in groups claim could not be parsed as string` };
+    if (typeof item !== 'string')
+      return { error: `value ${formatClaim(item)} in groups claim could not be parsed as string` };
     if (item !== '') groups.push(item);
   }
   return { groups };

@@ -45,7 +45,11 @@ export function parseSignedDurationSeconds(raw: unknown): number | { error: stri
 export function validateGlobBoundClaims(boundClaims: Readonly<Record<string, unknown>>): string | undefined {
   for (const claim of Object.keys(boundClaims).sort()) {
     const values = boundClaims[claim];
-    const list = Array.isArray(values) ? values : typeof values === 'string' || typeof values === 'boolean' || typeof values === 'number' ? [values] : undefined;
+    const list = Array.isArray(values)
+      ? values
+      : typeof values === 'string' || typeof values === 'boolean' || typeof values === 'number'
+        ? [values]
+        : undefined;
     if (!list) return `claim is not a string or list: ${formatGoValue(values)}`;
     const bad = list.find((v) => typeof v !== 'string');
     if (bad !== undefined) return `claim is not a string: ${formatGoValue(bad)}`;

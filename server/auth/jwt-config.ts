@@ -24,11 +24,15 @@ export interface JwtConfig extends KeySourceConfig {
 const CONFIG_KEY = 'config';
 
 /** The config of a mount, or undefined before one was written. */
-export const readJwtConfig = (storage: Storage): Promise<JwtConfig | undefined> => getJson<JwtConfig>(storage, CONFIG_KEY);
+export const readJwtConfig = (storage: Storage): Promise<JwtConfig | undefined> =>
+  getJson<JwtConfig>(storage, CONFIG_KEY);
 
 /** `auth/<jwt mount>/config` fields. */
 export const JWT_CONFIG_FIELDS: FieldSchema = {
-  jwks_url: { type: 'string', description: 'JWKS URL whose keys verify token signatures (not with jwt_validation_pubkeys).' },
+  jwks_url: {
+    type: 'string',
+    description: 'JWKS URL whose keys verify token signatures (not with jwt_validation_pubkeys).',
+  },
   jwks_ca_pem: { type: 'string', description: 'PEM CA certificates that verify the TLS connection to jwks_url.' },
   jwt_validation_pubkeys: {
     type: 'comma-string-slice',
@@ -60,13 +64,18 @@ function hasCertificate(pem: string): boolean {
 async function checkConfig(config: JwtConfig, discoveryUrl: string): Promise<void> {
   const sources = [discoveryUrl !== '', config.jwt_validation_pubkeys.length > 0, config.jwks_url !== ''];
   if (sources.filter(Boolean).length !== 1) {
-    throw new RequestError("exactly one of 'jwt_validation_pubkeys', 'jwks_url', 'jwks_pairs' or 'oidc_discovery_url' must be set");
+    throw new RequestError(
+      "exactly one of 'jwt_validation_pubkeys', 'jwks_url', 'jwks_pairs' or 'oidc_discovery_url' must be set",
+    );
   }
   if (discoveryUrl !== '') {
-    throw new RequestError("'oidc_discovery_url' is not supported by this server: set 'jwks_url' or 'jwt_validation_pubkeys'");
+    throw new RequestError(
+      "'oidc_discovery_url' is not supported by this server: set 'jwks_url' or 'jwt_validation_pubkeys'",
+    );
   }
   if (config.jwks_url !== '') {
-    if (config.jwks_ca_pem !== '' && !hasCertificate(config.jwks_ca_pem)) throw new RequestError('error checking jwks_ca_pem');
+    if (config.jwks_ca_pem !== '' && !hasCertificate(config.jwks_ca_pem))
+      throw new RequestError('error checking jwks_ca_pem');
     try {
       await fetchJwks({ url: config.jwks_url, caPem: config.jwks_ca_pem });
     } catch {

@@ -58,7 +58,9 @@ export function fetchJwks(source: JwksSource, limits: JwksFetchLimits = DEFAULT_
   const get = `Get ${JSON.stringify(source.url)}`;
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     const scheme = url.protocol.replace(/:$/, '');
-    return Promise.reject(new Error(`oidc: get keys failed ${get}: unsupported protocol scheme ${JSON.stringify(scheme)}`));
+    return Promise.reject(
+      new Error(`oidc: get keys failed ${get}: unsupported protocol scheme ${JSON.stringify(scheme)}`),
+    );
   }
   const options = {
     method: 'GET',
@@ -104,17 +106,27 @@ export function fetchJwks(source: JwksSource, limits: JwksFetchLimits = DEFAULT_
           return;
         }
         const keys = (doc as { keys?: unknown } | null)?.keys;
-        if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || (keys !== undefined && !Array.isArray(keys))) {
+        if (
+          typeof doc !== 'object' ||
+          doc === null ||
+          Array.isArray(doc) ||
+          (keys !== undefined && !Array.isArray(keys))
+        ) {
           fail(`oidc: failed to decode keys: not a JSON Web Key Set ${excerpt(body)}`);
           return;
         }
         settled = true;
         clearTimeout(deadline);
-        resolve(((keys ?? []) as unknown[]).filter((k): k is Jwk => typeof k === 'object' && k !== null && !Array.isArray(k)));
+        resolve(
+          ((keys ?? []) as unknown[]).filter((k): k is Jwk => typeof k === 'object' && k !== null && !Array.isArray(k)),
+        );
       });
     });
     const deadline = setTimeout(
-      () => fail(`oidc: get keys failed ${get}: context deadline exceeded (Client.Timeout exceeded while awaiting headers)`),
+      () =>
+        fail(
+          `oidc: get keys failed ${get}: context deadline exceeded (Client.Timeout exceeded while awaiting headers)`,
+        ),
       limits.timeoutMs,
     );
     req.on('error', (e) => fail(`oidc: get keys failed ${get}: ${describeNetError(url, e)}`));

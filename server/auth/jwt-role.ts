@@ -60,10 +60,13 @@ export const JWT_ROLE_FIELDS: FieldSchema = {
   role_type: { type: 'string', description: "Type of the role: 'jwt' (logins with a JWT) or 'oidc' (default)." },
   bound_audiences: {
     type: 'comma-string-slice',
-    description: "Audiences (aud) accepted at login; any match is enough; without them, tokens naming one are refused.",
+    description: 'Audiences (aud) accepted at login; any match is enough; without them, tokens naming one are refused.',
   },
   bound_subject: { type: 'string', description: 'Value the sub claim must equal; empty accepts any.' },
-  bound_claims_type: { type: 'string', description: "How bound_claims values match: 'string' (exact, default) or 'glob'." },
+  bound_claims_type: {
+    type: 'string',
+    description: "How bound_claims values match: 'string' (exact, default) or 'glob'.",
+  },
   bound_claims: {
     type: 'map',
     description: 'Claims (names or /JSON/pointers) and the values, one or a list, that must match at login.',
@@ -84,10 +87,16 @@ export const JWT_ROLE_FIELDS: FieldSchema = {
     type: 'string',
     description: 'Seconds of clock skew allowed on exp, nbf and iat (a duration); 0 means 60, -1 none.',
   },
-  allowed_redirect_uris: { type: 'comma-string-slice', description: 'Redirect URIs of OIDC roles (stored; no OIDC flow here).' },
+  allowed_redirect_uris: {
+    type: 'comma-string-slice',
+    description: 'Redirect URIs of OIDC roles (stored; no OIDC flow here).',
+  },
   oidc_scopes: { type: 'comma-string-slice', description: 'OIDC scopes of OIDC roles (stored; no OIDC flow here).' },
   verbose_oidc_logging: { type: 'bool', description: 'Log OIDC responses (stored; no OIDC flow here).' },
-  max_age: { type: 'duration', description: 'Allowed time since the last OIDC authentication (stored; no OIDC flow here).' },
+  max_age: {
+    type: 'duration',
+    description: 'Allowed time since the last OIDC authentication (stored; no OIDC flow here).',
+  },
 };
 
 const EMPTY_ROLE: Omit<JwtRole, keyof TokenSettings | 'role_type'> = {
@@ -147,7 +156,9 @@ async function writeRole(req: LogicalRequest): Promise<{ warnings: string[] } | 
     const raw = req.fields.get(field);
     const seconds = parseSignedDurationSeconds(raw);
     if (typeof seconds !== 'number') {
-      fail(`Field validation failed: error converting input ${formatGoValue(raw)} for field "${field}": ${seconds.error}`);
+      fail(
+        `Field validation failed: error converting input ${formatGoValue(raw)} for field "${field}": ${seconds.error}`,
+      );
     }
     role[field] = seconds;
   }
@@ -173,7 +184,13 @@ async function writeRole(req: LogicalRequest): Promise<{ warnings: string[] } | 
     if (refused) fail(refused);
     role.claim_mappings = mappings;
   }
-  for (const field of ['user_claim', 'user_claim_json_pointer', 'groups_claim', 'oidc_scopes', 'allowed_redirect_uris']) {
+  for (const field of [
+    'user_claim',
+    'user_claim_json_pointer',
+    'groups_claim',
+    'oidc_scopes',
+    'allowed_redirect_uris',
+  ]) {
     if (req.fields.has(field)) role[field] = req.fields.get(field);
   }
   const stored = role as unknown as JwtRole;

@@ -46,7 +46,8 @@ export function parsePublicKeyPem(pem: string): KeyObject {
 
 /** The token's protected header, or go-jose's parse error. */
 function headerOf(token: string): { alg: string; kid: string | undefined } {
-  if (token.split('.').length !== 3) throw new SignatureError('go-jose/go-jose: compact JWS format must have three parts');
+  if (token.split('.').length !== 3)
+    throw new SignatureError('go-jose/go-jose: compact JWS format must have three parts');
   let header;
   try {
     header = decodeProtectedHeader(token);

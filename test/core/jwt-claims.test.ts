@@ -81,8 +81,18 @@ describe('validateJwtClaims: registered claims', () => {
       { audiences: ['x'] },
       'invalid audience (aud) claim: audience claim does not match any expected audience',
     ],
-    ['aud of numbers', { iat: NOW, aud: [1] }, {}, 'go-jose/go-jose/jwt: expected string or array value to unmarshal to Audience'],
-    ['iss a number', { iat: NOW, iss: 5 }, {}, 'json: cannot unmarshal number into Go struct field Claims.iss of type string'],
+    [
+      'aud of numbers',
+      { iat: NOW, aud: [1] },
+      {},
+      'go-jose/go-jose/jwt: expected string or array value to unmarshal to Audience',
+    ],
+    [
+      'iss a number',
+      { iat: NOW, iss: 5 },
+      {},
+      'json: cannot unmarshal number into Go struct field Claims.iss of type string',
+    ],
     ['exp a string', { exp: 'soon' }, {}, 'go-jose/go-jose/jwt: failed to unmarshal JSON NumericDate'],
     [
       'case-folded duplicate',
@@ -92,7 +102,7 @@ describe('validateJwtClaims: registered claims', () => {
     ],
     [
       'long s folds to s',
-      { iat: NOW, 'ſub': 'x' },
+      { iat: NOW, ſub: 'x' },
       {},
       'ambiguous claim: key "ſub" collides with registered claim "sub" under case folding',
     ],
@@ -172,7 +182,12 @@ describe('validateBoundClaims', () => {
     ['missing', 'string', { environment: 'prod' }, 'claim "environment" is missing'],
     ['null is missing', 'string', { nothing: 'x' }, 'claim "nothing" is missing'],
     ['missing pointer', 'string', { '/nested/zzz': 'x' }, 'claim "/nested/zzz" is missing'],
-    ['an object claim', 'string', { nested: 'x' }, 'received claim is not a string, bool, int or list: map[a:map[b:deep] list:[x y] ti~lde:t we/ird:slash]'],
+    [
+      'an object claim',
+      'string',
+      { nested: 'x' },
+      'received claim is not a string, bool, int or list: map[a:map[b:deep] list:[x y] ti~lde:t we/ird:slash]',
+    ],
     ['an object bound value', 'string', { ref: { a: 1 } }, 'bound claim is not a string, bool, int or list: map[a:1]'],
   ];
   it.each(cases)('%s', (_, type, bound, error) => {
@@ -189,7 +204,9 @@ describe('user claim, claim mappings, groups, audience rule', () => {
   it('resolveUserClaim', () => {
     expect(resolveUserClaim({ sub: 'a' }, 'sub', false)).toEqual({ name: 'a' });
     expect(resolveUserClaim({}, 'sub', false)).toEqual({ error: 'claim "sub" not found in token' });
-    expect(resolveUserClaim({ sub: 1 }, 'sub', false)).toEqual({ error: 'claim "sub" could not be converted to string' });
+    expect(resolveUserClaim({ sub: 1 }, 'sub', false)).toEqual({
+      error: 'claim "sub" could not be converted to string',
+    });
     // Without user_claim_json_pointer, a leading slash is part of the claim name.
     expect(resolveUserClaim({ a: { b: 'x' } }, '/a/b', false)).toEqual({ error: 'claim "/a/b" not found in token' });
     expect(resolveUserClaim({ a: { b: 'x' } }, '/a/b', true)).toEqual({ name: 'x' });
@@ -207,7 +224,9 @@ describe('user claim, claim mappings, groups, audience rule', () => {
     expect(resolveGroups({ g: 'a' }, 'g')).toEqual({ groups: ['a'] });
     expect(resolveGroups({}, 'g')).toEqual({ error: 'failed to fetch groups: "g" claim not found in token' });
     expect(resolveGroups({ g: { a: 1 } }, 'g')).toEqual({ error: '"g" claim could not be converted to string list' });
-    expect(resolveGroups({ g: ['a', 1] }, 'g')).toEqual({ error: 'value 1 in groups claim could not be parsed as string' });
+    expect(resolveGroups({ g: ['a', 1] }, 'g')).toEqual({
+      error: 'value 1 in groups claim could not be parsed as string',
+    });
   });
 
   it('validateUnboundAudience', () => {
@@ -241,7 +260,9 @@ describe('role write rules', () => {
     expect(validateGlobBoundClaims({ a: 'x*', b: ['y', 'z*'] })).toBeUndefined();
     expect(validateGlobBoundClaims({ a: true })).toBe('claim is not a string: true');
     expect(validateClaimMappings({ a: 'x', b: 'y' })).toBeUndefined();
-    expect(validateClaimMappings({ a: 'role' })).toBe('metadata key "role" is reserved and may not be a mapping destination');
+    expect(validateClaimMappings({ a: 'role' })).toBe(
+      'metadata key "role" is reserved and may not be a mapping destination',
+    );
   });
 
   it('constraints, in Vault’s order', () => {
@@ -257,8 +278,15 @@ describe('role write rules', () => {
       tokenMaxTtl: 0,
     };
     expect(validateJwtRoleConstraints({ ...base, userClaim: '' })).toBe('a user claim must be defined on the role');
-    expect(validateJwtRoleConstraints(base)).toBe('must have at least one bound constraint when creating/updating a role');
-    for (const bound of [{ boundAudiences: ['a'] }, { boundSubject: 's' }, { boundClaims: { a: 'b' } }, { tokenBoundCidrs: ['10.0.0.0/8'] }]) {
+    expect(validateJwtRoleConstraints(base)).toBe(
+      'must have at least one bound constraint when creating/updating a role',
+    );
+    for (const bound of [
+      { boundAudiences: ['a'] },
+      { boundSubject: 's' },
+      { boundClaims: { a: 'b' } },
+      { tokenBoundCidrs: ['10.0.0.0/8'] },
+    ]) {
       expect(validateJwtRoleConstraints({ ...base, ...bound })).toBeUndefined();
     }
     expect(validateJwtRoleConstraints({ ...base, roleType: 'oidc' })).toBe(

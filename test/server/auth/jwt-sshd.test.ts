@@ -46,7 +46,9 @@ beforeAll(async () => {
     const r = await server.request('POST', path, body);
     if (r.status >= 300) throw new Error(`POST ${path} answered ${r.status}: ${r.body}`);
   };
-  await ok('/v1/sys/policies/acl/ci-prod-sign', { policy: 'path "ssh-prod/sign/automation" { capabilities = ["update"] }' });
+  await ok('/v1/sys/policies/acl/ci-prod-sign', {
+    policy: 'path "ssh-prod/sign/automation" { capabilities = ["update"] }',
+  });
   await ok('/v1/sys/auth/jwt', { type: 'jwt' });
   hosts = await startSshdHosts([
     { name: 'jwt-prod', address: '127.0.0.2', trustedUserCaKeys: [userCa], principals: { [account]: [account] } },
@@ -117,7 +119,13 @@ describe('CI job → JWT login → SSH certificate → real sshd', () => {
     expect(signed.status).toBe(200);
     const certificateFile = `${identityFile}-cert.pub`;
     writeFileSync(certificateFile, signed.json.data.signed_key);
-    const ssh = await sshLogin({ host: hosts[0]!, user: account, identityFile, certificateFile, command: 'echo deployed' });
+    const ssh = await sshLogin({
+      host: hosts[0]!,
+      user: account,
+      identityFile,
+      certificateFile,
+      command: 'echo deployed',
+    });
     expect([ssh.code, ssh.stdout.trim()]).toEqual([0, 'deployed']);
 
     // The job's token signs on this role only.

@@ -85,19 +85,30 @@ describe('sys/auth: the jwt type', () => {
     expect(r.json.data['jwt/']).toMatchObject({ type: 'jwt', description: '', local: false });
     expect(r.json.data['jwt/'].accessor).toMatch(/^auth_jwt_[0-9a-f]{8}$/);
     expect(r.json.data['oidc/']).toMatchObject({ type: 'oidc' });
-    expect((await server.request('POST', '/v1/auth/oidc/config', { jwt_validation_pubkeys: [rsa.publicPem] })).status).toBe(204);
+    expect(
+      (await server.request('POST', '/v1/auth/oidc/config', { jwt_validation_pubkeys: [rsa.publicPem] })).status,
+    ).toBe(204);
   });
 });
 
 describe('config', () => {
   it('needs exactly one key source', async () => {
-    const message = "exactly one of 'jwt_validation_pubkeys', 'jwks_url', 'jwks_pairs' or 'oidc_discovery_url' must be set";
-    expect((await server.request('POST', '/v1/auth/jwt/config', { bound_issuer: 'x' })).json).toEqual({ errors: [message] });
+    const message =
+      "exactly one of 'jwt_validation_pubkeys', 'jwks_url', 'jwks_pairs' or 'oidc_discovery_url' must be set";
+    expect((await server.request('POST', '/v1/auth/jwt/config', { bound_issuer: 'x' })).json).toEqual({
+      errors: [message],
+    });
     expect(
-      (await server.request('POST', '/v1/auth/jwt/config', { jwks_url: jwks.url, jwt_validation_pubkeys: [rsa.publicPem] }))
-        .json,
+      (
+        await server.request('POST', '/v1/auth/jwt/config', {
+          jwks_url: jwks.url,
+          jwt_validation_pubkeys: [rsa.publicPem],
+        })
+      ).json,
     ).toEqual({ errors: [message] });
-    expect((await server.request('POST', '/v1/auth/jwt/config', { oidc_discovery_url: 'https://x.example' })).json).toEqual({
+    expect(
+      (await server.request('POST', '/v1/auth/jwt/config', { oidc_discovery_url: 'https://x.example' })).json,
+    ).toEqual({
       errors: ["'oidc_discovery_url' is not supported by this server: set 'jwks_url' or 'jwt_validation_pubkeys'"],
     });
   });
@@ -106,15 +117,27 @@ describe('config', () => {
     const down = 'http://127.0.0.1:1/jwks';
     const cases: [Record<string, unknown>, string][] = [
       [{ jwks_url: down }, `error checking jwks URL ${down}`],
-      [{ jwks_url: jwks.url.replace('/jwks', '/nothing') }, `error checking jwks URL ${jwks.url.replace('/jwks', '/nothing')}`],
+      [
+        { jwks_url: jwks.url.replace('/jwks', '/nothing') },
+        `error checking jwks URL ${jwks.url.replace('/jwks', '/nothing')}`,
+      ],
       [{ jwks_url: jwks.url, jwks_ca_pem: 'not a pem' }, 'error checking jwks_ca_pem'],
-      [{ jwt_validation_pubkeys: ['not a pem'] }, 'error parsing public key: data does not contain any valid public keys'],
+      [
+        { jwt_validation_pubkeys: ['not a pem'] },
+        'error parsing public key: data does not contain any valid public keys',
+      ],
       [
         { jwt_validation_pubkeys: [`${rsa.publicPem}\ntrailing`] },
         'error parsing public key: unexpected trailing data after parsed PEM block',
       ],
-      [{ jwks_url: jwks.url, jwt_supported_algs: 'RS256,HS256' }, 'invalid jwt_supported_algs: unsupported signing algorithm "HS256"'],
-      [{ jwks_url: jwks.url, jwt_supported_algs: 'none' }, 'invalid jwt_supported_algs: unsupported signing algorithm "none"'],
+      [
+        { jwks_url: jwks.url, jwt_supported_algs: 'RS256,HS256' },
+        'invalid jwt_supported_algs: unsupported signing algorithm "HS256"',
+      ],
+      [
+        { jwks_url: jwks.url, jwt_supported_algs: 'none' },
+        'invalid jwt_supported_algs: unsupported signing algorithm "none"',
+      ],
     ];
     for (const [body, message] of cases) {
       const r = await server.request('POST', '/v1/auth/jwt/config', body);
@@ -144,7 +167,12 @@ describe('config', () => {
     });
     await ok('POST', '/v1/auth/jwt/config', { jwt_validation_pubkeys: [rsa.publicPem] });
     const data = (await server.request('GET', '/v1/auth/jwt/config')).json.data;
-    expect([data.jwks_url, data.bound_issuer, data.default_role, data.jwt_validation_pubkeys]).toEqual(['', '', '', [rsa.publicPem.trim()]]);
+    expect([data.jwks_url, data.bound_issuer, data.default_role, data.jwt_validation_pubkeys]).toEqual([
+      '',
+      '',
+      '',
+      [rsa.publicPem.trim()],
+    ]);
   });
 
   it('needs sudo-free update on auth/jwt/config: a token without a policy for it is refused', async () => {
@@ -160,9 +188,18 @@ describe('roles', () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ role_type: 'saml', user_claim: 'sub', bound_subject: 'x' }, "invalid 'role_type': saml"],
       [{ role_type: 'jwt', bound_subject: 'x' }, 'a user claim must be defined on the role'],
-      [{ role_type: 'jwt', user_claim: 'sub' }, 'must have at least one bound constraint when creating/updating a role'],
-      [{ user_claim: 'sub', bound_subject: 'x' }, "'allowed_redirect_uris' must be set if 'role_type' is 'oidc' or unspecified."],
-      [{ role_type: 'jwt', user_claim: 'sub', bound_subject: 'x', bound_claims_type: 'regex' }, "invalid 'bound_claims_type': regex"],
+      [
+        { role_type: 'jwt', user_claim: 'sub' },
+        'must have at least one bound constraint when creating/updating a role',
+      ],
+      [
+        { user_claim: 'sub', bound_subject: 'x' },
+        "'allowed_redirect_uris' must be set if 'role_type' is 'oidc' or unspecified.",
+      ],
+      [
+        { role_type: 'jwt', user_claim: 'sub', bound_subject: 'x', bound_claims_type: 'regex' },
+        "invalid 'bound_claims_type': regex",
+      ],
       [
         { role_type: 'jwt', user_claim: 'sub', bound_claims_type: 'glob', bound_claims: { ref: ['main', 7] } },
         'claim is not a string: 7',
@@ -201,8 +238,15 @@ describe('roles', () => {
 
   it('accepts a token_bound_cidrs role as bound, reads roles back and lists them', async () => {
     await ok('POST', '/v1/auth/jwt/role/CI', GITLAB_ROLE);
-    await ok('POST', '/v1/auth/jwt/role/cidr-only', { role_type: 'jwt', user_claim: 'sub', token_bound_cidrs: '10.0.0.0/8' });
-    await ok('POST', '/v1/auth/jwt/role/web', { user_claim: 'email', allowed_redirect_uris: 'https://vault.example.com/cb' });
+    await ok('POST', '/v1/auth/jwt/role/cidr-only', {
+      role_type: 'jwt',
+      user_claim: 'sub',
+      token_bound_cidrs: '10.0.0.0/8',
+    });
+    await ok('POST', '/v1/auth/jwt/role/web', {
+      user_claim: 'email',
+      allowed_redirect_uris: 'https://vault.example.com/cb',
+    });
     expect((await server.request('LIST', '/v1/auth/jwt/role')).json.data).toEqual({ keys: ['ci', 'cidr-only', 'web'] });
     expect((await server.request('GET', '/v1/auth/jwt/role/ci')).json.data).toEqual({
       role_type: 'jwt',
@@ -233,7 +277,12 @@ describe('roles', () => {
     });
     expect((await server.request('GET', '/v1/auth/jwt/role/web')).json.data.role_type).toBe('oidc');
     // Signed leeways: durations or seconds, -1 disables.
-    await ok('POST', '/v1/auth/jwt/role/ci', { ...GITLAB_ROLE, expiration_leeway: '2m', not_before_leeway: -1, clock_skew_leeway: '0' });
+    await ok('POST', '/v1/auth/jwt/role/ci', {
+      ...GITLAB_ROLE,
+      expiration_leeway: '2m',
+      not_before_leeway: -1,
+      clock_skew_leeway: '0',
+    });
     const read = (await server.request('GET', '/v1/auth/jwt/role/ci')).json.data;
     expect([read.expiration_leeway, read.not_before_leeway, read.clock_skew_leeway]).toEqual([120, -1, 0]);
     expect((await server.request('DELETE', '/v1/auth/jwt/role/ci')).status).toBe(204);
@@ -288,30 +337,67 @@ describe('login', () => {
   it('refuses an empty token, an OIDC role and an unconfigured mount', async () => {
     expect(await errorsOf(login(''))).toEqual({ status: 400, errors: ['missing token'] });
     await ok('POST', '/v1/auth/jwt/role/web', { user_claim: 'sub', allowed_redirect_uris: 'https://v.example/cb' });
-    expect(await errorsOf(login('x.y.z', 'web'))).toEqual({ status: 400, errors: ['role with oidc role_type is not allowed'] });
+    expect(await errorsOf(login('x.y.z', 'web'))).toEqual({
+      status: 400,
+      errors: ['role with oidc role_type is not allowed'],
+    });
     await ok('POST', '/v1/sys/auth/fresh', { type: 'jwt' });
-    expect(await errorsOf(login('x.y.z', 'ci', 'fresh'))).toEqual({ status: 400, errors: ['could not load configuration'] });
+    expect(await errorsOf(login('x.y.z', 'ci', 'fresh'))).toEqual({
+      status: 400,
+      errors: ['could not load configuration'],
+    });
   });
 
   describe('refusals, each with Vault’s message', () => {
     const claims = (o: Record<string, unknown> = {}) => gitlabClaims(NOW, o);
     const v = (m: string) => [`error validating token: ${m}`];
     const cases: [string, () => Promise<string>, string[]][] = [
-      ['expired (exp + 60 s skew passed)', () => signJwt(rsa, claims({ iat: NOW - 900, nbf: NOW - 900, exp: NOW - 61 })), v('invalid expiration time (exp) claim: token is expired')],
-      ['not yet valid (nbf beyond the skew)', () => signJwt(rsa, claims({ iat: NOW - 10, nbf: NOW + 61 })), v('invalid not before (nbf) claim: token not yet valid')],
-      ['issued in the future', () => signJwt(rsa, claims({ iat: NOW + 61, nbf: NOW - 5 })), v('invalid issued at (iat) claim: token issued in the future')],
-      ['no time claims at all', () => signJwt(rsa, claims({ iat: undefined, nbf: undefined, exp: undefined })), v('no issued at (iat), not before (nbf), or expiration time (exp) claims in token')],
-      ['wrong audience', () => signJwt(rsa, claims({ aud: ['https://other.example.com'] })), v('invalid audience (aud) claim: audience claim does not match any expected audience')],
-      ['wrong issuer', () => signJwt(rsa, claims({ iss: 'https://evil.example.com' })), v('invalid issuer (iss) claim')],
+      [
+        'expired (exp + 60 s skew passed)',
+        () => signJwt(rsa, claims({ iat: NOW - 900, nbf: NOW - 900, exp: NOW - 61 })),
+        v('invalid expiration time (exp) claim: token is expired'),
+      ],
+      [
+        'not yet valid (nbf beyond the skew)',
+        () => signJwt(rsa, claims({ iat: NOW - 10, nbf: NOW + 61 })),
+        v('invalid not before (nbf) claim: token not yet valid'),
+      ],
+      [
+        'issued in the future',
+        () => signJwt(rsa, claims({ iat: NOW + 61, nbf: NOW - 5 })),
+        v('invalid issued at (iat) claim: token issued in the future'),
+      ],
+      [
+        'no time claims at all',
+        () => signJwt(rsa, claims({ iat: undefined, nbf: undefined, exp: undefined })),
+        v('no issued at (iat), not before (nbf), or expiration time (exp) claims in token'),
+      ],
+      [
+        'wrong audience',
+        () => signJwt(rsa, claims({ aud: ['https://other.example.com'] })),
+        v('invalid audience (aud) claim: audience claim does not match any expected audience'),
+      ],
+      [
+        'wrong issuer',
+        () => signJwt(rsa, claims({ iss: 'https://evil.example.com' })),
+        v('invalid issuer (iss) claim'),
+      ],
       [
         'unsigned (alg: none)',
         async () => unsignedJwt(claims(), rsa.kid),
-        v('error verifying token signature: oidc: malformed jwt: go-jose/go-jose: unexpected signature algorithm "none"; expected ["RS256" "RS384" "RS512" "ES256" "ES384" "ES512" "PS256" "PS384" "PS512" "EdDSA"]'),
+        v(
+          'error verifying token signature: oidc: malformed jwt: go-jose/go-jose: unexpected signature algorithm "none"; expected ["RS256" "RS384" "RS512" "ES256" "ES384" "ES512" "PS256" "PS384" "PS512" "EdDSA"]',
+        ),
       ],
       [
         'HS256 keyed with the public key',
-        () => new SignJWT(claims()).setProtectedHeader({ alg: 'HS256', kid: rsa.kid }).sign(new Uint8Array(Buffer.from(rsa.publicPem))),
-        v('error verifying token signature: oidc: malformed jwt: go-jose/go-jose: unexpected signature algorithm "HS256"; expected ["RS256" "RS384" "RS512" "ES256" "ES384" "ES512" "PS256" "PS384" "PS512" "EdDSA"]'),
+        () =>
+          new SignJWT(claims())
+            .setProtectedHeader({ alg: 'HS256', kid: rsa.kid })
+            .sign(new Uint8Array(Buffer.from(rsa.publicPem))),
+        v(
+          'error verifying token signature: oidc: malformed jwt: go-jose/go-jose: unexpected signature algorithm "HS256"; expected ["RS256" "RS384" "RS512" "ES256" "ES384" "ES512" "PS256" "PS384" "PS512" "EdDSA"]',
+        ),
       ],
       [
         'tampered signature',
@@ -332,12 +418,38 @@ describe('login', () => {
         },
         v('error verifying token signature: failed to verify id token signature'),
       ],
-      ['not a JWT', async () => 'not-a-jwt', v('error verifying token signature: oidc: malformed jwt: go-jose/go-jose: compact JWS format must have three parts')],
-      ['bound claim mismatch (branch)', () => signJwt(rsa, claims({ ref: 'feature-x' })), ['error validating claims: claim "ref" does not match any associated bound claim values']],
-      ['bound claim missing', () => signJwt(rsa, claims({ ref_type: undefined })), ['error validating claims: claim "ref_type" is missing']],
-      ['missing user claim', () => signJwt(rsa, claims({ user_login: undefined })), ['claim "user_login" not found in token']],
-      ['user claim not a string', () => signJwt(rsa, claims({ user_login: 42 })), ['claim "user_login" could not be converted to string']],
-      ['mapped claim not a string', () => signJwt(rsa, claims({ namespace_path: ['a'] })), ["error converting claim 'namespace_path' to string"]],
+      [
+        'not a JWT',
+        async () => 'not-a-jwt',
+        v(
+          'error verifying token signature: oidc: malformed jwt: go-jose/go-jose: compact JWS format must have three parts',
+        ),
+      ],
+      [
+        'bound claim mismatch (branch)',
+        () => signJwt(rsa, claims({ ref: 'feature-x' })),
+        ['error validating claims: claim "ref" does not match any associated bound claim values'],
+      ],
+      [
+        'bound claim missing',
+        () => signJwt(rsa, claims({ ref_type: undefined })),
+        ['error validating claims: claim "ref_type" is missing'],
+      ],
+      [
+        'missing user claim',
+        () => signJwt(rsa, claims({ user_login: undefined })),
+        ['claim "user_login" not found in token'],
+      ],
+      [
+        'user claim not a string',
+        () => signJwt(rsa, claims({ user_login: 42 })),
+        ['claim "user_login" could not be converted to string'],
+      ],
+      [
+        'mapped claim not a string',
+        () => signJwt(rsa, claims({ namespace_path: ['a'] })),
+        ["error converting claim 'namespace_path' to string"],
+      ],
     ];
     for (const [name, make, errors] of cases) {
       it(name, async () => {
@@ -351,7 +463,9 @@ describe('login', () => {
 
   it('applies the leeways as Vault computes them (fixed clock)', async () => {
     // Within the default 60 s clock skew: accepted; one second past it: refused.
-    expect((await login(await signJwt(rsa, gitlabClaims(NOW, { iat: NOW - 900, nbf: NOW - 900, exp: NOW - 60 })))).status).toBe(200);
+    expect(
+      (await login(await signJwt(rsa, gitlabClaims(NOW, { iat: NOW - 900, nbf: NOW - 900, exp: NOW - 60 })))).status,
+    ).toBe(200);
     expect((await login(await signJwt(rsa, gitlabClaims(NOW, { nbf: NOW + 60, iat: NOW + 60 })))).status).toBe(200);
     // Without exp, a token expires expiration_leeway (default 150 s) after its iat, plus the skew.
     const noExp = gitlabClaims(NOW, { exp: undefined, nbf: undefined, iat: NOW - 210 });
@@ -362,13 +476,19 @@ describe('login', () => {
     ]);
     // clock_skew_leeway -1 disables the skew; expiration_leeway 30 s shortens the implied exp.
     await ok('POST', '/v1/auth/jwt/role/ci', { ...GITLAB_ROLE, clock_skew_leeway: -1, expiration_leeway: '30s' });
-    expect((await login(await signJwt(rsa, gitlabClaims(NOW, { exp: NOW - 1, iat: NOW - 100, nbf: NOW - 100 })))).status).toBe(400);
+    expect(
+      (await login(await signJwt(rsa, gitlabClaims(NOW, { exp: NOW - 1, iat: NOW - 100, nbf: NOW - 100 })))).status,
+    ).toBe(400);
     expect((await login(await signJwt(rsa, { ...noExp, iat: NOW - 30 }))).status).toBe(200);
     expect((await login(await signJwt(rsa, { ...noExp, iat: NOW - 31 }))).status).toBe(400);
   });
 
   it('refuses a token naming an audience when the role binds none', async () => {
-    await ok('POST', '/v1/auth/jwt/role/noaud', { ...GITLAB_ROLE, bound_audiences: [], bound_subject: 'project_path:infra/deploy:ref_type:branch:ref:main' });
+    await ok('POST', '/v1/auth/jwt/role/noaud', {
+      ...GITLAB_ROLE,
+      bound_audiences: [],
+      bound_subject: 'project_path:infra/deploy:ref_type:branch:ref:main',
+    });
     expect(await errorsOf(login(await signJwt(rsa, gitlabClaims(NOW)), 'noaud'))).toEqual({
       status: 400,
       errors: ['audience claim found in JWT but no audiences bound to the role'],
@@ -377,9 +497,16 @@ describe('login', () => {
   });
 
   it('checks bound_subject', async () => {
-    await ok('POST', '/v1/auth/jwt/role/ci', { ...GITLAB_ROLE, bound_subject: 'project_path:infra/deploy:ref_type:branch:ref:main' });
+    await ok('POST', '/v1/auth/jwt/role/ci', {
+      ...GITLAB_ROLE,
+      bound_subject: 'project_path:infra/deploy:ref_type:branch:ref:main',
+    });
     expect((await login(await signJwt(rsa, gitlabClaims(NOW)))).status).toBe(200);
-    expect(await errorsOf(login(await signJwt(rsa, gitlabClaims(NOW, { sub: 'project_path:infra/deploy:ref_type:branch:ref:dev' }))))).toEqual({
+    expect(
+      await errorsOf(
+        login(await signJwt(rsa, gitlabClaims(NOW, { sub: 'project_path:infra/deploy:ref_type:branch:ref:dev' }))),
+      ),
+    ).toEqual({
       status: 400,
       errors: ['error validating token: invalid subject (sub) claim'],
     });
@@ -387,13 +514,17 @@ describe('login', () => {
 
   it('refuses a login from outside token_bound_cidrs before looking at the token, and binds the token', async () => {
     await ok('POST', '/v1/auth/jwt/role/ci', { ...GITLAB_ROLE, token_bound_cidrs: '10.0.0.0/8' });
-    expect(await errorsOf(login('x.y.z'))).toEqual({ status: 403, errors: ['1 error occurred:\n\t* permission denied\n\n'] });
+    expect(await errorsOf(login('x.y.z'))).toEqual({
+      status: 403,
+      errors: ['1 error occurred:\n\t* permission denied\n\n'],
+    });
     await ok('POST', '/v1/auth/jwt/role/ci', { ...GITLAB_ROLE, token_bound_cidrs: '127.0.0.0/8' });
     const r = await login(await signJwt(rsa, gitlabClaims(NOW)));
     expect(r.status).toBe(200);
-    expect((await server.request('GET', '/v1/auth/token/lookup-self', undefined, r.json.auth.client_token)).json.data.bound_cidrs).toEqual([
-      '127.0.0.0/8',
-    ]);
+    expect(
+      (await server.request('GET', '/v1/auth/token/lookup-self', undefined, r.json.auth.client_token)).json.data
+        .bound_cidrs,
+    ).toEqual(['127.0.0.0/8']);
   });
 
   it('honours jwt_supported_algs after the signature', async () => {
@@ -401,7 +532,9 @@ describe('login', () => {
     await configureJwks({ jwt_supported_algs: 'RS256' });
     expect(await errorsOf(login(await signJwt(ec, gitlabClaims(NOW))))).toEqual({
       status: 400,
-      errors: ['error validating token: invalid algorithm (alg) header parameter: token signed with unexpected algorithm'],
+      errors: [
+        'error validating token: invalid algorithm (alg) header parameter: token signed with unexpected algorithm',
+      ],
     });
     await configureJwks();
     expect((await login(await signJwt(ec, gitlabClaims(NOW)))).status).toBe(200);
@@ -433,9 +566,9 @@ describe('bound claims: GitLab and GitHub shapes, string and glob, lists and JSO
     });
     // A tag matches the second glob (the subject is bound, so the tag token carries main's subject here).
     expect((await login(await signJwt(rsa, githubClaims(NOW, { ref: 'refs/tags/v1.2.0' })), 'gha')).status).toBe(200);
-    expect((await errorsOf(login(await signJwt(rsa, githubClaims(NOW, { ref: 'refs/heads/dev' })), 'gha'))).errors).toEqual([
-      'error validating claims: claim "ref" does not match any associated bound claim values',
-    ]);
+    expect(
+      (await errorsOf(login(await signJwt(rsa, githubClaims(NOW, { ref: 'refs/heads/dev' })), 'gha'))).errors,
+    ).toEqual(['error validating claims: claim "ref" does not match any associated bound claim values']);
   });
 
   it('string matching is exact (no glob), takes any of a list, and reads nested claims by JSON pointer', async () => {
@@ -456,9 +589,9 @@ describe('bound claims: GitLab and GitHub shapes, string and glob, lists and JSO
     expect(r.json.auth.metadata).toEqual({ project: 'infra/tools', role: 'nested' });
     const self = await server.request('GET', '/v1/auth/token/lookup-self', undefined, r.json.auth.client_token);
     expect(self.json.data.display_name).toBe('jwt-release-bot');
-    expect((await errorsOf(login(await signJwt(rsa, { ...base, ref: 'main*', ci: { project: 'x' } }), 'nested'))).errors).toEqual([
-      'error validating claims: claim "/ci/project" does not match any associated bound claim values',
-    ]);
+    expect(
+      (await errorsOf(login(await signJwt(rsa, { ...base, ref: 'main*', ci: { project: 'x' } }), 'nested'))).errors,
+    ).toEqual(['error validating claims: claim "/ci/project" does not match any associated bound claim values']);
   });
 });
 
@@ -466,12 +599,17 @@ describe('jwt_validation_pubkeys', () => {
   it('verifies with local PEM keys (RSA, EC, Ed25519) and names the failure as cap does', async () => {
     await ok('POST', '/v1/auth/jwt/config', { jwt_validation_pubkeys: [rsa.publicPem, ec.publicPem, ed.publicPem] });
     await ok('POST', '/v1/auth/jwt/role/ci', GITLAB_ROLE);
-    for (const key of [rsa, ec, ed]) expect((await login(await signJwt(key, gitlabClaims(NOW), { kid: undefined }))).status).toBe(200);
+    for (const key of [rsa, ec, ed])
+      expect((await login(await signJwt(key, gitlabClaims(NOW), { kid: undefined }))).status).toBe(200);
     const stranger = makeKey('x', 'ES256');
-    const failure = ['error validating token: error verifying token signature: no known key successfully validated the token signature'];
+    const failure = [
+      'error validating token: error verifying token signature: no known key successfully validated the token signature',
+    ];
     expect((await errorsOf(login(await signJwt(stranger, gitlabClaims(NOW))))).errors).toEqual(failure);
     expect((await errorsOf(login(unsignedJwt(gitlabClaims(NOW))))).errors).toEqual(failure);
-    const hs = await new SignJWT(gitlabClaims(NOW)).setProtectedHeader({ alg: 'HS256' }).sign(new Uint8Array(Buffer.from(rsa.publicPem)));
+    const hs = await new SignJWT(gitlabClaims(NOW))
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new Uint8Array(Buffer.from(rsa.publicPem)));
     expect((await errorsOf(login(hs))).errors).toEqual(failure);
     expect(jwks.requests).toBeGreaterThanOrEqual(0);
   });
@@ -514,7 +652,9 @@ describe('the JWKS cache', () => {
 
   it('serves parallel logins with one fetch', async () => {
     const start = jwks.requests;
-    const tokens = await Promise.all(Array.from({ length: 12 }, (_, i) => signJwt(rsa, gitlabClaims(NOW, { job_id: String(i) }))));
+    const tokens = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => signJwt(rsa, gitlabClaims(NOW, { job_id: String(i) }))),
+    );
     const answers = await Promise.all(tokens.map((t) => login(t)));
     expect(answers.map((a) => a.status)).toEqual(Array(12).fill(200));
     expect(new Set(answers.map((a) => a.json.auth.client_token)).size).toBe(12);
@@ -563,7 +703,10 @@ describe('the job token is a secret', () => {
         expect(log).not.toContain(t.split('.')[1]);
         expect(log).not.toContain(t.split('.')[2]);
       }
-      const entries = log.trim().split('\n').map((l) => JSON.parse(l));
+      const entries = log
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       const loginRequests = entries.filter((e) => e.type === 'request' && e.request.path === 'auth/jwt/login');
       expect(loginRequests).toHaveLength(2);
       for (const e of loginRequests) expect(e.request.data.jwt).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
@@ -576,9 +719,17 @@ describe('the job token is a secret', () => {
 describe('from job token to SSH certificate', () => {
   it('a CI login gets a token whose policy signs on the SSH mount, and nothing else', async () => {
     await mountSshCa(server, 'ssh-prod', {
-      automation: { key_type: 'ca', allow_user_certificates: true, allowed_users: 'deploy', default_user: 'deploy', ttl: '10m' },
+      automation: {
+        key_type: 'ca',
+        allow_user_certificates: true,
+        allowed_users: 'deploy',
+        default_user: 'deploy',
+        ttl: '10m',
+      },
     });
-    await ok('POST', '/v1/sys/policies/acl/ci-deploy', { policy: 'path "ssh-prod/sign/automation" { capabilities = ["update"] }' });
+    await ok('POST', '/v1/sys/policies/acl/ci-deploy', {
+      policy: 'path "ssh-prod/sign/automation" { capabilities = ["update"] }',
+    });
     await configureJwks();
     await ok('POST', '/v1/auth/jwt/role/ci', GITLAB_ROLE);
     const token = (await login(await signJwt(rsa, gitlabClaims(NOW)))).json.auth.client_token;
