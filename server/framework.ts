@@ -3,6 +3,7 @@
 // the path, refuses unknown paths and operations with Vault's errors, coerces the fields, calls the
 // handler and adds Vault's warnings about ignored and replaced parameters.
 
+import type { IdentityEntitySnapshot } from '../core/policy/identity-template.js';
 import { InternalError, RequestError, UnsupportedOperationError, UnsupportedPathError } from '../core/errors.js';
 import { formatUnknownFieldsWarning, parseFields, type FieldSchema } from '../core/fields.js';
 import type { Storage } from './storage/storage.js';
@@ -32,6 +33,8 @@ export interface LogicalRequest {
   readonly mount: MountEntry;
   /** The caller's token; undefined on unauthenticated paths called without one. */
   readonly token: TokenEntry | undefined;
+  /** The token's identity entity, as identity templates see it; undefined when it has none. */
+  readonly entity?: IdentityEntitySnapshot;
   /** The token string the caller presented (the token backend's lookup-self shows it as `id`). */
   readonly clientToken: string | undefined;
   /** The caller holds `sudo` on this path (root tokens do everywhere). */

@@ -8,6 +8,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { AclDecision, AclOperation } from '../core/acl/acl.js';
 import { InvalidTokenError, NotFoundError, PermissionDeniedError } from '../core/errors.js';
+import type { IdentityEntitySnapshot } from '../core/policy/identity-template.js';
 import { AuditBroker } from './audit/audit-broker.js';
 import type { AuditRequest } from './audit/audit-entry.js';
 import { allPolicies, authBlock, rfc3339 } from './auth/auth-block.js';
@@ -72,15 +73,13 @@ interface Route {
   readonly mountPoint: string;
 }
 
-/** The token as a handler sees it: with its entity's snapshot for identity templates (never stored). */
-function withIdentity(
+/** The token's entity as identity templates see it, when the token has one. */
+function entitySnapshot(
   token: TokenEntry | undefined,
   entity: StoredEntity | undefined,
   identity: IdentityStore,
-): TokenEntry | undefined {
-  if (!token || !entity || token.entityId !== entity.id) return token;
-  const snapshot = identity.snapshot(entity.id);
-  return snapshot ? { ...token, identity: snapshot } : token;
+): IdentityEntitySnapshot | undefined {
+  return token && entity && token.entityId === entity.id ? identity.snapshot(entity.id) : undefined;
 }
 
 /** A running embedded server. */
@@ -324,7 +323,7 @@ export class VaultServer {
         token = await this.tokens.use(token);
         if (!token) throw new PermissionDeniedError();
       }
-      token = withIdentity(token, entity, this.identity);
+      const snapshot = entitySnapshot(token, entity, this.identity);
       if (!mount || !backend) throw new NotFoundError(`no handler for route "${path}". route entry not found.`);
       result = await dispatch(
         backend,
@@ -335,6 +334,7 @@ export class VaultServer {
           storage: this.storageOf(mount),
           mount,
           token,
+          ...(snapshot ? { entity: snapshot } : {}),
           clientToken,
           sudo,
           now,

@@ -9,7 +9,6 @@
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { RequestError } from '../../core/errors.js';
-import type { IdentityEntitySnapshot } from '../../core/policy/identity-template.js';
 import { KeyedLock } from '../keyed-lock.js';
 import { ExpiryTimer } from '../leases/expiry-timer.js';
 import { deletePrefix, getJson, putJson, type Storage } from '../storage/storage.js';
@@ -48,11 +47,6 @@ export interface TokenEntry {
   readonly boundCidrs?: readonly string[];
   /** The identity entity it belongs to (Vault's `entity_id`); absent = none. */
   readonly entityId?: string;
-  /**
-   * Its entity as of the current request, for identity templates: set by the server on the entry a
-   * handler receives, never stored.
-   */
-  readonly identity?: IdentityEntitySnapshot;
 }
 
 /** What a new token gets. */

@@ -22,7 +22,7 @@ import { readRole, ROLE_NAME } from './paths-roles.js';
  */
 function requesterOf(req: LogicalRequest): Requester {
   const displayName = req.token?.displayName ?? '';
-  const entity = req.token?.identity;
+  const entity = req.entity;
   if (!req.token?.entityId) return { displayName };
   return {
     displayName,
