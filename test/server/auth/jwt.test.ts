@@ -325,6 +325,22 @@ describe('login', () => {
     });
   });
 
+  it('maps the job to one identity entity: alias named by user_claim, claim_mappings as alias metadata', async () => {
+    const first = await login(await signJwt(rsa, gitlabClaims(NOW)));
+    const second = await login(await signJwt(rsa, gitlabClaims(NOW, { ref: 'main', job_id: '556' })));
+    const entityId = first.json.auth.entity_id as string;
+    expect(entityId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second.json.auth.entity_id).toBe(entityId);
+    const accessor = (await server.request('GET', '/v1/sys/auth')).json.data['jwt/'].accessor;
+    const entity = (await server.request('GET', `/v1/identity/entity/id/${entityId}`)).json.data;
+    expect(entity.aliases).toHaveLength(1);
+    expect(entity.aliases[0]).toMatchObject({
+      name: 'ci-bot',
+      mount_accessor: accessor,
+      metadata: { branch: 'main', namespace: 'infra', project: 'infra/deploy', role: 'ci' },
+    });
+  });
+
   it('uses default_role when the login names none, and says which role is missing', async () => {
     const jwt = await signJwt(rsa, gitlabClaims(NOW));
     expect(await errorsOf(login(jwt, null))).toEqual({ status: 400, errors: ['missing role'] });
