@@ -1,4 +1,4 @@
-// The Ansible content passes the real ansible-lint (Debian's 6.13, production profile, offline) and
+// The Ansible content (ssh_ca_trust, ssh_otp_helper, ssh_host_certificate) passes the real ansible-lint (Debian's 6.13, production profile, offline) and
 // ansible-playbook's syntax check with the example inventory; a copy of the role with one real
 // problem fails the same lint, so the passing run means something.
 
@@ -82,5 +82,22 @@ it('the same lint fails a copy of the role whose drop-in task lost its mode', as
   );
   expect(r.stderr).toMatch(
     /Failed after moderate profile, 2\/5 star rating: 1 failure\(s\), 0 warning\(s\) on \d+ files\.\n$/,
+  );
+});
+
+it('the same lint fails a copy of ssh_host_certificate whose certificate task lost its mode', async () => {
+  const project = join(dir, 'project-host-certificate');
+  cpSync(ANSIBLE_DIR, join(project, 'ansible'), { recursive: true, verbatimSymlinks: true });
+  const tasks = join(project, 'ansible/roles/ssh_host_certificate/tasks/main.yml');
+  const text = readFileSync(tasks, 'utf8');
+  const at = text.indexOf('- name: Install each certificate next to its host key');
+  expect(at).toBeGreaterThan(0);
+  const line = text.slice(0, at).split('\n').length;
+  writeFileSync(tasks, text.slice(0, at) + text.slice(at).replace("    mode: '0644'\n", ''));
+  const r = await runCommand('ansible-lint', ['--offline', '--profile', 'production', 'ansible/'], env, project);
+  expect(r.code).toBe(2);
+  expect(r.stdout).toBe(
+    'risky-file-permissions: File permissions unset or incorrect.\n' +
+      `ansible/roles/ssh_host_certificate/tasks/main.yml:${line} Task/Handler: Install each certificate next to its host key\n\n`,
   );
 });
