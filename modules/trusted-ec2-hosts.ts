@@ -1,12 +1,18 @@
 // `TrustedEc2Hosts`: EC2 instances of one environment whose sshd trusts that environment's CA only,
 // from cloud-init user-data rendered by core/render with the CA public key as a Terraform reference
 // (hosts get it at apply time; user-data holds public keys only), behind a security group that opens
-// port 22 to the given CIDRs. Changing the user-data replaces the instances
-// (`user_data_replace_on_change`), so a host never runs with stale trust.
+// port 22 to the given CIDRs (required). Safe by default: the AMI from a data source (Ubuntu 24.04
+// LTS by Canonical's owner id) unless given, IMDSv2 required, an encrypted gp3 root volume. A trust
+// change (new CA key, other principals) changes the user-data, which cloud-init applies at first boot
+// only: by default (`trustUpdates: "ansible"`) the instances are kept and Terraform ignores user-data
+// changes, so running hosts get new trust from the Ansible role ssh_ca_trust; `"replace"` replaces the
+// instances instead (`user_data_replace_on_change`), for fleets that are cattle.
 
+import { DataAwsAmi } from '@cdktf/provider-aws/lib/data-aws-ami/index.js';
 import { Instance } from '@cdktf/provider-aws/lib/instance/index.js';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
 import { Construct } from 'constructs';
+import { parseCidr } from '../core/cidr.js';
 import { EC2_USER_DATA_LIMIT, renderCloudConfig, type CloudConfigOptions } from '../core/render/cloud-config.js';
 import { validateHostTrust } from '../core/render/host-trust.js';
 import type { SshEnvironment } from './ssh-environment.js';
@@ -17,14 +23,39 @@ const PLACEHOLDER_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPA3ki9BtyKijY6LUw/
 /** The longest CA public key line the backend can serve (RSA 4096), for the size check. */
 const LONGEST_KEY = 730;
 
+/** Canonical's AWS account, the owner of the official Ubuntu AMIs. */
+export const CANONICAL_OWNER = '099720109477';
+
+/** The AMI name pattern of Ubuntu 24.04 LTS (amd64, gp3), the default image. */
+export const UBUNTU_LTS_AMI_NAME = 'ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*';
+
+/** How running instances get a trust change: through Ansible (kept) or by replacement. */
+export type TrustUpdates = 'ansible' | 'replace';
+
 /** Props of a TrustedEc2Hosts. */
 export interface TrustedEc2HostsProps {
   /** The environment whose CA and host principals the instances trust. */
   readonly environment: SshEnvironment;
   /** One instance per name, e.g. `["web-1", "web-2"]`. */
   readonly names: readonly string[];
-  /** The instances' AMI. */
-  readonly ami: string;
+  /**
+   * The instances' AMI id.
+   * @default - the newest Ubuntu 24.04 LTS AMI of Canonical (`099720109477`), looked up by a data source
+   */
+  readonly ami?: string;
+  /**
+   * An EC2 key pair for break-glass access (certificates are the way in; leave it out to have none).
+   * @default - none: no key pair, only certificates of the environment's CA log in
+   */
+  readonly keyName?: string;
+  /**
+   * How running instances get a trust change (CA key, principals): `ansible` keeps them and ignores
+   * user-data changes (run the Ansible role ssh_ca_trust); `replace` replaces them.
+   * @default - `ansible`: instances are never replaced because trust changed
+   */
+  readonly trustUpdates?: TrustUpdates;
+  /** Root volume size in GiB. @default - the AMI's size */
+  readonly rootVolumeSize?: number;
   /** @default - `t3.micro` */
   readonly instanceType?: string;
   /** Subnet of the instances. @default - none: AWS picks a default subnet of the default VPC */
@@ -33,7 +64,7 @@ export interface TrustedEc2HostsProps {
   readonly vpcId?: string;
   /** CIDRs allowed to reach port 22. `0.0.0.0/0` needs `allowSshFromAnywhere`. */
   readonly sshCidrs: readonly string[];
-  /** Opt in to `0.0.0.0/0` in sshCidrs. @default - false: `0.0.0.0/0` fails synthesis */
+  /** Opt in to `0.0.0.0/0` or `::/0` in sshCidrs. @default - false: a block of every address fails synthesis */
   readonly allowSshFromAnywhere?: boolean;
   /**
    * Tags of the security group and instances, over ours.
@@ -55,6 +86,8 @@ export class TrustedEc2Hosts extends Construct {
   readonly instances: readonly Instance[];
   /** The user-data every instance gets, with the CA key as a Terraform reference. */
   readonly userData: string;
+  /** The AMI data source (construct id `ami`) when no `ami` was given. */
+  readonly amiLookup: DataAwsAmi | undefined;
 
   constructor(scope: Construct, id: string, props: TrustedEc2HostsProps) {
     super(scope, id);
@@ -67,9 +100,12 @@ export class TrustedEc2Hosts extends Construct {
     validateWith(this, () => [
       ...(props.names.length === 0 ? [{ field: 'names', message: 'name at least one instance' }] : []),
       ...(props.sshCidrs.length === 0 ? [{ field: 'sshCidrs', message: 'give the CIDRs that may reach port 22' }] : []),
-      ...(props.sshCidrs.includes('0.0.0.0/0') && !props.allowSshFromAnywhere
-        ? [{ field: 'sshCidrs', message: 'sshCidrs contains 0.0.0.0/0: set allowSshFromAnywhere to mean it' }]
-        : []),
+      ...props.sshCidrs
+        .filter((c) => parseCidr(c) === undefined)
+        .map((c) => ({ field: 'sshCidrs', message: `${JSON.stringify(c)} is not a CIDR block, e.g. 10.0.0.0/8` })),
+      ...props.sshCidrs
+        .filter((c) => parseCidr(c)?.prefix === 0 && !props.allowSshFromAnywhere)
+        .map((c) => ({ field: 'sshCidrs', message: `sshCidrs contains ${c}: set allowSshFromAnywhere to mean it` })),
       ...(Buffer.byteLength(rendered) - PLACEHOLDER_KEY.length + LONGEST_KEY > EC2_USER_DATA_LIMIT
         ? [
             {
@@ -80,23 +116,52 @@ export class TrustedEc2Hosts extends Construct {
         : []),
     ]);
     const tags = { Environment: env.environment, ManagedBy: 'vault-ssh-ca', ...props.tags };
+    this.amiLookup = props.ami
+      ? undefined
+      : new DataAwsAmi(this, 'ami', {
+          mostRecent: true,
+          owners: [CANONICAL_OWNER],
+          filter: [
+            { name: 'name', values: [UBUNTU_LTS_AMI_NAME] },
+            { name: 'virtualization-type', values: ['hvm'] },
+          ],
+        });
+    const replace = (props.trustUpdates ?? 'ansible') === 'replace';
+    const ipv6 = props.sshCidrs.filter((c) => parseCidr(c)?.bytes.length === 16);
     this.securityGroup = new SecurityGroup(this, 'ssh', {
       name: `${env.environment}-${id}-ssh`,
       description: `SSH to ${env.environment} hosts, certificates of the ${env.environment} CA only`,
       ...(props.vpcId ? { vpcId: props.vpcId } : {}),
-      ingress: [{ description: 'SSH', protocol: 'tcp', fromPort: 22, toPort: 22, cidrBlocks: [...props.sshCidrs] }],
+      ingress: [
+        {
+          description: 'SSH',
+          protocol: 'tcp',
+          fromPort: 22,
+          toPort: 22,
+          cidrBlocks: props.sshCidrs.filter((c) => parseCidr(c)?.bytes.length !== 16),
+          ...(ipv6.length > 0 ? { ipv6CidrBlocks: ipv6 } : {}),
+        },
+      ],
       egress: [{ description: 'all', protocol: '-1', fromPort: 0, toPort: 0, cidrBlocks: ['0.0.0.0/0'] }],
       tags,
     });
     this.instances = props.names.map(
       (name) =>
         new Instance(this, name, {
-          ami: props.ami,
+          ami: props.ami ?? this.amiLookup!.id,
           instanceType: props.instanceType ?? 't3.micro',
           ...(props.subnetId ? { subnetId: props.subnetId } : {}),
+          ...(props.keyName ? { keyName: props.keyName } : {}),
           vpcSecurityGroupIds: [this.securityGroup.id],
           userData: this.userData,
-          userDataReplaceOnChange: true,
+          userDataReplaceOnChange: replace,
+          ...(replace ? {} : { lifecycle: { ignoreChanges: ['user_data'] } }),
+          metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1 },
+          rootBlockDevice: {
+            encrypted: true,
+            volumeType: 'gp3',
+            ...(props.rootVolumeSize !== undefined ? { volumeSize: props.rootVolumeSize } : {}),
+          },
           tags: { ...tags, Name: `${env.environment}-${name}` },
         }),
     );

@@ -185,12 +185,13 @@ describe('TrustedEc2Hosts', () => {
     ]);
   });
 
-  it('gives each instance user-data with the CA key as a Terraform reference, replaced on change', () => {
+  it('gives each instance user-data with the CA key as a Terraform reference, kept on a trust change (Ansible updates it)', () => {
     expect(instances).toHaveLength(2);
     for (const i of instances) {
       expect(i.user_data).toContain(`\n      \${vault_ssh_secret_backend_ca.${ca.id}.public_key}\n`);
       expect(i.user_data).not.toMatch(/\$\$\{|ssh-ed25519 AAAA/); // not escaped, no literal key
-      expect(i.user_data_replace_on_change).toBe(true);
+      expect(i.user_data_replace_on_change).toBe(false);
+      expect(i.lifecycle).toEqual({ ignore_changes: ['user_data'] });
       expect(i.instance_type).toBe('t3.micro');
       expect(i.ami).toBe('ami-123');
     }
