@@ -79,3 +79,33 @@ export {
   type AuditDeviceSpec,
 } from './audit-device-spec.js';
 export { credsPolicy, signingPolicy } from './acl/signing-policy.js';
+export {
+  DEFAULT_JWT_AUTH_PATH,
+  jwtAuthBackendConfigToWire,
+  validateJwtAuthBackendSpec,
+  type JwtAuthBackendSpec,
+} from './jwt-auth-backend-spec.js';
+export {
+  JWT_ROLE_DEFAULT_TOKEN_MAX_TTL,
+  JWT_ROLE_DEFAULT_TOKEN_TTL,
+  jwtRoleSpecFromWire,
+  jwtRoleSpecToTerraform,
+  jwtRoleSpecToWire,
+  validateJwtRoleSpec,
+  type BoundClaimValue,
+  type JwtRoleSpec,
+} from './jwt-role-spec.js';
+export { identityEntitySpecToWire, validateIdentityEntitySpec, type IdentityEntitySpec } from './identity-entity-spec.js';
+export {
+  identityEntityAliasSpecToWire,
+  validateIdentityEntityAliasSpec,
+  type IdentityEntityAliasSpec,
+} from './identity-entity-alias-spec.js';
+export {
+  ciLoginJwtRole,
+  ciLoginMount,
+  ciLoginRoleName,
+  ciLoginSigningRole,
+  validateCiLoginSpec,
+  type CiLoginSpec,
+} from './ci-login.js';

@@ -13,3 +13,9 @@ export { TrustedEc2Hosts, type TrustedEc2HostsProps } from './trusted-ec2-hosts.
 export type { RoleSpec } from '../core/role-spec.js';
 export type { OtpRoleSpec } from '../core/role-spec-otp.js';
 export { WrappedToken, type WrappedTokenProps } from './wrapped-token.js';
+export { JwtAuthBackend, type JwtAuthBackendProps } from './jwt-auth-backend.js';
+export { JwtRole, type JwtRoleProps } from './jwt-role.js';
+export { IdentityEntity, type IdentityEntityProps } from './identity-entity.js';
+export { IdentityEntityAlias, type IdentityEntityAliasProps } from './identity-entity-alias.js';
+export type { JwtRoleSpec } from '../core/jwt-role-spec.js';
+export type { CiLoginSpec } from '../core/ci-login.js';

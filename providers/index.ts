@@ -11,8 +11,14 @@ export { SshAccessPolicy, type SshAccessPolicyArgs } from './ssh-access-policy.j
 export { AuthMethod, type AuthMethodArgs } from './auth-method.js';
 export { UserpassUser, type UserpassUserArgs } from './userpass-user.js';
 export { AuditDevice, type AuditDeviceArgs } from './audit-device.js';
+export { JwtAuthBackend, type JwtAuthBackendArgs } from './jwt-auth-backend.js';
+export { JwtRole, type JwtRoleArgs } from './jwt-role.js';
+export { IdentityEntity, type IdentityEntityArgs } from './identity-entity.js';
+export { IdentityEntityAlias, type IdentityEntityAliasArgs } from './identity-entity-alias.js';
 export { SshEnvironment, type SshEnvironmentArgs } from './ssh-environment.js';
 export type { ConnectionArgs } from './resource-kit.js';
 export type { RoleSpec } from '../core/role-spec.js';
 export type { OtpRoleSpec } from '../core/role-spec-otp.js';
+export type { JwtRoleSpec } from '../core/jwt-role-spec.js';
+export type { CiLoginSpec } from '../core/ci-login.js';
 export { WrappedToken, type WrappedTokenArgs } from './wrapped-token.js';

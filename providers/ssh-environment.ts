@@ -6,6 +6,8 @@
 // zero-address list, written after them (Vault refuses to list a role that does not exist).
 // With `hostCa`, a host CA of its own (`ssh-<env>-host`) with a role that signs host keys only, the
 // policy that may sign on it, and the `@cert-authority` lines clients trust it with (issue 17).
+// With `ciLogin`, a JWT role on a given JWT auth mount that admits one project's CI jobs (bound to
+// its project and branch) with the signing policy of one SSH role, `automation` by default (issue 18).
 // Members and args carry the CDKTF twin's names (issue 16, point 5); `mountPath` remains as a
 // deprecated alias of `mount`.
 
@@ -27,6 +29,15 @@ import {
   type HostCaSpec,
 } from '../core/host-ca.js';
 import { resolveMountAlias } from '../core/mount-path.js';
+import {
+  ciLoginJwtRole,
+  ciLoginMount,
+  ciLoginRoleName,
+  ciLoginSigningRole,
+  validateCiLoginSpec,
+  type CiLoginSpec,
+} from '../core/ci-login.js';
+import { JwtRole } from './jwt-role.js';
 import { renderCertAuthorityLines, validateCertAuthority } from '../core/render/known-hosts.js';
 import { AclPolicy } from './acl-policy.js';
 import type { ConnectionArgs } from './resource-kit.js';
@@ -75,7 +86,20 @@ export interface SshEnvironmentArgs extends ConnectionArgs {
    * @default - none: no host CA; clients learn host keys as before
    */
   readonly hostCa?: HostCaSpec;
+  /**
+   * A CI login (see CiLoginSpec): a JWT role on the JWT auth mount `authMount` (a JwtAuthBackend's
+   * `path`, so the role comes after the method) that admits the jobs its bound claims or subject
+   * name, with this environment's signing policy of `signingRole` (`automation` unless given).
+   * @default - none: no JWT role; CI jobs need a token some other way
+   */
+  readonly ciLogin?: CiLoginArgs;
 }
+
+/** A CI login: CiLoginSpec, with the JWT auth mount as an input (e.g. a JwtAuthBackend's `path`). */
+export type CiLoginArgs = Omit<CiLoginSpec, 'authMount'> & {
+  /** The JWT auth mount. @default - `jwt` */
+  readonly authMount?: pulumi.Input<string>;
+};
 
 /** An environment's host CA and what clients and hosts need of it. */
 export interface SshHostCa {
@@ -123,6 +147,8 @@ export class SshEnvironment extends pulumi.ComponentResource {
   readonly ansibleVars: pulumi.Output<string>;
   /** The host CA, when `hostCa` is given. */
   readonly hostCa: SshHostCa | undefined;
+  /** The CI login's JWT role (the child `<name>-ci-login`), when `ciLogin` is given. */
+  readonly ciLogin: JwtRole | undefined;
 
   constructor(name: string, args: SshEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
     super('vault-ssh-ca:index:SshEnvironment', name, {}, opts);
@@ -138,6 +164,12 @@ export class SshEnvironment extends pulumi.ComponentResource {
     const hostIssues = args.hostCa ? validateHostCaSpec(args.hostCa, path) : [];
     if (hostIssues.length > 0)
       throw new Error(`SshEnvironment ${name}: ${hostIssues.map((i) => `${i.field}: ${i.message}`).join('; ')}`);
+    if (args.ciLogin) {
+      const { authMount: _mount, ...spec } = args.ciLogin;
+      const ciIssues = validateCiLoginSpec(args.environment, spec, Object.keys(args.roles));
+      if (ciIssues.length > 0)
+        throw new Error(`SshEnvironment ${name}: ${ciIssues.map((i) => `${i.field}: ${i.message}`).join('; ')}`);
+    }
     const conn = { ...(args.address ? { address: args.address } : {}), ...(args.token ? { token: args.token } : {}) };
     const child = { parent: this };
     const mount = new SecretsMount(
@@ -197,6 +229,22 @@ export class SshEnvironment extends pulumi.ComponentResource {
     const trust = ca.publicKey.apply((key) =>
       validateHostTrust({ environment: args.environment, caKeys: [key], principals: args.hostPrincipals ?? {} }),
     );
+    if (args.ciLogin) {
+      const { authMount, ...spec } = args.ciLogin;
+      this.ciLogin = new JwtRole(
+        `${name}-ci-login`,
+        {
+          ...conn,
+          ...ciLoginJwtRole(args.environment, spec),
+          tokenPolicies: [policies[ciLoginSigningRole(spec)]!],
+          mount: authMount ?? ciLoginMount({}),
+          name: ciLoginRoleName(args.environment, spec),
+        } as never,
+        child,
+      );
+    } else {
+      this.ciLogin = undefined;
+    }
     this.hostCa = args.hostCa ? this.hostAuthority(name, args.environment, path, args.hostCa, conn) : undefined;
     this.environment = args.environment;
     this.mount = mount.path;
@@ -218,6 +266,7 @@ export class SshEnvironment extends pulumi.ComponentResource {
       trustedCaKeys: this.trustedCaKeys,
       ansibleVars: this.ansibleVars,
       ...(this.hostCa ? { hostCaPublicKey: this.hostCa.publicKey, knownHosts: this.hostCa.knownHosts } : {}),
+      ...(this.ciLogin ? { ciLoginRole: this.ciLogin.name } : {}),
     });
   }
 
