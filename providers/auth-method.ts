@@ -3,8 +3,7 @@
 
 import * as pulumi from '@pulumi/pulumi';
 import { disableAuth, enableAuth, listAuthMethods } from '../client/access-api.js';
-import type { Issue } from '../core/errors.js';
-import { validateMountPath } from '../core/mount-path.js';
+import { validateAuthMethodSpec } from '../core/auth-method-spec.js';
 import { connect, type ConnectionInputs } from './connection.js';
 import { checkFailures, replacements } from './provider-kit.js';
 import { resourceArgs, type ConnectionArgs } from './resource-kit.js';
@@ -19,11 +18,8 @@ export interface AuthMethodInputs extends ConnectionInputs {
 /** The dynamic provider behind AuthMethod (serialized into the stack's state). */
 export const authMethodProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds, news: AuthMethodInputs) {
-    // Vault's refusals (the token method's path) and our shape rule (core/mount-path.ts).
-    const issues: Issue[] = validateMountPath(news.path, 'auth');
-    if (typeof news.type !== 'string' || news.type === '')
-      issues.push({ field: 'type', message: 'type is required, e.g. "userpass"' });
-    return { inputs: news, failures: checkFailures(issues) };
+    // Vault's refusals (the token method's path), our shape rule and a type (core/auth-method-spec.ts).
+    return { inputs: news, failures: checkFailures(validateAuthMethodSpec(news)) };
   },
   async diff(_id, olds: AuthMethodInputs, news: AuthMethodInputs) {
     const replaces = replacements(
