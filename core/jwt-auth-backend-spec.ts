@@ -83,12 +83,15 @@ export function validateJwtAuthBackendSpec(spec: JwtAuthBackendSpec): Issue[] {
   return issues;
 }
 
-/** The `auth/<path>/config` body of a valid spec: every field, so a write replaces the whole config. */
+/**
+ * The `auth/<path>/config` body of a valid spec: every field, so a write replaces the whole config.
+ * PEM keys are trimmed, as Vault's comma-separated list type stores them.
+ */
 export function jwtAuthBackendConfigToWire(spec: JwtAuthBackendSpec): Record<string, unknown> {
   return {
     jwks_url: spec.jwksUrl ?? '',
     jwks_ca_pem: spec.jwksCaPem ?? '',
-    jwt_validation_pubkeys: [...(spec.jwtValidationPubkeys ?? [])],
+    jwt_validation_pubkeys: (spec.jwtValidationPubkeys ?? []).map((pem) => pem.trim()),
     bound_issuer: spec.boundIssuer,
     default_role: spec.defaultRole ?? '',
   };

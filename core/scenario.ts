@@ -5,7 +5,9 @@
 // emergency; automation users jenkins and gitlab-runner) except where the README's "Roles" section
 // says why not (shorter TTLs, no `*` principals). Data only: no I/O.
 
+import type { CiLoginSpec } from './ci-login.js';
 import type { HostCaSpec } from './host-ca.js';
+import type { JwtAuthBackendSpec } from './jwt-auth-backend-spec.js';
 import type { RoleSpec } from './role-spec.js';
 import type { OtpRoleSpec } from './role-spec-otp.js';
 
@@ -121,4 +123,34 @@ export interface ScenarioUser {
 export const SCENARIO_USERS: Readonly<Record<'testuser' | 'oncall', ScenarioUser>> = {
   testuser: { policies: ['ssh-access'], tokenTtl: '1h', otpPolicies: [SCENARIO_OTP_POLICY] },
   oncall: { policies: ['emergency-ssh'], tokenTtl: '30m' },
+};
+
+/**
+ * The JWT auth method CI jobs log in with (issue 18): GitLab's job tokens (`id_tokens`), verified
+ * with the keys GitLab publishes, from GitLab only.
+ */
+export const SCENARIO_JWT_AUTH: JwtAuthBackendSpec & { readonly path: string; readonly jwksUrl: string } = {
+  path: 'jwt',
+  description: 'GitLab CI job tokens',
+  jwksUrl: 'https://gitlab.example.com/oauth/discovery/keys',
+  boundIssuer: 'https://gitlab.example.com',
+};
+
+/**
+ * The CI login (issue 18): dev only (prod hosts take no automation certificate). The jobs of the
+ * project infra/deploy on its branch main, with a token for Vault's audience, log in to the JWT role
+ * `dev-ci` and get `dev-sign-automation` for 15 minutes; the job's identity is its project.
+ */
+export const SCENARIO_CI_LOGIN: { readonly env: ScenarioEnvironment; readonly spec: CiLoginSpec } = {
+  env: 'dev',
+  spec: {
+    authMount: SCENARIO_JWT_AUTH.path,
+    role: 'dev-ci',
+    signingRole: 'automation',
+    boundAudiences: ['https://vault.example.com'],
+    boundClaims: { project_path: 'infra/deploy', ref: 'main', ref_type: 'branch' },
+    userClaim: 'project_path',
+    tokenTtl: '15m',
+    tokenMaxTtl: '1h',
+  },
 };

@@ -3,7 +3,8 @@
 // roles (`otpRoles`) get a creds policy each (`<environment>-creds-<role>`); those marked
 // `zeroAddress` make up the mount's zero-address list, written after them. With `hostCa`, a host CA of
 // its own (`ssh-<env>-host`), a role that signs host keys only, the policy that may sign on it, and
-// the `@cert-authority` lines clients trust it with (issue 17). Members and props carry
+// the `@cert-authority` lines clients trust it with (issue 17). With `ciLogin`, a JWT role on a given
+// JWT auth mount that admits one project's CI jobs with the signing policy of one SSH role (issue 18). Members and props carry
 // the Pulumi twin's names (issue 16, point 5); `mountPath` and `policies` remain as deprecated aliases.
 
 import { Construct } from 'constructs';
@@ -26,6 +27,15 @@ import { SshOtpRole } from './ssh-otp-role.js';
 import { SshRole } from './ssh-role.js';
 import { SshZeroAddressRoles } from './ssh-zero-address-roles.js';
 import { resolveMount } from './mount-prop.js';
+import {
+  ciLoginJwtRole,
+  ciLoginMount,
+  ciLoginRoleName,
+  ciLoginSigningRole,
+  validateCiLoginSpec,
+  type CiLoginSpec,
+} from '../core/ci-login.js';
+import { JwtRole } from './jwt-role.js';
 import { validateWith } from './validation.js';
 
 /** Props of an SshEnvironment. */
@@ -63,6 +73,13 @@ export interface SshEnvironmentProps {
    * @default - none: no host CA; clients learn host keys as before
    */
   readonly hostCa?: HostCaSpec;
+  /**
+   * A CI login (see CiLoginSpec): a JWT role on the JWT auth mount `authMount` (a JwtAuthBackend's
+   * `path` reference orders it after the method) that admits the jobs its bound claims or subject
+   * name, with this environment's signing policy of `signingRole` (`automation` unless given).
+   * @default - none: no JWT role; CI jobs need a token some other way
+   */
+  readonly ciLogin?: CiLoginSpec;
 }
 
 /** An environment's host CA and what clients and hosts need of it. */
@@ -103,6 +120,8 @@ export class SshEnvironment extends Construct {
   readonly hostPrincipals: Readonly<Record<string, readonly string[]>>;
   /** The host CA, when `hostCa` is given. */
   readonly hostCa: SshHostCa | undefined;
+  /** The CI login's JWT role (construct id `ci-login`), when `ciLogin` is given. */
+  readonly ciLogin: JwtRole | undefined;
 
   constructor(scope: Construct, id: string, props: SshEnvironmentProps) {
     super(scope, id);
@@ -150,6 +169,22 @@ export class SshEnvironment extends Construct {
     this.otpRoles = otpRoles;
     this.credsPolicies = credsPolicies;
     this.hostCa = props.hostCa ? this.hostAuthority(props.environment, path, props.hostCa) : undefined;
+    this.ciLogin = props.ciLogin ? this.ciLoginRole(props.environment, props.ciLogin, props.roles) : undefined;
+  }
+
+  /** The CI login's JWT role, after the signing policy it names. */
+  private ciLoginRole(environment: string, spec: CiLoginSpec, roles: Readonly<Record<string, RoleSpec>>): JwtRole {
+    // The signing role here; the JWT role's own rules by the JwtRole (construct path `<id>/ci-login`).
+    validateWith(this, () =>
+      validateCiLoginSpec(environment, spec, Object.keys(roles)).filter((i) => i.field === 'ciLogin.signingRole'),
+    );
+    const policy = this.signingPolicies[ciLoginSigningRole(spec)];
+    return new JwtRole(this, 'ci-login', {
+      ...ciLoginJwtRole(environment, spec),
+      mount: ciLoginMount(spec),
+      name: ciLoginRoleName(environment, spec),
+      ...(policy ? { dependsOn: [policy.policy] } : {}),
+    });
   }
 
   /** The host CA's mount, CA, role and policy. */

@@ -69,7 +69,7 @@ export const jwtAuthBackendProvider: pulumi.dynamic.ResourceProvider = {
       props: {
         ...props,
         accessor: method.accessor,
-        description: method.description,
+        ...(method.description !== (props.description ?? '') ? { description: method.description } : {}),
         ...(same
           ? {}
           : {
@@ -106,7 +106,7 @@ export interface JwtAuthBackendArgs extends ConnectionArgs {
   /** PEM CA certificates that verify the TLS connection to `jwksUrl`. @default - the system's CAs */
   readonly jwksCaPem?: pulumi.Input<string>;
   /** PEM public keys that verify job tokens locally. @default - none: give them or `jwksUrl` */
-  readonly jwtValidationPubkeys?: pulumi.Input<pulumi.Input<string>[]>;
+  readonly jwtValidationPubkeys?: pulumi.Input<readonly pulumi.Input<string>[]>;
   /** The `iss` job tokens must carry, e.g. `https://gitlab.example.com`. Updates in place. */
   readonly boundIssuer: pulumi.Input<string>;
   /** The role of logins that name none. @default - none: a login names its role */
