@@ -22,10 +22,13 @@ import type { Command } from './command.js';
 import { readText, writeFileAtomic } from './files.js';
 import { certAuthorityOf, fetchCaPublicKey, hostPatternsOf } from './host-ca.js';
 import { packageRoot } from './package-root.js';
+import { HOST_CERT_HELP, renderHostCertUserData } from './render-host-cert.js';
 
 const HELP = `Usage: sshca render --format FORMAT (--mount MOUNT | --ca-key FILE) [options]
        sshca render --format known-hosts (--mount HOST_CA_MOUNT | --ca-key FILE) --hosts PATTERNS [--out FILE]
        sshca render --format cloud-init-otp --mount MOUNT --allowed-roles ROLES [options]
+       sshca render --format cloud-init-host-cert --mount HOST_CA_MOUNT --host-names NAMES
+                    --wrapping-token-file FILE [options]
 
 Print (or write) what makes hosts trust one environment's CA, from the public key a running
 Vault, OpenBao or sshca server serves at /v1/<mount>/public_key (no token needed).
@@ -41,6 +44,11 @@ Formats:
                 certified it for the name ssh was asked to reach. Use the file with
                 UserKnownHostsFile and StrictHostKeyChecking yes (sshca login and sshca config
                 --host-ca-mount write it for you)
+  cloud-init-host-cert
+                #cloud-config user-data that certifies a new instance's own host keys at boot: it
+                unwraps the response-wrapped token (single use), sends each public host key to
+                HOST_CA_MOUNT/sign/ROLE, installs the certificates and a HostCertificate drop-in,
+                runs sshd -t and sshd -T, and only then reloads sshd (checked against EC2's 16 KB)
   cloud-init-otp
                 #cloud-config user-data for hosts that accept one-time passwords of MOUNT: installs
                 vault-ssh-helper and its config, a PAM include and an sshd drop-in (keyboard-interactive
@@ -91,19 +99,25 @@ One-time-password options (cloud-init-otp):
   --drop-in PATH               with cloud-init-otp: default /etc/ssh/sshd_config.d/20-sshca-otp.conf
   The backend address is --address, else VAULT_ADDR or BAO_ADDR; it must be https unless --dev.
 
+${HOST_CERT_HELP}
+
 Exit codes: 0 rendered, 1 refused (bad key, unreachable backend, no such mount, no CA, user-data too
 large), 2 bad command line (cloud-init without --principals, --principals without "=", known-hosts
 without --hosts or with a pattern that matches every host).
 
 Examples:
-  sshca render --mount ssh-dev --format cloud-init --principals ubuntu=ubuntu,dev-admin > dev-user-data.yaml
-  sshca render --mount ssh-prod --format ansible-vars --principals ubuntu=ubuntu \\
-               --out ansible/inventories/example/group_vars/prod.yml
+  sshca render --mount ssh-dev --format cloud-init --principals ubuntu=ubuntu \\
+               --principals deploy=gitlab-runner,jenkins > dev-user-data.yaml
+  sshca render --mount ssh-prod --format ansible-vars --principals ubuntu=ubuntu --out prod-vars.yml
   sshca render --mount ssh-dev --ca-key next-dev-ca.pub --format trusted-keys
   sshca render --format known-hosts --mount ssh-dev-host --hosts '*.dev.example.com,10.1.0.*' \\
                --out ~/.ssh/dev_known_hosts
   sshca render --format cloud-init-otp --address https://vault.example.com:8200 --mount ssh-dev \\
-               --allowed-roles otp-dev --ca-cert vault-ca.pem > otp-user-data.yaml
+               --allowed-roles otp --ca-cert vault-ca.pem > otp-user-data.yaml
+  vault token create -policy=dev-sign-host -ttl=15m -wrap-ttl=15m -field=wrapping_token |
+    sshca render --format cloud-init-host-cert --address https://vault.example.com:8200 \\
+               --mount ssh-dev-host --host-names web-1.dev.example.com --wrapping-token-file - \\
+               > web-1-user-data.yaml
 `;
 
 const FORMATS = [
@@ -114,6 +128,7 @@ const FORMATS = [
   'ansible-vars',
   'cloud-init-otp',
   'known-hosts',
+  'cloud-init-host-cert',
 ] as const;
 type Format = (typeof FORMATS)[number];
 
@@ -167,6 +182,7 @@ function render(format: Format, trust: HostTrust, reloadCommand: string | undefi
         .join('\n');
     case 'known-hosts':
     case 'cloud-init-otp':
+    case 'cloud-init-host-cert':
       throw new UsageError(`${format} is rendered by its own function`);
   }
 }
@@ -280,6 +296,11 @@ export const renderCommand: Command = {
           'pam-log': { type: 'string' },
           hosts: { type: 'string' },
           'allow-any-host': { type: 'boolean' },
+          role: { type: 'string' },
+          'host-names': { type: 'string' },
+          'wrapping-token-file': { type: 'string' },
+          ttl: { type: 'string' },
+          'host-keys': { type: 'string' },
         },
       }),
     );
@@ -287,8 +308,8 @@ export const renderCommand: Command = {
     if (!FORMATS.includes(format)) {
       throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
     }
-    if (format === 'cloud-init-otp') {
-      const text = renderOtp(values);
+    if (format === 'cloud-init-otp' || format === 'cloud-init-host-cert') {
+      const text = format === 'cloud-init-otp' ? renderOtp(values) : renderHostCertUserData(values);
       if (values.out === undefined) process.stdout.write(text);
       else writeFileAtomic(values.out, text, { mode: 0o644, overwrite: true });
       return 0;

@@ -15,11 +15,11 @@ export interface SshcaRun {
 }
 
 /** Run `sshca args…` with `env` added to a clean copy of the environment (no VAULT_* or BAO_* inherited). */
-export function runSshca(args: readonly string[], env: Record<string, string> = {}): Promise<SshcaRun> {
+export function runSshca(args: readonly string[], env: Record<string, string> = {}, stdin?: string): Promise<SshcaRun> {
   if (!existsSync(SSHCA_BIN)) throw new Error(`${SSHCA_BIN} is missing: run "npm run build" first (npm test does)`);
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(VAULT|BAO)_/.test(k)));
   return new Promise((done) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [SSHCA_BIN, ...args],
       { env: { ...base, ...env }, encoding: 'utf8' },
@@ -28,5 +28,7 @@ export function runSshca(args: readonly string[], env: Record<string, string> = 
         done({ code, stdout, stderr });
       },
     );
+    // Standard input: `stdin` when given, else none (end of file at once).
+    child.stdin?.end(stdin ?? '');
   });
 }
