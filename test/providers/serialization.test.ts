@@ -1,7 +1,7 @@
 // The providers serialize and run the same whatever runs the Pulumi program: tsc output (dist/, as
 // `pulumi up` runs a built program), tsx (TypeScript source), and vitest (the other tests). Each
-// serialized text is then executed by Pulumi's dynamic-provider server: SshRole, and SshOtpRole
-// with SshZeroAddressRoles.
+// serialized text is then executed by Pulumi's dynamic-provider server: SshRole, SshOtpRole
+// with SshZeroAddressRoles, and the JWT and identity providers (issue 18).
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
@@ -92,5 +92,55 @@ it.each([
       'ops',
     );
     await backend.request('DELETE', '/v1/sys/mounts/ssh');
+  },
+);
+
+it.each([
+  ['tsc output', [process.execPath], resolve(ROOT, 'dist/providers'), 'js'],
+  ['tsx', [process.execPath, '--import', 'tsx'], resolve(ROOT, 'providers'), 'ts'],
+])(
+  'the JWT auth, JWT role and identity providers serialized from %s run in the dynamic-provider server',
+  async (label, runner, dir, ext) => {
+    const backendModule = `${dir}/jwt-auth-backend.${ext}`;
+    if (label === 'tsc output' && !existsSync(backendModule))
+      throw new Error(`${backendModule} is missing: run "npm run build" first`);
+    const text = {
+      JwtAuthBackend: serializeWith(runner, backendModule, 'jwtAuthBackendProvider'),
+      JwtRole: serializeWith(runner, `${dir}/jwt-role.${ext}`, 'jwtRoleProvider'),
+      IdentityEntity: serializeWith(runner, `${dir}/identity-entity.${ext}`, 'identityEntityProvider'),
+      IdentityEntityAlias: serializeWith(runner, `${dir}/identity-entity-alias.${ext}`, 'identityEntityAliasProvider'),
+    };
+    const urn = (type: string) => `urn:pulumi:dev::test::pulumi-nodejs:dynamic/vault-ssh-ca:${type}::${ext}`;
+    const run = async (type: keyof typeof text, inputs: Record<string, unknown>) => {
+      const props = { __provider: text[type], address: backend.url, token: backend.token, ...inputs };
+      expect((await grpc.check(urn(type), {}, props)).failures).toEqual([]);
+      return grpc.create(urn(type), props);
+    };
+    const { publicKey } = await import('node:crypto').then((c) => c.generateKeyPairSync('ed25519'));
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const method = await run('JwtAuthBackend', {
+      path: `jwt-${ext}`,
+      jwtValidationPubkeys: [pem],
+      boundIssuer: 'https://gitlab.example.com',
+    });
+    const role = await run('JwtRole', {
+      mount: `jwt-${ext}`,
+      name: 'ci',
+      boundAudiences: ['https://vault.example.com'],
+      boundClaims: { project_path: 'infra/deploy' },
+      userClaim: 'project_path',
+    });
+    expect(role.id).toBe(`auth/jwt-${ext}/role/ci`);
+    const entity = await run('IdentityEntity', { name: `ci-${ext}` });
+    const alias = await run('IdentityEntityAlias', {
+      name: 'infra/deploy',
+      canonicalId: entity.id,
+      mountAccessor: method.outs.accessor,
+    });
+    expect((await backend.request('GET', `/v1/identity/entity/id/${entity.id}`)).json.data.aliases).toMatchObject([
+      { id: alias.id, name: 'infra/deploy', mount_path: `auth/jwt-${ext}/` },
+    ]);
+    expect((await backend.request('GET', `/v1/auth/jwt-${ext}/role/ci`)).json.data.token_ttl).toBe(900);
+    await backend.request('DELETE', `/v1/sys/auth/jwt-${ext}`);
   },
 );
