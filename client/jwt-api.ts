@@ -14,10 +14,7 @@ export async function writeJwtConfig(
 }
 
 /** `auth/<mount>/config` as Vault reads it, or undefined before one was written. */
-export async function readJwtConfig(
-  client: VaultClient,
-  mount: string,
-): Promise<Record<string, unknown> | undefined> {
+export async function readJwtConfig(client: VaultClient, mount: string): Promise<Record<string, unknown> | undefined> {
   return (await client.read(`auth/${mount}/config`))?.data;
 }
 

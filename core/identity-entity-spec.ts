@@ -23,7 +23,8 @@ const ENTITY_NAME = /^[A-Za-z0-9][A-Za-z0-9_.@-]*$/;
 /** Every problem of an entity the IaC surfaces write, fields in camelCase. */
 export function validateIdentityEntitySpec(spec: IdentityEntitySpec): Issue[] {
   const issues: Issue[] = [];
-  if ((spec.policies ?? []).includes('root')) issues.push({ field: 'policies', message: 'policies cannot contain root' });
+  if ((spec.policies ?? []).includes('root'))
+    issues.push({ field: 'policies', message: 'policies cannot contain root' });
   if (typeof spec.name !== 'string' || !ENTITY_NAME.test(spec.name)) {
     issues.push({
       field: 'name',

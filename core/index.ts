@@ -73,11 +73,7 @@ export {
   validateUserpassUserVault,
   type UserpassUserSpec,
 } from './userpass-user-spec.js';
-export {
-  validateAuditDeviceSpec,
-  validateAuditDeviceVault,
-  type AuditDeviceSpec,
-} from './audit-device-spec.js';
+export { validateAuditDeviceSpec, validateAuditDeviceVault, type AuditDeviceSpec } from './audit-device-spec.js';
 export { credsPolicy, signingPolicy } from './acl/signing-policy.js';
 export {
   DEFAULT_JWT_AUTH_PATH,
@@ -95,7 +91,11 @@ export {
   type BoundClaimValue,
   type JwtRoleSpec,
 } from './jwt-role-spec.js';
-export { identityEntitySpecToWire, validateIdentityEntitySpec, type IdentityEntitySpec } from './identity-entity-spec.js';
+export {
+  identityEntitySpecToWire,
+  validateIdentityEntitySpec,
+  type IdentityEntitySpec,
+} from './identity-entity-spec.js';
 export {
   identityEntityAliasSpecToWire,
   validateIdentityEntityAliasSpec,

@@ -77,7 +77,8 @@ export function validateJwtAuthBackendSpec(spec: JwtAuthBackendSpec): Issue[] {
   if (typeof spec.boundIssuer !== 'string' || spec.boundIssuer === '') {
     issues.push({
       field: 'boundIssuer',
-      message: 'give boundIssuer, the iss job tokens must carry (e.g. https://gitlab.example.com): without it any issuer the keys sign for is accepted',
+      message:
+        'give boundIssuer, the iss job tokens must carry (e.g. https://gitlab.example.com): without it any issuer the keys sign for is accepted',
     });
   }
   return issues;

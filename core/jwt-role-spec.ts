@@ -189,7 +189,10 @@ export function validateJwtRoleSpec(spec: JwtRoleSpec): Issue[] {
     }
   }
   if ((spec.tokenPolicies ?? []).includes('root')) {
-    issues.push({ field: 'tokenPolicies', message: 'a JWT login may not get the root policy: name the policies it needs' });
+    issues.push({
+      field: 'tokenPolicies',
+      message: 'a JWT login may not get the root policy: name the policies it needs',
+    });
   }
   return issues;
 }
@@ -248,9 +251,9 @@ export function jwtRoleWireFromRead(data: Readonly<Record<string, unknown>>): Re
 }
 
 /** The spec of a role read back (durations in seconds; every member set). */
-export function jwtRoleSpecFromWire(wire: Readonly<Record<string, unknown>>): Required<
-  Omit<JwtRoleSpec, 'allowWildcardBoundClaims'>
-> {
+export function jwtRoleSpecFromWire(
+  wire: Readonly<Record<string, unknown>>,
+): Required<Omit<JwtRoleSpec, 'allowWildcardBoundClaims'>> {
   const w = jwtRoleWireFromRead(wire);
   return {
     roleType: w.role_type as 'jwt',
@@ -280,7 +283,11 @@ export function jwtRoleSpecToTerraform(spec: JwtRoleSpec): Record<string, unknow
   const wire = jwtRoleSpecToWire(spec);
   const claims = wire.bound_claims as Record<string, string | string[]>;
   const nonEmpty = (v: unknown) =>
-    !(v === '' || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v !== null && Object.keys(v).length === 0));
+    !(
+      v === '' ||
+      (Array.isArray(v) && v.length === 0) ||
+      (typeof v === 'object' && v !== null && Object.keys(v).length === 0)
+    );
   const out: Record<string, unknown> = {
     roleType: wire.role_type,
     userClaim: wire.user_claim,

@@ -4,11 +4,7 @@
 // for aliases), its inputs; `token` is secret.
 
 import * as pulumi from '@pulumi/pulumi';
-import {
-  deleteIdentityEntity,
-  readIdentityEntity,
-  writeIdentityEntity,
-} from '../client/identity-api.js';
+import { deleteIdentityEntity, readIdentityEntity, writeIdentityEntity } from '../client/identity-api.js';
 import {
   identityEntitySpecToWire,
   identityEntityWireFromRead,

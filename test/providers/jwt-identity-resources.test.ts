@@ -275,13 +275,13 @@ describe('JwtRole, IdentityEntity, IdentityEntityAlias', () => {
     expect(await failures('IdentityEntity', 'entity', { name: 'ci', policies: ['root'] })).toEqual([
       { property: 'policies', reason: 'policies cannot contain root' },
     ]);
-    expect(await failures('IdentityEntityAlias', 'alias', { name: 'infra/deploy', mountAccessor: 'auth_jwt_1' })).toEqual(
-      [
-        {
-          property: 'canonicalId',
-          reason: 'give canonicalId, the id of the entity the alias belongs to: without it each write makes a new entity',
-        },
-      ],
-    );
+    expect(
+      await failures('IdentityEntityAlias', 'alias', { name: 'infra/deploy', mountAccessor: 'auth_jwt_1' }),
+    ).toEqual([
+      {
+        property: 'canonicalId',
+        reason: 'give canonicalId, the id of the entity the alias belongs to: without it each write makes a new entity',
+      },
+    ]);
   });
 });

@@ -1,7 +1,9 @@
 // Whole Pulumi programs executed with `pulumi.runtime.setMocks`, whose mocks do what the engine does
 // with a dynamic resource: load the serialized `__provider` text and run its check and create. The
 // program is examples/pulumi-dev-prod, against the embedded server over HTTP; a certificate signed
-// on a role it created then logs into a real sshd that trusts the environment's CA.
+// on a role it created then logs into a real sshd that trusts the environment's CA. GitLab's JWKS
+// endpoint is a local one on loopback (the stack config `jwksUrl`), serving the test's own key: a job
+// token of the scenario's project and branch logs in to dev's CI login and signs as automation.
 
 import { join } from 'node:path';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -10,7 +12,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCertificate } from '../../core/cert/certificate.js';
 import { parseDurationSeconds } from '../../core/duration.js';
 import { generateKeyPair } from '../../server/ssh/generate-key-pair.js';
-import { SCENARIO_ENVIRONMENTS, SCENARIO_ROLES } from '../../core/scenario.js';
+import { SCENARIO_CI_LOGIN, SCENARIO_ENVIRONMENTS, SCENARIO_ROLES } from '../../core/scenario.js';
+import {
+  gitlabClaims,
+  makeKey,
+  signJwt,
+  startJwksServer,
+  type JwksServer,
+  type TestKey,
+} from '../server/auth/jwt-helpers.js';
 import { makeScratchDir, removeScratchDir } from '../helpers/scratch.js';
 import { sshLogin } from '../helpers/ssh-client.js';
 import { startSshdHosts, stopAll, type SshdHost } from '../helpers/sshd.js';
@@ -21,14 +31,19 @@ import { setEngineMocks, settled, value } from './mock-engine.js';
 let backend: TestServer;
 let dir: string;
 let hosts: SshdHost[] = [];
+let jwks: JwksServer;
+let gitlabKey: TestKey;
 const created: string[] = [];
 let environments: Record<string, { mount: string; caPublicKey: string; userData: string; knownHosts: string }>;
 
 beforeAll(async () => {
   dir = makeScratchDir('pulumi-program');
   backend = await startTestServer();
+  gitlabKey = makeKey('gitlab-1', 'RS256');
+  jwks = await startJwksServer([gitlabKey]);
   pulumi.runtime.setAllConfig(
     {
+      'pulumi-dev-prod:jwksUrl': jwks.url,
       'vault-ssh-ca:address': backend.url,
       'vault-ssh-ca:token': backend.token,
       'pulumi-dev-prod:testuserPassword': 'testuser-password',
@@ -46,6 +61,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stopAll(hosts);
   await backend?.close();
+  await jwks?.close();
   if (dir) removeScratchDir(dir);
 });
 
@@ -65,6 +81,8 @@ describe('examples/pulumi-dev-prod under setMocks', () => {
         'AclPolicy:ssh-access',
         'AuditDevice:file',
         'AuthMethod:userpass',
+        'JwtAuthBackend:jwt',
+        'JwtRole:auth/jwt/role/dev-ci',
         'SecretsMount:ssh-dev',
         'SecretsMount:ssh-dev-host',
         'SecretsMount:ssh-prod',
@@ -191,5 +209,46 @@ describe('examples/pulumi-dev-prod under setMocks', () => {
     expect(
       (await backend.request('POST', '/v1/ssh-dev/sign/emergency', { public_key: pair.publicKey }, token)).status,
     ).toBe(403);
+  });
+});
+
+describe('the CI login of examples/pulumi-dev-prod (issue 18)', () => {
+  it('admits a GitLab job of infra/deploy on main with dev-sign-automation, and refuses another branch', async () => {
+    const role = (await backend.request('GET', '/v1/auth/jwt/role/dev-ci')).json.data;
+    expect(role).toMatchObject({
+      role_type: 'jwt',
+      bound_audiences: SCENARIO_CI_LOGIN.spec.boundAudiences,
+      bound_claims: SCENARIO_CI_LOGIN.spec.boundClaims,
+      user_claim: 'project_path',
+      token_policies: ['dev-sign-automation'],
+      token_ttl: 900,
+      token_max_ttl: 3600,
+    });
+    const now = Math.floor(Date.now() / 1000);
+    const login = async (claims: Record<string, unknown>) =>
+      backend.request('POST', '/v1/auth/jwt/login', { role: 'dev-ci', jwt: await signJwt(gitlabKey, claims) }, null);
+    const ok = await login(gitlabClaims(now));
+    expect(ok.json.auth.policies).toEqual(['default', 'dev-sign-automation']);
+    const pair = generateKeyPair('ed25519', 0);
+    const signed = await backend.request(
+      'POST',
+      '/v1/ssh-dev/sign/automation',
+      { public_key: pair.publicKey, valid_principals: 'gitlab-runner' },
+      ok.json.auth.client_token,
+    );
+    expect(parseCertificate(signed.json.data.signed_key).principals).toEqual(['gitlab-runner']);
+    expect(
+      (
+        await backend.request(
+          'POST',
+          '/v1/ssh-prod/sign/automation',
+          { public_key: pair.publicKey },
+          ok.json.auth.client_token,
+        )
+      ).status,
+    ).toBe(403);
+    expect((await login(gitlabClaims(now, { ref: 'feature-x' }))).json).toEqual({
+      errors: ['error validating claims: claim "ref" does not match any associated bound claim values'],
+    });
   });
 });
