@@ -2,7 +2,7 @@
 // point 2): the embedded server over HTTP (Vault's refusals, messages and statuses), the Pulumi
 // providers' `check` through Pulumi's own dynamic-provider server, and CDKTF synthesis. Each surface
 // frames the message its own way; the message itself comes from one validator in core/
-// (mount-path.ts, policy-spec.ts, userpass-user-spec.ts, audit-device-spec.ts). Rows marked
+// (mount-path.ts, policy-spec.ts, userpass-user-spec.ts, audit-device-spec.ts, jwt-role-spec.ts). Rows marked
 // `server: 'accepts'` are our secure defaults, which only the IaC surfaces apply: the server must
 // accept what Vault accepts. Then good inputs, accepted everywhere.
 
@@ -15,6 +15,8 @@ import { AclPolicy } from '../modules/acl-policy.js';
 import { SshAccessPolicy } from '../modules/ssh-access-policy.js';
 import { SshCertificateAuthority } from '../modules/ssh-certificate-authority.js';
 import { SshEnvironment } from '../modules/ssh-environment.js';
+import { JwtRole } from '../modules/jwt-role.js';
+import { jwtRoleProvider } from '../providers/jwt-role.js';
 import { aclPolicyProvider } from '../providers/acl-policy.js';
 import { auditDeviceProvider } from '../providers/audit-device.js';
 import { authMethodProvider } from '../providers/auth-method.js';
@@ -254,6 +256,96 @@ describe('audit devices (core/audit-device-spec.ts)', () => {
     const answer = await backend.request('POST', `/v1/sys/audit/${String(path)}`, body);
     await expectServer(answer, server, message, `/v1/sys/audit/${String(path)}`);
     expect(await pulumiCheck('AuditDevice', auditDeviceProvider, device)).toEqual([{ property, reason: message }]);
+  });
+});
+
+describe('JWT roles (core/jwt-role-spec.ts)', () => {
+  // The server writes with Vault's field names; the IaC surfaces name camelCase inputs.
+  const BASE = { boundAudiences: ['https://vault.example.com'], boundClaims: { project_path: 'infra/deploy' } };
+  const WIRE_BASE = { role_type: 'jwt', bound_audiences: 'https://vault.example.com', bound_claims: BASE.boundClaims };
+  /** The IaC spec, the server's body, the input at fault, the core message, the server's answer. */
+  const BAD: ReadonlyArray<readonly [Record<string, unknown>, Record<string, unknown>, string, string, Server]> = [
+    [
+      { ...BASE, userClaim: '' },
+      { ...WIRE_BASE, user_claim: '' },
+      'userClaim',
+      'a user claim must be defined on the role',
+      'refuses',
+    ],
+    [
+      { ...BASE, userClaim: 'sub', boundClaimsType: 'regex' },
+      { ...WIRE_BASE, user_claim: 'sub', bound_claims_type: 'regex' },
+      'boundClaimsType',
+      "invalid 'bound_claims_type': regex",
+      'refuses',
+    ],
+    [
+      { ...BASE, userClaim: 'sub', claimMappings: { ref: 'role' } },
+      { ...WIRE_BASE, user_claim: 'sub', claim_mappings: { ref: 'role' } },
+      'claimMappings',
+      'metadata key "role" is reserved and may not be a mapping destination',
+      'refuses',
+    ],
+    [
+      { ...BASE, userClaim: 'sub', tokenTtl: '2h', tokenMaxTtl: '1h' },
+      { ...WIRE_BASE, user_claim: 'sub', token_ttl: '2h', token_max_ttl: '1h' },
+      'tokenTtl',
+      'ttl should not be greater than max ttl',
+      'refuses',
+    ],
+    [
+      { ...BASE, userClaim: 'sub', expirationLeeway: 'soon' },
+      { ...WIRE_BASE, user_claim: 'sub', expiration_leeway: 'soon' },
+      'expirationLeeway',
+      'Field validation failed: error converting input soon for field "expiration_leeway": time: invalid duration "soon"',
+      'refuses',
+    ],
+    [
+      { boundAudiences: BASE.boundAudiences, userClaim: 'sub' },
+      { role_type: 'jwt', bound_audiences: 'https://vault.example.com', user_claim: 'sub' },
+      'boundClaims',
+      'bind the jobs this role admits: give boundClaims (e.g. project_path and ref) or boundSubject; an audience alone admits every job of the issuer',
+      'accepts',
+    ],
+    [
+      { ...BASE, userClaim: 'sub', boundClaimsType: 'glob', boundClaims: { ref: 'release/*' } },
+      { ...WIRE_BASE, user_claim: 'sub', bound_claims_type: 'glob', bound_claims: { ref: 'release/*' } },
+      'boundClaims',
+      'bound claim ref value "release/*" is a glob with *: it admits any value there; set allowWildcardBoundClaims to mean it, or bind exact values with boundClaimsType "string"',
+      'accepts',
+    ],
+    [
+      { ...BASE, userClaim: 'sub', tokenPolicies: ['root'] },
+      { ...WIRE_BASE, user_claim: 'sub', token_policies: 'root' },
+      'tokenPolicies',
+      'a JWT login may not get the root policy: name the policies it needs',
+      'accepts',
+    ],
+  ];
+
+  it.each(BAD)('%j (server: %j) → %s: %s', async (spec, wire, field, message, server) => {
+    await backend.request('POST', '/v1/sys/auth/jwt-surfaces', { type: 'jwt' });
+    const answer = await backend.request('POST', '/v1/auth/jwt-surfaces/role/ci', wire);
+    await expectServer(answer, server, message, '/v1/auth/jwt-surfaces/role/ci');
+    expect(await pulumiCheck('JwtRole', jwtRoleProvider, { mount: 'jwt-surfaces', name: 'ci', ...spec })).toEqual([
+      { property: field, reason: message },
+    ]);
+    const thrown = cdktfError((s) => new JwtRole(s, 'ci', { mount: 'jwt-surfaces', name: 'ci', ...spec } as never));
+    expect(thrown).toContain(`${field}: ${message}`);
+    expect(thrown).toMatch(/test\/ci/);
+  });
+
+  it('accepts the scenario’s kind of role everywhere', async () => {
+    await backend.request('POST', '/v1/sys/auth/jwt-surfaces', { type: 'jwt' });
+    const spec = { ...BASE, boundClaims: { project_path: 'infra/deploy', ref: 'main' }, userClaim: 'project_path' };
+    const answer = await backend.request('POST', '/v1/auth/jwt-surfaces/role/ok', {
+      ...WIRE_BASE,
+      bound_claims: spec.boundClaims,
+      user_claim: 'project_path',
+    });
+    expect(answer.status).toBe(204);
+    expect(await pulumiCheck('JwtRole', jwtRoleProvider, { mount: 'jwt-surfaces', name: 'ok', ...spec })).toEqual([]);
+    expect(cdktfError((s) => new JwtRole(s, 'ok', { mount: 'jwt-surfaces', name: 'ok', ...spec }))).toBeUndefined();
   });
 });
 
