@@ -1,6 +1,6 @@
 // The public API says what happens when an optional input is left out (issue 16, point 8): every
 // optional property of an exported `*Args`, `*Props` or `*Spec` type in providers/, modules/ and
-// core/role-spec*.ts has `@default - <behaviour>` in its TSDoc. Walked with the TypeScript compiler,
+// core/role-spec*.ts (and the JWT, identity and CI login specs of issue 18) has `@default - <behaviour>` in its TSDoc. Walked with the TypeScript compiler,
 // so properties an args type takes from a spec (`SshRoleArgs` maps over `RoleSpec`) and inline object
 // types (`ca?: { keyType?: … }`) are checked where they are declared.
 
@@ -23,7 +23,18 @@ function apiFiles(): string[] {
   return [
     ...ts_('providers', () => true),
     ...ts_('modules', () => true),
-    ...ts_('core', (f) => f.startsWith('role-spec')),
+    ...ts_(
+      'core',
+      (f) =>
+        f.startsWith('role-spec') ||
+        [
+          'jwt-role-spec.ts',
+          'jwt-auth-backend-spec.ts',
+          'identity-entity-spec.ts',
+          'identity-entity-alias-spec.ts',
+          'ci-login.ts',
+        ].includes(f),
+    ),
   ];
 }
 

@@ -15,7 +15,10 @@ import { HOST_PRINCIPALS, OTP_ROLE, ROLES, seedResources } from '../cli/scenario
 import { parseDurationSeconds } from '../core/duration.js';
 import { parseRoleWrite, roleToWire } from '../core/role.js';
 import { roleSpecToWire, type RoleSpec } from '../core/role-spec.js';
+import { ciLoginJwtRole, validateCiLoginSpec } from '../core/ci-login.js';
 import {
+  SCENARIO_CI_LOGIN,
+  SCENARIO_JWT_AUTH,
   SCENARIO_ENVIRONMENTS,
   SCENARIO_HOST_PRINCIPALS,
   SCENARIO_MOUNT,
@@ -103,13 +106,69 @@ describe('the examples', () => {
   // They run in test/providers/program.test.ts and test/modules/cli-synth.test.ts; here: they state
   // no role, principal or user of their own.
   it.each([
-    ['examples/pulumi-dev-prod/index.ts', ['SCENARIO_ROLES', 'SCENARIO_HOST_PRINCIPALS[env]', 'SCENARIO_USERS']],
-    ['examples/cdktf-dev-prod/main.ts', ['SCENARIO_ROLES', 'SCENARIO_HOST_PRINCIPALS[environment]']],
+    [
+      'examples/pulumi-dev-prod/index.ts',
+      [
+        'SCENARIO_ROLES',
+        'SCENARIO_HOST_PRINCIPALS[env]',
+        'SCENARIO_USERS',
+        '...SCENARIO_JWT_AUTH,',
+        'ciLogin: { ...SCENARIO_CI_LOGIN.spec, authMount: jwt.path }',
+      ],
+    ],
+    [
+      'examples/cdktf-dev-prod/main.ts',
+      [
+        'SCENARIO_ROLES',
+        'SCENARIO_HOST_PRINCIPALS[environment]',
+        "new JwtAuthBackend(this, 'jwt', SCENARIO_JWT_AUTH)",
+        'ciLogin: { ...SCENARIO_CI_LOGIN.spec, authMount: ci.path }',
+      ],
+    ],
   ])('%s takes the scenario from vault-ssh-ca/scenario', (path, uses) => {
     const source = read(path);
     expect(source).toMatch(/from 'vault-ssh-ca\/scenario';/);
     for (const use of uses) expect(source).toContain(use);
     expect(source).not.toMatch(/allowedUsers|defaultUser|maxTtl|ttl:|tokenTtl:|hostPrincipals: \{|'ssh-(dev|prod)'/);
+    expect(source).not.toMatch(/boundClaims|boundAudiences|userClaim|gitlab\.example\.com/);
+  });
+});
+
+describe('the CI login (issue 18)', () => {
+  it('admits GitLab jobs of infra/deploy on the branch main, for Vault’s audience, by their project', () => {
+    expect(SCENARIO_JWT_AUTH).toEqual({
+      path: 'jwt',
+      description: 'GitLab CI job tokens',
+      jwksUrl: 'https://gitlab.example.com/oauth/discovery/keys',
+      boundIssuer: 'https://gitlab.example.com',
+    });
+    expect(SCENARIO_CI_LOGIN).toEqual({
+      env: 'dev',
+      spec: {
+        authMount: 'jwt',
+        role: 'dev-ci',
+        signingRole: 'automation',
+        boundAudiences: ['https://vault.example.com'],
+        boundClaims: { project_path: 'infra/deploy', ref: 'main', ref_type: 'branch' },
+        userClaim: 'project_path',
+        tokenTtl: '15m',
+        tokenMaxTtl: '1h',
+      },
+    });
+  });
+
+  it('gives dev-sign-automation, whose role signs the principals dev hosts map to deploy', () => {
+    const { env, spec } = SCENARIO_CI_LOGIN;
+    expect(validateCiLoginSpec(env, spec, Object.keys(SCENARIO_ROLES))).toEqual([]);
+    expect(ciLoginJwtRole(env, spec).tokenPolicies).toEqual([scenarioRolePolicy(env, 'automation')]);
+    expect(scenarioRolePolicy(env, 'automation')).toBe('dev-sign-automation');
+    expect(SCENARIO_HOST_PRINCIPALS[env].deploy).toEqual(
+      expect.arrayContaining(SCENARIO_ROLES.automation.allowedUsers!),
+    );
+    // Its tokens live no longer than the automation certificates they sign for.
+    expect(parseDurationSeconds(spec.tokenTtl!)).toBeLessThanOrEqual(
+      parseDurationSeconds(SCENARIO_ROLES.automation.ttl!),
+    );
   });
 });
 
