@@ -34,14 +34,21 @@ describe('npx cdktf synth of the example', () => {
     expect(r.stdout).toContain('Generated Terraform code for the stacks: dev, prod');
     for (const env of ['dev', 'prod']) {
       const tf = JSON.parse(readFileSync(join(out, 'stacks', env, 'cdk.tf.json'), 'utf8'));
+      // dev also has the JWT auth method and its CI login (core/scenario.ts, issue 18).
       expect(Object.keys(tf.resource).sort()).toEqual([
         'aws_instance',
         'aws_security_group',
+        ...(env === 'dev' ? ['vault_jwt_auth_backend', 'vault_jwt_auth_backend_role'] : []),
         'vault_mount',
         'vault_policy',
         'vault_ssh_secret_backend_ca',
         'vault_ssh_secret_backend_role',
       ]);
+      if (env === 'dev') {
+        expect(Object.values(tf.resource.vault_jwt_auth_backend_role)).toMatchObject([
+          { role_name: 'dev-ci', token_policies: ['dev-sign-automation'], user_claim: 'project_path' },
+        ]);
+      }
       expect(Object.values(tf.resource.vault_mount).map((m: any) => m.path)).toEqual([`ssh-${env}`, `ssh-${env}-host`]);
       expect(Object.keys(tf.resource.aws_instance)).toHaveLength(2);
       expect(Object.keys(tf.output).sort()).toEqual(['ca_public_key', 'instance_private_ips', 'known_hosts']);

@@ -26,6 +26,10 @@ const SHARED: Record<string, string> = {
   "one environment's CA, roles and policies": 'SshEnvironment',
   'a response-wrapped token': 'WrappedToken',
   'an ACL policy that may sign on, or get OTPs from, roles of a mount': 'SshAccessPolicy',
+  'a JWT auth method with its config': 'JwtAuthBackend',
+  'a JWT auth role': 'JwtRole',
+  'an identity entity': 'IdentityEntity',
+  "an identity entity's alias": 'IdentityEntityAlias',
 };
 /** Helper functions both surfaces export, the same function. */
 const SHARED_FUNCTIONS = ['signingPolicy', 'credsPolicy'];
