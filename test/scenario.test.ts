@@ -163,7 +163,7 @@ describe('the CI login (issue 18)', () => {
     expect(ciLoginJwtRole(env, spec).tokenPolicies).toEqual([scenarioRolePolicy(env, 'automation')]);
     expect(scenarioRolePolicy(env, 'automation')).toBe('dev-sign-automation');
     expect(SCENARIO_HOST_PRINCIPALS[env].deploy).toEqual(
-      expect.arrayContaining(SCENARIO_ROLES.automation.allowedUsers!),
+      expect.arrayContaining([...SCENARIO_ROLES.automation.allowedUsers!]),
     );
     // Its tokens live no longer than the automation certificates they sign for.
     expect(parseDurationSeconds(spec.tokenTtl!)).toBeLessThanOrEqual(
