@@ -1,14 +1,32 @@
 // `<mount>/config/ca` (submit, generate, read, delete the CA key) and the unauthenticated
-// `<mount>/public_key`, with Vault's decision table and messages (reference §2.5–2.8).
+// `<mount>/public_key`, with Vault's decision table and messages (reference §2.5–2.8). The CA is the
+// mount's default issuer (server/ssh/ca-store.ts): a single-CA mount answers exactly as Vault does,
+// and DELETE purges every issuer as OpenBao does (with OpenBao's warning when there were several).
 
 import { validateCaSpec, type CaSpec } from '../../core/ca-spec.js';
 import { InternalError, RequestError } from '../../core/errors.js';
 import { CONFIG_CA_FIELDS } from '../../core/path-fields.js';
 import type { LogicalRequest, LogicalResponse, PathSpec } from '../framework.js';
-import { deleteStoredCa, readStoredCa, writeStoredCa, type StoredCa } from './ca-store.js';
+import {
+  deleteIssuer,
+  listIssuerIds,
+  migrateLegacyCa,
+  readDefaultIssuer,
+  withIssuerLock,
+  writeDefaultIssuerId,
+  writeIssuer,
+} from './ca-store.js';
+import { randomUUID } from 'node:crypto';
 import { generateKeyPairAsync } from './generate-key-pair.js';
 
-async function resolveSubmittedOrGenerated(req: LogicalRequest): Promise<{ ca: StoredCa; generated: boolean }> {
+/** A CA key pair as stored: authorized_keys text and private key PEM. */
+export interface CaKeyPair {
+  readonly public_key: string;
+  readonly private_key: string;
+}
+
+/** The key pair a config/ca-style request submits or asks to generate, with Vault's rules and texts. */
+export async function resolveSubmittedOrGenerated(req: LogicalRequest): Promise<{ ca: CaKeyPair; generated: boolean }> {
   const f = req.fields;
   const spec: CaSpec = {
     keyType: (f.get('key_type') as string | undefined) ?? 'ssh-rsa',
@@ -34,11 +52,16 @@ async function resolveSubmittedOrGenerated(req: LogicalRequest): Promise<{ ca: S
 
 async function writeCa(req: LogicalRequest): Promise<LogicalResponse | undefined> {
   const { ca, generated } = await resolveSubmittedOrGenerated(req);
-  if (await readStoredCa(req.storage)) {
-    throw new RequestError('keys are already configured; delete them before reconfiguring');
-  }
-  await writeStoredCa(req.storage, ca);
-  return generated ? { data: { public_key: ca.public_key } } : undefined;
+  return withIssuerLock(req.storage, req.mount, async () => {
+    // Vault's answer while any CA key exists (OpenBao would add an issuer: use issuers/import for that).
+    if ((await listIssuerIds(req.storage)).length > 0) {
+      throw new RequestError('keys are already configured; delete them before reconfiguring');
+    }
+    const id = randomUUID();
+    await writeIssuer(req.storage, { id, name: '', ...ca, version: 1 });
+    await writeDefaultIssuerId(req.storage, id);
+    return generated ? { data: { public_key: ca.public_key } } : undefined;
+  });
 }
 
 export const configCaPath: PathSpec = {
@@ -47,13 +70,20 @@ export const configCaPath: PathSpec = {
   operations: {
     update: writeCa,
     async read(req) {
-      const ca = await readStoredCa(req.storage);
+      await migrateLegacyCa(req.storage, req.mount);
+      const ca = await readDefaultIssuer(req.storage);
       if (!ca) throw new RequestError("keys haven't been configured yet");
       return { data: { public_key: ca.public_key } };
     },
     async delete(req) {
-      await deleteStoredCa(req.storage);
-      return undefined;
+      return withIssuerLock(req.storage, req.mount, async () => {
+        const ids = await listIssuerIds(req.storage);
+        for (const id of ids) await deleteIssuer(req.storage, id);
+        // One CA: Vault's 204. Several: OpenBao's purge warning.
+        return ids.length > 1
+          ? { data: null, warnings: [`Deleted ${ids.length} issuers, including default issuer if configured.`] }
+          : undefined;
+      });
     },
   },
 };
@@ -64,7 +94,8 @@ export const publicKeyPath: PathSpec = {
   unauthenticated: ['read', 'list'],
   operations: {
     async read(req) {
-      const ca = await readStoredCa(req.storage);
+      await migrateLegacyCa(req.storage, req.mount);
+      const ca = await readDefaultIssuer(req.storage);
       if (!ca) return undefined;
       return { raw: { status: 200, contentType: 'text/plain', body: ca.public_key } };
     },

@@ -1,5 +1,7 @@
 // `<mount>/roles` and `<mount>/roles/:role`: full-replace writes, reads in Vault's shape, lists with
 // `key_info`, deletes that always succeed and take the role off the zero-address list (reference §2.1–2.4).
+// OpenBao's `issuer_ref` (§2.16) is stored beside the role when given: the issuer its certificates are
+// signed by, resolved at sign time; absent means `default`, and Vault's answers stay as they were.
 
 import { replaceableDefaultCriticalOptions } from '../../core/role-spec.js';
 import { roleFromFields, roleToWire, ROLE_FIELDS, type Role } from '../../core/role.js';
@@ -10,8 +12,20 @@ import { removeZeroAddressRole } from './paths-config-zeroaddress.js';
 /** Vault's role-name capture (`framework.GenericNameWithAtRegex`). */
 export const ROLE_NAME = String.raw`\w(?:(?:[\w\-.@]+)?\w)?`;
 
-export const readRole = (storage: Storage, name: string): Promise<Role | undefined> =>
-  getJson<Role>(storage, `roles/${name}`);
+/** A stored role: core's model plus OpenBao's `issuer_ref` when the role names an issuer. */
+export type StoredRole = Role & { readonly issuerRef?: string };
+
+export const readRole = (storage: Storage, name: string): Promise<StoredRole | undefined> =>
+  getJson<StoredRole>(storage, `roles/${name}`);
+
+/** The role fields plus OpenBao's `issuer_ref`. */
+const ROLE_PATH_FIELDS = {
+  ...ROLE_FIELDS,
+  issuer_ref: {
+    type: 'string',
+    description: "Issuer reference (issuer id, name or 'default') whose key signs this role's certificates.",
+  },
+} as const;
 
 export const rolesListPath: PathSpec = {
   pattern: /^roles\/?$/,
@@ -20,10 +34,10 @@ export const rolesListPath: PathSpec = {
     async list(req) {
       const keys = (await req.storage.list('roles/')).filter((k) => !k.endsWith('/'));
       if (keys.length === 0) return undefined;
-      const keyInfo: Record<string, { key_type: string }> = {};
+      const keyInfo: Record<string, { key_type: string; issuer_ref?: string }> = {};
       for (const name of keys) {
         const role = await readRole(req.storage, name);
-        if (role) keyInfo[name] = { key_type: role.keyType };
+        if (role) keyInfo[name] = { key_type: role.keyType, ...(role.issuerRef ? { issuer_ref: role.issuerRef } : {}) };
       }
       return { data: { keys, key_info: keyInfo } };
     },
@@ -32,12 +46,14 @@ export const rolesListPath: PathSpec = {
 
 export const rolePath: PathSpec = {
   pattern: new RegExp(`^roles/(?<role>${ROLE_NAME})$`),
-  fields: ROLE_FIELDS,
+  fields: ROLE_PATH_FIELDS,
   operations: {
     async update(req) {
       // req.fields is the request coerced with ROLE_FIELDS, this path's schema (core/role-fields.ts).
       const role = roleFromFields(req.fields);
-      await putJson(req.storage, `roles/${req.captures.role}`, role);
+      const issuerRef = ((req.fields.get('issuer_ref') as string | undefined) ?? '').trim();
+      const stored: StoredRole = issuerRef !== '' && issuerRef !== 'default' ? { ...role, issuerRef } : role;
+      await putJson(req.storage, `roles/${req.captures.role}`, stored);
       // Issue 13, finding 10: Vault stores such a role silently; refusing it would break Vault
       // compatibility, so the write succeeds and says why its default critical options can be dropped.
       const replaceable =
@@ -51,7 +67,9 @@ export const rolePath: PathSpec = {
     },
     async read(req) {
       const role = await readRole(req.storage, req.captures.role!);
-      return role ? { data: roleToWire(role) } : undefined;
+      if (!role) return undefined;
+      const { issuerRef, ...model } = role;
+      return { data: { ...roleToWire(model), ...(issuerRef ? { issuer_ref: issuerRef } : {}) } };
     },
     async delete(req) {
       await req.storage.delete(`roles/${req.captures.role}`);
