@@ -1,11 +1,14 @@
 // How the CLI authenticates to the backend, like Vault's CLI: a token from --token, VAULT_TOKEN /
-// BAO_TOKEN or the ~/.vault-token file `vault login` writes; or a userpass login whose password
-// comes from an environment variable (for CI) or a prompt that does not echo.
+// BAO_TOKEN or the ~/.vault-token file `vault login` writes; a userpass login whose password
+// comes from an environment variable (for CI) or a prompt that does not echo; or a JWT login with a
+// CI job's token (GitLab `id_tokens`, GitHub Actions OIDC) from an environment variable or a file
+// (issue 18). The password and the job token are secrets: no message names their values.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { loginUserpass } from '../client/access-api.js';
+import { loginJwt } from '../client/jwt-api.js';
 import { clientOptionsFromEnv } from '../client/env.js';
 import { VaultClient, isVaultApiError } from '../client/vault-client.js';
 import { RequestError, UsageError } from '../core/errors.js';
@@ -40,8 +43,41 @@ export interface AuthOptions {
   readonly username?: string;
   /** Environment variable holding the password. @default SSHCA_PASSWORD */
   readonly passwordEnv?: string;
-  /** Where userpass is mounted. @default userpass */
+  /** Where the auth method is mounted. @default userpass (jwt for the jwt method) */
   readonly authMount?: string;
+  /** Environment variable holding the CI job's token (jwt method). */
+  readonly jwtEnv?: string;
+  /** File holding the CI job's token (jwt method). */
+  readonly jwtFile?: string;
+  /** The JWT role to log in to. @default the JWT mount's default_role */
+  readonly jwtRole?: string;
+}
+
+/** The job token the options name: from --jwt-env or --jwt-file (exactly one), whitespace trimmed. */
+function readJobToken(o: AuthOptions): string {
+  if ((o.jwtEnv === undefined) === (o.jwtFile === undefined)) {
+    throw new UsageError(
+      "--method jwt needs the CI job's token: --jwt-env VARIABLE (e.g. SSHCA_JWT) or --jwt-file FILE, not both",
+    );
+  }
+  let jwt: string;
+  if (o.jwtEnv !== undefined) {
+    const value = process.env[o.jwtEnv];
+    if (value === undefined || value.trim() === '') {
+      throw new UsageError(
+        `--jwt-env ${o.jwtEnv}: the variable is not set or empty (GitLab: declare it under id_tokens; GitHub: fetch the token with ACTIONS_ID_TOKEN_REQUEST_URL)`,
+      );
+    }
+    jwt = value;
+  } else {
+    try {
+      jwt = readFileSync(o.jwtFile!, 'utf8');
+    } catch (e) {
+      throw new UsageError(`--jwt-file ${o.jwtFile}: cannot read it (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    if (jwt.trim() === '') throw new UsageError(`--jwt-file ${o.jwtFile}: the file is empty`);
+  }
+  return jwt.trim();
 }
 
 /** The token file Vault's CLI writes on `vault login`. */
@@ -73,7 +109,32 @@ export async function authenticate(o: AuthOptions): Promise<{ client: VaultClien
       throw e;
     }
   }
-  if (method !== 'token') throw new UsageError(`--method must be token or userpass, got ${JSON.stringify(method)}`);
+  if (method === 'jwt') {
+    if (o.username !== undefined) throw new UsageError('--username is for --method userpass, not jwt');
+    const jwt = readJobToken(o);
+    const mount = o.authMount ?? 'jwt';
+    const as = `JWT role ${o.jwtRole ?? "(the mount's default role)"} on auth/${mount}`;
+    try {
+      const auth = await loginJwt(new VaultClient({ ...base, token: '' }), mount, jwt, o.jwtRole);
+      return { client: new VaultClient({ ...base, token: auth.client_token }), describe: as };
+    } catch (e) {
+      // The backend's words, never the token (Vault's messages name claims, not values of the token).
+      if (isVaultApiError(e) && (e.status === 400 || e.status === 403)) {
+        throw new AuthenticationError(`login to ${as} failed: ${e.errors.join('; ') || `status ${e.status}`}`);
+      }
+      throw e;
+    }
+  }
+  if (method !== 'token') {
+    throw new UsageError(`--method must be token, userpass or jwt, got ${JSON.stringify(method)}`);
+  }
+  for (const [flag, value] of [
+    ['--jwt-env', o.jwtEnv],
+    ['--jwt-file', o.jwtFile],
+    ['--jwt-role', o.jwtRole],
+  ] as const) {
+    if (value !== undefined) throw new UsageError(`${flag} needs --method jwt`);
+  }
   const file = vaultTokenFile();
   const token = o.token ?? base.token ?? (existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined);
   if (!token) {

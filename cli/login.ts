@@ -1,4 +1,4 @@
-// `sshca login`: authenticate (token or userpass), get a short-lived certificate for an existing or
+// `sshca login`: authenticate (token, userpass, or a CI job's JWT), get a short-lived certificate for an existing or
 // fresh key, write it beside the key, load key and certificate into ssh-agent for exactly the
 // certificate's remaining life, drop our expired certificates from the agent, and say what was issued.
 // With --wrap-ttl it hands a credential on instead (a single-use wrapping token); with --unwrap-token
@@ -35,6 +35,9 @@ export const LOGIN_OPTIONS = {
   username: { type: 'string' },
   'password-env': { type: 'string' },
   'auth-mount': { type: 'string' },
+  'jwt-role': { type: 'string' },
+  'jwt-env': { type: 'string' },
+  'jwt-file': { type: 'string' },
 } as const;
 
 export const LOGIN_OPTIONS_HELP = `  --mount MOUNT          SSH secrets engine mount, e.g. ssh-dev
@@ -45,10 +48,15 @@ export const LOGIN_OPTIONS_HELP = `  --mount MOUNT          SSH secrets engine m
                          kept in ~/.ssh/sshca/<mount>-<role> (or $SSHCA_HOME)
   --address URL          backend address (default VAULT_ADDR or BAO_ADDR)
   --token TOKEN          token (default VAULT_TOKEN, BAO_TOKEN, then ~/.vault-token)
-  --method token|userpass
+  --method token|userpass|jwt
   --username NAME        userpass user; the password comes from $SSHCA_PASSWORD (or the variable
                          named by --password-env), else a prompt that does not echo
-  --auth-mount PATH      where userpass is mounted (default userpass)`;
+  --jwt-env VARIABLE     jwt: the environment variable holding the CI job's token (GitLab's
+                         id_tokens, GitHub Actions' OIDC token); never printed
+  --jwt-file FILE        jwt: read the job's token from FILE instead
+  --jwt-role NAME        jwt: the JWT role to log in to, e.g. dev-ci (default: the JWT mount's
+                         default_role)
+  --auth-mount PATH      where the auth method is mounted (default userpass; jwt for --method jwt)`;
 
 const HELP = `Usage: sshca login --mount MOUNT --role ROLE [options]
 
@@ -90,6 +98,10 @@ Examples:
   sshca login --mount ssh-dev --role developer --principals ubuntu
   SSHCA_PASSWORD=… sshca login --method userpass --username alice --mount ssh-prod --role developer --ttl 30m
   VAULT_TOKEN=$CI_TOKEN sshca login --mount ssh-dev --role automation --principals gitlab-runner --no-agent --json
+
+  # A CI job logs in with its own token (GitLab id_tokens: SSHCA_JWT), no stored secret.
+  sshca login --method jwt --jwt-role dev-ci --jwt-env SSHCA_JWT \\
+    --mount ssh-dev --role automation --principals gitlab-runner --json --no-agent
   sshca login --mount ssh-dev --role developer --principals ubuntu \\
     --host-ca-mount ssh-dev-host --hosts '*.dev.example.com,10.1.0.*'
   ssh -F ~/.ssh/sshca/config ubuntu@web-1.dev.example.com
@@ -118,6 +130,9 @@ export function authOptionsOf(values: LoginValues): AuthOptions {
     ...(values.username ? { username: values.username } : {}),
     ...(values['password-env'] ? { passwordEnv: values['password-env'] } : {}),
     ...(values['auth-mount'] ? { authMount: values['auth-mount'] } : {}),
+    ...(values['jwt-env'] !== undefined ? { jwtEnv: values['jwt-env'] } : {}),
+    ...(values['jwt-file'] !== undefined ? { jwtFile: values['jwt-file'] } : {}),
+    ...(values['jwt-role'] !== undefined ? { jwtRole: values['jwt-role'] } : {}),
   };
 }
 
@@ -215,7 +230,7 @@ export const loginCommand: Command = {
     required(values.role, 'role');
     if (unwrapToken !== undefined) {
       if (values.method !== undefined && values.method !== 'token') {
-        throw new UsageError('--unwrap-token gives a token: it does not combine with --method userpass');
+        throw new UsageError(`--unwrap-token gives a token: it does not combine with --method ${values.method}`);
       }
       if (values.token !== undefined) throw new UsageError('--unwrap-token and --token exclude each other');
       values.token = await unwrapCredential(values.address, required(unwrapToken, 'unwrap-token'));
