@@ -34,6 +34,7 @@ import { parseRequest, type ParsedRequest } from './http/parse-request.js';
 import { writeError, writeResult, type ServedResult } from './http/respond.js';
 import { PolicyStore } from './policy-store.js';
 import { sshBackend } from './ssh/ssh-backend.js';
+import { kvBackend } from './kv/kv-backend.js';
 import { storageView, getJson, putJson, type Storage } from './storage/storage.js';
 import { MountTable, TOKEN_AUTH_MOUNT, effectiveTtls, mountStoragePrefix, type MountEntry } from './sys/mount-table.js';
 import { sysBackend } from './sys/sys-backend.js';
@@ -61,7 +62,7 @@ export interface TlsOptions {
 }
 
 /** Secrets engines by mount type. */
-const SECRET_BACKENDS: Readonly<Record<string, Backend>> = { ssh: sshBackend };
+const SECRET_BACKENDS: Readonly<Record<string, Backend>> = { ssh: sshBackend, kv: kvBackend };
 
 /** Where a path leads. */
 interface Route {

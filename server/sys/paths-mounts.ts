@@ -1,6 +1,6 @@
-// `sys/mounts`: enable, disable, read, list and tune secrets engines (reference §5.1). Only the
-// `ssh` engine type exists in the embedded server; other types are refused as Vault refuses an
-// unknown plugin.
+// `sys/mounts`: enable, disable, read, list and tune secrets engines (reference §5.1). The embedded
+// server has the `ssh` engine and KV version 2 (`kv` with options.version "2", or `kv-v2`: where
+// revocations are kept, issue 20); other types are refused as Vault refuses an unknown plugin.
 
 import { parseDurationSeconds } from '../../core/duration.js';
 import { RequestError } from '../../core/errors.js';
@@ -14,7 +14,7 @@ import { effectiveTtls, mountStoragePrefix, type MountEntry, type MountTable } f
 import type { Storage } from '../storage/storage.js';
 
 /** Engine types the server can mount. */
-export const ENGINE_TYPES = new Set(['ssh']);
+export const ENGINE_TYPES = new Set(['ssh', 'kv']);
 
 /** A mount entry as the API shows it. */
 export function describeMount(m: MountEntry): Record<string, unknown> {
@@ -63,16 +63,28 @@ export const normalise = sanitizeMountPath;
 export function mountPaths(table: MountTable, rootStorage: Storage, expiration: ExpirationManager): PathSpec[] {
   async function enable(req: LogicalRequest) {
     const path = normalise(req.captures.path!);
-    const type = fieldOf<string>(req, 'type') ?? '';
+    let type = fieldOf<string>(req, 'type') ?? '';
     if (type === '') throw new RequestError('backend type must be specified as a string');
     // Vault answers the first problem only (core/mount-path.ts).
     const [refused] = validateMountPathVault(path, 'secrets');
     if (refused) throw new RequestError(refused.message);
     const existing = table.conflict(path);
     if (existing) throw new RequestError(`path is already in use at ${existing.path}`);
+    let options = fieldOf<Record<string, unknown>>(req, 'options') ?? {};
+    // Vault's aliases kv-v1 and kv-v2 set the KV version (logical_system.go handleMount).
+    if (type === 'kv-v1' || type === 'kv-v2') {
+      options = { ...options, version: type.slice(-1) };
+      type = 'kv';
+    }
     if (!ENGINE_TYPES.has(type)) throw new RequestError(`plugin not found in the catalog: ${type}`);
-    const options = fieldOf<Record<string, unknown>>(req, 'options') ?? {};
-    if ('version' in options) throw new RequestError(`secrets engine "${type}" does not allow setting a version`);
+    if (type !== 'kv' && 'version' in options) {
+      throw new RequestError(`secrets engine "${type}" does not allow setting a version`);
+    }
+    if (type === 'kv' && String(options.version ?? '1') !== '2') {
+      throw new RequestError(
+        'the embedded server implements KV version 2 only: enable "kv-v2", or "kv" with options {"version": "2"}',
+      );
+    }
     // The `config` map's sub-keys are decoded by Vault's handler itself (mapstructure into
     // MountConfigInput), not by the framework: the map arrives whole and parseConfigTtls reads it.
     const config = parseConfigTtls(fieldOf<Record<string, unknown>>(req, 'config') ?? {});

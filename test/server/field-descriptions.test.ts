@@ -1,10 +1,11 @@
 // Every field of every path the server routes to carries a one-line description, as a Vault
 // `FieldSchema` does (issue 16, point 3): the SSH engine, the system backend (sys/wrapping included),
-// the identity backend (issue 18) and the auth backends, walked from their path tables.
+// the identity backend (issue 18), KV version 2 (issue 20) and the auth backends, walked from their path tables.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FieldSchema } from '../../core/fields.js';
 import type { Backend } from '../../server/framework.js';
+import { kvBackend } from '../../server/kv/kv-backend.js';
 import { sshBackend } from '../../server/ssh/ssh-backend.js';
 import { startTestServer, type TestServer } from '../helpers/vault-server.js';
 
@@ -19,7 +20,7 @@ beforeAll(async () => {
     identityBackend: Backend;
     authBackends: Readonly<Record<string, Backend>>;
   };
-  backends = { ssh: sshBackend, sys: inner.sys, identity: inner.identityBackend, ...inner.authBackends };
+  backends = { ssh: sshBackend, kv: kvBackend, sys: inner.sys, identity: inner.identityBackend, ...inner.authBackends };
 });
 
 afterAll(() => srv?.close());
@@ -33,7 +34,7 @@ const undescribed = (schema: FieldSchema): string[] =>
 describe('field descriptions', () => {
   it('the path tables cover the SSH engine, the system and identity backends and the auth methods', () => {
     expect(Object.keys(backends)).toEqual(
-      expect.arrayContaining(['identity', 'jwt', 'oidc', 'ssh', 'sys', 'token', 'userpass']),
+      expect.arrayContaining(['identity', 'jwt', 'kv', 'oidc', 'ssh', 'sys', 'token', 'userpass']),
     );
     // The JWT method (issue 18): config, role list, role, login.
     expect(backends.jwt!.paths.map((p) => p.pattern.source)).toEqual([
