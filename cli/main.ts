@@ -16,6 +16,7 @@ import { keygenCaCommand } from './keygen-ca.js';
 import { loginCommand } from './login.js';
 import { packageVersion } from './package-root.js';
 import { renderCommand } from './render.js';
+import { rotateCommand } from './rotate.js';
 import { serveCommand } from './serve.js';
 import { signCommand } from './sign.js';
 import { sshCommand } from './ssh.js';
@@ -31,6 +32,7 @@ const COMMANDS: readonly Command[] = [
   keygenCaCommand,
   signCommand,
   inspectCommand,
+  rotateCommand,
   demoCommand,
 ];
 

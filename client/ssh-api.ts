@@ -1,8 +1,9 @@
 // Typed calls for the SSH secrets engine: the CA (config/ca, public_key), roles, sign and issue, and
-// one-time passwords (creds, lookup, config/zeroaddress).
+// one-time passwords (creds, lookup, config/zeroaddress); OpenBao's issuers (several CA keys on one
+// mount, reference §2.16) and the detection of a backend that has them, for staged CA rotation.
 // Role bodies use Vault's snake_case wire shape (see core/role.ts for the model and its mapper).
 
-import type { VaultClient } from './vault-client.js';
+import { isVaultApiError, type VaultClient } from './vault-client.js';
 
 /** Generate the CA inside the backend (the private key never leaves it); returns the public key line. */
 export async function generateCa(
@@ -169,3 +170,84 @@ export async function writeZeroAddressRoles(
 /** Remove the zero-address configuration. */
 export const deleteZeroAddressRoles = (client: VaultClient, mount: string): Promise<void> =>
   client.delete(`${mount}/config/zeroaddress`);
+
+/** One CA key of a mount with OpenBao's issuers API (`LIST <mount>/issuers`). */
+export interface SshIssuer {
+  readonly id: string;
+  /** `""` when unnamed. */
+  readonly name: string;
+  readonly isDefault: boolean;
+  readonly publicKey: string;
+}
+
+/**
+ * Whether the backend keeps several CA keys on this mount (OpenBao 2.3+ or the embedded server:
+ * `<mount>/config/issuers` answers, with a default or with `no default issuer currently configured`),
+ * or only one (Vault: that path does not exist, 404 or "unsupported path").
+ */
+export async function detectIssuersApi(client: VaultClient, mount: string): Promise<boolean> {
+  try {
+    return (await client.read(`${mount}/config/issuers`)) !== undefined;
+  } catch (e) {
+    if (isVaultApiError(e) && e.status === 400 && e.errors.includes('no default issuer currently configured')) return true;
+    if (isVaultApiError(e) && (e.status === 404 || e.status === 405 || e.errors.some((m) => /unsupported path/.test(m)))) {
+      return false;
+    }
+    throw e;
+  }
+}
+
+/** Every issuer of a mount (empty when none). */
+export async function listIssuers(client: VaultClient, mount: string): Promise<SshIssuer[]> {
+  const r = await client.call<{
+    keys?: string[];
+    key_info?: Record<string, { issuer_name: string; is_default: boolean; public_key: string }>;
+  }>('GET', `${mount}/issuers`, { idempotent: true, query: { list: 'true' } });
+  return (r?.data?.keys ?? []).map((id) => {
+    const info = r?.data?.key_info?.[id];
+    return { id, name: info?.issuer_name ?? '', isDefault: info?.is_default === true, publicKey: info?.public_key ?? '' };
+  });
+}
+
+/** Generate a new issuer inside the backend (`issuers/import/<name>`); it becomes the default only with `setDefault` (or when it is the first). */
+export async function generateIssuer(
+  client: VaultClient,
+  mount: string,
+  options: { readonly name: string; readonly keyType?: string; readonly keyBits?: number; readonly setDefault?: boolean },
+): Promise<SshIssuer> {
+  const r = await client.write<{ issuer_id: string; issuer_name: string; public_key: string }>(
+    `${mount}/issuers/import/${options.name}`,
+    {
+      generate_signing_key: true,
+      key_type: options.keyType ?? 'ed25519',
+      ...(options.keyBits !== undefined ? { key_bits: options.keyBits } : {}),
+      set_default: options.setDefault === true,
+    },
+  );
+  return {
+    id: r?.data?.issuer_id ?? '',
+    name: r?.data?.issuer_name ?? '',
+    isDefault: options.setDefault === true,
+    publicKey: r?.data?.public_key ?? '',
+  };
+}
+
+/** Make an issuer (id or name) the mount's default: roles without `issuer_ref` sign with it. */
+export async function setDefaultIssuer(client: VaultClient, mount: string, ref: string): Promise<void> {
+  await client.write(`${mount}/config/issuers`, { default: ref }, true);
+}
+
+/** Rename an issuer (id or name). */
+export async function renameIssuer(client: VaultClient, mount: string, ref: string, name: string): Promise<void> {
+  await client.write(`${mount}/issuer/${ref}`, { issuer_name: name }, true);
+}
+
+/** Delete an issuer (id or name); absent issuers are fine. */
+export const deleteIssuer = (client: VaultClient, mount: string, ref: string): Promise<void> =>
+  client.delete(`${mount}/issuer/${ref}`);
+
+/** The mount's effective max lease TTL in seconds (`sys/mounts/<mount>/tune`). */
+export async function readMountMaxTtl(client: VaultClient, mount: string): Promise<number> {
+  const r = await client.read<{ max_lease_ttl: number }>(`sys/mounts/${mount}/tune`);
+  return Number(r?.data?.max_lease_ttl ?? 0);
+}
