@@ -6,14 +6,15 @@
 // playbook (ssh_ca_trust + ssh_host_certificate) first run, then a re-run that must change nothing.
 // Target: re-run ≤ 3× ping, first run ≤ 6× ping.
 //
-// Run: npm run bench:ansible-fleet (as root, with openssh-server and ansible-core installed).
-// BENCH_HOSTS (default 20) and BENCH_FORKS (default 10) change the fleet.
+// Run: npm run bench:ansible-fleet (as root, with openssh-server and ansible-core installed): built
+// with the other benches and run from dist/, it still runs the repository's ansible/ (found by
+// walking up to package.json). BENCH_HOSTS (default 20) and BENCH_FORKS (default 10) change the fleet.
 
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
-import { ansibleEnv, parseRecap, runCommand, runSitePlaybook, type PlaybookResult } from '../test/helpers/ansible.js';
+import { ansibleEnv, parseRecap, runCommand, type PlaybookResult } from '../test/helpers/ansible.js';
 import { makeScratchDir, removeScratchDir } from '../test/helpers/scratch.js';
 import { SSHD_PATH, startSshdHosts, stopAll, type SshdHost } from '../test/helpers/sshd.js';
 import { mountSshCa, startTestServer } from '../test/helpers/vault-server.js';
@@ -26,6 +27,19 @@ const TARGET_FIRST = 6;
 const ENVIRONMENTS = ['dev', 'prod'] as const;
 
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
+
+/** The repository root: the nearest directory above this file with vault-ssh-ca's package.json. */
+function repositoryRoot(): string {
+  for (let at = import.meta.dirname; ; at = dirname(at)) {
+    const manifest = join(at, 'package.json');
+    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === 'vault-ssh-ca') return at;
+    if (dirname(at) === at) throw new Error(`no vault-ssh-ca package.json above ${import.meta.dirname}`);
+  }
+}
+const ROOT = repositoryRoot();
+const SITE = join(ROOT, 'ansible/playbooks/site.yml');
+const runSite = (inventory: string, env: NodeJS.ProcessEnv) =>
+  runCommand('ansible-playbook', ['-i', inventory, SITE], env, ROOT);
 
 /** Throw with the run's output unless every host is ok (and, when given, changed exactly so). */
 function expectRun(what: string, r: PlaybookResult, changed?: (c: number) => boolean): void {
@@ -133,14 +147,14 @@ async function main(): Promise<void> {
         : {}),
     });
 
-    const ping = await runCommand('ansible', ['all', '-i', inventory, '-m', 'ansible.builtin.ping'], env);
+    const ping = await runCommand('ansible', ['all', '-i', inventory, '-m', 'ansible.builtin.ping'], env, ROOT);
     if (ping.code !== 0) throw new Error(`ansible -m ping failed:\n${ping.stdout}\n${ping.stderr}`);
     console.log(`ansible -m ping: ${seconds(ping.ms)} s`);
-    const first = await runSitePlaybook(inventory, env);
+    const first = await runSite(inventory, env);
     console.log(`site.yml first run: ${seconds(first.ms)} s`);
     if (process.env.BENCH_PROFILE) console.log(first.stdout.slice(first.stdout.lastIndexOf('PLAY RECAP')));
     expectRun('first run', first, (c) => c > 0);
-    const rerun = await runSitePlaybook(inventory, env);
+    const rerun = await runSite(inventory, env);
     if (process.env.BENCH_PROFILE) console.log(rerun.stdout.slice(rerun.stdout.lastIndexOf('PLAY RECAP')));
     expectRun('re-run', rerun, (c) => c === 0);
 

@@ -61,43 +61,44 @@ it('the same lint fails a copy of ssh_otp_helper whose PAM include task lost its
   );
 });
 
-it('the same lint fails a copy of the role whose drop-in task lost its mode', async () => {
-  const project = join(dir, 'project');
-  const copy = join(project, 'ansible');
-  cpSync(ANSIBLE_DIR, copy, { recursive: true, verbatimSymlinks: true });
-  const tasks = join(copy, 'roles/ssh_ca_trust/tasks/files.yml');
-  const text = readFileSync(tasks, 'utf8');
-  const dropIn = text.indexOf('- name: Write the sshd drop-in');
-  expect(dropIn).toBeGreaterThan(0);
-  const line = text.slice(0, dropIn).split('\n').length;
-  const mutated = text.slice(0, dropIn) + text.slice(dropIn).replace("    mode: '0644'\n", '');
-  expect(mutated.length).toBe(text.length - "    mode: '0644'\n".length);
-  writeFileSync(tasks, mutated);
+/**
+ * Lint a copy of ansible/ in which the handler `name` of `role` calls its module `module` by its short
+ * name instead of `ansible.builtin.<module>` (which a collection could shadow): the lint must fail on
+ * that handler and nothing else.
+ */
+async function lintWithShortName(label: string, role: string, name: string, module: string) {
+  const project = join(dir, label);
+  cpSync(ANSIBLE_DIR, join(project, 'ansible'), { recursive: true, verbatimSymlinks: true });
+  const handlers = join(project, 'ansible/roles', role, 'handlers/main.yml');
+  const text = readFileSync(handlers, 'utf8');
+  const at = text.indexOf(`- name: ${name}\n`);
+  expect(at).toBeGreaterThan(-1);
+  const line = text.slice(0, at).split('\n').length;
+  const mutated = text.slice(0, at) + text.slice(at).replace(`  ansible.builtin.${module}:\n`, `  ${module}:\n`);
+  expect(mutated.length).toBe(text.length - 'ansible.builtin.'.length);
+  writeFileSync(handlers, mutated);
   // From the copy's parent, as from the repository root: ansible-lint lints only files below its working directory.
   const r = await runCommand('ansible-lint', ['--offline', '--profile', 'production', 'ansible/'], env, project);
   expect(r.code).toBe(2);
   expect(r.stdout).toBe(
-    'risky-file-permissions: File permissions unset or incorrect.\n' +
-      `ansible/roles/ssh_ca_trust/tasks/files.yml:${line} Task/Handler: Write the sshd drop-in\n\n`,
+    `fqcn[action-core]: Use FQCN for builtin module actions (${module}).\n` +
+      `ansible/roles/${role}/handlers/main.yml:${line} Use \`ansible.builtin.${module}\` or \`ansible.legacy.${module}\` instead.\n\n`,
   );
+  return r;
+}
+
+it('the same lint fails a copy of ssh_ca_trust whose reload command is not called by its full name', async () => {
+  const r = await lintWithShortName('project', 'ssh_ca_trust', 'Reload sshd with the configured command', 'command');
   expect(r.stderr).toMatch(
-    /Failed after moderate profile, 2\/5 star rating: 1 failure\(s\), 0 warning\(s\) on \d+ files\.\n$/,
+    /Failed after shared profile, 4\/5 star rating: 1 failure\(s\), 0 warning\(s\) on \d+ files\.\n$/,
   );
 });
 
-it('the same lint fails a copy of ssh_host_certificate whose certificate task lost its mode', async () => {
-  const project = join(dir, 'project-host-certificate');
-  cpSync(ANSIBLE_DIR, join(project, 'ansible'), { recursive: true, verbatimSymlinks: true });
-  const tasks = join(project, 'ansible/roles/ssh_host_certificate/tasks/main.yml');
-  const text = readFileSync(tasks, 'utf8');
-  const at = text.indexOf('- name: Install each certificate next to its host key');
-  expect(at).toBeGreaterThan(0);
-  const line = text.slice(0, at).split('\n').length;
-  writeFileSync(tasks, text.slice(0, at) + text.slice(at).replace("    mode: '0644'\n", ''));
-  const r = await runCommand('ansible-lint', ['--offline', '--profile', 'production', 'ansible/'], env, project);
-  expect(r.code).toBe(2);
-  expect(r.stdout).toBe(
-    'risky-file-permissions: File permissions unset or incorrect.\n' +
-      `ansible/roles/ssh_host_certificate/tasks/main.yml:${line} Task/Handler: Install each certificate next to its host key\n\n`,
+it('the same lint fails a copy of ssh_host_certificate whose reload service is not called by its full name', async () => {
+  await lintWithShortName(
+    'project-host-certificate',
+    'ssh_host_certificate',
+    'Reload the sshd service for the host certificates',
+    'service',
   );
 });
