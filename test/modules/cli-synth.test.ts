@@ -87,6 +87,6 @@ describe('npx cdktf synth of the example', () => {
     const hcl = readFileSync(join(out, 'stacks', 'dev', 'cdk.tf'), 'utf8');
     expect(hcl).toContain('resource "vault_ssh_secret_backend_ca"');
     expect(hcl).toMatch(/generate_signing_key\s+= true/);
-    expect(hcl).toContain('user_data_replace_on_change = true');
+    expect(hcl).toContain('user_data_replace_on_change = false');
   });
 });
