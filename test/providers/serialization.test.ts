@@ -3,9 +3,10 @@
 // serialized text is then executed by Pulumi's dynamic-provider server: SshRole, SshOtpRole
 // with SshZeroAddressRoles, and the JWT and identity providers (issue 18).
 
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startProviderServer, type ProviderServer } from '../helpers/pulumi.js';
 import { startTestServer, type TestServer } from '../helpers/vault-server.js';
@@ -29,8 +30,16 @@ afterAll(async () => {
  * file in the project, as Pulumi runs one (not `node -e`, where Node exposes built-in modules as
  * globals and the serializer would refer to `global.http`).
  */
-function serializeWith(runner: string[], module: string, name = 'sshRoleProvider'): string {
-  const program = join(ROOT, `.serialize-${process.pid}.mjs`);
+const run = promisify(execFile);
+let programs = 0;
+
+/**
+ * The provider's serialized text, made in a child process. Asynchronous on purpose: a synchronous
+ * child blocks this process's event loop for seconds, during which the in-process test server's
+ * keep-alive timer and fetch's idle connection fall out of step (ECONNRESET on the next request).
+ */
+async function serializeWith(runner: string[], module: string, name = 'sshRoleProvider'): Promise<string> {
+  const program = join(ROOT, `.serialize-${process.pid}-${++programs}.mjs`);
   writeFileSync(
     program,
     `import * as pulumi from '@pulumi/pulumi';
@@ -40,7 +49,7 @@ process.stdout.write(text);
 `,
   );
   try {
-    return execFileSync(runner[0]!, [...runner.slice(1), program], { cwd: ROOT, encoding: 'utf8' });
+    return (await run(runner[0]!, [...runner.slice(1), program], { cwd: ROOT, encoding: 'utf8' })).stdout;
   } finally {
     rmSync(program);
   }
@@ -51,7 +60,7 @@ it.each([
   ['tsx', [process.execPath, '--import', 'tsx'], resolve(ROOT, 'providers/ssh-role.ts')],
 ])('a provider serialized from %s runs in the dynamic-provider server', async (label, runner, module) => {
   if (label === 'tsc output' && !existsSync(module)) throw new Error(`${module} is missing: run "npm run build" first`);
-  const text = serializeWith(runner, module);
+  const text = await serializeWith(runner, module);
   const urn = `urn:pulumi:dev::test::pulumi-nodejs:dynamic/vault-ssh-ca:SshRole::${label.replace(/\W/g, '')}`;
   await backend.request('POST', '/v1/sys/mounts/ssh', { type: 'ssh' });
   const inputs = {
@@ -77,8 +86,8 @@ it.each([
     const otpModule = `${dir}/ssh-otp-role.${ext}`;
     if (label === 'tsc output' && !existsSync(otpModule))
       throw new Error(`${otpModule} is missing: run "npm run build" first`);
-    const otp = serializeWith(runner, otpModule, 'sshOtpRoleProvider');
-    const zero = serializeWith(runner, `${dir}/ssh-zero-address-roles.${ext}`, 'sshZeroAddressRolesProvider');
+    const otp = await serializeWith(runner, otpModule, 'sshOtpRoleProvider');
+    const zero = await serializeWith(runner, `${dir}/ssh-zero-address-roles.${ext}`, 'sshZeroAddressRolesProvider');
     const urn = (type: string) => `urn:pulumi:dev::test::pulumi-nodejs:dynamic/vault-ssh-ca:${type}::${ext}`;
     await backend.request('POST', '/v1/sys/mounts/ssh', { type: 'ssh' });
     const conn = { address: backend.url, token: backend.token, mount: 'ssh' };
@@ -105,10 +114,14 @@ it.each([
     if (label === 'tsc output' && !existsSync(backendModule))
       throw new Error(`${backendModule} is missing: run "npm run build" first`);
     const text = {
-      JwtAuthBackend: serializeWith(runner, backendModule, 'jwtAuthBackendProvider'),
-      JwtRole: serializeWith(runner, `${dir}/jwt-role.${ext}`, 'jwtRoleProvider'),
-      IdentityEntity: serializeWith(runner, `${dir}/identity-entity.${ext}`, 'identityEntityProvider'),
-      IdentityEntityAlias: serializeWith(runner, `${dir}/identity-entity-alias.${ext}`, 'identityEntityAliasProvider'),
+      JwtAuthBackend: await serializeWith(runner, backendModule, 'jwtAuthBackendProvider'),
+      JwtRole: await serializeWith(runner, `${dir}/jwt-role.${ext}`, 'jwtRoleProvider'),
+      IdentityEntity: await serializeWith(runner, `${dir}/identity-entity.${ext}`, 'identityEntityProvider'),
+      IdentityEntityAlias: await serializeWith(
+        runner,
+        `${dir}/identity-entity-alias.${ext}`,
+        'identityEntityAliasProvider',
+      ),
     };
     const urn = (type: string) => `urn:pulumi:dev::test::pulumi-nodejs:dynamic/vault-ssh-ca:${type}::${ext}`;
     const run = async (type: keyof typeof text, inputs: Record<string, unknown>) => {
