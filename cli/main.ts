@@ -16,6 +16,7 @@ import { keygenCaCommand } from './keygen-ca.js';
 import { loginCommand } from './login.js';
 import { packageVersion } from './package-root.js';
 import { renderCommand } from './render.js';
+import { revokeCommand } from './revoke.js';
 import { rotateCommand } from './rotate.js';
 import { serveCommand } from './serve.js';
 import { signCommand } from './sign.js';
@@ -29,6 +30,7 @@ const COMMANDS: readonly Command[] = [
   checkHostCommand,
   serveCommand,
   renderCommand,
+  revokeCommand,
   keygenCaCommand,
   signCommand,
   inspectCommand,

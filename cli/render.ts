@@ -23,6 +23,7 @@ import { readText, writeFileAtomic } from './files.js';
 import { certAuthorityOf, fetchCaPublicKey, hostPatternsOf } from './host-ca.js';
 import { packageRoot } from './package-root.js';
 import { HOST_CERT_HELP, renderHostCertUserData } from './render-host-cert.js';
+import { KRL_HELP, renderKrlFile } from './render-krl.js';
 
 const HELP = `Usage: sshca render --format FORMAT (--mount MOUNT | --ca-key FILE) [options]
        sshca render --format known-hosts (--mount HOST_CA_MOUNT | --ca-key FILE) --hosts PATTERNS [--out FILE]
@@ -55,6 +56,8 @@ Formats:
                 beside public keys); on boot it runs the helper's -verify-only against the backend and
                 sshd -t/-T before it adds the PAM line and reloads sshd. Nothing is fetched: the backend
                 address goes into the helper's config (checked against EC2's 16 KB limit)
+  krl           the OpenSSH key revocation list of MOUNT's revocations (sshca revoke), for sshd's
+                RevokedKeys (written to --out only)
 
 Options:
   --format FORMAT              one of the formats above
@@ -101,6 +104,8 @@ One-time-password options (cloud-init-otp):
 
 ${HOST_CERT_HELP}
 
+${KRL_HELP}
+
 Exit codes: 0 rendered, 1 refused (bad key, unreachable backend, no such mount, no CA, user-data too
 large), 2 bad command line (cloud-init without --principals, --principals without "=", known-hosts
 without --hosts or with a pattern that matches every host).
@@ -129,6 +134,7 @@ const FORMATS = [
   'cloud-init-otp',
   'known-hosts',
   'cloud-init-host-cert',
+  'krl',
 ] as const;
 type Format = (typeof FORMATS)[number];
 
@@ -183,6 +189,7 @@ function render(format: Format, trust: HostTrust, reloadCommand: string | undefi
     case 'known-hosts':
     case 'cloud-init-otp':
     case 'cloud-init-host-cert':
+    case 'krl':
       throw new UsageError(`${format} is rendered by its own function`);
   }
 }
@@ -301,12 +308,17 @@ export const renderCommand: Command = {
           'wrapping-token-file': { type: 'string' },
           ttl: { type: 'string' },
           'host-keys': { type: 'string' },
+          'kv-mount': { type: 'string' },
         },
       }),
     );
     const format = required(values.format, 'format') as Format;
     if (!FORMATS.includes(format)) {
       throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
+    }
+    if (format === 'krl') {
+      process.stdout.write(await renderKrlFile(values));
+      return 0;
     }
     if (format === 'cloud-init-otp' || format === 'cloud-init-host-cert') {
       const text = format === 'cloud-init-otp' ? renderOtp(values) : renderHostCertUserData(values);

@@ -125,7 +125,7 @@ describe('sshca render', () => {
       code: 2,
       stdout: '',
       stderr:
-        'sshca render: --format must be one of sshd, trusted-keys, principals, cloud-init, ansible-vars, cloud-init-otp, known-hosts, cloud-init-host-cert, got "nginx"\nRun "sshca render --help" for usage.\n',
+        'sshca render: --format must be one of sshd, trusted-keys, principals, cloud-init, ansible-vars, cloud-init-otp, known-hosts, cloud-init-host-cert, krl, got "nginx"\nRun "sshca render --help" for usage.\n',
     });
     expect((await runSshca(['render', '--format', 'sshd'])).stderr).toBe(
       'sshca render: give --mount or at least one --ca-key\nRun "sshca render --help" for usage.\n',
