@@ -60,6 +60,12 @@ export interface SshdHostSpec {
    * @default none: the host presents its plain key
    */
   readonly hostCertificate?: (hostPublicKey: string) => string | Promise<string>;
+  /**
+   * Path of a key revocation list (KRL) for `RevokedKeys` (issue 20): sshd reads it at every public
+   * key authentication and refuses the certificates and keys it revokes. It must exist before logins.
+   * @default none: no RevokedKeys line
+   */
+  readonly revokedKeys?: string;
 }
 
 /** The PAM service of one host. Give `auth` or `content`. */
@@ -227,6 +233,7 @@ function renderConfig(spec: SshdHostSpec, dir: string, port: number, files: Host
     ...(files.hostCertificateFile !== undefined ? [`HostCertificate ${files.hostCertificateFile}`] : []),
     `PidFile ${join(dir, 'sshd.pid')}`,
     `TrustedUserCAKeys ${files.caFile}`,
+    ...(spec.revokedKeys !== undefined ? [`RevokedKeys ${spec.revokedKeys}`] : []),
     `AuthorizedPrincipalsFile ${files.principalsDir}/%u`,
     'AuthorizedKeysFile none',
     'PasswordAuthentication no',
