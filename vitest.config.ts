@@ -5,10 +5,14 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   // The examples import the package by name, as users' programs do; tests run them from source.
   resolve: {
-    alias: {
-      'vault-ssh-ca/providers': fileURLToPath(new URL('./providers/index.ts', import.meta.url)),
-      'vault-ssh-ca/scenario': fileURLToPath(new URL('./core/scenario.ts', import.meta.url)),
-    },
+    alias: [
+      { find: /^vault-ssh-ca$/, replacement: fileURLToPath(new URL('./core/index.ts', import.meta.url)) },
+      {
+        find: /^vault-ssh-ca\/providers$/,
+        replacement: fileURLToPath(new URL('./providers/index.ts', import.meta.url)),
+      },
+      { find: /^vault-ssh-ca\/scenario$/, replacement: fileURLToPath(new URL('./core/scenario.ts', import.meta.url)) },
+    ],
   },
   test: {
     include: ['test/**/*.test.ts'],

@@ -109,3 +109,13 @@ export {
   validateCiLoginSpec,
   type CiLoginSpec,
 } from './ci-login.js';
+export {
+  CANONICAL_OWNER,
+  DEFAULT_INSTANCE_TYPE,
+  ENCRYPTED_ROOT_VOLUME,
+  IMDS_V2,
+  UBUNTU_LTS_AMI_FILTERS,
+  UBUNTU_LTS_AMI_NAME,
+  splitCidrFamilies,
+  sshCidrIssues,
+} from './ec2-hosts.js';

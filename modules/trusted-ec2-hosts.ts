@@ -12,7 +12,15 @@ import { DataAwsAmi } from '@cdktf/provider-aws/lib/data-aws-ami/index.js';
 import { Instance } from '@cdktf/provider-aws/lib/instance/index.js';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
 import { Construct } from 'constructs';
-import { parseCidr } from '../core/cidr.js';
+import {
+  CANONICAL_OWNER,
+  DEFAULT_INSTANCE_TYPE,
+  ENCRYPTED_ROOT_VOLUME,
+  IMDS_V2,
+  UBUNTU_LTS_AMI_FILTERS,
+  splitCidrFamilies,
+  sshCidrIssues,
+} from '../core/ec2-hosts.js';
 import { EC2_USER_DATA_LIMIT, renderCloudConfig, type CloudConfigOptions } from '../core/render/cloud-config.js';
 import { validateHostTrust } from '../core/render/host-trust.js';
 import type { SshEnvironment } from './ssh-environment.js';
@@ -22,12 +30,6 @@ import { validateWith } from './validation.js';
 const PLACEHOLDER_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPA3ki9BtyKijY6LUw/gXwNwpx1P3NylkUGpcy4uq82P';
 /** The longest CA public key line the backend can serve (RSA 4096), for the size check. */
 const LONGEST_KEY = 730;
-
-/** Canonical's AWS account, the owner of the official Ubuntu AMIs. */
-export const CANONICAL_OWNER = '099720109477';
-
-/** The AMI name pattern of Ubuntu 24.04 LTS (amd64, gp3), the default image. */
-export const UBUNTU_LTS_AMI_NAME = 'ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*';
 
 /** How running instances get a trust change: through Ansible (kept) or by replacement. */
 export type TrustUpdates = 'ansible' | 'replace';
@@ -99,13 +101,7 @@ export class TrustedEc2Hosts extends Construct {
     this.userData = rendered.replace(PLACEHOLDER_KEY, `${env.authority.publicKey}`);
     validateWith(this, () => [
       ...(props.names.length === 0 ? [{ field: 'names', message: 'name at least one instance' }] : []),
-      ...(props.sshCidrs.length === 0 ? [{ field: 'sshCidrs', message: 'give the CIDRs that may reach port 22' }] : []),
-      ...props.sshCidrs
-        .filter((c) => parseCidr(c) === undefined)
-        .map((c) => ({ field: 'sshCidrs', message: `${JSON.stringify(c)} is not a CIDR block, e.g. 10.0.0.0/8` })),
-      ...props.sshCidrs
-        .filter((c) => parseCidr(c)?.prefix === 0 && !props.allowSshFromAnywhere)
-        .map((c) => ({ field: 'sshCidrs', message: `sshCidrs contains ${c}: set allowSshFromAnywhere to mean it` })),
+      ...sshCidrIssues(props.sshCidrs, props.allowSshFromAnywhere),
       ...(Buffer.byteLength(rendered) - PLACEHOLDER_KEY.length + LONGEST_KEY > EC2_USER_DATA_LIMIT
         ? [
             {
@@ -121,13 +117,10 @@ export class TrustedEc2Hosts extends Construct {
       : new DataAwsAmi(this, 'ami', {
           mostRecent: true,
           owners: [CANONICAL_OWNER],
-          filter: [
-            { name: 'name', values: [UBUNTU_LTS_AMI_NAME] },
-            { name: 'virtualization-type', values: ['hvm'] },
-          ],
+          filter: UBUNTU_LTS_AMI_FILTERS.map((f) => ({ name: f.name, values: [...f.values] })),
         });
     const replace = (props.trustUpdates ?? 'ansible') === 'replace';
-    const ipv6 = props.sshCidrs.filter((c) => parseCidr(c)?.bytes.length === 16);
+    const { ipv4, ipv6 } = splitCidrFamilies(props.sshCidrs);
     this.securityGroup = new SecurityGroup(this, 'ssh', {
       name: `${env.environment}-${id}-ssh`,
       description: `SSH to ${env.environment} hosts, certificates of the ${env.environment} CA only`,
@@ -138,7 +131,7 @@ export class TrustedEc2Hosts extends Construct {
           protocol: 'tcp',
           fromPort: 22,
           toPort: 22,
-          cidrBlocks: props.sshCidrs.filter((c) => parseCidr(c)?.bytes.length !== 16),
+          cidrBlocks: ipv4,
           ...(ipv6.length > 0 ? { ipv6CidrBlocks: ipv6 } : {}),
         },
       ],
@@ -149,17 +142,16 @@ export class TrustedEc2Hosts extends Construct {
       (name) =>
         new Instance(this, name, {
           ami: props.ami ?? this.amiLookup!.id,
-          instanceType: props.instanceType ?? 't3.micro',
+          instanceType: props.instanceType ?? DEFAULT_INSTANCE_TYPE,
           ...(props.subnetId ? { subnetId: props.subnetId } : {}),
           ...(props.keyName ? { keyName: props.keyName } : {}),
           vpcSecurityGroupIds: [this.securityGroup.id],
           userData: this.userData,
           userDataReplaceOnChange: replace,
           ...(replace ? {} : { lifecycle: { ignoreChanges: ['user_data'] } }),
-          metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1 },
+          metadataOptions: { ...IMDS_V2 },
           rootBlockDevice: {
-            encrypted: true,
-            volumeType: 'gp3',
+            ...ENCRYPTED_ROOT_VOLUME,
             ...(props.rootVolumeSize !== undefined ? { volumeSize: props.rootVolumeSize } : {}),
           },
           tags: { ...tags, Name: `${env.environment}-${name}` },

@@ -8,7 +8,8 @@ import { VaultProvider } from '@cdktf/provider-vault/lib/provider/index.js';
 import { Testing, TerraformStack } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { SshEnvironment, TrustedEc2Hosts } from '../../modules/index.js';
-import { CANONICAL_OWNER, UBUNTU_LTS_AMI_NAME, type TrustedEc2HostsProps } from '../../modules/trusted-ec2-hosts.js';
+import { CANONICAL_OWNER, UBUNTU_LTS_AMI_NAME } from '../../core/ec2-hosts.js';
+import type { TrustedEc2HostsProps } from '../../modules/trusted-ec2-hosts.js';
 
 type Json = Record<string, Record<string, Record<string, Record<string, unknown>>>>;
 

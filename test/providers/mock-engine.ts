@@ -20,15 +20,29 @@ function unwrap(v: unknown): unknown {
   return v;
 }
 
+/** A resource of another provider (e.g. AWS) the program registered, or a call (name `call`): kept for the test. */
+export interface MockedResource {
+  readonly type: string;
+  readonly name: string;
+  readonly inputs: Record<string, unknown>;
+}
+
+/** The AMI id the mocked `aws:ec2/getAmi:getAmi` answers. */
+export const MOCK_AMI_ID = 'ami-0mockubuntu2404';
+
 /**
  * Install the mocks for `project` (stack `dev`). Each dynamic resource created is appended to
- * `created` as `<Type>:<id>`, in the order the engine created them; other resources are echoed.
+ * `created` as `<Type>:<id>`, in the order the engine created them; other resources are echoed and
+ * appended to `others`. `aws:ec2/getAmi:getAmi` answers MOCK_AMI_ID; other calls echo their inputs.
  */
-export async function setEngineMocks(project: string, created: string[]): Promise<void> {
+export async function setEngineMocks(project: string, created: string[], others: MockedResource[] = []): Promise<void> {
   await pulumi.runtime.setMocks(
     {
       async newResource(args) {
-        if (!args.type.startsWith('pulumi-nodejs:dynamic')) return { id: `${args.name}_id`, state: args.inputs };
+        if (!args.type.startsWith('pulumi-nodejs:dynamic')) {
+          others.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
+          return { id: `${args.name}_id`, state: { ...args.inputs, privateIp: `10.0.0.${others.length}` } };
+        }
         const { __provider, ...inputs } = args.inputs as { __provider: string };
         const provider = requireFromString(__provider).handler();
         const checked = await provider.check!({}, unwrap(inputs));
@@ -37,7 +51,10 @@ export async function setEngineMocks(project: string, created: string[]): Promis
         created.push(`${args.type.split(':').pop()}:${result.id}`);
         return { id: result.id, state: { ...result.outs, __provider } };
       },
-      call: (args) => args.inputs,
+      call(args) {
+        others.push({ type: args.token, name: 'call', inputs: args.inputs as Record<string, unknown> });
+        return args.token === 'aws:ec2/getAmi:getAmi' ? { ...args.inputs, id: MOCK_AMI_ID } : args.inputs;
+      },
     },
     project,
     'dev',

@@ -26,7 +26,8 @@ import { sshLogin } from '../helpers/ssh-client.js';
 import { startSshdHosts, stopAll, type SshdHost } from '../helpers/sshd.js';
 import { ensureTestUser } from '../helpers/test-user.js';
 import { startTestServer, type TestServer } from '../helpers/vault-server.js';
-import { setEngineMocks, settled, value } from './mock-engine.js';
+import { MOCK_AMI_ID, setEngineMocks, settled, value, type MockedResource } from './mock-engine.js';
+import { CANONICAL_OWNER, UBUNTU_LTS_AMI_NAME } from '../../core/ec2-hosts.js';
 
 let backend: TestServer;
 let dir: string;
@@ -34,7 +35,11 @@ let hosts: SshdHost[] = [];
 let jwks: JwksServer;
 let gitlabKey: TestKey;
 const created: string[] = [];
-let environments: Record<string, { mount: string; caPublicKey: string; userData: string; knownHosts: string }>;
+const others: MockedResource[] = [];
+let environments: Record<
+  string,
+  { mount: string; caPublicKey: string; userData: string; knownHosts: string; privateIps: string[] }
+>;
 
 beforeAll(async () => {
   dir = makeScratchDir('pulumi-program');
@@ -49,10 +54,11 @@ beforeAll(async () => {
       'pulumi-dev-prod:testuserPassword': 'testuser-password',
       'pulumi-dev-prod:oncallPassword': 'oncall-password',
       'pulumi-dev-prod:auditLog': join(dir, 'audit.log'),
+      'pulumi-dev-prod:sshCidrs': '["10.0.0.0/8","2001:db8::/32"]',
     },
     ['vault-ssh-ca:token', 'pulumi-dev-prod:testuserPassword', 'pulumi-dev-prod:oncallPassword'],
   );
-  await setEngineMocks('pulumi-dev-prod', created);
+  await setEngineMocks('pulumi-dev-prod', created, others);
   const program = await import('../../examples/pulumi-dev-prod/index.js');
   environments = (await value(pulumi.output(program.environments))) as typeof environments;
   await settled(created);
@@ -66,6 +72,57 @@ afterAll(async () => {
 });
 
 describe('examples/pulumi-dev-prod under setMocks', () => {
+  it('creates per environment a security group open to sshCidrs only and two instances trusting its CA', () => {
+    const of = (type: string) => others.filter((r) => r.type === type);
+    expect(of('aws:ec2/securityGroup:SecurityGroup').map((r) => [r.name, r.inputs.ingress])).toEqual(
+      SCENARIO_ENVIRONMENTS.map((env) => [
+        `${env}-ssh`,
+        [
+          {
+            description: 'SSH',
+            protocol: 'tcp',
+            fromPort: 22,
+            toPort: 22,
+            cidrBlocks: ['10.0.0.0/8'],
+            ipv6CidrBlocks: ['2001:db8::/32'],
+          },
+        ],
+      ]),
+    );
+    const instances = of('aws:ec2/instance:Instance');
+    expect(instances.map((i) => i.name)).toEqual(['dev-web-1', 'dev-web-2', 'prod-web-1', 'prod-web-2']);
+    for (const i of instances) {
+      const env = i.name.split('-')[0]!;
+      expect(i.inputs).toMatchObject({
+        ami: MOCK_AMI_ID,
+        instanceType: 't3.micro',
+        vpcSecurityGroupIds: [`${env}-ssh_id`],
+        metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1 },
+        rootBlockDevice: { encrypted: true, volumeType: 'gp3' },
+        tags: { Environment: env, ManagedBy: 'vault-ssh-ca', Name: i.name },
+      });
+      expect('keyName' in i.inputs).toBe(false);
+      expect(i.inputs.userData).toBe(environments[env]!.userData);
+      expect(i.inputs.userData).toContain(environments[env]!.caPublicKey.trim());
+      const other = SCENARIO_ENVIRONMENTS.find((e) => e !== env)!;
+      expect(i.inputs.userData).not.toContain(environments[other]!.caPublicKey.trim());
+    }
+    expect(environments.dev!.privateIps).toHaveLength(2);
+  });
+
+  it("looks the AMI up by Canonical's account and Ubuntu 24.04 LTS's name, once", () => {
+    expect(others.filter((r) => r.type === 'aws:ec2/getAmi:getAmi').map((r) => r.inputs)).toEqual([
+      {
+        mostRecent: true,
+        owners: [CANONICAL_OWNER],
+        filters: [
+          { name: 'name', values: [UBUNTU_LTS_AMI_NAME] },
+          { name: 'virtualization-type', values: ['hvm'] },
+        ],
+      },
+    ]);
+  });
+
   it('creates every resource of the seed scenario on the backend', () => {
     expect([...created].sort()).toEqual(
       [
