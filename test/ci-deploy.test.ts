@@ -391,6 +391,20 @@ describe('examples/ci/deploy.gitlab-ci.yml', () => {
   }, 60_000);
 });
 
+describe("README: A CI job's login", () => {
+  it('shows the GitLab job exactly as the file has it (the job test/ci-deploy runs), and points to both files', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const start = readme.indexOf("\n### A CI job's login\n");
+    expect(start).toBeGreaterThan(0);
+    const section = readme.slice(start, readme.indexOf('\n### ', start + 1));
+    const blocks = [...section.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({ lang: m[1]!, code: m[2]! }));
+    const file = read('deploy.gitlab-ci.yml');
+    expect(blocks).toEqual([{ lang: 'yaml', code: file.slice(file.indexOf('deploy-dev:\n')) }]);
+    expect(section).toContain('[examples/ci/deploy.gitlab-ci.yml](examples/ci/deploy.gitlab-ci.yml)');
+    expect(section).toContain('[examples/ci/deploy.github-actions.yml](examples/ci/deploy.github-actions.yml)');
+  });
+});
+
 describe('examples/ci/deploy.github-actions.yml', () => {
   const text = read('deploy.github-actions.yml');
   const workflow = parse(text) as GitHubWorkflow;
