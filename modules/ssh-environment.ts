@@ -18,7 +18,11 @@ import {
   validateHostCaSpec,
   type HostCaSpec,
 } from '../core/host-ca.js';
+import { renderAnsibleVars } from '../core/render/ansible-vars.js';
+import { renderCloudConfig } from '../core/render/cloud-config.js';
 import { renderCertAuthorityLines } from '../core/render/known-hosts.js';
+import { renderSshdDropIn, renderTrustedCaKeys } from '../core/render/sshd-files.js';
+import { renderWithCaReference } from './host-trust-reference.js';
 import type { RoleSpec } from '../core/role-spec.js';
 import { sharedRoleNameIssues, type OtpRoleSpec } from '../core/role-spec-otp.js';
 import { SshAccessPolicy } from './ssh-access-policy.js';
@@ -120,6 +124,14 @@ export class SshEnvironment extends Construct {
   readonly hostPrincipals: Readonly<Record<string, readonly string[]>>;
   /** The host CA, when `hostCa` is given. */
   readonly hostCa: SshHostCa | undefined;
+  /** `#cloud-config` user-data for this environment's new instances (the CA key a Terraform reference). */
+  readonly userData: string;
+  /** The sshd_config drop-in for this environment's hosts. */
+  readonly sshdDropIn: string;
+  /** The TrustedUserCAKeys file for this environment's hosts (the CA key a Terraform reference). */
+  readonly trustedCaKeys: string;
+  /** group_vars for the Ansible role ssh_ca_trust (the CA key a Terraform reference), e.g. for a local_file. */
+  readonly ansibleVars: string;
   /** The CI login's JWT role (construct id `ci-login`), when `ciLogin` is given. */
   readonly ciLogin: JwtRole | undefined;
 
@@ -169,6 +181,16 @@ export class SshEnvironment extends Construct {
     this.otpRoles = otpRoles;
     this.credsPolicies = credsPolicies;
     this.hostCa = props.hostCa ? this.hostAuthority(props.environment, path, props.hostCa) : undefined;
+    // The host-trust artefacts the Pulumi twin outputs, rendered around the CA key's reference.
+    const trust = {
+      environment: props.environment,
+      hostPrincipals: this.hostPrincipals,
+      caPublicKey: this.caPublicKey,
+    };
+    this.userData = renderWithCaReference(trust, (t) => renderCloudConfig(t)).text;
+    this.sshdDropIn = renderWithCaReference(trust, renderSshdDropIn).text;
+    this.trustedCaKeys = renderWithCaReference(trust, renderTrustedCaKeys).text;
+    this.ansibleVars = renderWithCaReference(trust, renderAnsibleVars).text;
     this.ciLogin = props.ciLogin ? this.ciLoginRole(props.environment, props.ciLogin, props.roles) : undefined;
   }
 

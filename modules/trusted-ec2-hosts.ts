@@ -22,14 +22,9 @@ import {
   sshCidrIssues,
 } from '../core/ec2-hosts.js';
 import { EC2_USER_DATA_LIMIT, renderCloudConfig, type CloudConfigOptions } from '../core/render/cloud-config.js';
-import { validateHostTrust } from '../core/render/host-trust.js';
+import { renderWithCaReference } from './host-trust-reference.js';
 import type { SshEnvironment } from './ssh-environment.js';
 import { validateWith } from './validation.js';
-
-/** A well-formed key that stands in for the CA key while rendering; replaced by the reference. */
-const PLACEHOLDER_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPA3ki9BtyKijY6LUw/gXwNwpx1P3NylkUGpcy4uq82P';
-/** The longest CA public key line the backend can serve (RSA 4096), for the size check. */
-const LONGEST_KEY = 730;
 
 /** How running instances get a trust change: through Ansible (kept) or by replacement. */
 export type TrustUpdates = 'ansible' | 'replace';
@@ -94,15 +89,15 @@ export class TrustedEc2Hosts extends Construct {
   constructor(scope: Construct, id: string, props: TrustedEc2HostsProps) {
     super(scope, id);
     const env = props.environment;
-    const rendered = renderCloudConfig(
-      validateHostTrust({ environment: env.environment, caKeys: [PLACEHOLDER_KEY], principals: env.hostPrincipals }),
-      props.cloudConfig,
+    const rendered = renderWithCaReference(
+      { environment: env.environment, hostPrincipals: env.hostPrincipals, caPublicKey: env.authority.publicKey },
+      (trust) => renderCloudConfig(trust, props.cloudConfig),
     );
-    this.userData = rendered.replace(PLACEHOLDER_KEY, `${env.authority.publicKey}`);
+    this.userData = rendered.text;
     validateWith(this, () => [
       ...(props.names.length === 0 ? [{ field: 'names', message: 'name at least one instance' }] : []),
       ...sshCidrIssues(props.sshCidrs, props.allowSshFromAnywhere),
-      ...(Buffer.byteLength(rendered) - PLACEHOLDER_KEY.length + LONGEST_KEY > EC2_USER_DATA_LIMIT
+      ...(rendered.maxBytes > EC2_USER_DATA_LIMIT
         ? [
             {
               field: 'userData',

@@ -30,11 +30,14 @@ const SHARED: Record<string, string> = {
   'a JWT auth role': 'JwtRole',
   'an identity entity': 'IdentityEntity',
   "an identity entity's alias": 'IdentityEntityAlias',
+  'an auth method at a path': 'AuthMethod',
+  'a userpass user': 'UserpassUser',
+  'an audit device': 'AuditDevice',
 };
 /** Helper functions both surfaces export, the same function. */
 const SHARED_FUNCTIONS = ['signingPolicy', 'credsPolicy'];
 /** Concepts only one surface has (the other uses its provider's own resource, or has no such thing). */
-const PULUMI_ONLY = ['SecretsMount', 'AuthMethod', 'UserpassUser', 'AuditDevice'];
+const PULUMI_ONLY = ['SecretsMount'];
 const CDKTF_ONLY = ['TrustedEc2Hosts'];
 /** Old name → new name, kept as deprecated aliases. */
 const PULUMI_DEPRECATED: Record<string, string> = { SshCa: 'SshCertificateAuthority' };
