@@ -7,30 +7,12 @@
 
 import { parseArgs } from 'node:util';
 import { clientOptionsFromEnv } from '../client/env.js';
-import {
-  deleteIssuer,
-  detectIssuersApi,
-  generateIssuer,
-  listIssuers,
-  listRoles,
-  readMountMaxTtl,
-  readRole,
-  renameIssuer,
-  setDefaultIssuer,
-} from '../client/ssh-api.js';
+import { readRotation, runRotationStage } from '../client/ssh-api.js';
 import { VaultClient } from '../client/vault-client.js';
-import { RequestError, UsageError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
 import { validateHostTrust } from '../core/render/host-trust.js';
 import { renderTrustedCaKeys } from '../core/render/sshd-files.js';
-import {
-  planRotationStage,
-  resolveLongestTtl,
-  resolveRotationStatus,
-  retiredIssuerName,
-  type LongestTtl,
-  type RotationStage,
-  type RotationStatus,
-} from '../core/rotation.js';
+import { type LongestTtl, type RotationStage, type RotationStatus } from '../core/rotation.js';
 import { normaliseMount, required, usageErrors } from './args.js';
 import type { Command } from './command.js';
 import { writeFileAtomic } from './files.js';
@@ -131,23 +113,6 @@ function statusTable(j: Record<string, unknown>, status: RotationStatus, now: nu
   return `${out.join('\n')}\n`;
 }
 
-/** The longest certificate lifetime of the mount's CA roles. */
-async function longestTtlOf(client: VaultClient, mount: string): Promise<LongestTtl> {
-  const roles = [];
-  for (const name of await listRoles(client, mount)) {
-    const r = await readRole(client, mount, name);
-    if (r) roles.push({ name, keyType: String(r.key_type ?? ''), maxTtl: Number(r.max_ttl ?? 0) });
-  }
-  return resolveLongestTtl(roles, await readMountMaxTtl(client, mount));
-}
-
-const vaultPath = (mount: string): string =>
-  `mount ${mount} is on a backend without OpenBao's issuers API (Vault keeps one CA per mount): ` +
-  `the rotation takes the second-mount path: stage 1 enables a mount ${mount}-next with a new CA and ` +
-  `its roles, hosts trust both mounts' keys; stage 2 moves clients and policies to ${mount}-next; stage 3 ` +
-  `drops ${mount}'s key after its longest max_ttl. sshca rotate runs the stages on OpenBao 2.3+ and the ` +
-  `embedded server only`;
-
 export const rotateCommand: Command = {
   name: 'rotate',
   summary: 'rotate a mount’s CA key in three stages without refusing a valid login (--status shows where it is)',
@@ -180,48 +145,36 @@ export const rotateCommand: Command = {
     const client = new VaultClient(
       clientOptionsFromEnv(process.env, values.address ? { address: values.address } : {}, '--address'),
     );
-    if (!(await detectIssuersApi(client, mount))) throw new RequestError(vaultPath(mount));
-
     const now = () => Math.floor(Date.now() / 1000);
-    const longest = await longestTtlOf(client, mount);
-    let status = resolveRotationStatus(await listIssuers(client, mount), longest.seconds);
+    let { status, longest } = await readRotation(client, mount);
 
     if (values.stage !== undefined) {
       const stage = Number(values.stage) as RotationStage;
-      const { step, issues } = planRotationStage(status, stage, now(), longest);
-      if (issues.length > 0) throw new RequestError(`rotate: ${issues.map((i) => i.message).join('; ')}`);
-      switch (step!.kind) {
-        case 'stage1': {
-          const issuer = await generateIssuer(client, mount, {
-            name: step!.stagedName,
-            ...(values['key-type'] ? { keyType: values['key-type'] } : {}),
-          });
+      const done = await runRotationStage(client, mount, stage, {
+        now,
+        ...(values['key-type'] ? { keyType: values['key-type'] } : {}),
+      });
+      ({ status, longest } = done);
+      switch (done.step.kind) {
+        case 'stage1':
           process.stdout.write(
-            `stage 1: new key ${issuer.name} (${issuer.id}) staged on ${mount}; the backend still signs with the old key.\n` +
+            `stage 1: new key ${done.staged!.name} (${done.staged!.id}) staged on ${mount}; the backend still signs with the old key.\n` +
               'Now give every host both keys (TrustedUserCAKeys), then run stage 2.\n',
           );
           break;
-        }
         case 'stage2':
-          // Switch first, then name the old key with a time taken after the switch: no certificate
-          // of the old key is younger than that time, so stage 3's rule counts from a safe moment.
-          await setDefaultIssuer(client, mount, step!.newId);
-          await renameIssuer(client, mount, step!.oldId, retiredIssuerName(now()));
-          await renameIssuer(client, mount, step!.newId, step!.activeName);
           process.stdout.write(
             `stage 2: ${mount} now signs with the new key; hosts keep trusting both keys.\n` +
               `Stage 3 is allowed from ${iso(now() + longest.seconds)} (longest certificate lifetime ${longest.seconds}s).\n`,
           );
           break;
         case 'stage3':
-          await deleteIssuer(client, mount, step!.retiredId);
           process.stdout.write(`stage 3: the old key is deleted from ${mount}; hosts now trust the new key only.\n`);
           break;
         case 'nothing':
-          process.stdout.write(`stage ${stage}: nothing to do (${step!.reason}).\n`);
+          process.stdout.write(`stage ${stage}: nothing to do (${done.step.reason}).\n`);
           break;
       }
-      status = resolveRotationStatus(await listIssuers(client, mount), longest.seconds);
     } else {
       const j = statusJson(mount, status, longest, now());
       process.stdout.write(values.json ? `${JSON.stringify(j, null, 2)}\n` : statusTable(j, status, now()));

@@ -3,6 +3,19 @@
 // mount, reference §2.16) and the detection of a backend that has them, for staged CA rotation.
 // Role bodies use Vault's snake_case wire shape (see core/role.ts for the model and its mapper).
 
+import { RequestError } from '../core/errors.js';
+import {
+  planRotationStage,
+  resolveLongestTtl,
+  resolveRotationStatus,
+  retiredIssuerName,
+  rotationRefusal,
+  vaultRotationMessage,
+  type LongestTtl,
+  type RotationStage,
+  type RotationStatus,
+  type RotationStep,
+} from '../core/rotation.js';
 import { isVaultApiError, type VaultClient } from './vault-client.js';
 
 /** Generate the CA inside the backend (the private key never leaves it); returns the public key line. */
@@ -250,4 +263,64 @@ export const deleteIssuer = (client: VaultClient, mount: string, ref: string): P
 export async function readMountMaxTtl(client: VaultClient, mount: string): Promise<number> {
   const r = await client.read<{ max_lease_ttl: number }>(`sys/mounts/${mount}/tune`);
   return Number(r?.data?.max_lease_ttl ?? 0);
+}
+
+/** The longest certificate lifetime of the mount's CA roles (the stage-3 rule of core/rotation.ts). */
+export async function readLongestTtl(client: VaultClient, mount: string): Promise<LongestTtl> {
+  const roles = [];
+  for (const name of await listRoles(client, mount)) {
+    const r = await readRole(client, mount, name);
+    if (r) roles.push({ name, keyType: String(r.key_type ?? ''), maxTtl: Number(r.max_ttl ?? 0) });
+  }
+  return resolveLongestTtl(roles, await readMountMaxTtl(client, mount));
+}
+
+/** Where the rotation of a mount stands, read from the backend; refused (RequestError) on Vault. */
+export async function readRotation(
+  client: VaultClient,
+  mount: string,
+): Promise<{ readonly status: RotationStatus; readonly longest: LongestTtl }> {
+  if (!(await detectIssuersApi(client, mount))) throw new RequestError(vaultRotationMessage(mount));
+  const longest = await readLongestTtl(client, mount);
+  return { status: resolveRotationStatus(await listIssuers(client, mount), longest.seconds), longest };
+}
+
+/**
+ * Run one rotation stage on a mount with the issuers API, the one implementation behind `sshca rotate`
+ * and the Pulumi SshCertificateAuthority's `rotation`: the stage is planned by core/rotation.ts
+ * against the backend's state (a stage that already ran changes nothing), refused with `sshca
+ * rotate`'s message (RequestError), else carried out. `now` gives Unix seconds.
+ */
+export async function runRotationStage(
+  client: VaultClient,
+  mount: string,
+  stage: RotationStage,
+  options: { readonly now: () => number; readonly keyType?: string },
+): Promise<{ readonly step: RotationStep; readonly status: RotationStatus; readonly longest: LongestTtl; readonly staged?: SshIssuer }> {
+  const { status: before, longest } = await readRotation(client, mount);
+  const { step, issues } = planRotationStage(before, stage, options.now(), longest);
+  if (issues.length > 0) throw new RequestError(rotationRefusal(issues));
+  let staged: SshIssuer | undefined;
+  switch (step!.kind) {
+    case 'stage1':
+      staged = await generateIssuer(client, mount, {
+        name: step!.stagedName,
+        ...(options.keyType ? { keyType: options.keyType } : {}),
+      });
+      break;
+    case 'stage2':
+      // Switch first, then name the old key with a time taken after the switch: no certificate
+      // of the old key is younger than that time, so stage 3's rule counts from a safe moment.
+      await setDefaultIssuer(client, mount, step!.newId);
+      await renameIssuer(client, mount, step!.oldId, retiredIssuerName(options.now()));
+      await renameIssuer(client, mount, step!.newId, step!.activeName);
+      break;
+    case 'stage3':
+      await deleteIssuer(client, mount, step!.retiredId);
+      break;
+    case 'nothing':
+      break;
+  }
+  const status = resolveRotationStatus(await listIssuers(client, mount), longest.seconds);
+  return { step: step!, status, longest, ...(staged ? { staged } : {}) };
 }

@@ -175,3 +175,88 @@ export function planRotationStage(
       return { step: { kind: 'stage3', retiredId: status.retired!.id }, issues: [] };
   }
 }
+
+/**
+ * The `rotation` input of the Pulumi and CDKTF `SshCertificateAuthority` (and `SshEnvironment`): the
+ * stage of `sshca rotate` the CA should stand at. Moving `stage` from n to n+1 runs that stage; after
+ * stage 3, stage 1 starts the next rotation.
+ */
+export interface RotationSpec {
+  /**
+   * 1: a next key is staged and hosts trust both; 2: the backend signs with the next key, hosts still
+   * trust both; 3: the old key is dropped (refused until the longest certificate lifetime has passed
+   * since stage 2).
+   */
+  readonly stage: RotationStage;
+  /**
+   * The next key's type: `ed25519`, `rsa` or `ec` (or their OpenSSH names).
+   * @default - `ed25519`
+   */
+  readonly nextKeyType?: string;
+}
+
+/** The mount Vault's second-mount path stages the next CA on (the IaC surfaces on Vault). */
+export const nextRotationMount = (mount: string): string => `${mount}-next`;
+
+/**
+ * What `sshca rotate` and the IaC resources say on a backend without OpenBao's issuers API (Vault),
+ * where a mount keeps one CA: the second-mount path, which the CDKTF construct implements.
+ */
+export const vaultRotationMessage = (mount: string): string =>
+  `mount ${mount} is on a backend without OpenBao's issuers API (Vault keeps one CA per mount): ` +
+  `the rotation takes the second-mount path: stage 1 enables a mount ${nextRotationMount(mount)} with a new CA and ` +
+  `its roles, hosts trust both mounts' keys; stage 2 moves clients and policies to ${nextRotationMount(mount)}; stage 3 ` +
+  `drops ${mount}'s key after its longest max_ttl. sshca rotate runs the stages on OpenBao 2.3+ and the ` +
+  `embedded server only`;
+
+/** The message a refused stage gives, as `sshca rotate` prints it. */
+export const rotationRefusal = (issues: readonly Issue[]): string => `rotate: ${issues.map((i) => i.message).join('; ')}`;
+
+/** Every problem of a `rotation` input, fields named `rotation.<member>`. */
+export function validateRotationSpec(spec: RotationSpec | undefined): Issue[] {
+  if (spec === undefined) return [];
+  const issues: Issue[] = [];
+  if (typeof spec !== 'object' || spec === null) return [{ field: 'rotation', message: 'rotation must be an object { stage, nextKeyType? }' }];
+  const stage: unknown = spec.stage;
+  if (stage !== 1 && stage !== 2 && stage !== 3) {
+    issues.push({ field: 'rotation.stage', message: `rotation.stage must be 1, 2 or 3, got ${JSON.stringify(stage ?? null)}` });
+  }
+  if (spec.nextKeyType !== undefined) {
+    const known = ['ed25519', 'ssh-ed25519', 'rsa', 'ssh-rsa', 'ec', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521'];
+    if (typeof spec.nextKeyType !== 'string' || !known.includes(spec.nextKeyType)) {
+      issues.push({
+        field: 'rotation.nextKeyType',
+        message: `rotation.nextKeyType must be ed25519, rsa or ec (or their OpenSSH names), got ${JSON.stringify(spec.nextKeyType)}`,
+      });
+    }
+  }
+  for (const key of Object.keys(spec)) {
+    if (key !== 'stage' && key !== 'nextKeyType') issues.push({ field: `rotation.${key}`, message: `unknown rotation member ${key}` });
+  }
+  return issues;
+}
+
+/**
+ * Whether an update may take `rotation` from `old` to `next`: one stage at a time (each needs the
+ * hosts' trust of the one before), a new rotation (stage 1) only from none or after stage 3, and
+ * `rotation` removed only when none is in progress (after stage 3).
+ */
+export function validateRotationChange(old: RotationSpec | undefined, next: RotationSpec | undefined): Issue[] {
+  const from = old?.stage ?? 0;
+  const to = next?.stage ?? 0;
+  if (from === to) return [];
+  if (to === 0) {
+    return from === 3 ? [] : [{ field: 'rotation', message: `a rotation is in progress (stage ${from}): finish it (stage 3) before removing rotation` }];
+  }
+  if (to === from + 1 || (to === 1 && from === 3)) return [];
+  return [
+    {
+      field: 'rotation.stage',
+      message: `rotation.stage may only move one stage at a time (from ${from === 0 ? 'no rotation' : from} to ${from === 3 || from === 0 ? 1 : from + 1}), got ${to}`,
+    },
+  ];
+}
+
+/** The mount that signs at this rotation stage on Vault's second-mount path: the next one from stage 2. */
+export const signingMountOnVault = (mount: string, spec: RotationSpec | undefined): string =>
+  spec !== undefined && spec.stage >= 2 ? nextRotationMount(mount) : mount;
