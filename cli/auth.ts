@@ -54,7 +54,7 @@ export interface AuthOptions {
 }
 
 /** The job token the options name: from --jwt-env or --jwt-file (exactly one), whitespace trimmed. */
-function readJobToken(o: AuthOptions): string {
+export function readJobToken(o: AuthOptions): string {
   if ((o.jwtEnv === undefined) === (o.jwtFile === undefined)) {
     throw new UsageError(
       "--method jwt needs the CI job's token: --jwt-env VARIABLE (e.g. SSHCA_JWT) or --jwt-file FILE, not both",
@@ -79,6 +79,21 @@ function readJobToken(o: AuthOptions): string {
   }
   return jwt.trim();
 }
+
+/** A usage error for a --jwt-* flag given without --method jwt. */
+export function refuseJwtFlags(o: AuthOptions): void {
+  for (const [flag, value] of [
+    ['--jwt-env', o.jwtEnv],
+    ['--jwt-file', o.jwtFile],
+    ['--jwt-role', o.jwtRole],
+  ] as const) {
+    if (value !== undefined) throw new UsageError(`${flag} needs --method jwt`);
+  }
+}
+
+/** What a JWT login of these options is called in messages: `JWT role dev-ci on auth/jwt`. */
+export const jwtLoginName = (o: AuthOptions): string =>
+  `JWT role ${o.jwtRole ?? "(the mount's default role)"} on auth/${o.authMount ?? 'jwt'}`;
 
 /** The token file Vault's CLI writes on `vault login`. */
 export const vaultTokenFile = (): string => join(homedir(), '.vault-token');
@@ -113,7 +128,7 @@ export async function authenticate(o: AuthOptions): Promise<{ client: VaultClien
     if (o.username !== undefined) throw new UsageError('--username is for --method userpass, not jwt');
     const jwt = readJobToken(o);
     const mount = o.authMount ?? 'jwt';
-    const as = `JWT role ${o.jwtRole ?? "(the mount's default role)"} on auth/${mount}`;
+    const as = jwtLoginName(o);
     try {
       const auth = await loginJwt(new VaultClient({ ...base, token: '' }), mount, jwt, o.jwtRole);
       return { client: new VaultClient({ ...base, token: auth.client_token }), describe: as };
@@ -128,13 +143,7 @@ export async function authenticate(o: AuthOptions): Promise<{ client: VaultClien
   if (method !== 'token') {
     throw new UsageError(`--method must be token, userpass or jwt, got ${JSON.stringify(method)}`);
   }
-  for (const [flag, value] of [
-    ['--jwt-env', o.jwtEnv],
-    ['--jwt-file', o.jwtFile],
-    ['--jwt-role', o.jwtRole],
-  ] as const) {
-    if (value !== undefined) throw new UsageError(`${flag} needs --method jwt`);
-  }
+  refuseJwtFlags(o);
   const file = vaultTokenFile();
   const token = o.token ?? base.token ?? (existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined);
   if (!token) {

@@ -1,6 +1,6 @@
 // `sshca creds`: ask an OTP role for a one-time password for one account on one host, and print it
 // (the OTP, user, ip, port, lease id and expiry; --json for scripts). Authentication is the same as
-// for `sshca login` (token, ~/.vault-token, userpass).
+// for `sshca login` (token, ~/.vault-token, userpass, a CI job's JWT).
 
 import { parseArgs } from 'node:util';
 import { formatGoDuration } from '../core/duration.js';
@@ -12,7 +12,17 @@ import { LOGIN_OPTIONS, LOGIN_OPTIONS_HELP, authOptionsOf } from './login.js';
 import { requestOtp } from './otp-credential.js';
 
 /** The authentication options of `sshca login` (the certificate ones do not apply here). */
-const AUTH_FLAGS = ['address', 'token', 'method', 'username', 'password-env', 'auth-mount'] as const;
+const AUTH_FLAGS = [
+  'address',
+  'token',
+  'method',
+  'username',
+  'password-env',
+  'jwt-env',
+  'jwt-file',
+  'jwt-role',
+  'auth-mount',
+] as const;
 
 const CREDS_OPTIONS = {
   mount: LOGIN_OPTIONS.mount,
@@ -23,6 +33,9 @@ const CREDS_OPTIONS = {
   username: LOGIN_OPTIONS.username,
   'password-env': LOGIN_OPTIONS['password-env'],
   'auth-mount': LOGIN_OPTIONS['auth-mount'],
+  'jwt-env': LOGIN_OPTIONS['jwt-env'],
+  'jwt-file': LOGIN_OPTIONS['jwt-file'],
+  'jwt-role': LOGIN_OPTIONS['jwt-role'],
   ip: { type: 'string' },
   user: { type: 'string' },
   json: { type: 'boolean' },
@@ -61,6 +74,7 @@ Examples:
   sshca creds --mount ssh-otp --role otp --ip 10.0.1.5 --user ubuntu --json
   SSHCA_PASSWORD=… sshca creds --method userpass --username alice --mount ssh-otp --role otp --ip 10.0.1.5
   OTP=$(sshca creds --mount ssh-otp --role otp --ip 10.0.1.5 --json | jq -r .key)
+  sshca creds --method jwt --jwt-role dev-ci --jwt-env SSHCA_JWT --mount ssh-otp --role otp --ip 10.0.1.5
 `;
 
 export const credsCommand: Command = {

@@ -1,6 +1,6 @@
 // Handing a credential on to another machine with response wrapping, as `vault login -wrap-ttl`
-// and `vault unwrap` do: `sshca login --wrap-ttl 10m` logs in (or, with a token, creates a child
-// token) and prints only a single-use wrapping token; `sshca login --unwrap-token TOKEN` on the
+// and `vault unwrap` do: `sshca login --wrap-ttl 10m` logs in (userpass, or a CI job's JWT; with a
+// token, it creates a child token) and prints only a single-use wrapping token; `sshca login --unwrap-token TOKEN` on the
 // other machine spends it for the token inside and signs with that.
 
 import { existsSync, readFileSync } from 'node:fs';
@@ -8,8 +8,15 @@ import { clientOptionsFromEnv } from '../client/env.js';
 import { VaultClient, isVaultApiError, type WrapInfo } from '../client/vault-client.js';
 import { createTokenWrapped, loginUserpassWrapped, unwrapToken } from '../client/wrapping-api.js';
 import { parseDurationSeconds } from '../core/duration.js';
-import { UsageError } from '../core/errors.js';
-import { AuthenticationError, vaultTokenFile, type AuthOptions } from './auth.js';
+import { InternalError, UsageError } from '../core/errors.js';
+import {
+  AuthenticationError,
+  jwtLoginName,
+  readJobToken,
+  refuseJwtFlags,
+  vaultTokenFile,
+  type AuthOptions,
+} from './auth.js';
 import { readSecret } from './prompt.js';
 
 /** Check a `--wrap-ttl` value as Vault would parse it (seconds or a duration); positive only. */
@@ -25,8 +32,8 @@ export function parseWrapTtlOption(value: string): number {
 }
 
 /**
- * Get a credential wrapped for `ttl` seconds: a userpass login's token, or for the token method a
- * child token of the caller's (same policies, dies with it). Returns the `wrap_info`.
+ * Get a credential wrapped for `ttl` seconds: a userpass or JWT login's token, or for the token
+ * method a child token of the caller's (same policies, dies with it). Returns the `wrap_info`.
  */
 export async function wrapCredential(o: AuthOptions, ttl: number): Promise<{ wrapInfo: WrapInfo; what: string }> {
   const base = clientOptionsFromEnv(process.env, o.address ? { address: o.address } : {}, '--address');
@@ -53,7 +60,32 @@ export async function wrapCredential(o: AuthOptions, ttl: number): Promise<{ wra
       throw e;
     }
   }
-  if (method !== 'token') throw new UsageError(`--method must be token or userpass, got ${JSON.stringify(method)}`);
+  if (method === 'jwt') {
+    if (o.username !== undefined) throw new UsageError('--username is for --method userpass, not jwt');
+    const jwt = readJobToken(o);
+    const mount = o.authMount ?? 'jwt';
+    const as = jwtLoginName(o);
+    try {
+      // The job token goes in the body only, as for the plain login (client/jwt-api.ts).
+      const r = await new VaultClient({ ...base, token: '' }).call('PUT', `auth/${mount}/login`, {
+        body: { jwt, ...(o.jwtRole !== undefined ? { role: o.jwtRole } : {}) },
+        anonymous: true,
+        wrapTtl: ttl,
+      });
+      if (!r?.wrapInfo)
+        throw new InternalError(`the backend answered the JWT login on auth/${mount} without wrap_info`);
+      return { wrapInfo: r.wrapInfo, what: `a token of ${as}` };
+    } catch (e) {
+      if (isVaultApiError(e) && (e.status === 400 || e.status === 403)) {
+        throw new AuthenticationError(`login to ${as} failed: ${e.errors.join('; ') || `status ${e.status}`}`);
+      }
+      throw e;
+    }
+  }
+  if (method !== 'token') {
+    throw new UsageError(`--method must be token, userpass or jwt, got ${JSON.stringify(method)}`);
+  }
+  refuseJwtFlags(o);
   const file = vaultTokenFile();
   const token = o.token ?? base.token ?? (existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined);
   if (!token) {
