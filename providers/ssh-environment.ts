@@ -29,6 +29,7 @@ import {
   type HostCaSpec,
 } from '../core/host-ca.js';
 import { resolveMountAlias } from '../core/mount-path.js';
+import type { RotationSpec } from '../core/rotation.js';
 import {
   ciLoginJwtRole,
   ciLoginMount,
@@ -67,6 +68,12 @@ export interface SshEnvironmentArgs extends ConnectionArgs {
     /** @default - the backend's size for the type: 4096 bits for RSA, P-256 for ECDSA */
     readonly keyBits?: number;
   };
+  /**
+   * Staged rotation of the environment's CA key (see SshCertificateAuthorityArgs `rotation`): during
+   * stages 1 and 2 the host-trust outputs carry the old and the next key.
+   * @default - none: no rotation
+   */
+  readonly rotation?: RotationSpec;
   /** Roles by name (see RoleSpec for fields and defaults). */
   readonly roles: Readonly<Record<string, RoleSpec>>;
   /**
@@ -127,8 +134,10 @@ export class SshEnvironment extends pulumi.ComponentResource {
   readonly roles: Readonly<Record<string, SshRole>>;
   /** Host accounts → principals, as given (empty when not). */
   readonly hostPrincipals: Readonly<Record<string, readonly string[]>>;
-  /** The CA public key hosts of this environment trust. */
+  /** The CA public key the environment's backend signs with. */
   readonly caPublicKey: pulumi.Output<string>;
+  /** Every CA key hosts of this environment trust now: old and next during rotation stages 1 and 2. */
+  readonly trustedKeys: pulumi.Output<string[]>;
   /** Role name → the policy that may sign on it (`<environment>-sign-<role>`). */
   readonly signingPolicies: Readonly<Record<string, pulumi.Output<string>>>;
   /** OTP role name → the policy that may ask for its OTPs (`<environment>-creds-<role>`). */
@@ -184,6 +193,7 @@ export class SshEnvironment extends pulumi.ComponentResource {
         mount: mount.path,
         ...(args.ca?.keyType ? { keyType: args.ca.keyType } : {}),
         ...(args.ca?.keyBits ? { keyBits: args.ca.keyBits } : {}),
+        ...(args.rotation ? { rotation: args.rotation } : {}),
       },
       { ...child, deleteBeforeReplace: true },
     );
@@ -226,8 +236,12 @@ export class SshEnvironment extends pulumi.ComponentResource {
           );
     this.otpRoles = otpRoles;
     this.credsPolicies = credsPolicies;
-    const trust = ca.publicKey.apply((key) =>
-      validateHostTrust({ environment: args.environment, caKeys: [key], principals: args.hostPrincipals ?? {} }),
+    // Every key hosts trust now (a state from before `trustedKeys` existed has the signing key only).
+    const trustedKeys = pulumi
+      .all([ca.publicKey, ca.trustedKeys])
+      .apply(([key, keys]) => (keys !== undefined && keys.length > 0 ? keys : [key]));
+    const trust = trustedKeys.apply((keys) =>
+      validateHostTrust({ environment: args.environment, caKeys: keys, principals: args.hostPrincipals ?? {} }),
     );
     if (args.ciLogin) {
       const { authMount, ...spec } = args.ciLogin;
@@ -252,6 +266,7 @@ export class SshEnvironment extends pulumi.ComponentResource {
     this.roles = roles;
     this.hostPrincipals = args.hostPrincipals ?? {};
     this.caPublicKey = ca.publicKey;
+    this.trustedKeys = trustedKeys;
     this.signingPolicies = policies;
     this.userData = trust.apply((t) => renderCloudConfig(t));
     this.sshdDropIn = trust.apply((t) => renderSshdDropIn(t));
@@ -261,6 +276,7 @@ export class SshEnvironment extends pulumi.ComponentResource {
       mount: this.mount,
       mountPath: this.mount, // as registered before `mount` (issue 16): the state keeps its outputs
       caPublicKey: this.caPublicKey,
+      trustedKeys: this.trustedKeys,
       userData: this.userData,
       sshdDropIn: this.sshdDropIn,
       trustedCaKeys: this.trustedCaKeys,

@@ -90,6 +90,7 @@ describe('SshCa', () => {
       'mount',
       'publicKey',
       'token',
+      'trustedKeys',
     ]);
     expect((await grpc.diff(urn('SshCa', 'imported'), id, outs, inputs)).changes).toBe(1);
     await grpc.delete(urn('SshCa', 'imported'), id, outs);
