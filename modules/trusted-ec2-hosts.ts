@@ -11,6 +11,7 @@
 import { DataAwsAmi } from '@cdktf/provider-aws/lib/data-aws-ami/index.js';
 import { Instance } from '@cdktf/provider-aws/lib/instance/index.js';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import {
   CANONICAL_OWNER,
@@ -59,7 +60,10 @@ export interface TrustedEc2HostsProps {
   readonly subnetId?: string;
   /** VPC of the security group. @default - none: the region's default VPC */
   readonly vpcId?: string;
-  /** CIDRs allowed to reach port 22. `0.0.0.0/0` needs `allowSshFromAnywhere`. */
+  /**
+   * CIDRs allowed to reach port 22 (required), or a Terraform variable's list (`listValue`), which the
+   * plan asks for. `0.0.0.0/0` and `::/0` need `allowSshFromAnywhere`.
+   */
   readonly sshCidrs: readonly string[];
   /** Opt in to `0.0.0.0/0` or `::/0` in sshCidrs. @default - false: a block of every address fails synthesis */
   readonly allowSshFromAnywhere?: boolean;
@@ -89,6 +93,7 @@ export class TrustedEc2Hosts extends Construct {
   constructor(scope: Construct, id: string, props: TrustedEc2HostsProps) {
     super(scope, id);
     const env = props.environment;
+    const referencedCidrs = Token.isUnresolved(props.sshCidrs);
     const rendered = renderWithCaReference(
       { environment: env.environment, hostPrincipals: env.hostPrincipals, caPublicKey: env.authority.publicKey },
       (trust) => renderCloudConfig(trust, props.cloudConfig),
@@ -96,7 +101,8 @@ export class TrustedEc2Hosts extends Construct {
     this.userData = rendered.text;
     validateWith(this, () => [
       ...(props.names.length === 0 ? [{ field: 'names', message: 'name at least one instance' }] : []),
-      ...sshCidrIssues(props.sshCidrs, props.allowSshFromAnywhere),
+      // A Terraform variable (a list token) is checked by the plan, not here.
+      ...(referencedCidrs ? [] : sshCidrIssues(props.sshCidrs, props.allowSshFromAnywhere)),
       ...(rendered.maxBytes > EC2_USER_DATA_LIMIT
         ? [
             {
@@ -115,7 +121,9 @@ export class TrustedEc2Hosts extends Construct {
           filter: UBUNTU_LTS_AMI_FILTERS.map((f) => ({ name: f.name, values: [...f.values] })),
         });
     const replace = (props.trustUpdates ?? 'ansible') === 'replace';
-    const { ipv4, ipv6 } = splitCidrFamilies(props.sshCidrs);
+    const { ipv4, ipv6 } = referencedCidrs
+      ? { ipv4: [...props.sshCidrs], ipv6: [] }
+      : splitCidrFamilies(props.sshCidrs);
     this.securityGroup = new SecurityGroup(this, 'ssh', {
       name: `${env.environment}-${id}-ssh`,
       description: `SSH to ${env.environment} hosts, certificates of the ${env.environment} CA only`,

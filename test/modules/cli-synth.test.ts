@@ -7,7 +7,10 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDurationSeconds } from '../../core/duration.js';
-import { SCENARIO_ROLES } from '../../core/scenario.js';
+import { renderAnsibleVars } from '../../core/render/ansible-vars.js';
+import { validateHostTrust } from '../../core/render/host-trust.js';
+import { SCENARIO_ENVIRONMENTS, SCENARIO_HOST_PRINCIPALS, SCENARIO_ROLES } from '../../core/scenario.js';
+import { scenarioInventory } from '../helpers/scenario-inventory.js';
 import { makeScratchDir, removeScratchDir } from '../helpers/scratch.js';
 
 const EXAMPLE = resolve(import.meta.dirname, '../../examples/cdktf-dev-prod');
@@ -31,7 +34,7 @@ describe('npx cdktf synth of the example', () => {
   it('writes plain Terraform JSON for dev and prod', async () => {
     const out = join(dir, 'json');
     const r = await synth(out);
-    expect(r.stdout).toContain('Generated Terraform code for the stacks: dev, prod');
+    expect(r.stdout).toContain('Generated Terraform code for the stacks: access, dev, prod');
     for (const env of ['dev', 'prod']) {
       const tf = JSON.parse(readFileSync(join(out, 'stacks', env, 'cdk.tf.json'), 'utf8'));
       // dev also has the JWT auth method and its CI login (core/scenario.ts, issue 18).
@@ -51,7 +54,16 @@ describe('npx cdktf synth of the example', () => {
       }
       expect(Object.values(tf.resource.vault_mount).map((m: any) => m.path)).toEqual([`ssh-${env}`, `ssh-${env}-host`]);
       expect(Object.keys(tf.resource.aws_instance)).toHaveLength(2);
-      expect(Object.keys(tf.output).sort()).toEqual(['ca_public_key', 'instance_private_ips', 'known_hosts']);
+      expect(Object.keys(tf.output).sort()).toEqual([
+        'ansible_vars',
+        'ca_public_key',
+        'instance_private_ips',
+        'known_hosts',
+      ]);
+      // The AMI from a data source, port 22 from the required variable only.
+      expect(Object.keys(tf.data)).toEqual(['aws_ami']);
+      expect(tf.variable.ssh_cidrs).toMatchObject({ type: 'list(string)' });
+      expect((Object.values(tf.resource.aws_security_group)[0] as any).ingress[0].cidr_blocks).toBe('${var.ssh_cidrs}');
       expect(tf.output.known_hosts.value).toMatch(
         new RegExp(
           `^@cert-authority \\*\\.${env}\\.example\\.com \\$\\{vault_ssh_secret_backend_ca\\.[\\w-]+\\.public_key\\}\\n$`,
@@ -76,6 +88,49 @@ describe('npx cdktf synth of the example', () => {
               String(parseDurationSeconds(s.maxTtl!)),
             ],
           ]),
+        ),
+      );
+    }
+  });
+
+  it('writes the scenario inventory the Pulumi example writes too (parity of the surfaces)', () => {
+    const out = join(dir, 'json');
+    const paths: string[] = [];
+    for (const stack of ['dev', 'prod', 'access']) {
+      const tf = JSON.parse(readFileSync(join(out, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
+      const r = (type: string) => Object.entries((tf.resource[type] ?? {}) as Record<string, any>);
+      // A `${vault_mount.<id>.path}` or `${vault_jwt_auth_backend.<id>.path}` reference → the path it names.
+      const mounts = Object.fromEntries(r('vault_mount').map(([id, m]) => [`\${vault_mount.${id}.path}`, m.path]));
+      const jwt = Object.fromEntries(
+        r('vault_jwt_auth_backend').map(([id, m]) => [`\${vault_jwt_auth_backend.${id}.path}`, m.path]),
+      );
+      const ref = (v: string) => mounts[v] ?? jwt[v] ?? v;
+      paths.push(
+        ...r('vault_mount').map(([, m]) => `sys/mounts/${m.path}`),
+        ...r('vault_ssh_secret_backend_ca').map(([, c]) => `${ref(c.backend)}/config/ca`),
+        ...r('vault_ssh_secret_backend_role').map(([, x]) => `${ref(x.backend)}/roles/${x.name}`),
+        ...r('vault_policy').map(([, p]) => `sys/policies/acl/${p.name}`),
+        ...r('vault_auth_backend').map(([, a]) => `sys/auth/${a.path}`),
+        ...r('vault_jwt_auth_backend').map(([, a]) => `sys/auth/${a.path}`),
+        ...r('vault_jwt_auth_backend_role').map(([, x]) => `auth/${ref(x.backend)}/role/${x.role_name}`),
+        ...r('vault_generic_endpoint').map(([, e]) => e.path),
+        ...r('vault_audit').map(([, a]) => `sys/audit/${a.path}`),
+      );
+    }
+    expect(paths.sort()).toEqual(scenarioInventory());
+  });
+
+  it("renders the Ansible vars of each environment as core renders them, around the CA key's reference", () => {
+    for (const env of SCENARIO_ENVIRONMENTS) {
+      const tf = JSON.parse(readFileSync(join(dir, 'json', 'stacks', env, 'cdk.tf.json'), 'utf8'));
+      const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl';
+      const withKey = String(tf.output.ansible_vars.value).replace(
+        /\$\{vault_ssh_secret_backend_ca\.[\w-]+\.public_key\}/,
+        key,
+      );
+      expect(withKey).toBe(
+        renderAnsibleVars(
+          validateHostTrust({ environment: env, caKeys: [key], principals: SCENARIO_HOST_PRINCIPALS[env] }),
         ),
       );
     }

@@ -67,7 +67,7 @@ describe("the CDKTF example's README, run as written", () => {
     const [json, hcl] = outputs.map((o) => resolve(EXAMPLE, o)) as [string, string];
     expect(relative(json, hcl).startsWith('..')).toBe(true);
     expect(relative(hcl, json).startsWith('..')).toBe(true);
-    for (const env of ['dev', 'prod']) {
+    for (const env of ['dev', 'prod', 'access']) {
       expect(readdirSync(join(json, 'stacks', env)).sort()).toEqual(['cdk.tf.json']);
       expect(readdirSync(join(hcl, 'stacks', env)).sort()).toEqual(['cdk.tf', 'metadata.json']);
     }
@@ -78,8 +78,16 @@ describe("the CDKTF example's README, run as written", () => {
       readdirSync(join(EXAMPLE, o), { recursive: true }).map((f) => join(o, String(f))),
     );
     const folders = (name: string) => files.filter((f) => f.endsWith(`/${name}`)).map(dirname);
-    expect(folders('cdk.tf.json').sort()).toEqual(['cdktf.out/stacks/dev', 'cdktf.out/stacks/prod']);
-    expect(folders('cdk.tf').sort()).toEqual(['cdktf.out.hcl/stacks/dev', 'cdktf.out.hcl/stacks/prod']);
+    expect(folders('cdk.tf.json').sort()).toEqual([
+      'cdktf.out/stacks/access',
+      'cdktf.out/stacks/dev',
+      'cdktf.out/stacks/prod',
+    ]);
+    expect(folders('cdk.tf').sort()).toEqual([
+      'cdktf.out.hcl/stacks/access',
+      'cdktf.out.hcl/stacks/dev',
+      'cdktf.out.hcl/stacks/prod',
+    ]);
   });
 
   it('hands terraform a folder with one configuration whose outputs are defined once', () => {
@@ -87,6 +95,7 @@ describe("the CDKTF example's README, run as written", () => {
     const dir = join(EXAMPLE, terraformDir!);
     expect(readdirSync(dir).filter((f) => /\.tf(\.json)?$/.test(f))).toEqual(['cdk.tf.json']);
     expect(Object.keys(JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')).output).sort()).toEqual([
+      'ansible_vars',
       'ca_public_key',
       'instance_private_ips',
       'known_hosts',

@@ -28,6 +28,7 @@ import { ensureTestUser } from '../helpers/test-user.js';
 import { startTestServer, type TestServer } from '../helpers/vault-server.js';
 import { MOCK_AMI_ID, setEngineMocks, settled, value, type MockedResource } from './mock-engine.js';
 import { CANONICAL_OWNER, UBUNTU_LTS_AMI_NAME } from '../../core/ec2-hosts.js';
+import { scenarioInventory } from '../helpers/scenario-inventory.js';
 
 let backend: TestServer;
 let dir: string;
@@ -160,6 +161,21 @@ describe('examples/pulumi-dev-prod under setMocks', () => {
         'UserpassUser:auth/userpass/users/testuser',
       ].sort(),
     );
+  });
+
+  it('writes the scenario inventory the CDKTF example writes too (parity of the surfaces)', () => {
+    const path = (entry: string) => {
+      const [type, id] = entry.split(/:(.*)/s) as [string, string];
+      const prefix: Record<string, string> = {
+        SecretsMount: 'sys/mounts/',
+        AclPolicy: 'sys/policies/acl/',
+        AuthMethod: 'sys/auth/',
+        JwtAuthBackend: 'sys/auth/',
+        AuditDevice: 'sys/audit/',
+      };
+      return `${prefix[type] ?? ''}${id}`;
+    };
+    expect(created.map(path).sort()).toEqual(scenarioInventory());
   });
 
   it('creates the scenario’s roles on both mounts (core/scenario.ts)', async () => {
