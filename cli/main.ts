@@ -11,6 +11,7 @@ import { checkHostCommand } from './check-host.js';
 import { configCommand } from './config.js';
 import { credsCommand } from './creds.js';
 import { demoCommand } from './demo.js';
+import { driftCommand } from './drift.js';
 import { inspectCommand } from './inspect.js';
 import { keygenCaCommand } from './keygen-ca.js';
 import { loginCommand } from './login.js';
@@ -35,6 +36,7 @@ const COMMANDS: readonly Command[] = [
   signCommand,
   inspectCommand,
   rotateCommand,
+  driftCommand,
   demoCommand,
 ];
 
