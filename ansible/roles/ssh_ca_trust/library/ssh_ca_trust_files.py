@@ -28,6 +28,12 @@ description:
     On any failure every change is rolled back.
   - In check mode only reports what would change.
 options:
+  refuse:
+    description:
+      - When not empty, why the control node refuses this host (bad inputs, no CA public key): the module fails with it at
+        once and touches nothing.
+    type: str
+    default: ''
   ca_keys:
     description:
       - One entry per CA key, in order. C(source) names it in messages; C(issue), when not empty, is a problem the
@@ -299,6 +305,7 @@ class Transaction(object):
 def main():
     module = AnsibleModule(
         argument_spec=dict(
+            refuse=dict(type='str', default=''),
             ca_keys=dict(type='list', elements='dict', required=True),
             ca_keys_path=dict(type='path', required=True),
             ca_keys_content=dict(type='str', required=True),
@@ -316,6 +323,10 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
+
+    # 0. What the control node found wrong (inputs, the backend): nothing is looked at.
+    if p['refuse']:
+        module.fail_json(msg=p['refuse'])
 
     # 1. The CA keys: nothing is touched when one is bad.
     issues = key_issues(p['ca_keys'])

@@ -57,19 +57,29 @@ from ansible.module_utils.urls import ConnectionError as UrlsConnectionError, op
 from ansible.plugins.lookup import LookupBase
 
 
+# Answers by URL and options, for the life of this process: Ansible forks a worker per host and task,
+# and the role's variables ask for the same key several times while one task's arguments are templated.
+_ANSWERS = {}
+
+
 class LookupModule(LookupBase):
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=variables, direct=kwargs)
         ca_path = self.get_option('ca_path') or None
         results = []
         for url in terms:
-            try:
-                response = open_url(url, method='GET', validate_certs=self.get_option('validate_certs'),
-                                    ca_path=ca_path, timeout=self.get_option('timeout'),
-                                    follow_redirects='safe')
-                results.append({'status': response.getcode(), 'content': to_text(response.read()), 'error': ''})
-            except HTTPError as e:
-                results.append({'status': e.code, 'content': '', 'error': to_text(e.reason)})
-            except (URLError, UrlsConnectionError, OSError, ValueError) as e:
-                results.append({'status': -1, 'content': '', 'error': to_text(getattr(e, 'reason', e))})
+            key = (url, bool(self.get_option('validate_certs')), ca_path, self.get_option('timeout'))
+            if key not in _ANSWERS:
+                _ANSWERS[key] = self._fetch(url, ca_path)
+            results.append(dict(_ANSWERS[key]))
         return results
+
+    def _fetch(self, url, ca_path):
+        try:
+            response = open_url(url, method='GET', validate_certs=self.get_option('validate_certs'),
+                                ca_path=ca_path, timeout=self.get_option('timeout'), follow_redirects='safe')
+            return {'status': response.getcode(), 'content': to_text(response.read()), 'error': ''}
+        except HTTPError as e:
+            return {'status': e.code, 'content': '', 'error': to_text(e.reason)}
+        except (URLError, UrlsConnectionError, OSError, ValueError) as e:
+            return {'status': -1, 'content': '', 'error': to_text(getattr(e, 'reason', e))}

@@ -1,7 +1,9 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
-# The second (and last) module run of the ssh_host_certificate role on a host, only when a key was
-# signed or the drop-in differs (issue 17, point 5): installs each new certificate next to its host key
+# The second (and last) module run of the ssh_host_certificate role on a host, only when a key needs
+# signing or the drop-in differs (issue 17, point 5), run by the role's action plugin
+# ssh_host_certificate after it signed the public keys from the control node. It installs each
+# new certificate next to its host key
 # (checked with ssh-keygen -L), then the drop-in with the HostCertificate lines (checked on its own
 # with sshd -t -h <host keys>, which must pass without a word: sshd -t only warns about a certificate
 # it cannot load), then checks the whole configuration with sshd -T: it must pass silently and show
