@@ -27,7 +27,7 @@ import { parseInventory, parseInventoryYaml, type InventoryHost, type InventoryV
 import { resolveRotationStatus } from '../core/rotation.js';
 import { SCENARIO_ENVIRONMENTS, SCENARIO_HOST_PRINCIPALS, type ScenarioEnvironment } from '../core/scenario.js';
 import { normaliseMount, required, usageErrors } from './args.js';
-import { authenticate } from './auth.js';
+import { authenticate, invalidTokenError } from './auth.js';
 import { obtainCertificate, sshcaHome } from './certificate-session.js';
 import type { Command } from './command.js';
 import { LOGIN_OPTIONS, authOptionsOf } from './login.js';
@@ -217,16 +217,22 @@ export const driftCommand: Command = {
     const currentKey = await readCaPublicKey(client, mount);
     if (!currentKey) throw new RequestError(`mount ${mount} has no CA key: check --mount`);
     let rotation: Pick<DriftExpectation, 'currentKey' | 'stagedKey' | 'retiredKey' | 'otherKeys'> = { currentKey: currentKey.trim() };
-    if (await detectIssuersApi(client, mount)) {
-      const s = resolveRotationStatus(await listIssuers(client, mount), 0);
-      rotation = {
-        currentKey: s.current?.publicKey ?? currentKey.trim(),
-        ...(s.staged ? { stagedKey: s.staged.publicKey } : {}),
-        ...(s.retired ? { retiredKey: s.retired.publicKey } : {}),
-        otherKeys: s.others.map((o) => o.publicKey),
-      };
+    let version: number;
+    try {
+      // The first calls that need the token (public_key does not): an unknown token is exit 3.
+      if (await detectIssuersApi(client, mount)) {
+        const s = resolveRotationStatus(await listIssuers(client, mount), 0);
+        rotation = {
+          currentKey: s.current?.publicKey ?? currentKey.trim(),
+          ...(s.staged ? { stagedKey: s.staged.publicKey } : {}),
+          ...(s.retired ? { retiredKey: s.retired.publicKey } : {}),
+          otherKeys: s.others.map((o) => o.publicKey),
+        };
+      }
+      ({ version } = await readRevocations(client, kvMount, mount));
+    } catch (e) {
+      throw invalidTokenError(e) ?? e;
     }
-    const { version } = await readRevocations(client, kvMount, mount);
 
     const dir = mkdtempSync(join(tmpdir(), 'sshca-drift-'));
     try {

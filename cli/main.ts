@@ -57,7 +57,8 @@ Options:
 
 Exit codes: 0 success, 1 refused or failed (the message says why), 2 bad command line, 3 login
 failed; check-host also 4 host unreachable or its key unknown, 5 host key changed, 6 host key not
-certified by the host CA. SSHCA_DEBUG=1 adds the stack trace to an error message.
+certified by the host CA; drift 1 a host drifted, 4 a host unreachable. SSHCA_DEBUG=1 adds the stack
+trace to an error message.
 `;
 }
 
