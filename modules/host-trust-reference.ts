@@ -17,6 +17,23 @@ export interface TrustSource {
   readonly hostPrincipals: Readonly<Record<string, readonly string[]>>;
   /** The CA public key: a Terraform reference. */
   readonly caPublicKey: string;
+  /**
+   * Every CA key hosts trust (Terraform references), when more than `caPublicKey`: the old and the
+   * next key during a rotation's stages 1 and 2 (issue 20, point 2).
+   * @default - `[caPublicKey]`
+   */
+  readonly caPublicKeys?: readonly string[];
+}
+
+/** The stand-in for the `i`-th key: PLACEHOLDER_KEY first, then well-formed ed25519 keys of bytes `i`. */
+function placeholder(i: number): string {
+  if (i === 0) return PLACEHOLDER_KEY;
+  const type = Buffer.from('ssh-ed25519');
+  const wire = Buffer.alloc(4 + type.length + 4 + 32, i);
+  wire.writeUInt32BE(type.length, 0);
+  type.copy(wire, 4);
+  wire.writeUInt32BE(32, 4 + type.length);
+  return `ssh-ed25519 ${wire.toString('base64')}`;
 }
 
 /** A rendered file with the CA key as a Terraform reference, and its largest size once applied. */
@@ -27,15 +44,17 @@ export interface ReferencedFile {
 
 /** `render` applied to the environment's trust, with the CA key as the Terraform reference. */
 export function renderWithCaReference(source: TrustSource, render: (trust: HostTrust) => string): ReferencedFile {
+  const keys = source.caPublicKeys ?? [source.caPublicKey];
+  const stands = keys.map((_, i) => placeholder(i));
   const rendered = render(
     validateHostTrust({
       environment: source.environment,
-      caKeys: [PLACEHOLDER_KEY],
+      caKeys: stands,
       principals: source.hostPrincipals,
     }),
   );
   return {
-    text: rendered.replace(PLACEHOLDER_KEY, source.caPublicKey),
-    maxBytes: Buffer.byteLength(rendered) - PLACEHOLDER_KEY.length + LONGEST_KEY,
+    text: stands.reduce((text, stand, i) => text.split(stand).join(keys[i]!), rendered),
+    maxBytes: stands.reduce((bytes, stand) => bytes - stand.length + LONGEST_KEY, Buffer.byteLength(rendered)),
   };
 }

@@ -24,6 +24,7 @@ import { renderCertAuthorityLines } from '../core/render/known-hosts.js';
 import { renderSshdDropIn, renderTrustedCaKeys } from '../core/render/sshd-files.js';
 import { renderWithCaReference } from './host-trust-reference.js';
 import type { RoleSpec } from '../core/role-spec.js';
+import { signingMountOnVault, type RotationSpec } from '../core/rotation.js';
 import { sharedRoleNameIssues, type OtpRoleSpec } from '../core/role-spec-otp.js';
 import { SshAccessPolicy } from './ssh-access-policy.js';
 import { SshCertificateAuthority, type SshCertificateAuthorityProps } from './ssh-certificate-authority.js';
@@ -58,6 +59,13 @@ export interface SshEnvironmentProps {
    * @default - an ed25519 CA on a mount described `SSH CA <mount>` with a 24 h max lease TTL
    */
   readonly ca?: Omit<SshCertificateAuthorityProps, 'mount' | 'path'>;
+  /**
+   * Staged rotation of the environment's CA (see SshCertificateAuthorityProps `rotation`): from stage 1
+   * the host-trust outputs carry the old and the next key; from stage 2 the roles and policies are on
+   * `<mount>-next`.
+   * @default - none: no rotation
+   */
+  readonly rotation?: RotationSpec;
   /** CA roles by name (see RoleSpec for fields and defaults); each gets a signing policy. */
   readonly roles: Readonly<Record<string, RoleSpec>>;
   /**
@@ -110,8 +118,10 @@ export class SshEnvironment extends Construct {
   readonly roles: Readonly<Record<string, SshRole>>;
   /** The SSH mount path (a Terraform reference). */
   readonly mount: string;
-  /** The CA public key hosts of this environment trust (a Terraform reference). */
+  /** The public key of the CA that signs (a Terraform reference). */
   readonly caPublicKey: string;
+  /** Every CA key hosts of this environment trust now (Terraform references): two during rotation stages 1 and 2. */
+  readonly trustedKeys: readonly string[];
   /** Role name → the policy that may sign on it (`<environment>-sign-<role>`, construct id `policy-<role>`). */
   readonly signingPolicies: Readonly<Record<string, SshAccessPolicy>>;
   /** OTP role name → its role. */
@@ -141,16 +151,23 @@ export class SshEnvironment extends Construct {
     validateWith(this, () => mountIssues);
     this.environment = props.environment;
     this.hostPrincipals = props.hostPrincipals ?? {};
-    this.authority = new SshCertificateAuthority(this, 'ca', { ...props.ca, mount: path });
+    this.authority = new SshCertificateAuthority(this, 'ca', {
+      ...props.ca,
+      mount: path,
+      ...(props.rotation ? { rotation: props.rotation } : {}),
+    });
     this.mount = this.authority.path;
     this.caPublicKey = this.authority.publicKey;
+    this.trustedKeys = this.authority.trustedKeys;
+    // The policies name the mount that signs: `<mount>-next` from rotation stage 2.
+    const signingPath = signingMountOnVault(path, props.rotation);
     const roles: Record<string, SshRole> = {};
     const policies: Record<string, SshAccessPolicy> = {};
     for (const [name, spec] of Object.entries(props.roles)) {
       roles[name] = new SshRole(this, `role-${name}`, { ...spec, mount: this.authority.path, name });
       policies[name] = new SshAccessPolicy(this, `policy-${name}`, {
         name: `${props.environment}-sign-${name}`,
-        mount: path,
+        mount: signingPath,
         roles: [name],
       });
     }
@@ -164,7 +181,7 @@ export class SshEnvironment extends Construct {
       otpRoles[name] = new SshOtpRole(this, `otp-role-${name}`, { ...spec, mount: this.authority.path, name });
       credsPolicies[name] = new SshAccessPolicy(this, `creds-policy-${name}`, {
         name: `${props.environment}-creds-${name}`,
-        mount: path,
+        mount: signingPath,
         roles: [name],
         endpoint: 'creds',
       });
@@ -186,6 +203,7 @@ export class SshEnvironment extends Construct {
       environment: props.environment,
       hostPrincipals: this.hostPrincipals,
       caPublicKey: this.caPublicKey,
+      caPublicKeys: this.trustedKeys,
     };
     this.userData = renderWithCaReference(trust, (t) => renderCloudConfig(t)).text;
     this.sshdDropIn = renderWithCaReference(trust, renderSshdDropIn).text;

@@ -95,7 +95,13 @@ export class TrustedEc2Hosts extends Construct {
     const env = props.environment;
     const referencedCidrs = Token.isUnresolved(props.sshCidrs);
     const rendered = renderWithCaReference(
-      { environment: env.environment, hostPrincipals: env.hostPrincipals, caPublicKey: env.authority.publicKey },
+      {
+        environment: env.environment,
+        hostPrincipals: env.hostPrincipals,
+        caPublicKey: env.authority.publicKey,
+        // Every key hosts trust now: the old and the next one during a rotation's stages 1 and 2.
+        caPublicKeys: env.authority.trustedKeys,
+      },
       (trust) => renderCloudConfig(trust, props.cloudConfig),
     );
     this.userData = rendered.text;
