@@ -1,7 +1,9 @@
 // `sshca drift` (issue 20, point 3) against real sshd hosts on loopback and the embedded server: the
 // built CLI logs in to each host with an automation certificate, reads sshd -T and the files it names,
 // and reports a clean host as clean, a host trusting a key the mount no longer has, a host with an old
-// KRL, a host with wrong principals, and an unreachable host, with exact rows, JSON and exit codes.
+// KRL, a host with wrong principals, and an unreachable host, with exact rows, JSON and exit codes; a
+// host that does not trust the key `sshca rotate --stage 1` staged (the embedded server's issuers API),
+// and a host where the probe's account is not root and `sudo -n` refuses (the non-root test account).
 
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -11,12 +13,15 @@ import { fingerprint, parseSshPublicKey } from '../../core/keys/public-key.js';
 import { makeScratchDir, removeScratchDir } from '../helpers/scratch.js';
 import { runSshca } from '../helpers/sshca-bin.js';
 import { startSshdHosts, stopAll, type SshdHost } from '../helpers/sshd.js';
+import { ensureTestUser } from '../helpers/test-user.js';
 import { mountSshCa, startTestServer, type TestServer } from '../helpers/vault-server.js';
 
 let server: TestServer;
 let dir: string;
 let hosts: SshdHost[] = [];
 let devCa: string;
+let rotCa: string;
+let account: string;
 let staleKey: string;
 let env: Record<string, string>;
 const fp = (k: string) => fingerprint(parseSshPublicKey(k).blob);
@@ -27,6 +32,10 @@ beforeAll(async () => {
   devCa = await mountSshCa(server, 'ssh-dev', {
     automation: { key_type: 'ca', allow_user_certificates: true, allowed_users: 'drift-probe', default_user: 'drift-probe', ttl: '10m' },
   });
+  rotCa = await mountSshCa(server, 'ssh-rot', {
+    automation: { key_type: 'ca', allow_user_certificates: true, allowed_users: 'drift-probe', default_user: 'drift-probe', ttl: '10m' },
+  });
+  account = await ensureTestUser();
   expect((await server.request('POST', '/v1/sys/mounts/sshca', { type: 'kv-v2' })).status).toBe(204);
   env = { VAULT_ADDR: server.url, VAULT_TOKEN: server.token, SSHCA_HOME: join(dir, 'home') };
   execFileSync('ssh-keygen', ['-t', 'ed25519', '-N', '', '-q', '-f', join(dir, 'stale')]);
@@ -42,6 +51,8 @@ beforeAll(async () => {
     { name: 'stage1', address: '127.0.0.42', trustedUserCaKeys: [devCa, staleKey], principals: ok, revokedKeys: join(dir, 'krl-v2') },
     { name: 'oldkrl', address: '127.0.0.43', trustedUserCaKeys: [devCa], principals: ok, revokedKeys: join(dir, 'krl-v1') },
     { name: 'principals', address: '127.0.0.44', trustedUserCaKeys: [devCa], principals: { root: ['drift-probe', 'mallory'] }, revokedKeys: join(dir, 'krl-v2') },
+    { name: 'rot', address: '127.0.0.46', trustedUserCaKeys: [rotCa], principals: ok },
+    { name: 'nonroot', address: '127.0.0.47', trustedUserCaKeys: [devCa], principals: { [account]: ['drift-probe'] }, revokedKeys: join(dir, 'krl-v2') },
   ]);
 }, 60_000);
 
@@ -139,6 +150,61 @@ describe('sshca drift', () => {
     } finally {
       host('stage1').setTrustedUserCaKeys([devCa, staleKey]);
     }
+  }, 30_000);
+
+  it('rotation stage 1 through the issuers API: a host without the staged key is staged-key-not-trusted (exit 1)', async () => {
+    const keysFile = join(dir, 'rot-trusted');
+    const staged = await runSshca(['rotate', '--mount', 'ssh-rot', '--stage', '1', '--trusted-keys-out', keysFile], env);
+    expect(staged.code).toBe(0);
+    const keys = readFileSync(keysFile, 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+    const stagedKey = keys.find((k) => fp(k) !== fp(rotCa))!;
+    expect(keys.map(fp).sort()).toEqual([fp(rotCa), fp(stagedKey)].sort());
+    const path = join(dir, 'rot.yml');
+    writeFileSync(
+      path,
+      `all:\n  hosts:\n    rot:\n      ansible_host: ${host('rot').address}\n      ansible_port: ${host('rot').port}\n      ansible_user: root\n      ssh_ca_trust_principals:\n        root:\n          - drift-probe\n`,
+    );
+    const r = await runSshca(['drift', '--inventory', path, '--mount', 'ssh-rot', '--json'], env);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout).hosts[0].findings).toEqual([
+      {
+        code: 'staged-key-not-trusted',
+        severity: 'drift',
+        message: `does not trust ssh-rot's staged key ${fp(stagedKey)} (rotation stage 1): stage 2 would lock it out; give it the trusted keys of stage 1`,
+      },
+    ]);
+    expect(r.code).toBe(1);
+    // Given the stage-1 file, the same host is clean.
+    host('rot').setTrustedUserCaKeys(keys);
+    const clean = await runSshca(['drift', '--inventory', path, '--mount', 'ssh-rot'], env);
+    expect(clean.stdout).toBe('HOST  STATUS  FINDINGS\nrot   clean   -\n\n1 host(s): 1 clean, 0 warning, 0 drifted, 0 unreachable\n');
+    expect(clean.code).toBe(0);
+  }, 60_000);
+
+  it('a non-root probe account whose sudo -n fails: the documented message, exit 1', async () => {
+    const path = join(dir, 'nonroot.yml');
+    writeFileSync(
+      path,
+      `all:\n  hosts:\n    nonroot:\n      ansible_host: ${host('nonroot').address}\n      ansible_port: ${host('nonroot').port}\n      ansible_user: ${account}\n      ssh_ca_trust_principals:\n        ${account}:\n          - drift-probe\n`,
+    );
+    const r = await runSshca(['drift', '--inventory', path, '--mount', 'ssh-dev', '--json'], env);
+    expect(JSON.parse(r.stdout).hosts[0]).toEqual({
+      host: 'nonroot',
+      address: host('nonroot').address,
+      port: host('nonroot').port,
+      user: account,
+      status: 'drifted',
+      findings: [
+        {
+          code: 'probe-failed',
+          severity: 'drift',
+          message:
+            `cannot read sshd's configuration as ${account}: sshd -T needs root, and sudo -n refused (sudo: a password is required); ` +
+            `give ${account} passwordless sudo, or list the host with ansible_user root`,
+        },
+      ],
+    });
+    expect(r.code).toBe(1);
   }, 30_000);
 
   it('an unreachable host is exit 4', async () => {
