@@ -7,6 +7,7 @@
 import { isSshCaError, isUsageError } from '../core/errors.js';
 import { wantsHelp } from './args.js';
 import type { Command } from './command.js';
+import { auditCommand } from './audit.js';
 import { checkHostCommand } from './check-host.js';
 import { configCommand } from './config.js';
 import { credsCommand } from './creds.js';
@@ -37,6 +38,7 @@ const COMMANDS: readonly Command[] = [
   inspectCommand,
   rotateCommand,
   driftCommand,
+  auditCommand,
   demoCommand,
 ];
 
