@@ -1,7 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
-# The one module execution of the ssh_ca_trust role on a host (issue 17, point 5): the control node
-# renders the files from the role's templates and sends their contents; this module checks the CA
+# The one module execution of the ssh_ca_trust role on a host (issue 17, point 5): the role's action
+# plugin ssh_ca_trust renders the files on the control node and sends their contents; this module checks the CA
 # keys with the host's ssh-keygen, compares every file with what is on the host, writes only what
 # differs (atomically: a temporary file in the same directory, validated, then renamed), removes
 # principals files the role wrote for accounts no longer mapped, and checks the whole sshd
@@ -28,12 +28,6 @@ description:
     On any failure every change is rolled back.
   - In check mode only reports what would change.
 options:
-  refuse:
-    description:
-      - When not empty, why the control node refuses this host (bad inputs, no CA public key): the module fails with it at
-        once and touches nothing.
-    type: str
-    default: ''
   ca_keys:
     description:
       - One entry per CA key, in order. C(source) names it in messages; C(issue), when not empty, is a problem the
@@ -305,7 +299,6 @@ class Transaction(object):
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            refuse=dict(type='str', default=''),
             ca_keys=dict(type='list', elements='dict', required=True),
             ca_keys_path=dict(type='path', required=True),
             ca_keys_content=dict(type='str', required=True),
@@ -323,10 +316,6 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
-
-    # 0. What the control node found wrong (inputs, the backend): nothing is looked at.
-    if p['refuse']:
-        module.fail_json(msg=p['refuse'])
 
     # 1. The CA keys: nothing is touched when one is bad.
     issues = key_issues(p['ca_keys'])
