@@ -210,9 +210,11 @@ it('filters by user, host, mount and time', async () => {
   expect(await pick('--since', certs.unused!.signedAt!)).toEqual([[], 1, ['42']]);
 });
 
-it('exits 1 when the audit log cannot be read, 2 on a bad command line', async () => {
+it('exits 1 when the audit log cannot be read, 2 on a bad command line, 3 on an invalid token', async () => {
   const r = await runSshca(['audit', '--audit-log', join(dir, 'missing.log'), '--sshd-log', join(dir, 'dev1.log')], env);
   expect(r).toMatchObject({ code: 1, stderr: `sshca audit: cannot read the audit log ${join(dir, 'missing.log')}: ENOENT\n` });
   expect((await runSshca(['audit', '--audit-log', auditLog], env)).code).toBe(2);
+  const bad = await runSshca(['audit', '--audit-log', auditLog, '--sshd-log', join(dir, 'dev1.log')], { ...env, VAULT_TOKEN: 'no-such-token' });
+  expect(bad.code).toBe(3);
   expect((await runSshca(['audit', '--audit-log', auditLog, '--sshd-log', 'x', '--since', 'yesterday'], env)).code).toBe(2);
 });
