@@ -6,25 +6,19 @@
 
 import { parseArgs } from 'node:util';
 import { clientOptionsFromEnv } from '../client/env.js';
-import { readKvData, updateKvData } from '../client/kv-api.js';
-import { VaultClient, isVaultApiError } from '../client/vault-client.js';
+import { DEFAULT_KV_MOUNT, addRevocation, readRevocations } from '../client/revocations-api.js';
+import { VaultClient } from '../client/vault-client.js';
 import { parseCertificate } from '../core/cert/certificate.js';
 import { RequestError, UsageError } from '../core/errors.js';
-import {
-  findRevocation,
-  parseRevocationList,
-  revocationsKey,
-  type RevocationListData,
-  type RevocationRecord,
-} from '../core/krl/revocations.js';
+import { revocationsKey, type RevocationRecord } from '../core/krl/revocations.js';
 import { fingerprint, formatAuthorizedKey, parseSshPublicKey } from '../core/keys/public-key.js';
 import { normaliseMount, required, usageErrors } from './args.js';
 import type { Command } from './command.js';
 import { readText } from './files.js';
 import { fetchCaPublicKey } from './host-ca.js';
 
-/** The KV version 2 mount revocations are kept in unless --kv-mount says otherwise. */
-export const DEFAULT_KV_MOUNT = 'sshca';
+// The KV calls are shared with the Pulumi SshRevocation (client/revocations-api.ts).
+export { DEFAULT_KV_MOUNT, kvFailure, readRevocations } from '../client/revocations-api.js';
 
 const HELP = `Usage: sshca revoke --mount MOUNT (--serial N | --key-id ID | --certificate FILE | --public-key FILE)
                     [--reason TEXT] [--kv-mount KV_MOUNT] [--address URL]
@@ -98,44 +92,6 @@ export function backendClient(address: string | undefined): VaultClient {
     throw new RequestError('no Vault token: set VAULT_TOKEN (or BAO_TOKEN), e.g. after "sshca login" or "vault login"');
   }
   return new VaultClient(options);
-}
-
-/** A KV call's failure in words that say what to do. */
-export function kvFailure(e: unknown, kvMount: string, key: string): unknown {
-  if (!isVaultApiError(e)) return e;
-  if (e.errors.some((m) => /no handler for route|unsupported path/.test(m))) {
-    return new RequestError(
-      `there is no KV version 2 mount ${kvMount} on this backend: enable it once with ` +
-        `"vault secrets enable -path=${kvMount} kv-v2", or name another with --kv-mount`,
-    );
-  }
-  if (e.status === 403) {
-    return new RequestError(
-      `permission denied on ${kvMount}/data/${key}: the token needs read, create and update there ` +
-        `(and read on ${kvMount}/metadata/${key})`,
-    );
-  }
-  return e;
-}
-
-/** The mount's revocation records and the KV version they were read at (0 when none yet). */
-export async function readRevocations(
-  client: VaultClient,
-  kvMount: string,
-  sshMount: string,
-): Promise<{ records: RevocationRecord[]; version: number; createdTime: string }> {
-  const key = revocationsKey(sshMount);
-  let secret;
-  try {
-    secret = await readKvData<RevocationListData>(client, kvMount, key);
-  } catch (e) {
-    throw kvFailure(e, kvMount, key);
-  }
-  return {
-    records: parseRevocationList(secret?.data),
-    version: secret?.metadata.version ?? 0,
-    createdTime: secret?.metadata.created_time ?? '',
-  };
 }
 
 /** Who the token is (its display name), for the record; "unknown" when the token may not look itself up. */
@@ -301,17 +257,7 @@ export const revokeCommand: Command = {
       by: await whoAmI(client),
     };
     const key = revocationsKey(mount);
-    let previous: RevocationRecord | undefined;
-    let result;
-    try {
-      result = await updateKvData<RevocationListData>(client, kvMount, key, (current) => {
-        const records = parseRevocationList(current);
-        previous = findRevocation(records, candidate);
-        return previous ? undefined : { ...(current ?? {}), revocations: [...records, record] };
-      });
-    } catch (e) {
-      throw kvFailure(e, kvMount, key);
-    }
+    const { previous, count, version } = await addRevocation(client, kvMount, mount, record);
     if (previous) {
       process.stdout.write(
         `${describe} of ${mount} was already revoked (at ${previous.revoked_at} by ${previous.by}); nothing changed\n`,
@@ -319,8 +265,8 @@ export const revokeCommand: Command = {
       return 0;
     }
     process.stdout.write(
-      `revoked ${describe} of ${mount}: ${result.data!.revocations.length} revocation(s) in ` +
-        `${kvMount}/data/${key} (version ${result.version})\n` +
+      `revoked ${describe} of ${mount}: ${count} revocation(s) in ` +
+        `${kvMount}/data/${key} (version ${version})\n` +
         `hosts refuse it once they have the new KRL: sshca render --format krl --mount ${mount} --out FILE\n`,
     );
     return 0;

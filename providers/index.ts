@@ -22,3 +22,4 @@ export type { OtpRoleSpec } from '../core/role-spec-otp.js';
 export type { JwtRoleSpec } from '../core/jwt-role-spec.js';
 export type { CiLoginSpec } from '../core/ci-login.js';
 export { WrappedToken, type WrappedTokenArgs } from './wrapped-token.js';
+export { SshRevocation, type SshRevocationArgs } from './ssh-revocation.js';
