@@ -56,7 +56,10 @@ const outputsOf = (inputs: SshCaInputs, publicKey: string, trustedKeys: readonly
 });
 
 /** The signing key and the trusted keys of a rotation's status. */
-const keysOf = (status: RotationStatus) => ({ publicKey: status.current?.publicKey ?? '', trustedKeys: status.trustedKeys });
+const keysOf = (status: RotationStatus) => ({
+  publicKey: status.current?.publicKey ?? '',
+  trustedKeys: status.trustedKeys,
+});
 
 /** Run the stage `rotation` names (nothing when it already ran); the keys afterwards. */
 async function rotate(client: VaultClient, mount: string, rotation: RotationSpec) {
@@ -119,6 +122,11 @@ export const sshCaProvider: pulumi.dynamic.ResourceProvider = {
   },
   async create(inputs: SshCaInputs) {
     const client = connect(inputs);
+    // A rotation needs several CA keys on the mount: refused on Vault before any key is made, so a
+    // failed create leaves no CA behind outside Pulumi's state.
+    if (inputs.rotation !== undefined && !(await detectIssuersApi(client, inputs.mount))) {
+      throw new Error(vaultRotationMessage(inputs.mount));
+    }
     if (isCaImport(inputs)) {
       await importCa(client, inputs.mount, {
         publicKey: inputs.importedPublicKey ?? '',

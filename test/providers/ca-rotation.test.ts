@@ -21,6 +21,8 @@ let grpc: ProviderServer;
 let text: string;
 let vault: Server;
 let vaultUrl: string;
+/** The requests the stand-in Vault received. */
+const vaultRequests: string[] = [];
 
 beforeAll(async () => {
   backend = await startTestServer();
@@ -28,7 +30,10 @@ beforeAll(async () => {
   text = await serializeProvider(sshCaProvider);
   grpc = await startProviderServer();
   // Vault answers a path its SSH engine does not have with 404 and no errors list.
-  vault = createServer((_req, res) => res.writeHead(404, { 'content-type': 'application/json' }).end('{"errors":[]}'));
+  vault = createServer((req, res) => {
+    vaultRequests.push(`${req.method} ${req.url}`);
+    res.writeHead(404, { 'content-type': 'application/json' }).end('{"errors":[]}');
+  });
   await new Promise<void>((done) => vault.listen(0, '127.0.0.1', done));
   vaultUrl = `http://127.0.0.1:${(vault.address() as AddressInfo).port}`;
 });
@@ -52,7 +57,10 @@ describe('SshCertificateAuthority rotation', () => {
       },
     ]);
     expect((await grpc.check(URN, {}, { ...inputs, rotation: { stage: 2 } })).failures).toEqual([
-      { property: 'rotation.stage', reason: 'rotation.stage may only move one stage at a time (from no rotation to 1), got 2' },
+      {
+        property: 'rotation.stage',
+        reason: 'rotation.stage may only move one stage at a time (from no rotation to 1), got 2',
+      },
     ]);
   });
 
@@ -112,7 +120,10 @@ describe('SshCertificateAuthority rotation', () => {
     expect(again.publicKey).toBe(nextKey);
     expect(again.trustedKeys).toHaveLength(2);
     expect((await grpc.check(URN, at(1), inputs)).failures).toEqual([
-      { property: 'rotation', reason: 'a rotation is in progress (stage 1): finish it (stage 3) before removing rotation' },
+      {
+        property: 'rotation',
+        reason: 'a rotation is in progress (stage 1): finish it (stage 3) before removing rotation',
+      },
     ]);
     await grpc.delete(URN, id, again);
   });
@@ -126,5 +137,14 @@ describe('SshCertificateAuthority rotation', () => {
     await expect(grpc.update(URN, 'ssh-dev/config/ca', old, { ...inputs, rotation: { stage: 1 } })).rejects.toThrow(
       vaultRotationMessage('ssh-dev'),
     );
+  });
+
+  it('fails create on Vault before generating a key, so no CA is left outside the state', async () => {
+    const inputs = { __provider: text, address: vaultUrl, token: 't', mount: 'ssh-dev' };
+    vaultRequests.length = 0;
+    await expect(grpc.create(URN, { ...inputs, rotation: { stage: 1 } })).rejects.toThrow(
+      vaultRotationMessage('ssh-dev'),
+    );
+    expect(vaultRequests).toEqual(['GET /v1/ssh-dev/config/issuers']);
   });
 });
