@@ -80,7 +80,11 @@ export function validateRevocationSpec(spec: RevocationSpec, at = ''): Issue[] {
  * are of that CA; a public key has no CA (`ca_key` ""), and is refused (RequestError) when it is the
  * CA key. `caKey` may be omitted for a public key only.
  */
-export function revocationCandidate(spec: RevocationSpec, caKey: string | undefined, mount: string): RevocationCandidate {
+export function revocationCandidate(
+  spec: RevocationSpec,
+  caKey: string | undefined,
+  mount: string,
+): RevocationCandidate {
   const ca = caKey ? formatAuthorizedKey(parseSshPublicKey(caKey.trim()).blob) : '';
   if (spec.publicKey === undefined && ca === '') throw new RequestError(`mount ${mount} has no CA key`);
   if (spec.serial !== undefined) return { type: 'serial', serial: revocationSerial(spec.serial)!, ca_key: ca };
@@ -92,4 +96,65 @@ export function revocationCandidate(spec: RevocationSpec, caKey: string | undefi
     );
   }
   return { type: 'public_key', public_key: line, ca_key: '' };
+}
+
+const keyLine = (text: string) => formatAuthorizedKey(parseSshPublicKey(text.trim()).blob);
+
+/**
+ * Problems of a whole declared list (the CDKTF `SshRevocations`): each entry through
+ * {@link validateRevocationSpec}, then the list's rules: serials and key IDs need the CA key, a public
+ * key must not be it, nothing twice. A CA key that is a reference (resolved at apply) is not parsed.
+ */
+export function validateRevocationListSpec(
+  props: {
+    readonly mount: string;
+    readonly caPublicKey?: string;
+    readonly revocations: readonly RevocationSpec[];
+  },
+  options: { readonly caKeyReferenced?: boolean } = {},
+): Issue[] {
+  const issues: Issue[] = [];
+  if (props.mount.replace(/^\/+|\/+$/g, '') === '')
+    issues.push({ field: 'mount', message: 'mount must name the SSH mount, e.g. ssh-dev' });
+  const literalCa = props.caPublicKey !== undefined && options.caKeyReferenced !== true;
+  let ca: string | undefined;
+  if (literalCa) {
+    try {
+      ca = keyLine(props.caPublicKey!);
+    } catch (e) {
+      issues.push({ field: 'caPublicKey', message: `caPublicKey: ${(e as Error).message}` });
+    }
+  }
+  const seen: string[] = [];
+  props.revocations.forEach((r, i) => {
+    const at = `revocations[${i}].`;
+    const own = validateRevocationSpec(r, at);
+    issues.push(...own);
+    if (own.length > 0) return;
+    if (r.publicKey === undefined && props.caPublicKey === undefined) {
+      issues.push({
+        field: `${at}${r.serial !== undefined ? 'serial' : 'keyId'}`,
+        message: `${at}${r.serial !== undefined ? 'serial' : 'keyId'} needs caPublicKey (the mount's CA key)`,
+      });
+    }
+    if (r.publicKey !== undefined && ca !== undefined && keyLine(r.publicKey) === ca) {
+      issues.push({
+        field: `${at}publicKey`,
+        message: `${at}publicKey is the CA key of ${props.mount}: revoking it would refuse every certificate of the mount; rotate the CA instead`,
+      });
+    }
+    const id =
+      r.serial !== undefined
+        ? `serial ${revocationSerial(r.serial)}`
+        : r.keyId !== undefined
+          ? `key ID ${r.keyId}`
+          : `key ${keyLine(r.publicKey!)}`;
+    if (seen.includes(id))
+      issues.push({
+        field: `revocations[${i}]`,
+        message: `revocations[${i}] repeats revocations[${seen.indexOf(id)}] (${id.split(' ').slice(0, -1).join(' ')})`,
+      });
+    seen.push(id);
+  });
+  return issues;
 }

@@ -22,3 +22,4 @@ export { IdentityEntity, type IdentityEntityProps } from './identity-entity.js';
 export { IdentityEntityAlias, type IdentityEntityAliasProps } from './identity-entity-alias.js';
 export type { JwtRoleSpec } from '../core/jwt-role-spec.js';
 export type { CiLoginSpec } from '../core/ci-login.js';
+export { SshRevocations, type SshRevocationsProps, type SshRevocationEntry } from './ssh-revocation.js';

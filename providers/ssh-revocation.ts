@@ -37,7 +37,8 @@ interface SshRevocationOutputs extends SshRevocationInputs {
 }
 
 const kvMountOf = (i: SshRevocationInputs) => i.kvMount ?? DEFAULT_KV_MOUNT;
-const candidateOf = (o: SshRevocationOutputs): RevocationCandidate => revocationCandidate(o, o.caKey || undefined, o.mount);
+const candidateOf = (o: SshRevocationOutputs): RevocationCandidate =>
+  revocationCandidate(o, o.caKey || undefined, o.mount);
 
 /** The dynamic provider behind SshRevocation (serialized into the stack's state). */
 export const sshRevocationProvider: pulumi.dynamic.ResourceProvider = {
@@ -49,12 +50,15 @@ export const sshRevocationProvider: pulumi.dynamic.ResourceProvider = {
     return { inputs: news, failures: checkFailures(issues) };
   },
   async diff(_id, olds: SshRevocationOutputs, news: SshRevocationInputs) {
-    const replaces = replacements(
-      { ...olds, kvMount: kvMountOf(olds) },
-      { ...news, kvMount: kvMountOf(news) },
-      ['mount', 'kvMount', 'serial', 'keyId', 'publicKey'],
-    );
-    const changed = (olds.reason ?? '') !== (news.reason ?? '') || olds.address !== news.address || olds.token !== news.token;
+    const replaces = replacements({ ...olds, kvMount: kvMountOf(olds) }, { ...news, kvMount: kvMountOf(news) }, [
+      'mount',
+      'kvMount',
+      'serial',
+      'keyId',
+      'publicKey',
+    ]);
+    const changed =
+      (olds.reason ?? '') !== (news.reason ?? '') || olds.address !== news.address || olds.token !== news.token;
     return { changes: replaces.length > 0 || changed, replaces, deleteBeforeReplace: true };
   },
   async create(inputs: SshRevocationInputs) {
@@ -78,7 +82,12 @@ export const sshRevocationProvider: pulumi.dynamic.ResourceProvider = {
     };
     const { previous } = await addRevocation(client, kvMountOf(inputs), mount, record);
     const kept = previous ?? record;
-    const value = candidate.type === 'serial' ? candidate.serial : candidate.type === 'key_id' ? candidate.key_id : candidate.public_key;
+    const value =
+      candidate.type === 'serial'
+        ? candidate.serial
+        : candidate.type === 'key_id'
+          ? candidate.key_id
+          : candidate.public_key;
     return {
       id: `${kvMountOf(inputs)}/data/revocations/${mount}#${candidate.type}:${value}`,
       outs: defined({ ...inputs, caKey: candidate.ca_key, revokedAt: kept.revoked_at, by: kept.by }),
@@ -92,15 +101,30 @@ export const sshRevocationProvider: pulumi.dynamic.ResourceProvider = {
     return { id, props: defined({ ...props, reason, revokedAt: found.revoked_at, by: found.by }) };
   },
   async update(_id, olds: SshRevocationOutputs, news: SshRevocationInputs) {
-    const found = await changeRevocation(connect(news), kvMountOf(news), news.mount.replace(/^\/+|\/+$/g, ''), candidateOf(olds), (r) => ({
-      ...r,
-      reason: news.reason ?? '',
-    }));
-    if (!found) throw new RequestError(`the revocation ${_id} is no longer recorded: refresh (pulumi refresh) to record it again`);
+    const found = await changeRevocation(
+      connect(news),
+      kvMountOf(news),
+      news.mount.replace(/^\/+|\/+$/g, ''),
+      candidateOf(olds),
+      (r) => ({
+        ...r,
+        reason: news.reason ?? '',
+      }),
+    );
+    if (!found)
+      throw new RequestError(
+        `the revocation ${_id} is no longer recorded: refresh (pulumi refresh) to record it again`,
+      );
     return { outs: defined({ ...news, caKey: olds.caKey, revokedAt: found.revoked_at, by: found.by }) };
   },
   async delete(_id, props: SshRevocationOutputs) {
-    await changeRevocation(connect(props), kvMountOf(props), props.mount.replace(/^\/+|\/+$/g, ''), candidateOf(props), () => undefined);
+    await changeRevocation(
+      connect(props),
+      kvMountOf(props),
+      props.mount.replace(/^\/+|\/+$/g, ''),
+      candidateOf(props),
+      () => undefined,
+    );
   },
 };
 
@@ -130,6 +154,14 @@ export class SshRevocation extends pulumi.dynamic.Resource {
   declare readonly by: pulumi.Output<string>;
 
   constructor(name: string, args: SshRevocationArgs, opts?: pulumi.CustomResourceOptions) {
-    super(...resourceArgs(sshRevocationProvider, 'SshRevocation', name, { ...args, caKey: undefined, revokedAt: undefined, by: undefined }, opts));
+    super(
+      ...resourceArgs(
+        sshRevocationProvider,
+        'SshRevocation',
+        name,
+        { ...args, caKey: undefined, revokedAt: undefined, by: undefined },
+        opts,
+      ),
+    );
   }
 }

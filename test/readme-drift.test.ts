@@ -44,7 +44,13 @@ beforeAll(async () => {
   writeFileSync(join(bin, 'sshca'), `#!/bin/sh\nexec "${process.execPath}" "${SSHCA_BIN}" "$@"\n`, { mode: 0o755 });
   server = await startTestServer();
   const devCa = await mountSshCa(server, 'ssh-dev', {
-    automation: { key_type: 'ca', allow_user_certificates: true, allowed_users: 'gitlab-runner', default_user: 'gitlab-runner', ttl: '10m' },
+    automation: {
+      key_type: 'ca',
+      allow_user_certificates: true,
+      allowed_users: 'gitlab-runner',
+      default_user: 'gitlab-runner',
+      ttl: '10m',
+    },
   });
   expect((await server.request('POST', '/v1/sys/mounts/sshca', { type: 'kv-v2' })).status).toBe(204);
   hosts = await startSshdHosts([
@@ -65,7 +71,13 @@ function runBlock(code: string, cwd: string, home: string): Promise<{ code: numb
   return new Promise((done) => {
     const child = spawn('bash', ['-e', '-c', code], {
       cwd,
-      env: { ...base, HOME: home, PATH: `${bin}:${process.env.PATH}`, VAULT_ADDR: server.url, VAULT_TOKEN: server.token },
+      env: {
+        ...base,
+        HOME: home,
+        PATH: `${bin}:${process.env.PATH}`,
+        VAULT_ADDR: server.url,
+        VAULT_TOKEN: server.token,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -89,7 +101,11 @@ function inventory(): string {
     '  children:',
     '    dev:',
     '      hosts:',
-    ...hosts.flatMap((h) => [`        ${h.name}:`, `          ansible_host: ${h.address}`, `          ansible_port: ${h.port}`]),
+    ...hosts.flatMap((h) => [
+      `        ${h.name}:`,
+      `          ansible_host: ${h.address}`,
+      `          ansible_port: ${h.port}`,
+    ]),
     '',
   ].join('\n');
 }
@@ -122,13 +138,22 @@ it('runs the "Drift" block as written against loopback sshd hosts: clean table, 
   expect(JSON.parse(readFileSync(join(folder, 'drift.json'), 'utf8'))).toEqual({
     mount: 'ssh-dev',
     krl_version: 0,
-    hosts: hosts.map((h) => ({ host: h.name, address: h.address, port: h.port, user: 'root', status: 'clean', findings: [] })),
+    hosts: hosts.map((h) => ({
+      host: h.name,
+      address: h.address,
+      port: h.port,
+      user: 'root',
+      status: 'clean',
+      findings: [],
+    })),
   });
 }, 60_000);
 
 it("the block's first command in the repository's root reads the example inventory: its hosts do not resolve, exit 4", async () => {
   const first = block().split('\n').slice(0, 2).join('\n');
-  expect(first).toBe('sshca drift --inventory ansible/inventories/example/hosts.yml --mount ssh-dev \\\n  --role automation --principals gitlab-runner');
+  expect(first).toBe(
+    'sshca drift --inventory ansible/inventories/example/hosts.yml --mount ssh-dev \\\n  --role automation --principals gitlab-runner',
+  );
   const home = join(dir, 'home-root');
   mkdirSync(home);
   const r = await runBlock(first, ROOT, home);

@@ -37,8 +37,10 @@ const SHARED: Record<string, string> = {
 /** Helper functions both surfaces export, the same function. */
 const SHARED_FUNCTIONS = ['signingPolicy', 'credsPolicy'];
 /** Concepts only one surface has (the other uses its provider's own resource, or has no such thing). */
-const PULUMI_ONLY = ['SecretsMount'];
-const CDKTF_ONLY = ['TrustedEc2Hosts'];
+// Revocations (issue 20): Pulumi's SshRevocation adds and removes one record beside others (check-and-set);
+// Terraform's vault_kv_secret_v2 owns a whole secret, so CDKTF's SshRevocations declares the whole list.
+const PULUMI_ONLY = ['SecretsMount', 'SshRevocation'];
+const CDKTF_ONLY = ['TrustedEc2Hosts', 'SshRevocations'];
 /** Old name → new name, kept as deprecated aliases. */
 const PULUMI_DEPRECATED: Record<string, string> = { SshCa: 'SshCertificateAuthority' };
 
@@ -74,6 +76,8 @@ describe('exported names', () => {
     expectTypeOf<modules.SshRoleProps>().toHaveProperty('mount');
     expectTypeOf<modules.SshOtpRoleProps>().toHaveProperty('mount');
     expectTypeOf<modules.SshZeroAddressRolesProps>().toHaveProperty('mount');
+    expectTypeOf<providers.SshRevocationArgs>().toHaveProperty('mount');
+    expectTypeOf<modules.SshRevocationsProps>().toHaveProperty('mount');
     expectTypeOf<providers.SshCaArgs>().toEqualTypeOf<providers.SshCertificateAuthorityArgs>();
   });
 });

@@ -42,16 +42,24 @@ const stored = async () => (await backend.request('GET', '/v1/sshca/data/revocat
 
 describe('SshRevocation', () => {
   it('check: the core validator, exact failures', async () => {
-    const failures = async (news: object) => (await grpc.check(urn('bad'), {}, { ...conn(), mount: 'ssh-dev', ...news })).failures;
-    expect(await failures({})).toEqual([{ property: 'serial', reason: 'say what is revoked: serial, keyId or publicKey' }]);
-    expect(await failures({ serial: '12', keyId: 'alice' })).toEqual([{ property: 'keyId', reason: 'give only one of serial, keyId' }]);
+    const failures = async (news: object) =>
+      (await grpc.check(urn('bad'), {}, { ...conn(), mount: 'ssh-dev', ...news })).failures;
+    expect(await failures({})).toEqual([
+      { property: 'serial', reason: 'say what is revoked: serial, keyId or publicKey' },
+    ]);
+    expect(await failures({ serial: '12', keyId: 'alice' })).toEqual([
+      { property: 'keyId', reason: 'give only one of serial, keyId' },
+    ]);
     expect(await failures({ serial: '0' })).toEqual([
       {
         property: 'serial',
-        reason: 'serial must be a decimal (as ssh-keygen -L shows it) or 0x<hex> between 1 and 2^64-1 (OpenSSH cannot revoke serial 0), got "0"',
+        reason:
+          'serial must be a decimal (as ssh-keygen -L shows it) or 0x<hex> between 1 and 2^64-1 (OpenSSH cannot revoke serial 0), got "0"',
       },
     ]);
-    expect(await failures({ keyId: '' })).toEqual([{ property: 'keyId', reason: 'keyId must be a non-empty key ID without NUL' }]);
+    expect(await failures({ keyId: '' })).toEqual([
+      { property: 'keyId', reason: 'keyId must be a non-empty key ID without NUL' },
+    ]);
     expect(await failures({ publicKey: 'ssh-ed25519-cert-v01@openssh.com AAAA' })).toEqual([
       { property: 'publicKey', reason: 'publicKey is a certificate: revoke its serial instead' },
     ]);
@@ -61,27 +69,52 @@ describe('SshRevocation', () => {
   it('create records what sshca revoke records, beside other records; diff, update, read, delete', async () => {
     // A record made by someone else (sshca revoke) first: it must survive everything below.
     const client = new VaultClient({ address: backend.url, token: backend.token });
-    const other = { type: 'key_id' as const, key_id: 'bob', ca_key: devCa, reason: 'cli', revoked_at: '2025-01-01T00:00:00Z', by: 'root' };
+    const other = {
+      type: 'key_id' as const,
+      key_id: 'bob',
+      ca_key: devCa,
+      reason: 'cli',
+      revoked_at: '2025-01-01T00:00:00Z',
+      by: 'root',
+    };
     await addRevocation(client, 'sshca', 'ssh-dev', other);
 
     const inputs = { ...conn(), mount: 'ssh-dev', serial: '0x1c2f', reason: 'laptop stolen' };
     const { id, outs } = await grpc.create(urn('laptop'), inputs);
     expect(id).toBe('sshca/data/revocations/ssh-dev#serial:7215');
-    expect(outs).toEqual({ ...inputs, caKey: devCa, revokedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/), by: 'root' });
+    expect(outs).toEqual({
+      ...inputs,
+      caKey: devCa,
+      revokedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+      by: 'root',
+    });
     let data = await stored();
     expect(data.metadata.version).toBe(2);
     expect(data.data.revocations).toEqual([
       other,
-      { type: 'serial', serial: '7215', ca_key: devCa, reason: 'laptop stolen', revoked_at: outs.revokedAt, by: 'root' },
+      {
+        type: 'serial',
+        serial: '7215',
+        ca_key: devCa,
+        reason: 'laptop stolen',
+        revoked_at: outs.revokedAt,
+        by: 'root',
+      },
     ]);
 
-    expect(await grpc.diff(urn('laptop'), id, outs, inputs)).toEqual({ changes: 1, replaces: [], deleteBeforeReplace: true });
+    expect(await grpc.diff(urn('laptop'), id, outs, inputs)).toEqual({
+      changes: 1,
+      replaces: [],
+      deleteBeforeReplace: true,
+    });
     expect(await grpc.diff(urn('laptop'), id, outs, { ...inputs, serial: '13' })).toEqual({
       changes: 2,
       replaces: ['serial'],
       deleteBeforeReplace: true,
     });
-    expect((await grpc.diff(urn('laptop'), id, outs, { ...inputs, reason: 'stolen at the airport' })).replaces).toEqual([]);
+    expect((await grpc.diff(urn('laptop'), id, outs, { ...inputs, reason: 'stolen at the airport' })).replaces).toEqual(
+      [],
+    );
 
     const updated = await grpc.update(urn('laptop'), id, outs, { ...inputs, reason: 'stolen at the airport' });
     expect(updated.reason).toBe('stolen at the airport');
@@ -99,10 +132,19 @@ describe('SshRevocation', () => {
 
   it('a public key: no CA; the CA key itself is refused', async () => {
     const key = generateKeyPair('ed25519', 0).publicKey.trim();
-    const { id, outs } = await grpc.create(urn('leaked'), { ...conn(), mount: 'ssh-dev', publicKey: `${key} leaked@laptop` });
+    const { id, outs } = await grpc.create(urn('leaked'), {
+      ...conn(),
+      mount: 'ssh-dev',
+      publicKey: `${key} leaked@laptop`,
+    });
     expect(id).toBe(`sshca/data/revocations/ssh-dev#public_key:${key}`);
     expect(outs.caKey).toBe('');
-    expect((await stored()).data.revocations.at(-1)).toMatchObject({ type: 'public_key', public_key: key, ca_key: '', reason: '' });
+    expect((await stored()).data.revocations.at(-1)).toMatchObject({
+      type: 'public_key',
+      public_key: key,
+      ca_key: '',
+      reason: '',
+    });
     await grpc.delete(urn('leaked'), id, outs);
     await expect(grpc.create(urn('ca'), { ...conn(), mount: 'ssh-dev', publicKey: devCa })).rejects.toThrow(
       'publicKey is the CA key of ssh-dev: revoking it would refuse every certificate of the mount; rotate the CA instead',
@@ -134,13 +176,28 @@ process.stdout.write(text);
 it.each([
   ['tsc output', [process.execPath], resolve(ROOT, 'dist/providers/ssh-revocation.js')],
   ['tsx', [process.execPath, '--import', 'tsx'], resolve(ROOT, 'providers/ssh-revocation.ts')],
-])('SshRevocation serialized from %s runs in the dynamic-provider server', async (label, runner, module) => {
-  if (label === 'tsc output' && !existsSync(module)) throw new Error(`${module} is missing: run "npm run build" first`);
-  const serialized = await serializeWith(runner, module);
-  expect(serialized).not.toContain(backend.token);
-  const inputs = { __provider: serialized, address: backend.url, token: backend.token, mount: 'ssh-dev', keyId: `alice-${label}` };
-  expect((await grpc.check(urn(label.replace(/\W/g, '')), {}, inputs)).failures).toEqual([]);
-  const { id, outs } = await grpc.create(urn(label.replace(/\W/g, '')), inputs);
-  expect((await stored()).data.revocations.at(-1)).toMatchObject({ type: 'key_id', key_id: `alice-${label}`, ca_key: devCa });
-  await grpc.delete(urn(label.replace(/\W/g, '')), id, outs);
-}, 60_000);
+])(
+  'SshRevocation serialized from %s runs in the dynamic-provider server',
+  async (label, runner, module) => {
+    if (label === 'tsc output' && !existsSync(module))
+      throw new Error(`${module} is missing: run "npm run build" first`);
+    const serialized = await serializeWith(runner, module);
+    expect(serialized).not.toContain(backend.token);
+    const inputs = {
+      __provider: serialized,
+      address: backend.url,
+      token: backend.token,
+      mount: 'ssh-dev',
+      keyId: `alice-${label}`,
+    };
+    expect((await grpc.check(urn(label.replace(/\W/g, '')), {}, inputs)).failures).toEqual([]);
+    const { id, outs } = await grpc.create(urn(label.replace(/\W/g, '')), inputs);
+    expect((await stored()).data.revocations.at(-1)).toMatchObject({
+      type: 'key_id',
+      key_id: `alice-${label}`,
+      ca_key: devCa,
+    });
+    await grpc.delete(urn(label.replace(/\W/g, '')), id, outs);
+  },
+  60_000,
+);
