@@ -62,43 +62,46 @@ it('the same lint fails a copy of ssh_otp_helper whose PAM include task lost its
 });
 
 /**
- * Lint a copy of ansible/ in which the handler `name` of `role` calls its module `module` by its short
- * name instead of `ansible.builtin.<module>` (which a collection could shadow): the lint must fail on
- * that handler and nothing else.
+ * Lint a copy of ansible/ in which the task or handler `name` of `role` (in `file`) lost the capital of
+ * its name: the lint must fail on that task and nothing else (proof that the role's files are linted).
  */
-async function lintWithShortName(label: string, role: string, name: string, module: string) {
+async function lintWithLowerCaseName(label: string, role: string, file: string, name: string) {
   const project = join(dir, label);
   cpSync(ANSIBLE_DIR, join(project, 'ansible'), { recursive: true, verbatimSymlinks: true });
-  const handlers = join(project, 'ansible/roles', role, 'handlers/main.yml');
-  const text = readFileSync(handlers, 'utf8');
+  const path = join(project, 'ansible/roles', role, file);
+  const text = readFileSync(path, 'utf8');
   const at = text.indexOf(`- name: ${name}\n`);
   expect(at).toBeGreaterThan(-1);
   const line = text.slice(0, at).split('\n').length;
-  const mutated = text.slice(0, at) + text.slice(at).replace(`  ansible.builtin.${module}:\n`, `  ${module}:\n`);
-  expect(mutated.length).toBe(text.length - 'ansible.builtin.'.length);
-  writeFileSync(handlers, mutated);
+  const lower = name[0]!.toLowerCase() + name.slice(1);
+  writeFileSync(path, text.slice(0, at) + text.slice(at).replace(`- name: ${name}\n`, `- name: ${lower}\n`));
   // From the copy's parent, as from the repository root: ansible-lint lints only files below its working directory.
   const r = await runCommand('ansible-lint', ['--offline', '--profile', 'production', 'ansible/'], env, project);
   expect(r.code).toBe(2);
   expect(r.stdout).toBe(
-    `fqcn[action-core]: Use FQCN for builtin module actions (${module}).\n` +
-      `ansible/roles/${role}/handlers/main.yml:${line} Use \`ansible.builtin.${module}\` or \`ansible.legacy.${module}\` instead.\n\n`,
+    'name[casing]: All names should start with an uppercase letter.\n' +
+      `ansible/roles/${role}/${file}:${line} Task/Handler: ${lower}\n\n`,
   );
   return r;
 }
 
-it('the same lint fails a copy of ssh_ca_trust whose reload command is not called by its full name', async () => {
-  const r = await lintWithShortName('project', 'ssh_ca_trust', 'Reload sshd with the configured command', 'command');
+it('the same lint fails a copy of ssh_ca_trust whose task name lost its capital', async () => {
+  const r = await lintWithLowerCaseName(
+    'project',
+    'ssh_ca_trust',
+    'tasks/main.yml',
+    'Write the trusted CA keys, principals and drop-in files and check the whole sshd configuration',
+  );
   expect(r.stderr).toMatch(
-    /Failed after shared profile, 4\/5 star rating: 1 failure\(s\), 0 warning\(s\) on \d+ files\.\n$/,
+    /Failed after basic profile, 1\/5 star rating: 1 failure\(s\), 0 warning\(s\) on \d+ files\.\n$/,
   );
 });
 
-it('the same lint fails a copy of ssh_host_certificate whose reload service is not called by its full name', async () => {
-  await lintWithShortName(
+it('the same lint fails a copy of ssh_host_certificate whose handler name lost its capital', async () => {
+  await lintWithLowerCaseName(
     'project-host-certificate',
     'ssh_host_certificate',
-    'Reload the sshd service for the host certificates',
-    'service',
+    'handlers/main.yml',
+    'Reload sshd for the host certificates',
   );
 });
