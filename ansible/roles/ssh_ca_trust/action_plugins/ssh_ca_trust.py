@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
-# The role's one task (issue 17, point 5), on the control node: refuse what the inputs check found,
-# fetch the CA public key from the backend (in this process: no task and no module run for it), check
+# The role's one task (issue 17, point 5), on the control node: check the inputs (in Python, no
+# per-host Jinja: the same rules and words as the TypeScript validator), fetch the CA public key from the backend (in this process: no task and no module run for it), check
 # every CA key by form, normalise keys and principals, render the files from the role's templates (the
 # same bytes as vault-ssh-ca's TypeScript renderers), then run the module ssh_ca_trust_files once on the
 # host, which checks the keys with ssh-keygen, writes what differs, checks sshd and undoes everything on
@@ -11,18 +11,104 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import os
 import re
 
 from ansible.errors import AnsibleError
+from ansible.module_utils.common._collections_compat import Mapping
 from ansible.module_utils.common.text.converters import to_text
+from ansible.module_utils.six import string_types
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 from ansible.module_utils.urls import ConnectionError as UrlsConnectionError, open_url
+from ansible.module_utils.common.json import AnsibleJSONEncoder
 from ansible.plugins.action import ActionBase
 from ansible.template import AnsibleEnvironment
 
 REFUSING = 'ssh_ca_trust: refusing to change anything: '
+OWN = 'give the principals files a directory of their own, such as /etc/ssh/sshca/principals'
+
+
+def to_json(value):
+    """As the to_json filter writes a value into a message."""
+    return json.dumps(value, cls=AnsibleJSONEncoder)
+
+
+def is_sequence(value):
+    """Jinja's sequence test: has a length and items."""
+    return hasattr(value, '__len__') and hasattr(value, '__getitem__')
+
+
+def input_issues(a):
+    """Every problem of the inputs, in order: the rules and words of core/render/host-trust.ts and path-checks.ts."""
+    issues = []
+    env = a.get('environment')
+    if not (isinstance(env, string_types) and re.fullmatch(a['environment_form'], env)):
+        issues.append('environment must be 1-32 lower-case letters, digits, _ or -, got ' + to_json(env))
+    url = a.get('backend_url') or ''
+    mount = a.get('mount') or ''
+    if (len(url) > 0) != (len(mount) > 0):
+        issues.append('ssh_ca_trust_backend_url and ssh_ca_trust_mount go together: set both to fetch the CA public key, or neither')
+    if url and not re.fullmatch(r'https?://[^ /]+(/[^ ]*)?', url):
+        issues.append('ssh_ca_trust_backend_url must be an http:// or https:// URL, got ' + to_json(url))
+    if not a.get('ca_keys') and not url:
+        issues.append('at least one CA public key is required: set ssh_ca_trust_ca_keys, or ssh_ca_trust_backend_url and ssh_ca_trust_mount')
+    principals = a.get('principals')
+    if not isinstance(principals, Mapping):
+        issues.append('ssh_ca_trust_principals must map each account to a list of principals')
+    else:
+        for account, names in sorted(principals.items(), key=lambda item: item[0]):
+            field = 'principals.%s' % (account,)
+            if not (isinstance(account, string_types) and re.fullmatch(a['account_form'], account)):
+                issues.append(field + ': ' + to_json(account) + ' is not a valid account name')
+            if (isinstance(names, string_types) or isinstance(names, Mapping) or not is_sequence(names)
+                    or any(not isinstance(n, string_types) for n in names)):
+                issues.append(field + ': must be a list of principals (strings)')
+            elif len(names) == 0:
+                issues.append(field + ': account %s has no principals' % (account,))
+            else:
+                for name in sorted(set(names)):
+                    if not re.fullmatch(a['principal_form'], name):
+                        issues.append(field + ': principal ' + to_json(name)
+                                      + ' must be printable ASCII without spaces or commas, not starting with #')
+                    elif name == '*':
+                        issues.append(field + ': principal "*" is refused: sshd matches principals literally')
+    paths = [('ssh_ca_trust_dropin_path', a.get('dropin_path')), ('ssh_ca_trust_ca_keys_path', a.get('ca_keys_path')),
+             ('ssh_ca_trust_principals_dir', a.get('principals_dir'))]
+    formed = True
+    for field, path in paths:
+        if (not isinstance(path, string_types) or not re.fullmatch(r'/[A-Za-z0-9._/-]+', path)
+                or '.' in path.split('/') or '..' in path.split('/')):
+            issues.append(field + ' must be an absolute path of letters, digits and ._/-, got ' + to_json(path))
+            formed = False
+        elif re.match(r'/etc/ssh/ssh_host_.*key', path):
+            issues.append(field + ' ' + path + ' matches /etc/ssh/ssh_host_*key*, which cloud-init deletes on first boot')
+    dropin = os.path.basename(to_text(a.get('dropin_path')))
+    if not dropin.endswith('.conf') or dropin >= '50-cloud-init.conf':
+        issues.append("the drop-in's name must end in .conf and sort before 50-cloud-init.conf, got " + dropin)
+    # Overlapping paths (issue 13): the principals directory is the one the role removes files from, so it
+    # may hold nothing else. The same rules and words as core/render/path-checks.ts checkOverlaps.
+    if formed:
+        named = [('the principals directory', a['principals_dir'], True), ('the drop-in', a['dropin_path'], True),
+                 ('the trusted CA keys file', a['ca_keys_path'], True),
+                 ('the sshd config', to_text(a.get('sshd_config')), False),
+                 ('the sshd command', to_text(a.get('sshd_command')), False)]
+        for key in a.get('sshd_host_keys') or []:
+            named.append(('the sshd host key', to_text(key), False))
+        normal = ['/' + '/'.join(part for part in path.split('/') if part != '') for _, path, _ in named]
+        dir_name, dir_path, _ = named[0]
+        if normal[0] in list(a['system_dirs']):
+            issues.append(dir_name + ' ' + dir_path + ' is a system directory: ' + OWN)
+        for i in range(len(named)):
+            for j in range(i + 1, len(named)):
+                if (named[i][2] or named[j][2]) and normal[i] == normal[j]:
+                    issues.append(named[i][0] + ' and ' + named[j][0] + ' are both ' + named[j][1] + ': each needs a path of its own')
+        inside = '/' if normal[0] == '/' else normal[0] + '/'
+        for i in range(1, len(named)):
+            if normal[i].startswith(inside):
+                issues.append(dir_name + ' ' + dir_path + ' contains ' + named[i][0] + ' ' + named[i][1] + ': ' + OWN)
+    return issues
 
 
 class ActionModule(ActionBase):
@@ -34,9 +120,10 @@ class ActionModule(ActionBase):
         del tmp
         a = self._task.args
 
-        # 1. The inputs (checked by the role's Jinja, vars/main.yml): the host is not even contacted.
-        if a.get('refuse'):
-            result.update(failed=True, changed=False, msg=REFUSING + a['refuse'])
+        # 1. The inputs: any problem fails the host before it is even contacted.
+        issues = input_issues(a)
+        if issues:
+            result.update(failed=True, changed=False, msg=REFUSING + '; '.join(issues))
             return result
 
         # 2. The keys: literal ones first, then the backend's.

@@ -14,7 +14,8 @@ DOCUMENTATION = r'''
 module: ssh_ca_trust
 short_description: Make sshd trust one environment's SSH user CA, in one module run on the host
 description:
-  - Runs on the control node (action plugin). Fails at once, without contacting the host, with O(refuse) when it is not empty.
+  - Runs on the control node (action plugin). Checks the inputs first (environment, key sources, principals, paths and their
+    overlaps) and fails at once, without contacting the host, naming every problem.
   - Fetches O(public_key_url) when set (unauthenticated; a 404 or empty answer, or no answer, fails the host), checks every CA
     key by form (private keys, certificates and unknown types are refused; only keys of the right form go to the host),
     normalises keys and principals and renders the trusted keys file, the principals files and the drop-in from the role's
@@ -22,10 +23,6 @@ description:
   - Then runs C(ssh_ca_trust_files) once on the host, which checks the keys with C(ssh-keygen -l), writes only what differs,
     checks the whole configuration with C(sshd -t) and C(sshd -T) and undoes every change on failure.
 options:
-  refuse:
-    description: The problems the role found in its inputs, joined with C(; ); empty when there are none.
-    type: str
-    default: ''
   environment:
     description: The environment's name, written into the files' header comments.
     type: str
@@ -35,6 +32,10 @@ options:
     type: list
     elements: str
     default: []
+  backend_url:
+    description: The backend's address as given (checked with O(mount)).
+    type: str
+    default: ''
   public_key_url:
     description: The backend's C(/v1/<mount>/public_key); empty fetches nothing.
     type: str
@@ -59,6 +60,19 @@ options:
     description: False adds C(AuthorizedKeysFile none) to the drop-in.
     type: bool
     default: true
+  environment_form:
+    description: Python regular expression (whole name) of an environment name.
+    type: str
+    required: true
+  principal_form:
+    description: Python regular expression (whole principal) of a principal.
+    type: str
+    required: true
+  system_dirs:
+    description: Directories the principals directory may never be.
+    type: list
+    elements: str
+    required: true
   key_form:
     description: Python regular expression (whole line) of an acceptable CA key line.
     type: str
@@ -112,6 +126,9 @@ EXAMPLES = r'''
     public_key_url: https://vault.example.com:8200/v1/ssh-dev/public_key
     mount: ssh-dev
     principals: {ubuntu: [ubuntu]}
+    environment_form: '[a-z0-9][a-z0-9_-]{0,31}'
+    principal_form: '(?!#)[!-+.-~-]+'
+    system_dirs: [/, /etc, /etc/ssh]
     key_form: '[a-z0-9@.-]+[ \t]+[A-Za-z0-9+/]+={0,2}([ \t].*)?'
     key_types: [ssh-ed25519]
     principals_header: '\A# Managed by vault-ssh-ca'
@@ -148,8 +165,8 @@ from ansible.module_utils.basic import AnsibleModule
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            refuse=dict(type='str', default=''),
             environment=dict(type='str', required=True),
+            backend_url=dict(type='str', default=''),
             ca_keys=dict(type='list', elements='str', default=[]),
             public_key_url=dict(type='str', default=''),
             mount=dict(type='str', default=''),
@@ -157,6 +174,9 @@ def main():
             ca_bundle=dict(type='str', default=''),
             principals=dict(type='dict', default={}),
             keep_authorized_keys=dict(type='bool', default=True),
+            environment_form=dict(type='str', required=True),
+            principal_form=dict(type='str', required=True),
+            system_dirs=dict(type='list', elements='str', required=True),
             key_form=dict(type='str', required=True),
             key_types=dict(type='list', elements='str', required=True),
             principals_header=dict(type='str', required=True),
