@@ -15,28 +15,30 @@ DOCUMENTATION = r'''
 module: ssh_host_certificate
 short_description: Certify the host's SSH host keys with a host CA and install the certificates, checked by sshd
 description:
-  - Runs on the control node (action plugin). First the read-only module C(ssh_host_certificate_check) runs on the host with
-    O(check) and reports which host keys need a (new) certificate and the drop-in's current content.
+  - Runs on the control node (action plugin). Checks the inputs first and fails at once, without contacting the host, naming
+    every problem; takes the host CA keys (O(ca_keys), or fetched from the backend).
+  - Then the read-only module C(ssh_host_certificate_check) runs on the host and reports which host keys need a (new)
+    certificate and the drop-in's current content.
   - The drop-in is rendered from O(dropin_template) on the control node with the check's result as C(ssh_host_certificate__check).
   - When no key needs a certificate and the drop-in is already right, nothing else happens (one module run on the host).
-  - Otherwise only the public keys that need it are sent from the control node to O(sign_url) (POST, C(X-Vault-Token) from the
+  - Otherwise only the public keys that need it are sent from the control node to C(<backend_url>/v1/<mount>/sign/<role>) (POST, C(X-Vault-Token) from the
     variable C(ssh_host_certificate_token), never a task argument), and a key the backend does not sign fails the host with the
     backend's own errors before anything is written. Then C(ssh_host_certificate_install) runs once on the host; it installs the
     certificates and the drop-in, checks them with C(ssh-keygen -L), C(sshd -t) and C(sshd -T), and undoes everything on failure.
   - In check mode nothing is signed or written; the result says whether anything would change.
 options:
-  check:
-    description: The arguments of C(ssh_host_certificate_check).
-    type: dict
-    required: true
-  sign_url:
-    description: The backend's C(/v1/<mount>/sign/<role>) URL.
+  backend_url:
+    description: The Vault-compatible backend.
     type: str
     required: true
-  sign_body:
-    description: The sign request's body without C(public_key).
-    type: dict
+  mount:
+    description: The host CA mount.
+    type: str
     required: true
+  role:
+    description: The host role of that mount.
+    type: str
+    default: host
   validate_certs:
     description: Verify the backend's TLS certificate.
     type: bool
@@ -45,6 +47,34 @@ options:
     description: PEM bundle on the control node to verify the backend with; empty uses the trust store.
     type: str
     default: ''
+  ca_keys:
+    description: The host CA public keys; empty fetches C(<backend_url>/v1/<mount>/public_key).
+    type: list
+    elements: str
+    default: []
+  ttl:
+    description: TTL to ask for (C(720h)); empty takes the role's.
+    type: str
+    default: ''
+  renew_before:
+    description: Re-sign within this of expiry (C(48h)); empty re-signs in the last third of the lifetime.
+    type: str
+    default: ''
+  principals:
+    description: The host's names in the certificate.
+    type: list
+    elements: str
+    required: true
+  key_types:
+    description: Key types whose C(/etc/ssh/ssh_host_<type>_key) is certified when it exists (without O(host_keys)).
+    type: list
+    elements: str
+    default: [ed25519, ecdsa, rsa]
+  host_keys:
+    description: Private host key paths to certify instead.
+    type: list
+    elements: str
+    default: []
   dropin_template:
     description: The role template that renders the drop-in.
     type: str
@@ -68,14 +98,9 @@ author:
 EXAMPLES = r'''
 - name: Certify the host keys
   ssh_host_certificate:
-    check:
-      host_keys: [/etc/ssh/ssh_host_ed25519_key]
-      principals: [web-1.dev.example.com]
-      ca_keys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG4']
-      renew_before: -1
-      dropin_path: /etc/ssh/sshd_config.d/10-sshca-host-certificate.conf
-    sign_url: https://vault.example.com:8200/v1/ssh-dev-host/sign/host
-    sign_body: {cert_type: host, valid_principals: web-1.dev.example.com}
+    backend_url: https://vault.example.com:8200
+    mount: ssh-dev-host
+    principals: [web-1.dev.example.com]
     dropin_template: sshd-dropin.conf.j2
     dropin_path: /etc/ssh/sshd_config.d/10-sshca-host-certificate.conf
     sshd_command: /usr/sbin/sshd
@@ -103,11 +128,17 @@ from ansible.module_utils.basic import AnsibleModule
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            check=dict(type='dict', required=True),
-            sign_url=dict(type='str', required=True),
-            sign_body=dict(type='dict', required=True),
+            backend_url=dict(type='str', required=True),
+            mount=dict(type='str', required=True),
+            role=dict(type='str', default='host'),
             validate_certs=dict(type='bool', default=True),
             ca_bundle=dict(type='str', default=''),
+            ca_keys=dict(type='list', elements='str', default=[]),
+            ttl=dict(type='str', default=''),
+            renew_before=dict(type='str', default=''),
+            principals=dict(type='list', elements='str', required=True),
+            key_types=dict(type='list', elements='str', default=['ed25519', 'ecdsa', 'rsa']),
+            host_keys=dict(type='list', elements='str', default=[]),
             dropin_template=dict(type='str', required=True),
             dropin_path=dict(type='str', required=True),
             sshd_command=dict(type='str', required=True),

@@ -19,10 +19,6 @@ description:
   - Finds the host's public host keys and reads the certificate installed next to each one.
   - Read-only; never opens a private key.
 options:
-  refuse:
-    description: When not empty, why the control node refuses this host; the module fails with it at once and touches nothing.
-    type: str
-    default: ''
   host_keys:
     description: Private host key paths; the public key is C(<key>.pub), the certificate C(<key>-cert.pub).
     type: list
@@ -196,7 +192,6 @@ def decide(public_key, cert_path, wanted, now):
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            refuse=dict(type='str', default=''),
             host_keys=dict(type='list', elements='str', required=True),
             principals=dict(type='list', elements='str', required=True),
             ca_keys=dict(type='list', elements='str', required=True),
@@ -208,8 +203,6 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
-    if p['refuse']:
-        module.fail_json(msg=p['refuse'])
     now = p['now'] or int(time.time())
     wanted = {
         'principals': sorted(set(p['principals'])),
