@@ -433,18 +433,62 @@ describe('no sshca command prints a JavaScript stack trace for bad input', () =>
     ['drift --inventory missing', ['drift', '--inventory', '{dir}/no-hosts.yml', '--mount', 'ssh-dev'], {}, 2],
     ['drift --mount /', ['drift', '--inventory', '{dir}/hosts.yml', '--mount', '/'], {}, 2],
     ['drift --timeout 0', ['drift', '--inventory', '{dir}/hosts.yml', '--mount', 'ssh-dev', '--timeout', '0'], {}, 2],
-    ['drift --concurrency not a number', ['drift', '--inventory', '{dir}/hosts.yml', '--mount', 'ssh-dev', '--concurrency', 'x'], {}, 2],
+    [
+      'drift --concurrency not a number',
+      ['drift', '--inventory', '{dir}/hosts.yml', '--mount', 'ssh-dev', '--concurrency', 'x'],
+      {},
+      2,
+    ],
     ['drift with an unknown option', ['drift', '--bogus'], {}, 2],
     ['drift, no host of the mount', ['drift', '--inventory', '{dir}/hosts.yml', '--mount', 'ssh-nope'], {}, 1],
-    ['drift from a mount that does not exist', ['drift', '--inventory', '{dir}/hosts-nope.yml', '--mount', 'ssh-nope'], {}, 1],
-    ['drift, backend down', ['drift', '--inventory', '{dir}/hosts.yml', '--mount', 'ssh-dev'], { VAULT_ADDR: 'http://127.0.0.1:1' }, 1],
-    ['drift with an unknown token', ['drift', '--inventory', '{dir}/hosts.yml', '--mount', 'ssh-dev'], { VAULT_TOKEN: 'hvs.unknown' }, 3],
+    [
+      'drift from a mount that does not exist',
+      ['drift', '--inventory', '{dir}/hosts-nope.yml', '--mount', 'ssh-nope'],
+      {},
+      1,
+    ],
+    [
+      'drift, backend down',
+      ['drift', '--inventory', '{dir}/hosts.yml', '--mount', 'ssh-dev'],
+      { VAULT_ADDR: 'http://127.0.0.1:1' },
+      1,
+    ],
+    [
+      'drift with an unknown token',
+      ['drift', '--inventory', '{dir}/hosts.yml', '--mount', 'ssh-dev'],
+      { VAULT_TOKEN: 'hvs.unknown' },
+      3,
+    ],
+    ['audit without --audit-log', ['audit', '--sshd-log', '{dir}/bad.pem'], {}, 2],
+    ['audit without --sshd-log', ['audit', '--audit-log', '{dir}/bad.pem'], {}, 2],
+    ['audit --audit-log missing', ['audit', '--audit-log', '{dir}/no-audit.log', '--sshd-log', '{dir}/bad.pem'], {}, 1],
+    [
+      'audit --since not a time',
+      ['audit', '--audit-log', '{dir}/bad.pem', '--sshd-log', '{dir}/bad.pem', '--since', 'yesterday'],
+      {},
+      2,
+    ],
+    ['audit with an unknown option', ['audit', '--bogus'], {}, 2],
+    ['revoke without a target', ['revoke', '--mount', 'ssh-dev'], {}, 2],
+    ['revoke --serial not a number', ['revoke', '--mount', 'ssh-dev', '--serial', 'abc'], {}, 2],
+    [
+      'revoke --certificate not a certificate',
+      ['revoke', '--mount', 'ssh-dev', '--certificate', '{dir}/bad.pem'],
+      {},
+      1,
+    ],
+    ['rotate without --stage or --status', ['rotate', '--mount', 'ssh-dev'], {}, 2],
+    ['rotate --stage 4', ['rotate', '--mount', 'ssh-dev', '--stage', '4'], {}, 2],
+    ['rotate from a mount that does not exist', ['rotate', '--mount', 'ssh-nope', '--status'], {}, 1],
   ];
 
   beforeAll(() => {
     writeFileSync(join(dir, 'bad.pem'), 'not a key or certificate\n');
     // drift's inventories: one dev host (never reached: every drift row fails before the probe).
-    writeFileSync(join(dir, 'hosts.yml'), 'all:\n  hosts:\n    web-1:\n      ansible_host: 127.0.0.1\n      ssh_ca_trust_mount: ssh-dev\n');
+    writeFileSync(
+      join(dir, 'hosts.yml'),
+      'all:\n  hosts:\n    web-1:\n      ansible_host: 127.0.0.1\n      ssh_ca_trust_mount: ssh-dev\n',
+    );
     writeFileSync(join(dir, 'hosts-nope.yml'), 'all:\n  hosts:\n    web-1:\n      ansible_host: 127.0.0.1\n');
   });
 
@@ -470,10 +514,30 @@ describe('no sshca command prints a JavaScript stack trace for bad input', () =>
   it.each([
     [['drift', '--mount', 'ssh-dev'], {}, 2, `sshca drift: missing required option --inventory\n${usage}`],
     [['drift', '--inventory', '{dir}/hosts.yml'], {}, 2, `sshca drift: missing required option --mount\n${usage}`],
-    [['drift', '--inventory', '{dir}/no-hosts.yml', '--mount', 'ssh-dev'], {}, 2, `sshca drift: cannot read --inventory {dir}/no-hosts.yml: ENOENT\n${usage}`],
-    [['drift', '--inventory', '{dir}/hosts.yml', '--mount', '/'], {}, 2, `sshca drift: --mount needs a mount path such as ssh-dev, got "/"\n${usage}`],
-    [['drift', '--inventory', '{dir}/hosts.yml', '--mount', 'ssh-dev', '--timeout', '0'], {}, 2, `sshca drift: --timeout must be a whole number of seconds, got 0\n${usage}`],
-    [['drift', '--inventory', '{dir}/hosts.yml', '--mount', 'ssh-dev', '--concurrency', 'x'], {}, 2, `sshca drift: --concurrency must be a positive whole number, got x\n${usage}`],
+    [
+      ['drift', '--inventory', '{dir}/no-hosts.yml', '--mount', 'ssh-dev'],
+      {},
+      2,
+      `sshca drift: cannot read --inventory {dir}/no-hosts.yml: ENOENT\n${usage}`,
+    ],
+    [
+      ['drift', '--inventory', '{dir}/hosts.yml', '--mount', '/'],
+      {},
+      2,
+      `sshca drift: --mount needs a mount path such as ssh-dev, got "/"\n${usage}`,
+    ],
+    [
+      ['drift', '--inventory', '{dir}/hosts.yml', '--mount', 'ssh-dev', '--timeout', '0'],
+      {},
+      2,
+      `sshca drift: --timeout must be a whole number of seconds, got 0\n${usage}`,
+    ],
+    [
+      ['drift', '--inventory', '{dir}/hosts.yml', '--mount', 'ssh-dev', '--concurrency', 'x'],
+      {},
+      2,
+      `sshca drift: --concurrency must be a positive whole number, got x\n${usage}`,
+    ],
     [['drift', '--bogus'], {}, 2, `sshca drift: Unknown option '--bogus'\n${usage}`],
     [
       ['drift', '--inventory', '{dir}/hosts.yml', '--mount', 'ssh-dev'],
@@ -481,10 +545,19 @@ describe('no sshca command prints a JavaScript stack trace for bad input', () =>
       3,
       'sshca drift: the token is invalid or expired (revoked, past its TTL or its uses, or never issued): get a new one (sshca login --method userpass, vault login, or VAULT_TOKEN / --token) (backend said: permission denied, invalid token)\n',
     ],
-    [['drift', '--inventory', '{dir}/hosts.yml', '--mount', 'ssh-nope'], {}, 1, 'sshca drift: left out 1 host(s) whose ssh_ca_trust_mount is not ssh-nope\nsshca drift: the inventory {dir}/hosts.yml has no host of mount ssh-nope\n'],
+    [
+      ['drift', '--inventory', '{dir}/hosts.yml', '--mount', 'ssh-nope'],
+      {},
+      1,
+      'sshca drift: left out 1 host(s) whose ssh_ca_trust_mount is not ssh-nope\nsshca drift: the inventory {dir}/hosts.yml has no host of mount ssh-nope\n',
+    ],
   ] as const)('drift %j: exact stderr and exit code', async (args, extra, code, stderr) => {
     const run = await runSshca(args.map(fill), { ...env, ...extra });
-    expect({ code: run.code, stdout: run.stdout, stderr: run.stderr }).toEqual({ code, stdout: '', stderr: fill(stderr) });
+    expect({ code: run.code, stdout: run.stdout, stderr: run.stderr }).toEqual({
+      code,
+      stdout: '',
+      stderr: fill(stderr),
+    });
   });
 
   it('SSHCA_DEBUG=1 adds the stack for whoever debugs', async () => {
