@@ -14,14 +14,25 @@ import {
   type CloudConfigOptions,
 } from './cloud-config-parts.js';
 import type { HostTrust } from './host-trust.js';
+import { renderKrlFirstBoot, renderKrlRefreshFiles, type KrlRefresh } from './krl-refresh.js';
 import { renderPrincipalsFiles, renderSshdDropIn, renderTrustedCaKeys } from './sshd-files.js';
 
 export { EC2_USER_DATA_LIMIT, type CloudConfigOptions } from './cloud-config-parts.js';
 
+/** The host-trust user-data's options: sshd's check and reload, and optionally the KRL refresh. */
+export interface HostTrustCloudConfigOptions extends CloudConfigOptions {
+  /**
+   * Keep the environment's KRL current (issue 20): the drop-in gains `RevokedKeys`, the refresh script
+   * and its systemd timer are written, and the first fetch runs before sshd's checks. @default none
+   */
+  readonly krl?: KrlRefresh;
+}
+
 /** The runcmd script: check, then reload or roll back. */
-function checkAndReload(trust: HostTrust, sshd: string, reload: string): string {
+function checkAndReload(trust: HostTrust, sshd: string, reload: string, krl?: KrlRefresh): string {
+  const revoked = krl !== undefined ? ` && ${sshd} -T | grep -qxF 'revokedkeys ${krl.paths.krl}'` : '';
   return [
-    `if ${sshd} -t && ${sshd} -T | grep -qxF 'trustedusercakeys ${trust.paths.trustedCaKeys}'; then`,
+    `if ${sshd} -t && ${sshd} -T | grep -qxF 'trustedusercakeys ${trust.paths.trustedCaKeys}'${revoked}; then`,
     `  ${reload}`,
     'else',
     `  rm -f ${trust.paths.dropIn}`,
@@ -33,22 +44,25 @@ function checkAndReload(trust: HostTrust, sshd: string, reload: string): string 
 }
 
 /** `#cloud-config` user-data for one environment's hosts. Throws when it would exceed EC2's 16 KB. */
-export function renderCloudConfig(trust: HostTrust, options: CloudConfigOptions = {}): string {
-  const { sshd, reload } = resolveCloudConfigOptions(options);
+export function renderCloudConfig(trust: HostTrust, options: HostTrustCloudConfigOptions = {}): string {
+  const { krl, ...commands } = options;
+  const { sshd, reload } = resolveCloudConfigOptions(commands);
   const text = [
     '#cloud-config',
     `# vault-ssh-ca: trust the ${trust.environment} SSH CA. Public keys only: user-data is readable on the instance.`,
     'write_files:',
     renderWriteFile(trust.paths.trustedCaKeys, renderTrustedCaKeys(trust)),
     ...renderPrincipalsFiles(trust).map((f) => renderWriteFile(f.path, f.content)),
-    renderWriteFile(trust.paths.dropIn, renderSshdDropIn(trust)),
-    renderRuncmdScript(checkAndReload(trust, sshd, reload)),
+    renderWriteFile(trust.paths.dropIn, renderSshdDropIn(trust, krl !== undefined ? { revokedKeys: krl.paths.krl } : {})),
+    ...(krl !== undefined ? renderKrlRefreshFiles(krl).map((f) => renderWriteFile(f.path, f.content, f.mode)) : []),
+    renderRuncmdScript((krl !== undefined ? renderKrlFirstBoot(krl) : '') + checkAndReload(trust, sshd, reload, krl)),
     '',
   ].join('\n');
   const size = Buffer.byteLength(text);
   if (size > EC2_USER_DATA_LIMIT) {
     throw new RequestError(
-      `the ${trust.environment} user-data is ${size} bytes, over EC2's limit of ${EC2_USER_DATA_LIMIT} bytes: trust fewer CA keys or map fewer accounts`,
+      `the ${trust.environment} user-data is ${size} bytes, over EC2's limit of ${EC2_USER_DATA_LIMIT} bytes: trust fewer CA keys or map fewer accounts` +
+        (krl?.caCert !== undefined ? ', or give a shorter KRL CA bundle' : ''),
     );
   }
   return text;

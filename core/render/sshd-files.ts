@@ -6,14 +6,21 @@ import type { HostTrust } from './host-trust.js';
 
 const MANAGED = '# Managed by vault-ssh-ca: changes here are overwritten.';
 
+/** What the drop-in may add to the trust lines. */
+export interface SshdDropInOptions {
+  /** A `RevokedKeys` line (the KRL, issue 20); the file must exist before sshd -t. @default none */
+  readonly revokedKeys?: string;
+}
+
 /** The sshd_config.d drop-in. */
-export function renderSshdDropIn(trust: HostTrust): string {
+export function renderSshdDropIn(trust: HostTrust, options: SshdDropInOptions = {}): string {
   return [
     MANAGED,
     `# Environment ${trust.environment}: trust user certificates of its CA only.`,
     '# sshd keeps the first value it reads: this file sorts before 50-cloud-init.conf on purpose.',
     `TrustedUserCAKeys ${trust.paths.trustedCaKeys}`,
     `AuthorizedPrincipalsFile ${trust.paths.principalsDir}/%u`,
+    ...(options.revokedKeys !== undefined ? [`RevokedKeys ${options.revokedKeys}`] : []),
     '',
   ].join('\n');
 }
