@@ -12,6 +12,7 @@ import { clientOptionsFromEnv } from '../client/env.js';
 import { UsageError } from '../core/errors.js';
 import { renderAnsibleVars } from '../core/render/ansible-vars.js';
 import { renderCloudConfig } from '../core/render/cloud-config.js';
+import { validateKrlRefresh, type KrlRefresh } from '../core/render/krl-refresh.js';
 import { validateHostTrust, type HostTrust } from '../core/render/host-trust.js';
 import { renderCertAuthorityLines } from '../core/render/known-hosts.js';
 import { renderOtpCloudConfig } from '../core/render/otp-cloud-config.js';
@@ -74,6 +75,10 @@ Options:
   --ca-keys-path PATH          default /etc/ssh/sshca/trusted_user_ca_keys
   --principals-dir PATH        default /etc/ssh/sshca/principals
   --reload-command CMD         cloud-init, cloud-init-otp: how to reload sshd once checked
+  --krl-url URL                cloud-init: keep the KRL current from URL (https), where you publish
+                               sshca render --format krl: RevokedKeys in the drop-in, a refresh
+                               script and a systemd timer (every 5 minutes), a first fetch at boot
+  --krl-ca-cert FILE           cloud-init with --krl-url: PEM CA bundle curl verifies URL with
   --out PATH                   write to PATH (atomically, 0644) instead of standard output
   -h, --help                   show this help
 
@@ -172,14 +177,17 @@ function principalsOf(items: readonly string[] | undefined): Record<string, stri
   return out;
 }
 
-function render(format: Format, trust: HostTrust, reloadCommand: string | undefined): string {
+function render(format: Format, trust: HostTrust, reloadCommand: string | undefined, krl?: KrlRefresh): string {
   switch (format) {
     case 'sshd':
       return renderSshdDropIn(trust);
     case 'trusted-keys':
       return renderTrustedCaKeys(trust);
     case 'cloud-init':
-      return renderCloudConfig(trust, reloadCommand !== undefined ? { reloadCommand } : {});
+      return renderCloudConfig(trust, {
+        ...(reloadCommand !== undefined ? { reloadCommand } : {}),
+        ...(krl !== undefined ? { krl } : {}),
+      });
     case 'ansible-vars':
       return renderAnsibleVars(trust);
     case 'principals':
@@ -309,6 +317,8 @@ export const renderCommand: Command = {
           ttl: { type: 'string' },
           'host-keys': { type: 'string' },
           'kv-mount': { type: 'string' },
+          'krl-url': { type: 'string' },
+          'krl-ca-cert': { type: 'string' },
         },
       }),
     );
@@ -357,16 +367,28 @@ export const renderCommand: Command = {
         ...(values['principals-dir'] !== undefined ? { principalsDir: values['principals-dir'] } : {}),
       },
     });
+    if (format !== 'cloud-init') refuseOptions(values, ['krl-url', 'krl-ca-cert'], format);
+    if (values['krl-ca-cert'] !== undefined && values['krl-url'] === undefined) {
+      throw new UsageError('--krl-ca-cert needs --krl-url');
+    }
+    const krl =
+      values['krl-url'] !== undefined
+        ? validateKrlRefresh({
+            environment: trust.environment,
+            url: values['krl-url'],
+            ...(values['krl-ca-cert'] !== undefined ? { caCert: readText(values['krl-ca-cert'], 'KRL CA bundle') } : {}),
+          })
+        : undefined;
     const out = values.out;
     if (out === undefined) {
-      process.stdout.write(render(format, trust, values['reload-command']));
+      process.stdout.write(render(format, trust, values['reload-command'], krl));
     } else if (format === 'principals') {
       mkdirSync(out, { recursive: true, mode: 0o755 });
       for (const f of renderPrincipalsFiles(trust)) {
         writeFileAtomic(join(out, f.account), f.content, { mode: 0o644, overwrite: true });
       }
     } else {
-      writeFileAtomic(out, render(format, trust, values['reload-command']), { mode: 0o644, overwrite: true });
+      writeFileAtomic(out, render(format, trust, values['reload-command'], krl), { mode: 0o644, overwrite: true });
     }
     return 0;
   },
