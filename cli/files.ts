@@ -26,8 +26,8 @@ export interface WriteOptions {
   readonly overwrite?: boolean;
 }
 
-/** Write `content` to `path` atomically with `mode`; never leaves a partial file. */
-export function writeFileAtomic(path: string, content: string, options: WriteOptions): void {
+/** Write `content` (text, or bytes such as a KRL) to `path` atomically with `mode`; never leaves a partial file. */
+export function writeFileAtomic(path: string, content: string | Uint8Array, options: WriteOptions): void {
   if (!options.overwrite && existsSync(path)) {
     throw new RequestError(`${path} already exists; use --force to replace it`);
   }
@@ -36,7 +36,7 @@ export function writeFileAtomic(path: string, content: string, options: WriteOpt
   let fd: number | undefined;
   try {
     fd = openSync(tmp, 'wx', options.mode);
-    writeSync(fd, content);
+    writeSync(fd, typeof content === 'string' ? Buffer.from(content) : content);
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;

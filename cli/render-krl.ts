@@ -4,14 +4,11 @@
 // secret's version and the generation date its creation time, so rendering the same state twice
 // gives the same bytes. Written atomically, 0644, for sshd's RevokedKeys.
 
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { basename, dirname, join } from 'node:path';
 import { RequestError, UsageError } from '../core/errors.js';
 import { renderKrl } from '../core/krl/krl.js';
 import { planKrl } from '../core/krl/revocations.js';
 import { normaliseMount, required } from './args.js';
-import { readText } from './files.js';
+import { readText, writeFileAtomic } from './files.js';
 import { fetchCaPublicKey } from './host-ca.js';
 import { DEFAULT_KV_MOUNT, backendClient, readRevocations } from './revoke.js';
 
@@ -30,30 +27,6 @@ export const KRL_HELP = `KRL options (krl):
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
-/** Write bytes to `path` atomically with mode 0644 (temporary file, fsync, rename, fsync of the directory). */
-function writeBytesAtomic(path: string, bytes: Buffer): void {
-  const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  let fd: number | undefined;
-  try {
-    fd = openSync(tmp, 'wx', 0o644);
-    writeSync(fd, bytes);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(tmp, path);
-  } catch (e) {
-    if (fd !== undefined) closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw new RequestError(`cannot write ${path}: ${(e as Error).message}`);
-  }
-  const dirFd = openSync(dir, 'r');
-  try {
-    fsyncSync(dirFd);
-  } finally {
-    closeSync(dirFd);
-  }
-}
 
 /** Unix seconds of a KV RFC 3339 time ("" → 0). */
 const secondsOf = (time: string): bigint => (time === '' ? 0n : BigInt(Math.floor(Date.parse(time) / 1000)));
@@ -83,6 +56,6 @@ export async function renderKrlFile(values: Values): Promise<string> {
   } catch (e) {
     throw new RequestError(`cannot render the KRL of ${mount}: ${(e as Error).message}`);
   }
-  writeBytesAtomic(out, krl);
+  writeFileAtomic(out, krl, { mode: 0o644, overwrite: true });
   return `wrote ${out}: ${records.length} revocation(s) of ${mount}, KRL version ${version}\n`;
 }
