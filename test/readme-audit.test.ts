@@ -3,25 +3,13 @@
 // vault_audit.log in the working directory; web1-auth.log is an auth.log with testuser's certificate
 // login in OpenSSH's format. test/e2e/audit.test.ts proves the same against real sshd hosts.
 
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeScratchDir, removeScratchDir } from './helpers/scratch.js';
-import { SSHCA_BIN } from './helpers/sshca-bin.js';
+import { makeSshcaBin, runBlock as runReadmeBlock, sectionBlocks } from './helpers/readme.js';
 import { mountSshCa, startTestServer, type TestServer } from './helpers/vault-server.js';
-
-const ROOT = resolve(import.meta.dirname, '..');
-
-function sectionBlocks(heading: string): { lang: string; code: string }[] {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const start = readme.indexOf(`\n${heading}\n`);
-  expect(start).toBeGreaterThan(0);
-  const next = /\n#{1,3} /g;
-  next.lastIndex = start + 1;
-  const end = next.exec(readme)?.index ?? readme.length;
-  return [...readme.slice(start, end).matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({ lang: m[1]!, code: m[2]! }));
-}
 
 let server: TestServer;
 let dir: string;
@@ -29,9 +17,7 @@ let bin: string;
 
 beforeAll(async () => {
   dir = makeScratchDir('readme-audit');
-  bin = join(dir, 'bin');
-  mkdirSync(bin);
-  writeFileSync(join(bin, 'sshca'), `#!/bin/sh\nexec "${process.execPath}" "${SSHCA_BIN}" "$@"\n`, { mode: 0o755 });
+  bin = makeSshcaBin(dir);
   server = await startTestServer();
 });
 
@@ -40,21 +26,8 @@ afterAll(async () => {
   if (dir) removeScratchDir(dir);
 });
 
-function runBlock(code: string, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(VAULT|BAO|SSHCA)_/.test(k)));
-  return new Promise((done) => {
-    const child = spawn('bash', ['-e', '-c', code], {
-      cwd,
-      env: { ...base, HOME: cwd, PATH: `${bin}:${process.env.PATH}`, VAULT_ADDR: server.url, VAULT_TOKEN: server.token },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('exit', (exitCode) => done({ code: exitCode ?? 1, stdout, stderr }));
-  });
-}
+const runBlock = (code: string, cwd: string) =>
+  runReadmeBlock(code, { cwd, bin, env: { VAULT_ADDR: server.url, VAULT_TOKEN: server.token } });
 
 it('prints testuser\'s login and writes logins.json as the "Audit" section says', async () => {
   const blocks = sectionBlocks('## Audit');
@@ -70,12 +43,18 @@ it('prints testuser\'s login and writes logins.json as the "Audit" section says'
   await mountSshCa(server, 'ssh-dev', {
     developer: { key_type: 'ca', allow_user_certificates: true, allowed_users: 'ubuntu', default_user: 'ubuntu' },
   });
-  await ok('/v1/sys/policies/acl/ssh-access', { policy: 'path "ssh-dev/sign/developer" { capabilities = ["update"] }' });
+  await ok('/v1/sys/policies/acl/ssh-access', {
+    policy: 'path "ssh-dev/sign/developer" { capabilities = ["update"] }',
+  });
   await ok('/v1/sys/auth/userpass', { type: 'userpass' });
   await ok('/v1/auth/userpass/users/testuser', { password: 'pw', token_policies: 'ssh-access' });
   const token = (await ok('/v1/auth/userpass/login/testuser', { password: 'pw' }, null)).json.auth.client_token;
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', '', '-f', join(folder, 'id')]);
-  const signed = await ok('/v1/ssh-dev/sign/developer', { public_key: readFileSync(join(folder, 'id.pub'), 'utf8') }, token);
+  const signed = await ok(
+    '/v1/ssh-dev/sign/developer',
+    { public_key: readFileSync(join(folder, 'id.pub'), 'utf8') },
+    token,
+  );
   const serial = BigInt(`0x${signed.json.data.serial_number}`).toString();
   // An auth.log line as sshd writes it, a minute ago (syslog: no year, read as UTC).
   const when = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
@@ -92,12 +71,22 @@ it('prints testuser\'s login and writes logins.json as the "Audit" section says'
   expect(rows.slice(0, 3)).toEqual([
     ['Logins:'],
     ['TIME', 'HOST', 'ACCOUNT', 'FROM', 'SERIAL', 'SIGNED BY', 'METHOD', 'ROLE', 'SIGNED AT'],
-    [when.toISOString(), 'web1', 'ubuntu', '10.0.0.7', serial, 'testuser', 'userpass', 'ssh-dev/developer', expect.stringMatching(/Z$/)],
+    [
+      when.toISOString(),
+      'web1',
+      'ubuntu',
+      '10.0.0.7',
+      serial,
+      'testuser',
+      'userpass',
+      'ssh-dev/developer',
+      expect.stringMatching(/Z$/),
+    ],
   ]);
   const report = JSON.parse(readFileSync(join(folder, 'logins.json'), 'utf8'));
-  expect(report.logins.map((l: any) => [l.login.host, l.login.account, l.certificate.displayName, l.certificate.role])).toEqual([
-    ['web1', 'ubuntu', 'userpass-testuser', 'developer'],
-  ]);
+  expect(
+    report.logins.map((l: any) => [l.login.host, l.login.account, l.certificate.displayName, l.certificate.role]),
+  ).toEqual([['web1', 'ubuntu', 'userpass-testuser', 'developer']]);
   expect(report.unused).toEqual([]);
   expect(report.unknown).toEqual([]);
 });

@@ -7,30 +7,13 @@
 // The first command is also run in the repository's root, where it reads the real example inventory:
 // its hosts (*.example.internal) do not resolve here, so the exact table and exit code 4.
 
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeScratchDir, removeScratchDir } from './helpers/scratch.js';
-import { SSHCA_BIN } from './helpers/sshca-bin.js';
+import { ROOT, makeSshcaBin, runBlock as runReadmeBlock, sectionBlocks } from './helpers/readme.js';
 import { startSshdHosts, stopAll, type SshdHost } from './helpers/sshd.js';
 import { mountSshCa, startTestServer, type TestServer } from './helpers/vault-server.js';
-
-const ROOT = resolve(import.meta.dirname, '..');
-
-/** The fenced blocks of the README section under `heading` (up to the next heading of any level). */
-function sectionBlocks(heading: string): { lang: string; code: string }[] {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const start = readme.indexOf(`\n${heading}\n`);
-  expect(start).toBeGreaterThan(0);
-  const next = /\n#{1,3} /g;
-  next.lastIndex = start + 1;
-  const end = next.exec(readme)?.index ?? readme.length;
-  return [...readme.slice(start, end).matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({
-    lang: m[1]!,
-    code: m[2]!,
-  }));
-}
 
 let server: TestServer;
 let dir: string;
@@ -39,9 +22,7 @@ let hosts: SshdHost[] = [];
 
 beforeAll(async () => {
   dir = makeScratchDir('readme-drift');
-  bin = join(dir, 'bin');
-  mkdirSync(bin);
-  writeFileSync(join(bin, 'sshca'), `#!/bin/sh\nexec "${process.execPath}" "${SSHCA_BIN}" "$@"\n`, { mode: 0o755 });
+  bin = makeSshcaBin(dir);
   server = await startTestServer();
   const devCa = await mountSshCa(server, 'ssh-dev', {
     automation: {
@@ -65,28 +46,8 @@ afterAll(async () => {
   if (dir) removeScratchDir(dir);
 });
 
-/** Run a block with `bash -e -c` in `cwd`, HOME in the scratch folder, VAULT_ADDR and VAULT_TOKEN the test server's. */
-function runBlock(code: string, cwd: string, home: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(VAULT|BAO|SSHCA)_/.test(k)));
-  return new Promise((done) => {
-    const child = spawn('bash', ['-e', '-c', code], {
-      cwd,
-      env: {
-        ...base,
-        HOME: home,
-        PATH: `${bin}:${process.env.PATH}`,
-        VAULT_ADDR: server.url,
-        VAULT_TOKEN: server.token,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('exit', (exitCode) => done({ code: exitCode ?? 1, stdout, stderr }));
-  });
-}
+const runBlock = (code: string, cwd: string, home: string) =>
+  runReadmeBlock(code, { cwd, bin, home, env: { VAULT_ADDR: server.url, VAULT_TOKEN: server.token } });
 
 /** A YAML inventory of the two loopback hosts, as root, dev hosts of mount ssh-dev. */
 function inventory(): string {

@@ -6,29 +6,13 @@
 // test/readme-snippets.test.ts's). test/e2e/host-certificates.test.ts proves the same command forms
 // against real sshd hosts with real ssh.
 
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeScratchDir, removeScratchDir } from './helpers/scratch.js';
-import { SSHCA_BIN } from './helpers/sshca-bin.js';
+import { makeSshcaBin, runBlock as runReadmeBlock, sectionBlocks } from './helpers/readme.js';
 import { mountSshCa, startTestServer, type TestServer } from './helpers/vault-server.js';
-
-const ROOT = resolve(import.meta.dirname, '..');
-
-/** The fenced blocks of the README section under `heading` (up to the next heading of any level). */
-function sectionBlocks(heading: string): { lang: string; code: string }[] {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const start = readme.indexOf(`\n${heading}\n`);
-  expect(start).toBeGreaterThan(0);
-  const next = /\n#{1,3} /g;
-  next.lastIndex = start + 1;
-  const end = next.exec(readme)?.index ?? readme.length;
-  return [...readme.slice(start, end).matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({
-    lang: m[1]!,
-    code: m[2]!,
-  }));
-}
 
 let server: TestServer;
 let dir: string;
@@ -38,9 +22,7 @@ let prodHostCa: string;
 
 beforeAll(async () => {
   dir = makeScratchDir('readme-host-certs');
-  bin = join(dir, 'bin');
-  mkdirSync(bin);
-  writeFileSync(join(bin, 'sshca'), `#!/bin/sh\nexec "${process.execPath}" "${SSHCA_BIN}" "$@"\n`, { mode: 0o755 });
+  bin = makeSshcaBin(dir);
   server = await startTestServer();
   const ok = async (path: string, body: unknown) => {
     const r = await server.request('POST', path, body);
@@ -66,26 +48,8 @@ afterAll(async () => {
   if (dir) removeScratchDir(dir);
 });
 
-/** Run a block with `bash -e -c` in `cwd`, HOME there too, VAULT_ADDR the test server's and `env`. */
-function runBlock(
-  code: string,
-  cwd: string,
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(VAULT|BAO|SSHCA)_/.test(k)));
-  return new Promise((done) => {
-    const child = spawn('bash', ['-e', '-c', code], {
-      cwd,
-      env: { ...base, HOME: cwd, PATH: `${bin}:${process.env.PATH}`, VAULT_ADDR: server.url, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('exit', (exitCode) => done({ code: exitCode ?? 1, stdout, stderr }));
-  });
-}
+const runBlock = (code: string, cwd: string, env: Record<string, string> = {}) =>
+  runReadmeBlock(code, { cwd, bin, env: { VAULT_ADDR: server.url, ...env } });
 
 it('renders the known_hosts line of "Host certificates: clients trust the host CA" as written', async () => {
   const blocks = sectionBlocks('### Host certificates: clients trust the host CA');

@@ -4,32 +4,15 @@
 // alice's certificate with key ID vault-root-alice in the working directory). test/e2e/revocation.test.ts
 // proves the same commands against a real sshd.
 
-import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { renderKrl } from '../core/krl/krl.js';
 import { planKrl } from '../core/krl/revocations.js';
 import { makeScratchDir, removeScratchDir } from './helpers/scratch.js';
-import { SSHCA_BIN } from './helpers/sshca-bin.js';
+import { makeSshcaBin, runBlock as runReadmeBlock, sectionBlocks } from './helpers/readme.js';
 import { mountSshCa, startTestServer, type TestServer } from './helpers/vault-server.js';
-
-const ROOT = resolve(import.meta.dirname, '..');
-
-/** The fenced blocks of the README section under `heading` (up to the next heading of any level). */
-function sectionBlocks(heading: string): { lang: string; code: string }[] {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const start = readme.indexOf(`\n${heading}\n`);
-  expect(start).toBeGreaterThan(0);
-  const next = /\n#{1,3} /g;
-  next.lastIndex = start + 1;
-  const end = next.exec(readme)?.index ?? readme.length;
-  return [...readme.slice(start, end).matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({
-    lang: m[1]!,
-    code: m[2]!,
-  }));
-}
 
 let server: TestServer;
 let dir: string;
@@ -38,9 +21,7 @@ let devCa: string;
 
 beforeAll(async () => {
   dir = makeScratchDir('readme-revocation');
-  bin = join(dir, 'bin');
-  mkdirSync(bin);
-  writeFileSync(join(bin, 'sshca'), `#!/bin/sh\nexec "${process.execPath}" "${SSHCA_BIN}" "$@"\n`, { mode: 0o755 });
+  bin = makeSshcaBin(dir);
   server = await startTestServer();
   devCa = await mountSshCa(server, 'ssh-dev', {
     developer: { key_type: 'ca', allow_user_certificates: true, allowed_users: 'ubuntu', allow_user_key_ids: true },
@@ -53,28 +34,8 @@ afterAll(async () => {
   if (dir) removeScratchDir(dir);
 });
 
-/** Run a block with `bash -e -c` in `cwd`, HOME there too, VAULT_ADDR and VAULT_TOKEN the test server's. */
-function runBlock(code: string, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(VAULT|BAO|SSHCA)_/.test(k)));
-  return new Promise((done) => {
-    const child = spawn('bash', ['-e', '-c', code], {
-      cwd,
-      env: {
-        ...base,
-        HOME: cwd,
-        PATH: `${bin}:${process.env.PATH}`,
-        VAULT_ADDR: server.url,
-        VAULT_TOKEN: server.token,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('exit', (exitCode) => done({ code: exitCode ?? 1, stdout, stderr }));
-  });
-}
+const runBlock = (code: string, cwd: string) =>
+  runReadmeBlock(code, { cwd, bin, env: { VAULT_ADDR: server.url, VAULT_TOKEN: server.token } });
 
 it('revokes, lists and renders the KRL as the "Revocation" section says; ssh-keygen -Q finds alice revoked', async () => {
   const blocks = sectionBlocks('## Revocation');

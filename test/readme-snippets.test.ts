@@ -7,67 +7,24 @@
 // runs the same command forms against a real sshd on loopback. Of the engineer's-login block, the
 // `sshca config` line runs as written (the other lines name vault.example.com and its hosts).
 
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeScratchDir, removeScratchDir } from './helpers/scratch.js';
-import { SSHCA_BIN } from './helpers/sshca-bin.js';
-
-const ROOT = resolve(import.meta.dirname, '..');
-
-/** The fenced blocks of the README section under `heading` (e.g. `## Title`), with their info strings. */
-function sectionBlocks(heading: string): { lang: string; code: string }[] {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const start = readme.indexOf(`\n${heading}\n`);
-  expect(start).toBeGreaterThan(0);
-  const next = /\n#{1,3} /g;
-  next.lastIndex = start + 1;
-  const end = next.exec(readme)?.index ?? readme.length;
-  const section = readme.slice(start, end);
-  return [...section.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({ lang: m[1]!, code: m[2]! }));
-}
+import { ROOT, makeSshcaBin, runBlock as runReadmeBlock, sectionBlocks } from './helpers/readme.js';
 
 let dir: string;
 let bin: string;
 
 beforeAll(() => {
   dir = makeScratchDir('readme-otp');
-  bin = join(dir, 'bin');
-  mkdirSync(bin);
-  writeFileSync(join(bin, 'sshca'), `#!/bin/sh\nexec "${process.execPath}" "${SSHCA_BIN}" "$@"\n`, { mode: 0o755 });
+  bin = makeSshcaBin(dir);
 });
 
 afterAll(() => removeScratchDir(dir));
 
-/**
- * Run a block with `bash -e -c` (stop at the first failing command) in `cwd`, with HOME there too and
- * no VAULT_* variables of the test's own; then end whatever it left running in the background (its
- * process group).
- */
-function runBlock(code: string, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VAULT_')));
-  return new Promise((done) => {
-    const child = spawn('bash', ['-e', '-c', code], {
-      cwd,
-      detached: true,
-      env: { ...env, HOME: cwd, PATH: `${bin}:${process.env.PATH}` },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('exit', (exitCode) => {
-      try {
-        process.kill(-child.pid!, 'SIGTERM'); // the background server the block started
-      } catch {
-        // nothing was left running
-      }
-      done({ code: exitCode ?? 1, stdout, stderr });
-    });
-  });
-}
+const runBlock = (code: string, cwd: string) => runReadmeBlock(code, { cwd, bin });
 
 const blocks = () => sectionBlocks('## One-time passwords (OTP)');
 
