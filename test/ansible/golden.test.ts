@@ -18,6 +18,13 @@ import { stringify } from 'yaml';
 import { renderAnsibleVars } from '../../core/render/ansible-vars.js';
 import { DEFAULT_HOST_TRUST_PATHS, validateHostTrust, type HostTrustPaths } from '../../core/render/host-trust.js';
 import { renderPrincipalsFiles, renderSshdDropIn, renderTrustedCaKeys } from '../../core/render/sshd-files.js';
+import {
+  DEFAULT_KRL_REFRESH_PATHS,
+  renderKrlRefreshScript,
+  renderKrlRefreshService,
+  renderKrlRefreshTimer,
+  validateKrlRefresh,
+} from '../../core/render/krl-refresh.js';
 import { GOLDEN_SPECS, golden } from '../core/render/golden.js';
 import { ansibleEnv, parseFatal, parseRecap, runSitePlaybook, type PlaybookResult } from '../helpers/ansible.js';
 import { makeScratchDir, removeScratchDir } from '../helpers/scratch.js';
@@ -315,5 +322,111 @@ describe('ansible-playbook site.yml with the ssh_ca_trust role, locally', () => 
     } finally {
       rmSync(other);
     }
+  });
+});
+
+describe('with ssh_ca_trust_krl_url (issue 20, point 1): the drop-in, the refresh script and the units are the bytes of core/render and test/golden/krl-refresh', () => {
+  const KRL_GOLDEN = join(import.meta.dirname, '../golden/krl-refresh');
+  const krlGolden = (file: string) => readFileSync(join(KRL_GOLDEN, file), 'utf8');
+  /** Nothing listens on port 1: the first fetch fails at once and the role makes an empty KRL. */
+  const urlOf = (e: Environment) => `https://127.0.0.1:1/${e}/revoked_keys`;
+  const krlPaths = (l: Layout) => ({
+    krl: join(l.root, 'sshca/revoked_keys'),
+    script: join(l.root, 'sbin/sshca-krl-refresh'),
+    caCert: join(l.root, 'sshca/krl-ca.pem'),
+    service: join(l.root, 'systemd/sshca-krl-refresh.service'),
+    timer: join(l.root, 'systemd/sshca-krl-refresh.timer'),
+  });
+
+  it('dev (system trust store) and prod (a CA bundle): first run, then a second run with changed=0', async () => {
+    const hosts: Record<string, unknown> = {};
+    for (const e of ENVIRONMENTS) {
+      const l = layout(`krl-${e}`);
+      mkdirSync(join(l.root, 'sshd_config.d'), { recursive: true, mode: 0o755 });
+      writeFileSync(l.sshdConfig, `Include ${l.root}/sshd_config.d/*.conf\nUsePAM no\n`);
+      const p = krlPaths(l);
+      hosts[hostName(`krl-${e}`)] = {
+        ...placement(l),
+        ssh_ca_trust_environment: GOLDEN_SPECS[e].environment,
+        ssh_ca_trust_ca_keys: GOLDEN_SPECS[e].caKeys,
+        ssh_ca_trust_principals: GOLDEN_SPECS[e].principals,
+        ssh_ca_trust_krl_url: urlOf(e),
+        ...(e === 'prod' ? { ssh_ca_trust_krl_ca_cert: krlGolden('krl-ca.pem') } : {}),
+        ssh_ca_trust_krl_path: p.krl,
+        ssh_ca_trust_krl_script_path: p.script,
+        ssh_ca_trust_krl_ca_cert_path: p.caCert,
+        ssh_ca_trust_krl_systemd_dir: join(l.root, 'systemd'),
+        ssh_ca_trust_krl_timer: false,
+      };
+    }
+    const inventory = writeYaml(join(dir, 'krl/hosts.yml'), { all: { hosts } });
+    const first = await run('krl first', inventory, ['--forks', '1']);
+    expect(first.code).toBe(0);
+    const changed = { ok: 3, changed: 2, unreachable: 0, failed: 0, skipped: 2, rescued: 0, ignored: 0 };
+    expect(parseRecap(first.stdout)).toEqual({ [hostName('krl-dev')]: changed, [hostName('krl-prod')]: changed });
+    for (const e of ENVIRONMENTS) {
+      const l = layout(`krl-${e}`);
+      const p = krlPaths(l);
+      const trust = validateHostTrust({ ...GOLDEN_SPECS[e], paths: l.paths });
+      const krl = validateKrlRefresh({
+        environment: GOLDEN_SPECS[e].environment,
+        url: urlOf(e),
+        ...(e === 'prod' ? { caCert: krlGolden('krl-ca.pem') } : {}),
+        paths: p,
+      });
+      // Ansible == TypeScript for the same (moved) paths and URL.
+      expect(readFileSync(l.paths.dropIn, 'utf8')).toBe(renderSshdDropIn(trust, { revokedKeys: p.krl }));
+      expect(readFileSync(p.script, 'utf8')).toBe(renderKrlRefreshScript(krl));
+      expect(readFileSync(p.service, 'utf8')).toBe(renderKrlRefreshService(krl));
+      expect(readFileSync(p.timer, 'utf8')).toBe(renderKrlRefreshTimer(krl));
+      expect(statSync(p.script)).toMatchObject({ uid: 0, gid: 0, mode: 0o100755 });
+      for (const path of [p.service, p.timer, p.krl]) expect(statSync(path)).toMatchObject({ uid: 0, gid: 0, mode: 0o100644 });
+      // Ansible == golden, with the default paths and the golden's URL put back.
+      const back = (text: string) =>
+        text
+          .replaceAll(p.krl, DEFAULT_KRL_REFRESH_PATHS.krl)
+          .replaceAll(p.caCert, DEFAULT_KRL_REFRESH_PATHS.caCert)
+          .replaceAll(p.script, DEFAULT_KRL_REFRESH_PATHS.script)
+          .replaceAll(l.paths.trustedCaKeys, DEFAULT_HOST_TRUST_PATHS.trustedCaKeys)
+          .replaceAll(l.paths.principalsDir, DEFAULT_HOST_TRUST_PATHS.principalsDir)
+          .replaceAll(join(l.root, 'sshca'), '/etc/ssh/sshca')
+          .replaceAll(urlOf(e), `https://krl.example.com/${e}/revoked_keys`);
+      expect(back(readFileSync(p.script, 'utf8'))).toBe(krlGolden(`${e}/sshca-krl-refresh`));
+      if (e === 'dev') {
+        expect(back(readFileSync(l.paths.dropIn, 'utf8'))).toBe(krlGolden('dev/10-sshca.conf'));
+        expect(back(readFileSync(p.service, 'utf8'))).toBe(krlGolden('dev/sshca-krl-refresh.service'));
+        expect(back(readFileSync(p.timer, 'utf8'))).toBe(krlGolden('dev/sshca-krl-refresh.timer'));
+        expect(existsSync(p.caCert)).toBe(false);
+      } else {
+        expect(readFileSync(p.caCert, 'utf8')).toBe(krlGolden('krl-ca.pem'));
+      }
+      // The first fetch failed and there was no KRL: an empty one, as ssh-keygen -k makes it.
+      const empty = join(dir, `empty-krl-${e}`);
+      execFileSync('ssh-keygen', ['-q', '-k', '-f', empty]);
+      // Its listing without the "# Generated at" line (the second it was made).
+      const listing = (file: string) =>
+        execFileSync('ssh-keygen', ['-Q', '-l', '-f', file], { encoding: 'utf8' })
+          .split('\n')
+          .filter((line) => !line.startsWith('# Generated at '))
+          .join('\n');
+      expect(listing(p.krl)).toBe(listing(empty));
+      expect(listing(p.krl)).toBe('# KRL version 0\n\n');
+      expect(existsSync(l.reloaded)).toBe(true);
+      rmSync(l.reloaded);
+    }
+    const before = { ...snapshot(layout('krl-dev').root), ...snapshot(layout('krl-prod').root) };
+    const second = await run('krl second', inventory, ['--forks', '1']);
+    expect(second.code).toBe(0);
+    const unchanged = { ok: 2, changed: 0, unreachable: 0, failed: 0, skipped: 2, rescued: 0, ignored: 0 };
+    expect(parseRecap(second.stdout)).toEqual({ [hostName('krl-dev')]: unchanged, [hostName('krl-prod')]: unchanged });
+    expect({ ...snapshot(layout('krl-dev').root), ...snapshot(layout('krl-prod').root) }).toEqual(before);
+    // Ansible wraps warnings at any width it likes: compared without whitespace.
+    const bare = (text: string) => text.replace(/\s+/g, '');
+    const failed = (e: Environment) =>
+      `[WARNING]: sshca-krl-refresh: fetching ${urlOf(e)} failed (curl exit 7); kept ${krlPaths(layout(`krl-${e}`)).krl} as it was`;
+    const emptied = (e: Environment) =>
+      `[WARNING]: the first KRL fetch failed; ${krlPaths(layout(`krl-${e}`)).krl} revokes nothing until the refresh succeeds`;
+    expect(bare(first.stderr)).toBe(bare(failed('dev') + emptied('dev') + failed('prod') + emptied('prod')));
+    expect(bare(second.stderr)).toBe(bare(failed('dev') + failed('prod')));
   });
 });

@@ -108,7 +108,67 @@ def input_issues(a):
         for i in range(1, len(named)):
             if normal[i].startswith(inside):
                 issues.append(dir_name + ' ' + dir_path + ' contains ' + named[i][0] + ' ' + named[i][1] + ': ' + OWN)
+    return issues + krl_issues(a)
+
+
+PEM_CERT = re.compile(r'-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+-----END CERTIFICATE-----\n?')
+
+
+def krl_issues(a):
+    """The problems of the KRL inputs (issue 20, point 1): the rules and words of core/render/krl-refresh.ts."""
+    url = a.get('krl_url') or ''
+    if not url:
+        return []
+    issues = []
+    allow_http = boolean(a.get('krl_allow_http', False), strict=False)
+    if not re.fullmatch(r'[!-~]+', url) or re.search('[\'"\\\\`$]', url):
+        issues.append('ssh_ca_trust_krl_url must be printable ASCII without spaces, quotes, backslashes or $, got ' + to_json(url))
+    elif not re.fullmatch(r'https?://[^ /]+(/[^ ]*)?', url):
+        issues.append('ssh_ca_trust_krl_url is not a URL: ' + to_json(url))
+    elif url.startswith('http://') and not allow_http:
+        issues.append('ssh_ca_trust_krl_url must be https (the KRL decides who may log in), got ' + url
+                      + '; http is for tests only (ssh_ca_trust_krl_allow_http)')
+    cert = normal_pem(a.get('krl_ca_cert') or '')
+    if cert:
+        blocks = re.findall(r'-----BEGIN [^\n]*-----\n[\s\S]*?-----END [^\n]*-----\n?', cert)
+        if 'PRIVATE KEY' in cert:
+            issues.append('ssh_ca_trust_krl_ca_cert holds a private key: give the CA certificate only')
+        elif not blocks or ''.join(blocks) != cert or not all(PEM_CERT.fullmatch(b) for b in blocks):
+            issues.append('ssh_ca_trust_krl_ca_cert must be PEM certificates (-----BEGIN CERTIFICATE-----)')
+    for field, low, high in (('krl_max_bytes', 1024, None), ('krl_max_time', 1, 3600)):
+        value = a.get(field)
+        try:
+            number = int(to_text(value))
+        except ValueError:
+            number = None
+        if number is None or number < low or (high is not None and number > high):
+            issues.append('ssh_ca_trust_%s must be %s, got %s' % (
+                field, 'an integer of at least 1024' if high is None else 'whole seconds from 1 to 3600', to_text(value)))
+    paths = [('ssh_ca_trust_krl_path', a.get('krl_path')), ('ssh_ca_trust_krl_script_path', a.get('krl_script_path')),
+             ('ssh_ca_trust_krl_ca_cert_path', a.get('krl_ca_cert_path')),
+             ('ssh_ca_trust_krl_systemd_dir', a.get('krl_systemd_dir'))]
+    for field, path in paths:
+        if (not isinstance(path, string_types) or not re.fullmatch(r'/[A-Za-z0-9._/-]+', path)
+                or '.' in path.split('/') or '..' in path.split('/')):
+            issues.append(field + ' must be an absolute path of letters, digits and ._/-, got ' + to_json(path))
+    written = [(f, p) for f, p in paths[:3] if isinstance(p, string_types)]
+    for i in range(len(written)):
+        for j in range(i + 1, len(written)):
+            if written[i][1].rstrip('/') == written[j][1].rstrip('/'):
+                issues.append(written[i][0] + ' and ' + written[j][0] + ' are both ' + written[j][1] + ': each needs a path of its own')
+    for field, path in written:
+        for other in (a.get('ca_keys_path'), a.get('dropin_path')):
+            if path == other:
+                issues.append(field + ' is ' + path + ', a file of its own is needed')
+        if isinstance(a.get('principals_dir'), string_types) and path.startswith(a['principals_dir'].rstrip('/') + '/'):
+            issues.append('the principals directory ' + a['principals_dir'] + ' contains ' + field + ' ' + path + ': ' + OWN)
     return issues
+
+
+def normal_pem(text):
+    """As core's validateKrlRefresh: CRLF to LF, trimmed, one final newline; empty stays empty."""
+    text = to_text(text).replace('\r\n', '\n').strip()
+    return text + '\n' if text else ''
 
 
 class ActionModule(ActionBase):
@@ -180,6 +240,7 @@ class ActionModule(ActionBase):
             'ssh_ca_trust_principals_dir': a['principals_dir'],
             'ssh_ca_trust_keep_authorized_keys': a['keep_authorized_keys'],
             'ssh_ca_trust__keys': keys,
+            'ssh_ca_trust_krl_path': a['krl_path'] if a.get('krl_url') else '',
         }
         module_args = dict(
             ca_keys=checks,
@@ -199,12 +260,42 @@ class ActionModule(ActionBase):
                 'authorizedprincipalsfile': '%s/%%u' % a['principals_dir'],
                 # Empty: not checked.
                 'authorizedkeysfile': '' if boolean(a['keep_authorized_keys'], strict=False) else 'none',
+                'revokedkeys': a['krl_path'] if a.get('krl_url') else '',
             },
+            krl=self._krl(a),
         )
         result.update(self._execute_module(module_name='ssh_ca_trust_files', module_args=module_args,
                                            task_vars=task_vars))
         result.pop('invocation', None)
         return result
+
+    def _krl(self, a):
+        """The KRL refresh's files (issue 20, point 1), from the role's templates: the bytes of core/render/krl-refresh.ts."""
+        if not a.get('krl_url'):
+            return None
+        ca_cert = normal_pem(a.get('krl_ca_cert') or '')
+        unit = os.path.join(a['krl_systemd_dir'], 'sshca-krl-refresh')
+        variables = {
+            'ssh_ca_trust_environment': a['environment'],
+            'ssh_ca_trust_krl_url': a['krl_url'],
+            'ssh_ca_trust_krl_path': a['krl_path'],
+            'ssh_ca_trust_krl_dir': os.path.dirname(a['krl_path']) or '/',
+            'ssh_ca_trust_krl_ca_cert': ca_cert,
+            'ssh_ca_trust_krl_ca_cert_path': a['krl_ca_cert_path'],
+            'ssh_ca_trust_krl_allow_http': boolean(a.get('krl_allow_http', False), strict=False),
+            'ssh_ca_trust_krl_max_bytes': int(to_text(a['krl_max_bytes'])),
+            'ssh_ca_trust_krl_max_time': int(to_text(a['krl_max_time'])),
+            'ssh_ca_trust_krl_script_path': a['krl_script_path'],
+            'ssh_ca_trust_krl_service_name': 'sshca-krl-refresh.service',
+        }
+        files = [{'path': a['krl_ca_cert_path'], 'content': ca_cert, 'mode': '0644'}] if ca_cert else []
+        files += [
+            {'path': a['krl_script_path'], 'content': self._render('sshca-krl-refresh.j2', variables), 'mode': '0755'},
+            {'path': unit + '.service', 'content': self._render('sshca-krl-refresh.service.j2', variables), 'mode': '0644'},
+            {'path': unit + '.timer', 'content': self._render('sshca-krl-refresh.timer.j2', variables), 'mode': '0644'},
+        ]
+        return {'path': a['krl_path'], 'script': a['krl_script_path'], 'files': files,
+                'timer': boolean(a.get('krl_timer', True), strict=False), 'timer_name': 'sshca-krl-refresh.timer'}
 
     def _render(self, template, variables):
         """A role template with only the given variables, as ansible.builtin.template renders it."""

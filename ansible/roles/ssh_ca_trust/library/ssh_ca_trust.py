@@ -115,6 +115,40 @@ options:
     type: list
     elements: str
     default: []
+  krl_url:
+    description: The KRL's URL (issue 20); empty means no KRL. See the role's O(ssh_ca_trust_krl_url).
+    type: str
+    default: ''
+  krl_ca_cert:
+    description: PEM CA certificates for curl; empty uses the host's trust store.
+    type: str
+    default: ''
+  krl_allow_http:
+    description: Accept an http URL (tests only).
+    type: bool
+    default: false
+  krl_path:
+    description: The installed KRL.
+    type: str
+  krl_script_path:
+    description: The refresh script.
+    type: str
+  krl_ca_cert_path:
+    description: Where O(krl_ca_cert) goes.
+    type: str
+  krl_systemd_dir:
+    description: Directory of the service and timer units.
+    type: str
+  krl_max_bytes:
+    description: Largest KRL accepted.
+    type: int
+  krl_max_time:
+    description: Longest fetch, seconds.
+    type: int
+  krl_timer:
+    description: Enable and start the timer.
+    type: bool
+    default: true
 author:
   - vault-ssh-ca
 '''

@@ -84,6 +84,13 @@ options:
     description: Keyword to the value C(sshd -T) must show; an empty value is not checked.
     type: dict
     required: true
+  krl:
+    description:
+      - The KRL refresh (issue 20), or null. C(files) (C(path), C(content), C(mode)) are written first, then the script
+        C(script) is run once (the first fetch); when it fails and no KRL C(path) exists, an empty KRL is made with
+        C(ssh-keygen -k). A KRL it replaced is restored on rollback. With C(timer), C(timer_name) is enabled and started
+        with systemctl once every check passed (skipped with a warning where systemd is not running).
+    type: dict
 author:
   - vault-ssh-ca
 '''
@@ -223,13 +230,13 @@ class Transaction(object):
         with open(path, 'rb') as f:
             return f.read(), st
 
-    def write(self, path, content, validate=None):
-        """Write content to path root 0644 unless it is there already; validate(tmp) may raise Failure."""
+    def write(self, path, content, validate=None, mode=FILE_MODE):
+        """Write content to path root-owned with mode unless it is there already; validate(tmp) may raise Failure."""
         data = content.encode('utf-8')
         old, st = self.current(path)
         if st is not None and old is None:
             raise Failure('ssh_ca_trust: %s exists and is not a regular file' % path)
-        same = old == data and stat.S_IMODE(st.st_mode) == FILE_MODE and st.st_uid == 0 and st.st_gid == 0
+        same = old == data and stat.S_IMODE(st.st_mode) == mode and st.st_uid == 0 and st.st_gid == 0
         if same:
             return False
         self.written.append(path)
@@ -239,9 +246,9 @@ class Transaction(object):
             # Only the owner or mode differ.
             self.undo.append(('attrs', path, st))
             os.chown(path, 0, 0)
-            os.chmod(path, FILE_MODE)
+            os.chmod(path, mode)
             return True
-        tmp = self.temporary(path, data, FILE_MODE, 0, 0)
+        tmp = self.temporary(path, data, mode, 0, 0)
         try:
             if validate:
                 validate(tmp)
@@ -312,6 +319,7 @@ def main():
             sshd_config=dict(type='str', required=True),
             sshd_host_keys=dict(type='list', elements='str', default=[]),
             effective=dict(type='dict', required=True),
+            krl=dict(type='dict', default=None),
         ),
         supports_check_mode=True,
     )
@@ -366,6 +374,33 @@ def main():
                 if header.search(content.decode('utf-8', 'replace')):
                     t.remove(path)
 
+        # The KRL (issue 20): the refresh's files, then the first fetch, before the drop-in names it.
+        krl = p['krl']
+        units_changed = False
+        if krl:
+            for f in krl['files']:
+                t.ensure_dir(os.path.dirname(f['path']), enforce=False)
+                if t.write(f['path'], f['content'], mode=int(f['mode'], 8)) and f['path'].endswith(('.service', '.timer')):
+                    units_changed = True
+            t.ensure_dir(os.path.dirname(krl['path']), enforce=False)
+            if not module.check_mode:
+                old, st = t.current(krl['path'])
+                rc, out, err = run(['sh', krl['script']])
+                if rc != 0:
+                    module.warn(err.strip() or 'sshca-krl-refresh exited %d' % rc)
+                    if not old:
+                        rc, out, err = run(['ssh-keygen', '-q', '-k', '-f', krl['path']])
+                        if rc != 0:
+                            raise Failure('ssh_ca_trust: cannot make an empty KRL %s: %s' % (krl['path'], err.strip()))
+                        os.chmod(krl['path'], FILE_MODE)
+                        module.warn('the first KRL fetch failed; %s revokes nothing until the refresh succeeds' % krl['path'])
+                new, _ = t.current(krl['path'])
+                if new != old:
+                    t.written.append(krl['path'])
+                    t.undo.append(('restore', krl['path'], old, st))
+            elif not os.path.exists(krl['path']):
+                t.written.append(krl['path'])
+
         dropin_changed = t.write(p['dropin_path'], p['dropin_content'], validate_dropin)
 
         # 4. The whole configuration with the candidate files in place, and sshd's effective values:
@@ -398,6 +433,24 @@ def main():
                     'keywords. sshd was not reloaded.' % (
                         p['sshd_config'], p['dropin_path'], ', '.join(wrong), os.path.dirname(p['dropin_path']),
                         os.path.basename(p['dropin_path'])))
+
+        # 5. The timer, once everything else passed.
+        if krl and krl.get('timer'):
+            if not os.path.isdir('/run/systemd/system'):
+                module.warn('systemd is not running: %s was not enabled' % krl['timer_name'])
+            else:
+                if units_changed and not module.check_mode:
+                    rc, out, err = run(['systemctl', 'daemon-reload'])
+                    if rc != 0:
+                        raise Failure('ssh_ca_trust: systemctl daemon-reload failed: %s' % err.strip())
+                enabled = run(['systemctl', 'is-enabled', '--quiet', krl['timer_name']])[0] == 0
+                active = run(['systemctl', 'is-active', '--quiet', krl['timer_name']])[0] == 0
+                if not (enabled and active):
+                    t.written.append('systemctl enable --now ' + krl['timer_name'])
+                    if not module.check_mode:
+                        rc, out, err = run(['systemctl', 'enable', '--now', krl['timer_name']])
+                        if rc != 0:
+                            raise Failure('ssh_ca_trust: systemctl enable --now %s failed: %s' % (krl['timer_name'], err.strip()))
     except Failure as e:
         t.rollback()
         module.fail_json(msg=e.msg, **e.fields)
