@@ -17,11 +17,17 @@ let dir: string;
 beforeAll(async () => {
   dir = makeScratchDir('readme-rotation');
   mkdirSync(join(dir, 'bin'));
-  writeFileSync(join(dir, 'bin', 'sshca'), `#!/bin/sh\nexec "${process.execPath}" "${SSHCA_BIN}" "$@"\n`, { mode: 0o755 });
+  writeFileSync(join(dir, 'bin', 'sshca'), `#!/bin/sh\nexec "${process.execPath}" "${SSHCA_BIN}" "$@"\n`, {
+    mode: 0o755,
+  });
   server = await startTestServer();
   await server.request('POST', '/v1/sys/mounts/ssh-dev', { type: 'ssh' });
   await server.request('POST', '/v1/ssh-dev/config/ca', { key_type: 'ed25519' });
-  await server.request('POST', '/v1/ssh-dev/roles/dev', { key_type: 'ca', allow_user_certificates: true, max_ttl: '1h' });
+  await server.request('POST', '/v1/ssh-dev/roles/dev', {
+    key_type: 'ca',
+    allow_user_certificates: true,
+    max_ttl: '1h',
+  });
 });
 afterAll(async () => {
   await server?.close();
@@ -41,7 +47,15 @@ it('runs the README’s CA rotation block as written', async () => {
       execFile(
         'bash',
         ['-e', '-c', block!],
-        { cwd: dir, env: { ...base, PATH: `${join(dir, 'bin')}:${process.env.PATH}`, VAULT_ADDR: server.url, VAULT_TOKEN: server.token } },
+        {
+          cwd: dir,
+          env: {
+            ...base,
+            PATH: `${join(dir, 'bin')}:${process.env.PATH}`,
+            VAULT_ADDR: server.url,
+            VAULT_TOKEN: server.token,
+          },
+        },
         (error, stdout, stderr) => done({ status: error ? 1 : 0, stdout, stderr } as any),
       ),
     );
@@ -49,7 +63,17 @@ it('runs the README’s CA rotation block as written', async () => {
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   expect(String(r.stdout)).toContain('stage 1: new key staged-');
-  expect(readFileSync(join(dir, 'trusted_user_ca_keys'), 'utf8').split('\n').filter((l) => l.startsWith('ssh-ed25519 '))).toHaveLength(2);
+  expect(
+    readFileSync(join(dir, 'trusted_user_ca_keys'), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('ssh-ed25519 ')),
+  ).toHaveLength(2);
   const status = JSON.parse(readFileSync(join(dir, 'rotation.json'), 'utf8'));
-  expect(status).toMatchObject({ mount: 'ssh-dev', stage: 2, longest_ttl: 3600, longest_ttl_role: 'dev', stage3_allowed: false });
+  expect(status).toMatchObject({
+    mount: 'ssh-dev',
+    stage: 2,
+    longest_ttl: 3600,
+    longest_ttl_role: 'dev',
+    stage3_allowed: false,
+  });
 });

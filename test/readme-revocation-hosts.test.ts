@@ -22,7 +22,9 @@ let devCa: string;
 beforeAll(async () => {
   dir = makeScratchDir('readme-revocation-hosts');
   mkdirSync(join(dir, 'bin'));
-  writeFileSync(join(dir, 'bin', 'sshca'), `#!/bin/sh\nexec "${process.execPath}" "${SSHCA_BIN}" "$@"\n`, { mode: 0o755 });
+  writeFileSync(join(dir, 'bin', 'sshca'), `#!/bin/sh\nexec "${process.execPath}" "${SSHCA_BIN}" "$@"\n`, {
+    mode: 0o755,
+  });
   server = await startTestServer();
   devCa = await mountSshCa(server, 'ssh-dev', {});
 });
@@ -44,7 +46,13 @@ it('the --krl-url line of the "Revocation" block writes the host-trust user-data
   const r = await new Promise<{ code: number | null; stderr: string }>((done) => {
     const child = spawn('bash', ['-e', '-c', line], {
       cwd: dir,
-      env: { ...base, HOME: dir, PATH: `${join(dir, 'bin')}:${process.env.PATH}`, VAULT_ADDR: server.url, VAULT_TOKEN: server.token },
+      env: {
+        ...base,
+        HOME: dir,
+        PATH: `${join(dir, 'bin')}:${process.env.PATH}`,
+        VAULT_ADDR: server.url,
+        VAULT_TOKEN: server.token,
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -55,6 +63,8 @@ it('the --krl-url line of the "Revocation" block writes the host-trust user-data
   const trust = validateHostTrust({ environment: 'dev', caKeys: [devCa], principals: { ubuntu: ['ubuntu'] } });
   const krl = validateKrlRefresh({ environment: 'dev', url: 'https://krl.example.com/dev/revoked_keys' });
   expect(readFileSync(join(dir, 'dev-user-data.yaml'), 'utf8')).toBe(renderCloudConfig(trust, { krl }));
-  const schema = spawnSync('cloud-init', ['schema', '--config-file', join(dir, 'dev-user-data.yaml')], { encoding: 'utf8' });
+  const schema = spawnSync('cloud-init', ['schema', '--config-file', join(dir, 'dev-user-data.yaml')], {
+    encoding: 'utf8',
+  });
   expect(schema.status).toBe(0);
 }, 60_000);
