@@ -12,6 +12,7 @@ import { startTestServer, type TestServer } from '../helpers/vault-server.js';
 import {
   gitlabClaims,
   makeKey,
+  setUpCiLogin,
   signJwt,
   startJwksServer,
   type JwksServer,
@@ -34,32 +35,15 @@ beforeAll(async () => {
   key = makeKey('gitlab-1', 'ES256');
   jwks = await startJwksServer([key]);
   server = await startTestServer();
-  await api('POST', '/v1/sys/mounts/ssh-dev', { type: 'ssh' });
-  await api('POST', '/v1/ssh-dev/config/ca', { generate_signing_key: true });
-  await api('POST', '/v1/ssh-dev/roles/automation', {
-    key_type: 'ca',
-    allow_user_certificates: true,
-    allowed_users: 'jenkins,gitlab-runner',
-    ttl: '30m',
-    max_ttl: '1h',
-  });
   await api('POST', '/v1/sys/mounts/ssh-otp', { type: 'ssh' });
   await api('POST', '/v1/ssh-otp/roles/otp', { key_type: 'otp', default_user: 'deploy', cidr_list: '10.0.1.0/24' });
-  await api('POST', '/v1/sys/policies/acl/dev-ci', {
-    policy:
-      'path "ssh-dev/sign/automation" { capabilities = ["create", "update"] }\n' +
+  await setUpCiLogin(
+    server,
+    jwks.url,
+    'dev-ci',
+    'path "ssh-dev/sign/automation" { capabilities = ["create", "update"] }\n' +
       'path "ssh-otp/creds/otp" { capabilities = ["update"] }',
-  });
-  await api('POST', '/v1/sys/auth/jwt', { type: 'jwt' });
-  await api('POST', '/v1/auth/jwt/config', { jwks_url: jwks.url, bound_issuer: 'https://gitlab.example.com' });
-  await api('POST', '/v1/auth/jwt/role/dev-ci', {
-    role_type: 'jwt',
-    bound_audiences: 'https://vault.example.com',
-    bound_claims: { project_path: 'infra/deploy', ref: 'main', ref_type: 'branch' },
-    user_claim: 'project_path',
-    token_policies: 'dev-ci',
-    token_ttl: '15m',
-  });
+  );
   env = { VAULT_ADDR: server.url, HOME: join(dir, 'home'), SSHCA_HOME: join(dir, 'sshca') };
 });
 

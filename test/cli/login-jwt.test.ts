@@ -19,6 +19,7 @@ import { startTestServer, type TestServer } from '../helpers/vault-server.js';
 import {
   gitlabClaims,
   makeKey,
+  setUpCiLogin,
   signJwt,
   startJwksServer,
   type JwksServer,
@@ -34,11 +35,6 @@ let hosts: SshdHost[] = [];
 let knownHosts: string;
 let env: Record<string, string>;
 
-const api = async (method: string, path: string, body?: unknown) => {
-  const r = await server.request(method, path, body);
-  expect(r.status, `${method} ${path}: ${r.body}`).toBeLessThan(300);
-};
-
 beforeAll(async () => {
   dir = makeScratchDir('login-jwt');
   chmodSync(dir, 0o711);
@@ -49,29 +45,12 @@ beforeAll(async () => {
   jwks = await startJwksServer([key]);
   server = await startTestServer();
   // dev's automation role and the scenario's CI login (core/scenario.ts), on the embedded server.
-  await api('POST', '/v1/sys/mounts/ssh-dev', { type: 'ssh' });
-  await api('POST', '/v1/ssh-dev/config/ca', { generate_signing_key: true });
-  await api('POST', '/v1/ssh-dev/roles/automation', {
-    key_type: 'ca',
-    allow_user_certificates: true,
-    allowed_users: 'jenkins,gitlab-runner',
-    ttl: '30m',
-    max_ttl: '1h',
-  });
-  await api('POST', '/v1/sys/policies/acl/dev-sign-automation', {
-    policy: 'path "ssh-dev/sign/automation" { capabilities = ["create", "update"] }',
-  });
-  await api('POST', '/v1/sys/auth/jwt', { type: 'jwt' });
-  await api('POST', '/v1/auth/jwt/config', { jwks_url: jwks.url, bound_issuer: 'https://gitlab.example.com' });
-  await api('POST', '/v1/auth/jwt/role/dev-ci', {
-    role_type: 'jwt',
-    bound_audiences: 'https://vault.example.com',
-    bound_claims: { project_path: 'infra/deploy', ref: 'main', ref_type: 'branch' },
-    user_claim: 'project_path',
-    token_policies: 'dev-sign-automation',
-    token_ttl: '15m',
-    token_max_ttl: '1h',
-  });
+  await setUpCiLogin(
+    server,
+    jwks.url,
+    'dev-sign-automation',
+    'path "ssh-dev/sign/automation" { capabilities = ["create", "update"] }',
+  );
   const caKey = (await server.request('GET', '/v1/ssh-dev/public_key', undefined, null)).body.trim();
   hosts = await startSshdHosts([
     {

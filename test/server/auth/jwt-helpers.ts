@@ -151,3 +151,42 @@ export function githubClaims(now: number, overrides: Record<string, unknown> = {
     ...overrides,
   };
 }
+
+/** What setUpCiLogin needs of a test server: its HTTP API. */
+interface ApiServer {
+  request(method: string, path: string, body?: unknown): Promise<{ status: number; body: string }>;
+}
+
+/**
+ * The scenario's CI login on a test server: ssh-dev with its CA and `automation` role (jenkins,
+ * gitlab-runner; 30m, max 1h), the policy `policyName` (`policy` HCL), the JWT auth method trusting
+ * `jwksUrl` for GitLab's issuer, and the role `dev-ci` binding infra/deploy on main to that policy
+ * (tokens 15m, max 1h). Each write must succeed.
+ */
+export async function setUpCiLogin(server: ApiServer, jwksUrl: string, policyName: string, policy: string) {
+  const api = async (method: string, path: string, body?: unknown) => {
+    const r = await server.request(method, path, body);
+    if (r.status >= 300) throw new Error(`${method} ${path} answered ${r.status}: ${r.body}`);
+  };
+  await api('POST', '/v1/sys/mounts/ssh-dev', { type: 'ssh' });
+  await api('POST', '/v1/ssh-dev/config/ca', { generate_signing_key: true });
+  await api('POST', '/v1/ssh-dev/roles/automation', {
+    key_type: 'ca',
+    allow_user_certificates: true,
+    allowed_users: 'jenkins,gitlab-runner',
+    ttl: '30m',
+    max_ttl: '1h',
+  });
+  await api('POST', `/v1/sys/policies/acl/${policyName}`, { policy });
+  await api('POST', '/v1/sys/auth/jwt', { type: 'jwt' });
+  await api('POST', '/v1/auth/jwt/config', { jwks_url: jwksUrl, bound_issuer: 'https://gitlab.example.com' });
+  await api('POST', '/v1/auth/jwt/role/dev-ci', {
+    role_type: 'jwt',
+    bound_audiences: 'https://vault.example.com',
+    bound_claims: { project_path: 'infra/deploy', ref: 'main', ref_type: 'branch' },
+    user_claim: 'project_path',
+    token_policies: policyName,
+    token_ttl: '15m',
+    token_max_ttl: '1h',
+  });
+}
