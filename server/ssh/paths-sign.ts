@@ -13,7 +13,7 @@ import { IDENTITY_TEMPLATE_ERRORS, renderIdentityTemplateString } from '../../co
 import type { Requester } from '../../core/policy/requester.js';
 import type { LogicalRequest, PathSpec } from '../framework.js';
 import { effectiveTtls } from '../sys/mount-table.js';
-import { caKeyOf, DEFAULT_REF, listIssuerIds, migrateLegacyCa, readIssuer, resolveIssuerRef } from './ca-store.js';
+import { cachedIssuerIds, caKeyOf, DEFAULT_REF, migrateLegacyCa, readIssuer, resolveIssuerRef } from './ca-store.js';
 import { generateKeyPairAsync } from './generate-key-pair.js';
 import { randomBytesPooled } from './random-pool.js';
 import { readRole, ROLE_NAME, type StoredRole } from './paths-roles.js';
@@ -46,7 +46,7 @@ interface RoleIssuer {
 async function roleIssuer(req: LogicalRequest, role: StoredRole): Promise<RoleIssuer> {
   await migrateLegacyCa(req.storage, req.mount);
   const ref = role.issuerRef ?? DEFAULT_REF;
-  const ids = await listIssuerIds(req.storage);
+  const ids = await cachedIssuerIds(req.storage, req.mount);
   // No CA at all: Vault's 500 `failed to read CA private key`, from core.
   if (ids.length === 0 && ref === DEFAULT_REF) return {};
   let id: string;
@@ -77,7 +77,11 @@ function withIssuer<T>(issuer: RoleIssuer, sign: () => T): T {
   }
 }
 
-async function signingContext(req: LogicalRequest, role: Role, issuer: RoleIssuer): Promise<Omit<SignInput, 'request'>> {
+async function signingContext(
+  req: LogicalRequest,
+  role: Role,
+  issuer: RoleIssuer,
+): Promise<Omit<SignInput, 'request'>> {
   return {
     roleName: req.captures.role!,
     role,
