@@ -4,17 +4,11 @@
 // un-hashed), and prints the logins with their signer, the certificates never used, and the logins
 // with certificates the audit log does not know. Exit 1 when a log cannot be read.
 
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { listAuditDevices } from '../client/access-api.js';
-import { hashAuditValue } from '../client/audit-api.js';
-import { isAuditHash, parseAuditLog } from '../core/audit/audit-log.js';
-import { planSerialLookups, renderAuditTable, resolveAuditReport, type AuditFilters } from '../core/audit/join.js';
-import { parseSshdLog, type SshdLogin } from '../core/audit/sshd-log.js';
-import { parseDurationSeconds } from '../core/duration.js';
-import { RequestError, UsageError } from '../core/errors.js';
+import { renderAuditTable, resolveAuditReport, type AuditFilters } from '../core/audit/join.js';
+import { UsageError } from '../core/errors.js';
 import { normaliseMount, required, usageErrors } from './args.js';
+import { checkSshdLogSpecs, parseSince, readAuditLogs } from './audit-inputs.js';
 import { authenticate, invalidTokenError } from './auth.js';
 import type { Command } from './command.js';
 import { authOptionsOf } from './login.js';
@@ -65,30 +59,6 @@ Exit codes: 0 report printed, 1 a log cannot be read or the backend refused, 2 b
 3 the token is invalid.
 `;
 
-function readLog(file: string, what: string): string {
-  try {
-    return readFileSync(file === '-' ? 0 : file, 'utf8');
-  } catch (e) {
-    throw new RequestError(`cannot read the ${what} ${file === '-' ? 'from standard input' : file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
-
-function parseSince(value: string | undefined, now: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (/^\d{4}-\d{2}-\d{2}/.test(value)) {
-    const ms = Date.parse(value);
-    if (!Number.isNaN(ms)) return ms;
-  } else {
-    try {
-      const d = value.endsWith('d') && /^\d+d$/.test(value) ? Number(value.slice(0, -1)) * 86400 : parseDurationSeconds(value);
-      return now - d * 1000;
-    } catch {
-      /* fall through */
-    }
-  }
-  throw new UsageError(`--since needs an ISO 8601 time (2025-03-05T10:00:00Z) or a duration such as 24h or 7d, got ${JSON.stringify(value)}`);
-}
-
 export const auditCommand: Command = {
   name: 'audit',
   summary: 'join the audit log with sshd logs: who obtained the certificate of each login',
@@ -112,50 +82,32 @@ export const auditCommand: Command = {
         },
       }),
     );
-    const auditFile = required(values['audit-log'], 'audit-log');
+    const auditLog = required(values['audit-log'], 'audit-log');
     const sshdLogs = values['sshd-log'] ?? [];
     if (sshdLogs.length === 0) throw new UsageError('missing required option --sshd-log');
-    if (sshdLogs.filter((s) => s === '-' || s.endsWith('=-')).length > 1) throw new UsageError('--sshd-log -: standard input can be read once only');
     const now = Date.now();
     const filters: AuditFilters = {
       ...(values.mount !== undefined ? { mount: normaliseMount(values.mount)! } : {}),
-      ...(values.since !== undefined ? { since: parseSince(values.since, now)! } : {}),
+      ...(values.since !== undefined ? { since: parseSince(values.since, now) } : {}),
       ...(values.user !== undefined ? { user: values.user } : {}),
       ...(values.host !== undefined ? { host: values.host } : {}),
     };
-
-    const { signs } = parseAuditLog(readLog(auditFile, 'audit log'));
-    const year = new Date(now).getUTCFullYear();
-    const logins: SshdLogin[] = [];
-    for (const spec of sshdLogs) {
-      const eq = spec.indexOf('=');
-      const host = eq > 0 ? spec.slice(0, eq) : undefined;
-      const file = eq > 0 ? spec.slice(eq + 1) : spec;
-      if (file === '') throw new UsageError(`--sshd-log needs FILE or HOST=FILE, got ${JSON.stringify(spec)}`);
-      logins.push(...parseSshdLog(readLog(file, 'sshd log'), { year, ...(host !== undefined ? { host } : {}) }));
+    checkSshdLogSpecs(sshdLogs);
+    let logs;
+    try {
+      logs = await readAuditLogs(
+        {
+          auditLog,
+          sshdLogs,
+          ...(values['audit-device'] !== undefined ? { auditDevice: values['audit-device'] } : {}),
+        },
+        now,
+        async () => (await authenticate(authOptionsOf(values))).client,
+      );
+    } catch (e) {
+      throw invalidTokenError(e) ?? e;
     }
-
-    const serialHashes = new Map<string, string>();
-    if (logins.length > 0 && signs.some((s) => isAuditHash(s.serialNumber))) {
-      try {
-        const { client } = await authenticate(authOptionsOf(values));
-        let device = values['audit-device'];
-        if (device === undefined) {
-          const devices = Object.values(await listAuditDevices(client));
-          const byFile = devices.filter((d) => d.options.file_path !== undefined && resolve(d.options.file_path) === resolve(auditFile));
-          const chosen = byFile.length === 1 ? byFile : devices;
-          if (chosen.length !== 1) {
-            throw new UsageError(
-              `the backend has ${devices.length} audit devices (${devices.map((d) => d.path).join(', ') || 'none'}) and none writes ${auditFile}: name the one that wrote it with --audit-device`,
-            );
-          }
-          device = chosen[0]!.path;
-        }
-        for (const hex of planSerialLookups(logins)) serialHashes.set(hex, await hashAuditValue(client, device, hex));
-      } catch (e) {
-        throw invalidTokenError(e) ?? e;
-      }
-    }
+    const { signs, logins, serialHashes } = logs;
 
     const report = resolveAuditReport({ signs, logins, serialHashes }, filters);
     process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderAuditTable(report));

@@ -18,6 +18,7 @@ import { keygenCaCommand } from './keygen-ca.js';
 import { loginCommand } from './login.js';
 import { packageVersion } from './package-root.js';
 import { renderCommand } from './render.js';
+import { reportCommand } from './report.js';
 import { revokeCommand } from './revoke.js';
 import { rotateCommand } from './rotate.js';
 import { serveCommand } from './serve.js';
@@ -39,6 +40,7 @@ const COMMANDS: readonly Command[] = [
   rotateCommand,
   driftCommand,
   auditCommand,
+  reportCommand,
   demoCommand,
 ];
 

@@ -12,7 +12,7 @@ import { VaultClient } from '../client/vault-client.js';
 import { UsageError } from '../core/errors.js';
 import { validateHostTrust } from '../core/render/host-trust.js';
 import { renderTrustedCaKeys } from '../core/render/sshd-files.js';
-import { type LongestTtl, type RotationStage, type RotationStatus } from '../core/rotation.js';
+import { ROTATION_STAGE_TEXT, type LongestTtl, type RotationStage, type RotationStatus } from '../core/rotation.js';
 import { normaliseMount, required, usageErrors } from './args.js';
 import type { Command } from './command.js';
 import { writeFileAtomic } from './files.js';
@@ -57,12 +57,6 @@ Hosts read TrustedUserCAKeys at every login: rewrite that file on every host aft
 
 const iso = (seconds: number): string => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
 
-const STAGE_TEXT: Record<number, string> = {
-  0: 'steady: one signing key, no rotation in progress',
-  1: 'stage 1: hosts trust the old and the new key; the backend signs with the old key',
-  2: 'stage 2: the backend signs with the new key; hosts still trust the old key',
-};
-
 /** What `--status` shows, as JSON. */
 function statusJson(mount: string, status: RotationStatus, longest: LongestTtl, now: number): Record<string, unknown> {
   const roleOf = (id: string): string =>
@@ -96,7 +90,7 @@ function statusTable(j: Record<string, unknown>, status: RotationStatus, now: nu
   const line = (r: string[]) => r.map((v, c) => v.padEnd(widths[c]!)).join('  ').trimEnd();
   const out = [
     `mount ${j.mount}: ${j.path}`,
-    STAGE_TEXT[status.stage]!,
+    ROTATION_STAGE_TEXT[status.stage],
     '',
     line(head),
     ...rows.map(line),

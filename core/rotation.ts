@@ -114,6 +114,13 @@ export function resolveRotationStatus(issuers: readonly RotationIssuer[], longes
   };
 }
 
+/** Where a rotation stands, in words (`sshca rotate --status`, the report page). */
+export const ROTATION_STAGE_TEXT: Readonly<Record<RotationStatus['stage'], string>> = {
+  0: 'steady: one signing key, no rotation in progress',
+  1: 'stage 1: hosts trust the old and the new key; the backend signs with the old key',
+  2: 'stage 2: the backend signs with the new key; hosts still trust the old key',
+};
+
 /** What running a stage does. */
 export type RotationStep =
   | { readonly kind: 'stage1'; readonly stagedName: string }

@@ -212,7 +212,7 @@ it('filters by user, host, mount and time', async () => {
 
 it('exits 1 when the audit log cannot be read, 2 on a bad command line, 3 on an invalid token', async () => {
   const r = await runSshca(['audit', '--audit-log', join(dir, 'missing.log'), '--sshd-log', join(dir, 'dev1.log')], env);
-  expect(r).toMatchObject({ code: 1, stderr: `sshca audit: cannot read the audit log ${join(dir, 'missing.log')}: ENOENT\n` });
+  expect(r).toMatchObject({ code: 1, stderr: `sshca audit: cannot read the audit log ${join(dir, 'missing.log')}: no such file\n` });
   expect((await runSshca(['audit', '--audit-log', auditLog], env)).code).toBe(2);
   const bad = await runSshca(['audit', '--audit-log', auditLog, '--sshd-log', join(dir, 'dev1.log')], { ...env, VAULT_TOKEN: 'no-such-token' });
   expect(bad.code).toBe(3);
