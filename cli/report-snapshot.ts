@@ -162,7 +162,8 @@ export async function readReportSnapshot(
   }
   for (const id of await tolerant('identity/entity/id', [] as string[], () => client.list('identity/entity/id'))) {
     const d = await tolerant(`identity/entity/id/${id}`, undefined, () => readIdentityEntity(client, id));
-    if (!d) continue;
+    // An entity without policies of its own adds nothing to its aliases' logins: not an identity here.
+    if (!d || strings(d.policies).length === 0) continue;
     const aliases = Array.isArray(d.aliases) ? (d.aliases as Record<string, unknown>[]) : [];
     const detail = aliases
       .map((a) => `${str(a.mount_path).replace(/\/+$/, '') || str(a.mount_type)}: ${str(a.name)}`)

@@ -51,8 +51,7 @@ Options:
   --sshd-log [HOST=]FILE     an sshd log (auth.log, journalctl text, sshd -e); "-" reads standard
                              input; repeat for several hosts. Needs --audit-log
   --audit-device PATH        the audit device that wrote the log, for sys/audit-hash (default: the
-                             device whose file_path is FILE, else the only one; listing devices
-                             needs sudo on Vault, so name it there)
+                             device whose file_path is FILE, else the only one)
   --since TIME               only logs from TIME on: ISO 8601 or a duration ago (24h, 7d)
   --print-policy             print the read-only policy the report's token needs, and exit
   --address URL              backend address (default VAULT_ADDR or BAO_ADDR)

@@ -1,8 +1,10 @@
 // The read-only ACL policy `sshca report` needs (issue 21, point 2), as `sshca report --print-policy`
 // prints it: read and list what the page shows (SSH mounts, their roles and CA keys, ACL policies,
-// auth methods' users and roles, identity entities), plus `update` on sys/audit-hash, which only
-// hashes a value the caller already has (how login serials are matched to an HMAC'd audit log). It
-// grants no write, no secret and no signing. List requests carry a trailing slash (Vault adds it),
+// auth methods' users and roles, identity entities, the audit devices), plus `update` on
+// sys/audit-hash, which only hashes a value the caller already has (how login serials are matched to
+// an HMAC'd audit log). Both sys/audit paths are root-protected, hence `sudo` there: it adds no
+// capability, it only lets the ones given work on such a path. It grants no write, no secret and no
+// signing. List requests carry a trailing slash (Vault adds it),
 // so `<path>/*` with `list` covers the listing itself.
 
 const block = (path: string, capabilities: readonly string[]) =>
@@ -25,7 +27,8 @@ export function reportPolicy(mounts: readonly string[]): string {
       block(`${m}/config/issuers`, ['read']),
       block(`${m}/issuers/*`, ['list']),
     ]),
-    "# hash the login serials to match the HMAC'd audit log: hashes what the caller gives, shows no log",
-    block('sys/audit-hash/*', ['update']),
+    "# find the audit device and hash login serials to match the HMAC'd audit log (root-protected paths)",
+    block('sys/audit', ['read', 'sudo']),
+    block('sys/audit-hash/*', ['update', 'sudo']),
   ].join('\n');
 }
