@@ -43,6 +43,8 @@ nothing else (this is what "npm start" runs):
      one-time passwords (PAM runs the shipped vault-ssh-helper), and try real logins with each
      person's and CI's certificates and an OTP, used twice: the access matrix (needs root,
      openssh-server and python3)
+  6. write the access report DIR/report/index.html (sshca report): who can reach what, from the
+     backend, its audit log and the local hosts' sshd logs (DIR/*/local-host/sshd.log)
 
 Options:
   --out DIR      where everything goes (default out)
@@ -184,11 +186,25 @@ export const demoCommand: Command = {
       }
 
       const why = values['no-hosts'] ? '--no-hosts' : hostsModule.localHostsUnavailable();
+      let sshdLogs: string[] = [];
       if (why) {
         say(`5. Local hosts and access matrix: skipped (${why})`);
       } else {
-        await accessMatrix(out, url, root, credentials(out), caKeys, { ...seed, ...hostsModule });
+        sshdLogs = await accessMatrix(out, url, root, credentials(out), caKeys, { ...seed, ...hostsModule });
       }
+
+      const { writeReport } = await import('./report.js');
+      const report = await writeReport(
+        root,
+        {
+          out: join(out, 'report'),
+          hostPrincipals: Object.fromEntries(ENVIRONMENTS.map((env) => [mountOf(env), HOST_PRINCIPALS[env]])),
+          audit: { auditLog: join(out, 'audit.log'), sshdLogs, auditDevice: 'file' },
+        },
+        Date.now(),
+      );
+      say(`6. Access report: ${join(values.out, 'report', 'index.html')} (open it in a browser)`);
+      say(`   ${report.summary}`);
       say('');
       say(`Done. Keep the backend running with: ${sshcaInvocation()} serve --data-dir ${join(values.out, 'server')}`);
       say(
@@ -236,7 +252,7 @@ async function accessMatrix(
   passwords: Record<'testuser' | 'oncall', string>,
   caKeys: Record<string, string>,
   s: Scenario,
-): Promise<void> {
+): Promise<string[]> {
   const account = userInfo().username;
   const hosts: LocalHost[] = [];
   // Every login goes to the account running the demo, which stands in for the rendered host trust's
@@ -334,6 +350,13 @@ async function accessMatrix(
     if (otpHost)
       say('   (an OTP is issued for one host address and works once; the OTP host takes dev certificates too)');
     else say(`   (OTP host skipped: ${noOtp})`);
+    // The hosts' sshd logs, for the access report (step 6) and `sshca audit`.
+    return hosts.map((h) => {
+      const name = h === otpHost ? 'otp-host' : `${h.environment}-host`;
+      const file = join(h === otpHost ? otpDir : join(out, h.environment, 'local-host'), 'sshd.log');
+      writeFileAtomic(file, h.log(), { mode: 0o600, overwrite: true });
+      return `${name}=${file}`;
+    });
   } finally {
     await Promise.all(hosts.map((h) => h.stop()));
   }

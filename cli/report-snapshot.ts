@@ -11,6 +11,7 @@ import { listMounts, readMountTune } from '../client/sys-api.js';
 import { isVaultApiError, type VaultClient } from '../client/vault-client.js';
 import { parseDurationSeconds } from '../core/duration.js';
 import { UsageError } from '../core/errors.js';
+import { invalidTokenError } from './auth.js';
 import type { RotationIssuer } from '../core/rotation.js';
 import type {
   ReportSnapshot,
@@ -54,7 +55,8 @@ export async function readReportSnapshot(
     try {
       return await fn();
     } catch (e) {
-      if (isVaultApiError(e) && e.status === 403) {
+      // A refusal is noted; a token the backend does not know is not a narrow token (exit 3).
+      if (isVaultApiError(e) && e.status === 403 && invalidTokenError(e) === undefined) {
         if (!unreadable.includes(path)) unreadable.push(path);
         return fallback;
       }

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
+import type { VaultClient } from '../client/vault-client.js';
 import { reportPolicy } from '../core/acl/report-policy.js';
 import { resolveAuditReport } from '../core/audit/join.js';
 import { RequestError, UsageError } from '../core/errors.js';
@@ -15,7 +16,7 @@ import { resolveActivity } from '../core/report/activity.js';
 import { renderReportHtml } from '../core/report/report-html.js';
 import type { ReportSnapshot, SnapshotAudit } from '../core/report/snapshot.js';
 import { normaliseMount, required, usageErrors } from './args.js';
-import { checkSshdLogSpecs, parseSince, readAuditLogs } from './audit-inputs.js';
+import { checkSshdLogSpecs, parseSince, readAuditLogs, type AuditInputs } from './audit-inputs.js';
 import { authenticate, invalidTokenError } from './auth.js';
 import type { Command } from './command.js';
 import { readText, writeFileAtomic } from './files.js';
@@ -24,7 +25,7 @@ import { packageVersion } from './package-root.js';
 import { readReportSnapshot } from './report-snapshot.js';
 
 const HELP = `Usage: sshca report --out DIR [options]
-       sshca report --print-policy [--mount MOUNT]...
+       sshca report --print-policy --mount MOUNT...
 
 Write DIR/index.html: one self-contained page (no script, no network, works offline) answering "who
 can reach what". For each SSH mount (environment): its CA keys with fingerprints and rotation stage;
@@ -53,15 +54,17 @@ Options:
   --audit-device PATH        the audit device that wrote the log, for sys/audit-hash (default: the
                              device whose file_path is FILE, else the only one)
   --since TIME               only logs from TIME on: ISO 8601 or a duration ago (24h, 7d)
-  --print-policy             print the read-only policy the report's token needs, and exit
+  --print-policy             print the read-only policy the report's token needs for the --mount
+                             mounts, and exit
   --address URL              backend address (default VAULT_ADDR or BAO_ADDR)
   --token TOKEN              token (default VAULT_TOKEN, BAO_TOKEN, then ~/.vault-token)
   -h, --help                 show this help
 
 Examples:
-  sshca report --print-policy > report.hcl
+  sshca report --print-policy --mount ssh-dev --mount ssh-prod > report.hcl
   vault policy write sshca-report report.hcl
-  VAULT_TOKEN=$(vault token create -policy=sshca-report -field=token) sshca report --out report
+  VAULT_TOKEN=$(vault token create -policy=sshca-report -no-default-policy -field=token) \\
+    sshca report --out report
   sshca report --out report --audit-log /var/log/vault_audit.log --sshd-log web1=web1.log \\
     --host-principals ssh-dev=group_vars/dev.yml
 
@@ -98,6 +101,80 @@ function readHostPrincipals(spec: string): [string, Record<string, string[]>] {
   return [mount, out];
 }
 
+/** What to put in a report. */
+export interface ReportOptions {
+  /** The folder of index.html (created 0700 when missing). */
+  readonly out: string;
+  /** Only these SSH mounts; undefined = every SSH mount. */
+  readonly mounts?: readonly string[];
+  /** Per mount: host account → principals. */
+  readonly hostPrincipals?: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
+  /** The logs to join; undefined = no activity section. */
+  readonly audit?: AuditInputs;
+  /** Only logs from this time on (ms since the epoch). */
+  readonly since?: number;
+}
+
+/** Read the backend (and the logs), write OUT/index.html; what was written, in a line, and the notes. */
+export async function writeReport(
+  client: VaultClient,
+  o: ReportOptions,
+  now: number,
+): Promise<{ readonly file: string; readonly summary: string; readonly notes: readonly string[] }> {
+  const base = await readReportSnapshot(
+    client,
+    client.options.address,
+    { ...(o.mounts ? { mounts: o.mounts } : {}), ...(o.hostPrincipals ? { hostPrincipals: o.hostPrincipals } : {}) },
+    new Date(now),
+  );
+  let audit: SnapshotAudit | undefined;
+  if (o.audit) {
+    const logs = await readAuditLogs(o.audit, now, async () => client);
+    const shown = new Set(base.mounts.map((m) => m.path));
+    const since = o.since;
+    const report = resolveAuditReport(
+      { signs: logs.signs, logins: logs.logins, serialHashes: logs.serialHashes },
+      since !== undefined ? { since } : {},
+    );
+    audit = {
+      signs: logs.signs.filter((s) => shown.has(s.mount) && (since === undefined || Date.parse(s.time) >= since)),
+      report: {
+        logins: report.logins.filter((l) => shown.has(l.certificate.mount)),
+        unused: report.unused.filter((s) => shown.has(s.mount)),
+        unknown: report.unknown,
+      },
+      sources: logs.sources,
+    };
+  }
+  const snapshot: ReportSnapshot = { ...base, ...(audit ? { audit } : {}) };
+  const model = resolveAccessModel(snapshot);
+  const activity = audit ? resolveActivity(audit) : undefined;
+  const html = renderReportHtml({ snapshot, model, ...(activity ? { activity } : {}), version: packageVersion() });
+  try {
+    mkdirSync(o.out, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw new RequestError(`cannot create ${o.out}: ${(e as Error).message}`);
+  }
+  const file = join(o.out, 'index.html');
+  // 0600: the page maps who can reach which host, which is worth keeping from whoever else is on the machine.
+  writeFileAtomic(file, html, { mode: 0o600, overwrite: true });
+  const grants = model.environments.reduce((sum, env) => sum + env.grants.length, 0);
+  const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  const summary = [
+    count(model.environments.length, 'environment', 'environments'),
+    count(snapshot.subjects.length, 'identity', 'identities'),
+    count(grants, 'identity-role grant', 'identity-role grants'),
+    ...(audit
+      ? [
+          count(audit.report.logins.length, 'certificate login', 'certificate logins'),
+          count(audit.report.unused.length, 'certificate never used', 'certificates never used'),
+          count(audit.report.unknown.length, 'unknown certificate', 'unknown certificates'),
+        ]
+      : []),
+  ].join(', ');
+  return { file, summary, notes: model.notes };
+}
+
 export const reportCommand: Command = {
   name: 'report',
   summary: 'write an HTML page: who can reach what, CA keys, recent logins and signing volume',
@@ -123,6 +200,9 @@ export const reportCommand: Command = {
     );
     const mounts = (values.mount ?? []).map((m) => normaliseMount(m)!);
     if (values['print-policy']) {
+      if (mounts.length === 0) {
+        throw new UsageError('--print-policy needs the SSH mounts the report reads: --mount MOUNT, once per mount');
+      }
       process.stdout.write(reportPolicy(mounts));
       return 0;
     }
@@ -142,71 +222,32 @@ export const reportCommand: Command = {
         throw new UsageError(`--host-principals ${m}: not one of the --mount mounts (${mounts.join(', ')})`);
     }
 
-    let snapshot: ReportSnapshot;
     try {
       const { client } = await authenticate(authOptionsOf({ address: values.address, token: values.token }));
-      const base = await readReportSnapshot(
+      const written = await writeReport(
         client,
-        client.options.address,
-        { ...(mounts.length > 0 ? { mounts } : {}), hostPrincipals },
-        new Date(now),
+        {
+          out,
+          ...(mounts.length > 0 ? { mounts } : {}),
+          hostPrincipals,
+          ...(auditLog !== undefined
+            ? {
+                audit: {
+                  auditLog,
+                  sshdLogs,
+                  ...(values['audit-device'] !== undefined ? { auditDevice: values['audit-device'] } : {}),
+                },
+              }
+            : {}),
+          ...(since !== undefined ? { since } : {}),
+        },
+        now,
       );
-      let audit: SnapshotAudit | undefined;
-      if (auditLog !== undefined) {
-        const logs = await readAuditLogs(
-          {
-            auditLog,
-            sshdLogs,
-            ...(values['audit-device'] !== undefined ? { auditDevice: values['audit-device'] } : {}),
-          },
-          now,
-          async () => client,
-        );
-        const shown = new Set(base.mounts.map((m) => m.path));
-        const signs = logs.signs.filter(
-          (s) => shown.has(s.mount) && (since === undefined || Date.parse(s.time) >= since),
-        );
-        const report = resolveAuditReport(
-          { signs: logs.signs, logins: logs.logins, serialHashes: logs.serialHashes },
-          since !== undefined ? { since } : {},
-        );
-        audit = {
-          signs,
-          report: {
-            logins: report.logins.filter((l) => shown.has(l.certificate.mount)),
-            unused: report.unused.filter((s) => shown.has(s.mount)),
-            unknown: report.unknown,
-          },
-          sources: logs.sources,
-        };
-      }
-      snapshot = { ...base, ...(audit ? { audit } : {}) };
+      process.stdout.write(`wrote ${written.file}: ${written.summary}\n`);
+      for (const note of written.notes) process.stderr.write(`sshca report: note: ${note}\n`);
     } catch (e) {
       throw invalidTokenError(e) ?? e;
     }
-
-    const model = resolveAccessModel(snapshot);
-    const activity = snapshot.audit ? resolveActivity(snapshot.audit) : undefined;
-    const html = renderReportHtml({ snapshot, model, ...(activity ? { activity } : {}), version: packageVersion() });
-    try {
-      mkdirSync(out, { recursive: true, mode: 0o700 });
-    } catch (e) {
-      throw new RequestError(`cannot create ${out}: ${(e as Error).message}`);
-    }
-    const file = join(out, 'index.html');
-    // 0600: the page maps who can reach which host, which is worth keeping from whoever else is on the machine.
-    writeFileAtomic(file, html, { mode: 0o600, overwrite: true });
-
-    const grants = model.environments.reduce((sum, env) => sum + env.grants.length, 0);
-    const a = snapshot.audit;
-    process.stdout.write(
-      `wrote ${file}: ${model.environments.length} environment(s), ${snapshot.subjects.length} identities, ${grants} identity-role grant(s)` +
-        (a
-          ? `, ${a.report.logins.length} login(s), ${a.report.unused.length} certificate(s) never used, ${a.report.unknown.length} unknown`
-          : '') +
-        '\n',
-    );
-    for (const note of model.notes) process.stderr.write(`sshca report: note: ${note}\n`);
     return 0;
   },
 };

@@ -74,7 +74,7 @@ it('writes the read-only policy and the page with a token of its own as the "Acc
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   expect(r.stdout).toBe(
-    'wrote report/index.html: 1 environment(s), 1 identities, 1 identity-role grant(s), 1 login(s), 0 certificate(s) never used, 0 unknown\n',
+    'wrote report/index.html: 1 environment, 1 identity, 1 identity-role grant, 1 certificate login, 0 certificates never used, 0 unknown certificates\n',
   );
   expect(statSync(join(folder, 'report')).mode & 0o777).toBe(0o700);
   expect(statSync(join(folder, 'report', 'index.html')).mode & 0o777).toBe(0o600);

@@ -33,6 +33,8 @@ export interface LocalHost {
   readonly address: string;
   readonly port: number;
   readonly knownHostsLine: string;
+  /** What sshd has logged so far (`sshd -e`: no times), for `sshca audit` and the report. */
+  log(): string;
   stop(): Promise<void>;
 }
 
@@ -186,6 +188,7 @@ export async function startLocalHost(
     address,
     port,
     knownHostsLine: `[${address}]:${port} ${hostKeyLine}`,
+    log: () => log,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');

@@ -4,31 +4,36 @@
 // sys/audit-hash, which only hashes a value the caller already has (how login serials are matched to
 // an HMAC'd audit log). Both sys/audit paths are root-protected, hence `sudo` there: it adds no
 // capability, it only lets the ones given work on such a path. It grants no write, no secret and no
-// signing. List requests carry a trailing slash (Vault adds it),
-// so `<path>/*` with `list` covers the listing itself.
+// signing. List requests carry a trailing slash (Vault adds it): `<path>/` with `list` is the
+// listing; `<path>/+` with `read` one entry and nothing below it (an AppRole's role-id is below its
+// role). Only the named SSH mounts' roles are read: `+` there would read any mount's `roles/…`.
 
 const block = (path: string, capabilities: readonly string[]) =>
   `path "${path}" {\n  capabilities = [${capabilities.map((c) => `"${c}"`).join(', ')}]\n}\n`;
 
-/** HCL of the report's read-only policy for these SSH mounts (`+` = any mount when none is named). */
+/** HCL of the report's read-only policy for these SSH mounts (at least one). */
 export function reportPolicy(mounts: readonly string[]): string {
-  const sshMounts = mounts.length > 0 ? mounts : ['+'];
   return [
     '# sshca report: read-only access to what the report shows',
     block('sys/mounts', ['read']),
     block('sys/mounts/+/tune', ['read']),
     block('sys/auth', ['read']),
-    block('sys/policies/acl/*', ['read', 'list']),
-    block('auth/+/users/*', ['read', 'list']),
-    block('auth/+/role/*', ['read', 'list']),
-    block('identity/entity/id/*', ['read', 'list']),
-    ...sshMounts.flatMap((m) => [
-      block(`${m}/roles/*`, ['read', 'list']),
+    block('sys/policies/acl/', ['list']),
+    block('sys/policies/acl/+', ['read']),
+    block('auth/+/users/', ['list']),
+    block('auth/+/users/+', ['read']),
+    block('auth/+/role/', ['list']),
+    block('auth/+/role/+', ['read']),
+    block('identity/entity/id/', ['list']),
+    block('identity/entity/id/+', ['read']),
+    ...mounts.flatMap((m) => [
+      block(`${m}/roles/`, ['list']),
+      block(`${m}/roles/+`, ['read']),
       block(`${m}/config/issuers`, ['read']),
-      block(`${m}/issuers/*`, ['list']),
+      block(`${m}/issuers/`, ['list']),
     ]),
     "# find the audit device and hash login serials to match the HMAC'd audit log (root-protected paths)",
     block('sys/audit', ['read', 'sudo']),
-    block('sys/audit-hash/*', ['update', 'sudo']),
+    block('sys/audit-hash/+', ['update', 'sudo']),
   ].join('\n');
 }

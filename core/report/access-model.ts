@@ -130,7 +130,8 @@ function roleView(mount: SnapshotMount, role: SnapshotRole): RoleView {
   let accounts: string[] = [];
   let accountsFrom: RoleView['accountsFrom'] = 'none';
   if (!hostOnly) {
-    if (mount.hostPrincipals) {
+    // The principals mapping is for certificates: a one-time password logs in to the account it names.
+    if (mount.hostPrincipals && keyType === 'ca') {
       accountsFrom = 'host principals';
       accounts = Object.entries(mount.hostPrincipals)
         .filter(([, ps]) => wanted.includes('*') || ps.some((p) => wanted.includes(p)))

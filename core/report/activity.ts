@@ -57,8 +57,9 @@ export function resolveActivity(audit: SnapshotAudit): Activity | undefined {
   const size =
     SIZES.find((s) => Math.floor(max / 1000 / s) - Math.floor(min / 1000 / s) < MAX_BUCKETS) ?? SIZES.at(-1)!;
   const last = Math.floor(max / 1000 / size);
-  // At least MIN_BUCKETS bars, ending with the newest: a chart of one wide bar says little.
-  const first = Math.min(Math.floor(min / 1000 / size), last - MIN_BUCKETS + 1);
+  // At least MIN_BUCKETS bars (a chart of one wide bar says little) and at most MAX_BUCKETS, always
+  // ending with the newest: over a very long span the oldest weeks are left out.
+  const first = Math.max(Math.min(Math.floor(min / 1000 / size), last - MIN_BUCKETS + 1), last - MAX_BUCKETS + 1);
   const count = Math.min(last - first + 1, MAX_BUCKETS);
   const series = (events: readonly { at: number; name: string }[]): Series[] => {
     const byName = new Map<string, number[]>();
@@ -85,6 +86,9 @@ export function signedBy(sign: AuditSign, subject: SnapshotSubject): boolean {
   if (subject.kind === 'entity') return subject.entityId !== undefined && sign.entityId === subject.entityId;
   // Vault's display name is the auth method's path (slashes as dashes), a dash, then the login's name.
   const method = subject.authPath.replace(/\//g, '-');
+  // A userpass login's display name is exactly that (so `userpass-corp-alice` is not alice of
+  // `userpass`); a JWT/OIDC/AppRole login's names the claim, its metadata the role.
+  if (subject.kind === 'userpass') return sign.displayName.toLowerCase() === `${method}-${subject.name}`.toLowerCase();
   return sign.displayName.startsWith(`${method}-`) && sign.user.toLowerCase() === subject.name.toLowerCase();
 }
 

@@ -77,7 +77,7 @@ function table(cls: string, header: readonly string[], rows: readonly string[], 
 const accountsCell = (r: RoleView): string =>
   r.accountsFrom === 'none'
     ? '-'
-    : `${codes(r.accounts, 'none')}${r.accountsFrom === 'principal names' ? ' <span class="hint">(account = principal)</span>' : ''}`;
+    : `${codes(r.accounts, 'none')}${r.accountsFrom === 'principal names' && r.keyType === 'ca' ? ' <span class="hint">(account = principal)</span>' : ''}`;
 
 const principalsCell = (r: RoleView): string =>
   `${codes(r.principals, 'none')}${r.templated ? ' <span class="hint">(templated per identity)</span>' : ''}`;

@@ -69,6 +69,10 @@ it('runs every step and prints the access matrix from real logins', () => {
   );
   expect(lines.slice(6, 16)).toEqual(MATRIX);
   expect(lines.slice(16)).toEqual([
+    `6. Access report: ${out}/report/index.html (open it in a browser)`,
+    // The matrix's certificate logins ("in" with a certificate: 6), each attributed; the users, not CI's
+    // token, are identities; no certificate of the run went unused.
+    '   2 environments, 2 identities, 5 identity-role grants, 6 certificate logins, 0 certificates never used, 0 unknown certificates',
     '',
     `Done. Keep the backend running with: npx sshca serve --data-dir ${out}/server`,
     `(root token in ${out}/server/root-token, demo passwords in ${out}/credentials.json)`,
@@ -115,7 +119,7 @@ it('is idempotent: a second run reuses the state and changes nothing', async () 
   expect(lines[1]).toBe('2. Provisioned dev and prod through the Pulumi providers: 24 unchanged');
   expect(lines[3]).toBe('4. CDKTF synthesis: skipped (--no-cdktf)');
   expect(lines.slice(5, 15)).toEqual(MATRIX);
-  expect(lines[16]).toBe(`Done. Keep the backend running with: sshca serve --data-dir ${out}/server`);
+  expect(lines[18]).toBe(`Done. Keep the backend running with: sshca serve --data-dir ${out}/server`);
   expect(readdirSync('/etc/pam.d').filter((f) => f.startsWith('sshca-demo-'))).toEqual([]);
 }, 120_000);
 

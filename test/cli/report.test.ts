@@ -140,13 +140,17 @@ afterAll(async () => {
 // 3 userpass users (testuser's entity has no policies of its own, so it is not one); grants: testuser
 // on ssh-dev/developer and ssh-prod/developer (sign), oncall on ssh-prod/admin (sign and issue) and
 // ssh-dev/otp-dev (creds); rows by role name.
-const SUMMARY = '2 environment(s), 3 identities, 5 identity-role grant(s)';
+const SUMMARY = '2 environments, 3 identities, 5 identity-role grants';
 const DEV_GRANTS = ['userpass/testuser developer', 'userpass/oncall otp-dev'];
 const PROD_GRANTS = ['userpass/oncall admin', 'userpass/oncall admin', 'userpass/testuser developer'];
 
 describe('sshca report --print-policy', () => {
-  it('prints the read-only policy, for any SSH mount or the named ones, without a backend', async () => {
-    expect(await report(['--print-policy'], {})).toEqual({ code: 0, stdout: reportPolicy([]), stderr: '' });
+  it('prints the read-only policy for the named SSH mounts, without a backend', async () => {
+    expect(await report(['--print-policy'], {})).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: usage('--print-policy needs the SSH mounts the report reads: --mount MOUNT, once per mount'),
+    });
     expect(await report(['--print-policy', '--mount', 'ssh-dev'], {})).toEqual({
       code: 0,
       stdout: reportPolicy(['ssh-dev']),
@@ -186,9 +190,22 @@ describe('sshca report refusals', () => {
     expect(() => statSync(out)).toThrow(/ENOENT/);
   });
 
-  // Left out: an invalid token should exit 3 ("the token is invalid or expired …", as the help says),
-  // but the 403 on sys/mounts is taken for a narrow token (exit 2, "the token may not read sys/mounts");
-  // with --mount it even writes a page (exit 0). Reported as a bug.
+  it('exits 3 on a token the backend does not know, writing nothing (not taken for a narrow token)', async () => {
+    const out = newOut();
+    for (const args of [
+      ['--out', out],
+      ['--out', out, '--mount', 'ssh-dev'],
+    ]) {
+      expect(await report(args, { VAULT_ADDR: server.url, VAULT_TOKEN: 'bogus' })).toEqual({
+        code: 3,
+        stdout: '',
+        stderr:
+          'sshca report: the token is invalid or expired (revoked, past its TTL or its uses, or never issued): get a new one ' +
+          '(sshca login --method userpass, vault login, or VAULT_TOKEN / --token) (backend said: permission denied, invalid token)\n',
+      });
+    }
+    expect(() => statSync(out)).toThrow(/ENOENT/);
+  });
 });
 
 describe('sshca report with the root token', () => {
@@ -265,7 +282,7 @@ describe('sshca report with a narrow token', () => {
     ];
     expect(r).toEqual({
       code: 0,
-      stdout: `wrote ${join(out, 'index.html')}: 2 environment(s), 0 identities, 0 identity-role grant(s)\n`,
+      stdout: `wrote ${join(out, 'index.html')}: 2 environments, 0 identities, 0 identity-role grants\n`,
       stderr: refused.map((p) => `sshca report: note: not readable with this token: ${p}\n`).join(''),
     });
     const html = readFileSync(join(out, 'index.html'), 'utf8');
@@ -292,7 +309,7 @@ describe('sshca report with the audit and sshd logs', () => {
     const r = await report(['--out', out, '--audit-log', auditLog, '--sshd-log', 'web1=-'], env, line);
     expect(r).toEqual({
       code: 0,
-      stdout: `wrote ${join(out, 'index.html')}: ${SUMMARY}, 1 login(s), 1 certificate(s) never used, 0 unknown\n`,
+      stdout: `wrote ${join(out, 'index.html')}: ${SUMMARY}, 1 certificate login, 1 certificate never used, 0 unknown certificates\n`,
       stderr: '',
     });
     const html = readFileSync(join(out, 'index.html'), 'utf8');

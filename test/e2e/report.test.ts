@@ -272,7 +272,7 @@ it('writes the page with a read-only token, and headless Chromium shows the expe
   // Identities: the two userpass users and the JWT role (the entities their logins made hold no policy).
   expect(r).toMatchObject({
     code: 0,
-    stdout: `wrote ${out}/index.html: 2 environment(s), 3 identities, 6 identity-role grant(s), 4 login(s), 1 certificate(s) never used, 1 unknown\n`,
+    stdout: `wrote ${out}/index.html: 2 environments, 3 identities, 6 identity-role grants, 4 certificate logins, 1 certificate never used, 1 unknown certificate\n`,
     stderr: '',
   });
 

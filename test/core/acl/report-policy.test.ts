@@ -82,16 +82,21 @@ describe('reportPolicy', () => {
         'path "sys/mounts" {\n  capabilities = ["read"]\n}\n',
         'path "sys/mounts/+/tune" {\n  capabilities = ["read"]\n}\n',
         'path "sys/auth" {\n  capabilities = ["read"]\n}\n',
-        'path "sys/policies/acl/*" {\n  capabilities = ["read", "list"]\n}\n',
-        'path "auth/+/users/*" {\n  capabilities = ["read", "list"]\n}\n',
-        'path "auth/+/role/*" {\n  capabilities = ["read", "list"]\n}\n',
-        'path "identity/entity/id/*" {\n  capabilities = ["read", "list"]\n}\n',
-        'path "ssh-dev/roles/*" {\n  capabilities = ["read", "list"]\n}\n',
+        'path "sys/policies/acl/" {\n  capabilities = ["list"]\n}\n',
+        'path "sys/policies/acl/+" {\n  capabilities = ["read"]\n}\n',
+        'path "auth/+/users/" {\n  capabilities = ["list"]\n}\n',
+        'path "auth/+/users/+" {\n  capabilities = ["read"]\n}\n',
+        'path "auth/+/role/" {\n  capabilities = ["list"]\n}\n',
+        'path "auth/+/role/+" {\n  capabilities = ["read"]\n}\n',
+        'path "identity/entity/id/" {\n  capabilities = ["list"]\n}\n',
+        'path "identity/entity/id/+" {\n  capabilities = ["read"]\n}\n',
+        'path "ssh-dev/roles/" {\n  capabilities = ["list"]\n}\n',
+        'path "ssh-dev/roles/+" {\n  capabilities = ["read"]\n}\n',
         'path "ssh-dev/config/issuers" {\n  capabilities = ["read"]\n}\n',
-        'path "ssh-dev/issuers/*" {\n  capabilities = ["list"]\n}\n',
+        'path "ssh-dev/issuers/" {\n  capabilities = ["list"]\n}\n',
         "# find the audit device and hash login serials to match the HMAC'd audit log (root-protected paths)",
         'path "sys/audit" {\n  capabilities = ["read", "sudo"]\n}\n',
-        'path "sys/audit-hash/*" {\n  capabilities = ["update", "sudo"]\n}\n',
+        'path "sys/audit-hash/+" {\n  capabilities = ["update", "sudo"]\n}\n',
       ].join('\n'),
     );
   });
@@ -105,16 +110,12 @@ describe('reportPolicy', () => {
     expect(two.allows('ssh-prod/sign/x', 'update')).toBe(false);
   });
 
-  it('with no mounts, uses `+`: roles and issuers of any mount, still no signing', () => {
-    expect(reportPolicy([])).toContain('path "+/roles/*" {\n  capabilities = ["read", "list"]\n}\n');
-    const any = aclOf([]);
-    expect(any.allows('ssh-dev/roles/developer', 'read')).toBe(true);
-    expect(any.allows('ssh-prod/roles/x', 'read')).toBe(true);
-    expect(any.allows('ssh-prod/roles/', 'list')).toBe(true);
-    expect(any.allows('ssh-prod/config/issuers', 'read')).toBe(true);
-    expect(any.allows('ssh-prod/issuers/', 'list')).toBe(true);
-    expect(any.allows('ssh-prod/sign/x', 'update')).toBe(false);
-    expect(any.allows('ssh-prod/roles/x', 'update')).toBe(false);
-    expect(any.allows('ssh-prod/creds/otp', 'update')).toBe(false);
+  it('reads one entry, not what lies below it: no AppRole role-id or secret-id accessors, no user sub-path', () => {
+    const acl = aclOf(['ssh-dev']);
+    expect(acl.allows('auth/approle/role/ci', 'read')).toBe(true);
+    expect(acl.allows('auth/approle/role/ci/role-id', 'read')).toBe(false);
+    expect(acl.allows('auth/approle/role/ci/secret-id/', 'list')).toBe(false);
+    expect(acl.allows('auth/userpass/users/alice/policies', 'read')).toBe(false);
+    expect(acl.allows('ssh-dev/roles/developer/x', 'read')).toBe(false);
   });
 });

@@ -365,6 +365,11 @@ describe('resolveAccessModel: roles', () => {
     });
   });
 
+  it('an OTP role logs in to the account it names: the hosts’ principals mapping (for certificates) does not apply', () => {
+    const m = mount({ roles: [OTP], hostPrincipals: { ubuntu: ['dev-team'], deploy: ['ci'] } });
+    expect(roleOf(m, 'otp')).toMatchObject({ accounts: ['ubuntu', 'deploy'], accountsFrom: 'principal names' });
+  });
+
   it('reads TTLs given as duration strings and templated principals', () => {
     const t: SnapshotRole = {
       name: 't',

@@ -129,6 +129,16 @@ describe('resolveActivity: buckets', () => {
   });
 });
 
+describe('resolveActivity: very long spans', () => {
+  it('keeps the newest 120 weeks, so the latest activity is never cut off', () => {
+    const a = resolveActivity(audit([sign('2020-01-01T00:00:00Z'), sign('2025-01-01T00:00:00Z')]))!;
+    expect(a.bucketSeconds).toBe(7 * 86400);
+    expect(a.buckets).toHaveLength(120);
+    expect(a.buckets.at(-1)).toBe('2024-12-26T00:00:00Z');
+    expect(a.signsByRole).toEqual([{ name: 'ssh-dev/developer', values: [...new Array(119).fill(0), 1] }]);
+  });
+});
+
 describe('resolveActivity: series', () => {
   it('counts signings per <mount>/<role> and logins per host, unknown logins too, sorted by name', () => {
     const dev = sign('2025-03-05T10:05:00Z');
@@ -231,6 +241,24 @@ describe('signedBy', () => {
     ],
   ] as const)('%s', (_, s, c, expected) => {
     expect(signedBy(c, s)).toBe(expected);
+  });
+});
+
+describe('signedBy: userpass display names', () => {
+  it('matches the whole display name, so alice of userpass-corp is not alice of userpass', () => {
+    const alice: SnapshotSubject = {
+      kind: 'userpass',
+      authPath: 'userpass',
+      name: 'alice',
+      policies: [],
+      noDefaultPolicy: false,
+      tokenTtl: 0,
+    };
+    expect(signedBy(sign('2025-03-05T10:00:00Z', { displayName: 'userpass-alice', user: 'alice' }), alice)).toBe(true);
+    expect(signedBy(sign('2025-03-05T10:00:00Z', { displayName: 'userpass-corp-alice', user: 'alice' }), alice)).toBe(
+      false,
+    );
+    expect(signedBy(sign('2025-03-05T10:00:00Z', { displayName: 'userpass-Alice', user: 'Alice' }), alice)).toBe(true);
   });
 });
 
