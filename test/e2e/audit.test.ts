@@ -5,15 +5,15 @@
 // server does not know. The built CLI attributes every login to its signer and role, lists the unused
 // and the unknown certificate, as table rows and JSON, and filters by user, host, mount and time.
 
-import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { auditResponses, logInWith } from '../helpers/certificate-logins.js';
 import { makeScratchDir, removeScratchDir } from '../helpers/scratch.js';
 import { runSshca } from '../helpers/sshca-bin.js';
-import { sshLogin } from '../helpers/ssh-client.js';
 import { startSshdHosts, stopAll, type SshdHost } from '../helpers/sshd.js';
 import { ensureTestUser } from '../helpers/test-user.js';
+import { rogueCertificate, requestOk, signThroughServer, type ServerCertificate } from '../helpers/user-cert.js';
 import { mountSshCa, startTestServer, type TestServer } from '../helpers/vault-server.js';
 
 let server: TestServer;
@@ -22,42 +22,14 @@ let account: string;
 let hosts: SshdHost[] = [];
 let auditLog: string;
 let env: Record<string, string>;
-let n = 0;
 
-interface Cert {
-  identityFile: string;
-  certificateFile: string;
-  serial: string;
-  signedAt?: string;
-}
-const certs: Record<string, Cert> = {};
+const certs: Record<string, ServerCertificate> = {};
 
-async function ok(method: string, path: string, body?: unknown, token?: string) {
-  const r = await server.request(method, path, body, token);
-  if (r.status >= 300) throw new Error(`${method} ${path} answered ${r.status}: ${r.body}`);
-  return r;
-}
-
-function newKey(): string {
-  const identityFile = join(dir, `id_${++n}`);
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', '', '-f', identityFile]);
-  return identityFile;
-}
-const serialOf = (certificateFile: string) =>
-  /Serial: (\d+)/.exec(execFileSync('ssh-keygen', ['-L', '-f', certificateFile], { encoding: 'utf8' }))![1]!;
-
-async function signAs(user: string, role: string, principal: string): Promise<Cert> {
+const ok = (method: string, path: string, body?: unknown, token?: string) =>
+  requestOk(server, method, path, body, token);
+async function signAs(user: string, role: string, principal: string): Promise<ServerCertificate> {
   const login = await ok('POST', `/v1/auth/userpass/login/${user}`, { password: `pw-${user}` }, null as never);
-  const identityFile = newKey();
-  const r = await ok(
-    'POST',
-    `/v1/ssh-dev/sign/${role}`,
-    { public_key: readFileSync(`${identityFile}.pub`, 'utf8'), valid_principals: principal },
-    login.json.auth.client_token,
-  );
-  const certificateFile = `${identityFile}-cert.pub`;
-  writeFileSync(certificateFile, r.json.data.signed_key);
-  return { identityFile, certificateFile, serial: serialOf(certificateFile) };
+  return signThroughServer(server, dir, login.json.auth.client_token, 'ssh-dev', role, principal);
 }
 
 beforeAll(async () => {
@@ -75,8 +47,12 @@ beforeAll(async () => {
     key_id_format: '{{role_name}}-{{token_display_name}}-{{public_key_hash}}',
   });
   const ca = await mountSshCa(server, 'ssh-dev', { developer: role('ubuntu', '1h'), emergency: role('root', '15m') });
-  await ok('POST', '/v1/sys/policies/acl/ssh-access', { policy: 'path "ssh-dev/sign/developer" { capabilities = ["update"] }' });
-  await ok('POST', '/v1/sys/policies/acl/emergency-ssh', { policy: 'path "ssh-dev/sign/emergency" { capabilities = ["update"] }' });
+  await ok('POST', '/v1/sys/policies/acl/ssh-access', {
+    policy: 'path "ssh-dev/sign/developer" { capabilities = ["update"] }',
+  });
+  await ok('POST', '/v1/sys/policies/acl/emergency-ssh', {
+    policy: 'path "ssh-dev/sign/emergency" { capabilities = ["update"] }',
+  });
   await ok('POST', '/v1/sys/auth/userpass', { type: 'userpass' });
   await ok('POST', '/v1/auth/userpass/users/testuser', { password: 'pw-testuser', token_policies: 'ssh-access' });
   await ok('POST', '/v1/auth/userpass/users/oncall', { password: 'pw-oncall', token_policies: 'emergency-ssh' });
@@ -85,18 +61,11 @@ beforeAll(async () => {
   certs.emergency = await signAs('oncall', 'emergency', 'root');
   certs.unused = await signAs('testuser', 'developer', 'ubuntu');
   // A throw-away CA the hosts trust and the server does not know.
-  const rogueCa = newKey();
-  const rogueKey = newKey();
-  execFileSync('ssh-keygen', ['-q', '-s', rogueCa, '-I', 'rogue', '-n', 'ubuntu', '-z', '42', '-V', '+10m', `${rogueKey}.pub`]);
-  certs.rogue = { identityFile: rogueKey, certificateFile: `${rogueKey}-cert.pub`, serial: '42' };
-  const rogueCaPub = readFileSync(`${rogueCa}.pub`, 'utf8').trim();
+  const rogue = rogueCertificate(dir);
+  certs.rogue = rogue.certificate;
 
   // The signing times, in signing order, as the audit log has them.
-  const signed = readFileSync(auditLog, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l))
-    .filter((e) => e.type === 'response' && /^ssh-dev\/sign\//.test(e.request.path));
+  const signed = auditResponses(auditLog, /^ssh-dev\/sign\//);
   expect(signed).toHaveLength(3);
   expect(signed[0].response.data.serial_number).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
   [certs.dev, certs.emergency, certs.unused].forEach((c, i) => (c!.signedAt = signed[i].time));
@@ -105,16 +74,11 @@ beforeAll(async () => {
     ['dev1', 'dev2'].map((name, i) => ({
       name,
       address: `127.0.0.${i + 2}`,
-      trustedUserCaKeys: [ca, rogueCaPub],
+      trustedUserCaKeys: [ca, rogue.caPublicKey],
       principals: { [account]: ['ubuntu', 'root'] },
     })),
   );
-  const login = async (host: SshdHost, c: Cert) => {
-    const from = host.log().length;
-    const r = await sshLogin({ host, user: account, identityFile: c.identityFile, certificateFile: c.certificateFile, command: 'true' });
-    expect(r.code).toBe(0);
-    await host.waitForLog(/Accepted publickey/, from);
-  };
+  const login = (host: SshdHost, c: ServerCertificate) => logInWith(host, account, c);
   await login(hosts[0]!, certs.dev!);
   await login(hosts[1]!, certs.emergency!);
   await login(hosts[1]!, certs.rogue!);
@@ -149,7 +113,9 @@ function sections(stdout: string): Record<string, string[][]> {
 
 it('sshd logs certificate logins as OpenSSH does', () => {
   expect(hosts[1]!.log()).toMatch(
-    new RegExp(`Accepted publickey for ${account} from 127\\.0\\.0\\.1 port \\d+ ssh2: ED25519-CERT SHA256:\\S+ ID rogue \\(serial 42\\) CA ED25519 SHA256:\\S+`),
+    new RegExp(
+      `Accepted publickey for ${account} from 127\\.0\\.0\\.1 port \\d+ ssh2: ED25519-CERT SHA256:\\S+ ID rogue \\(serial 42\\) CA ED25519 SHA256:\\S+`,
+    ),
   );
 });
 
@@ -161,12 +127,39 @@ it('attributes every login to its signer and role, lists the unused and the unkn
   expect(sections(r.stdout)).toEqual({
     'Logins:': [
       ['TIME', 'HOST', 'ACCOUNT', 'FROM', 'SERIAL', 'SIGNED BY', 'METHOD', 'ROLE', 'SIGNED AT'],
-      ['-', 'dev1', account, '127.0.0.1', certs.dev!.serial, 'testuser', 'userpass', 'ssh-dev/developer', certs.dev!.signedAt!],
-      ['-', 'dev2', account, '127.0.0.1', certs.emergency!.serial, 'oncall', 'userpass', 'ssh-dev/emergency', certs.emergency!.signedAt!],
+      [
+        '-',
+        'dev1',
+        account,
+        '127.0.0.1',
+        certs.dev!.serial,
+        'testuser',
+        'userpass',
+        'ssh-dev/developer',
+        certs.dev!.signedAt!,
+      ],
+      [
+        '-',
+        'dev2',
+        account,
+        '127.0.0.1',
+        certs.emergency!.serial,
+        'oncall',
+        'userpass',
+        'ssh-dev/emergency',
+        certs.emergency!.signedAt!,
+      ],
     ],
     'Signed, never used:': [
       ['SIGNED AT', 'SIGNED BY', 'METHOD', 'ROLE', 'SERIAL', 'REQUEST ID'],
-      [certs.unused!.signedAt!, 'testuser', 'userpass', 'ssh-dev/developer', '(hashed)', expect.stringMatching(/^[0-9a-f-]{36}$/)],
+      [
+        certs.unused!.signedAt!,
+        'testuser',
+        'userpass',
+        'ssh-dev/developer',
+        '(hashed)',
+        expect.stringMatching(/^[0-9a-f-]{36}$/),
+      ],
     ],
     'Unknown certificates (not in the audit log):': [
       ['TIME', 'HOST', 'ACCOUNT', 'FROM', 'SERIAL', 'KEY ID', 'CA'],
@@ -175,14 +168,16 @@ it('attributes every login to its signer and role, lists the unused and the unkn
   });
 });
 
-it('prints the same as JSON with the signer\'s auth details', async () => {
+it("prints the same as JSON with the signer's auth details", async () => {
   const r = await audit('--json');
   expect(r.code).toBe(0);
   const report = JSON.parse(r.stdout);
-  expect(report.logins.map((l: any) => [l.login.host, l.login.serial, l.certificate.user, l.certificate.role])).toEqual([
-    ['dev1', certs.dev!.serial, 'testuser', 'developer'],
-    ['dev2', certs.emergency!.serial, 'oncall', 'emergency'],
-  ]);
+  expect(report.logins.map((l: any) => [l.login.host, l.login.serial, l.certificate.user, l.certificate.role])).toEqual(
+    [
+      ['dev1', certs.dev!.serial, 'testuser', 'developer'],
+      ['dev2', certs.emergency!.serial, 'oncall', 'emergency'],
+    ],
+  );
   expect(report.logins[0].certificate).toMatchObject({
     mount: 'ssh-dev',
     path: 'ssh-dev/sign/developer',
@@ -193,7 +188,9 @@ it('prints the same as JSON with the signer\'s auth details', async () => {
     time: certs.dev!.signedAt,
   });
   expect(report.logins[1].certificate.policies).toEqual(expect.arrayContaining(['emergency-ssh']));
-  expect(report.unused.map((s: any) => [s.user, s.role, s.time])).toEqual([['testuser', 'developer', certs.unused!.signedAt]]);
+  expect(report.unused.map((s: any) => [s.user, s.role, s.time])).toEqual([
+    ['testuser', 'developer', certs.unused!.signedAt],
+  ]);
   expect(report.unknown.map((l: any) => [l.host, l.keyId, l.serial])).toEqual([['dev2', 'rogue', '42']]);
 });
 
@@ -211,10 +208,21 @@ it('filters by user, host, mount and time', async () => {
 });
 
 it('exits 1 when the audit log cannot be read, 2 on a bad command line, 3 on an invalid token', async () => {
-  const r = await runSshca(['audit', '--audit-log', join(dir, 'missing.log'), '--sshd-log', join(dir, 'dev1.log')], env);
-  expect(r).toMatchObject({ code: 1, stderr: `sshca audit: cannot read the audit log ${join(dir, 'missing.log')}: no such file\n` });
+  const r = await runSshca(
+    ['audit', '--audit-log', join(dir, 'missing.log'), '--sshd-log', join(dir, 'dev1.log')],
+    env,
+  );
+  expect(r).toMatchObject({
+    code: 1,
+    stderr: `sshca audit: cannot read the audit log ${join(dir, 'missing.log')}: no such file\n`,
+  });
   expect((await runSshca(['audit', '--audit-log', auditLog], env)).code).toBe(2);
-  const bad = await runSshca(['audit', '--audit-log', auditLog, '--sshd-log', join(dir, 'dev1.log')], { ...env, VAULT_TOKEN: 'no-such-token' });
+  const bad = await runSshca(['audit', '--audit-log', auditLog, '--sshd-log', join(dir, 'dev1.log')], {
+    ...env,
+    VAULT_TOKEN: 'no-such-token',
+  });
   expect(bad.code).toBe(3);
-  expect((await runSshca(['audit', '--audit-log', auditLog, '--sshd-log', 'x', '--since', 'yesterday'], env)).code).toBe(2);
+  expect(
+    (await runSshca(['audit', '--audit-log', auditLog, '--sshd-log', 'x', '--since', 'yesterday'], env)).code,
+  ).toBe(2);
 });

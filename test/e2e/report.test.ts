@@ -8,7 +8,7 @@
 // console error, no network request. The screenshot is kept in test-artifacts/report.png.
 
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -18,11 +18,12 @@ import { ciLoginJwtRole, ciLoginRoleName } from '../../core/ci-login.js';
 import { jwtRoleSpecToWire } from '../../core/jwt-role-spec.js';
 import { SCENARIO_CI_LOGIN, SCENARIO_HOST_PRINCIPALS, SCENARIO_JWT_AUTH } from '../../core/scenario.js';
 import { openFile, type OpenedPage } from '../helpers/chromium.js';
+import { auditResponses, logInWith } from '../helpers/certificate-logins.js';
 import { makeScratchDir, removeScratchDir } from '../helpers/scratch.js';
 import { runSshca } from '../helpers/sshca-bin.js';
-import { sshLogin } from '../helpers/ssh-client.js';
 import { startSshdHosts, stopAll, type SshdHost } from '../helpers/sshd.js';
 import { ensureTestUser } from '../helpers/test-user.js';
+import { rogueCertificate, requestOk, signThroughServer, type ServerCertificate } from '../helpers/user-cert.js';
 import { startTestServer, type TestServer } from '../helpers/vault-server.js';
 import { gitlabClaims, makeKey, signJwt, startJwksServer, type JwksServer } from '../server/auth/jwt-helpers.js';
 
@@ -36,46 +37,17 @@ let page: OpenedPage | undefined;
 let reportToken: string;
 let n = 0;
 
-interface Cert {
-  identityFile: string;
-  certificateFile: string;
-  serial: string;
-  /** When the audit log shows it signed: sshd -e lines carry no time, so a login counts at its certificate's signing. */
-  signedAt?: string;
-}
-const certs: Record<string, Cert> = {};
+const certs: Record<string, ServerCertificate> = {};
 
-async function ok(method: string, path: string, body?: unknown, token?: string) {
-  const r = await server.request(method, path, body, token);
-  if (r.status >= 300) throw new Error(`${method} ${path} answered ${r.status}: ${r.body}`);
-  return r;
-}
-
-function newKey(): string {
-  const identityFile = join(dir, `id_${++n}`);
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', '', '-f', identityFile]);
-  return identityFile;
-}
-const serialOf = (certificateFile: string) =>
-  /Serial: (\d+)/.exec(execFileSync('ssh-keygen', ['-L', '-f', certificateFile], { encoding: 'utf8' }))![1]!;
+const ok = (method: string, path: string, body?: unknown, token?: string) =>
+  requestOk(server, method, path, body, token);
 const fingerprintOf = (publicKey: string) => {
   const file = join(dir, `key_${++n}.pub`);
   writeFileSync(file, publicKey);
   return execFileSync('ssh-keygen', ['-l', '-f', file], { encoding: 'utf8' }).split(' ')[1]!;
 };
-
-async function sign(token: string, mount: string, role: string, principal: string): Promise<Cert> {
-  const identityFile = newKey();
-  const r = await ok(
-    'POST',
-    `/v1/${mount}/sign/${role}`,
-    { public_key: readFileSync(`${identityFile}.pub`, 'utf8'), valid_principals: principal },
-    token,
-  );
-  const certificateFile = `${identityFile}-cert.pub`;
-  writeFileSync(certificateFile, r.json.data.signed_key);
-  return { identityFile, certificateFile, serial: serialOf(certificateFile) };
-}
+const sign = (token: string, mount: string, role: string, principal: string) =>
+  signThroughServer(server, dir, token, mount, role, principal);
 const userToken = async (user: string) =>
   (await ok('POST', `/v1/auth/userpass/login/${user}`, { password: `pw-${user}` }, null as never)).json.auth
     .client_token as string;
@@ -119,32 +91,14 @@ beforeAll(async () => {
   certs.ci = await sign(ci, 'ssh-dev', 'automation', 'gitlab-runner');
   certs.prodDeveloper = await sign(testuser, 'ssh-prod', 'developer', 'ubuntu');
   certs.unused = await sign(testuser, 'ssh-dev', 'developer', 'ec2-user');
-  const signed = readFileSync(auditLog, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l))
-    .filter((e) => e.type === 'response' && /^ssh-(dev|prod)\/sign\//.test(e.request.path));
+  const signed = auditResponses(auditLog, /^ssh-(dev|prod)\/sign\//);
   expect(signed).toHaveLength(5);
+  // sshd -e lines carry no time, so a login counts at its certificate's signing.
   [certs.devDeveloper, certs.devEmergency, certs.ci, certs.prodDeveloper, certs.unused].forEach(
     (c, i) => (c!.signedAt = signed[i].time),
   );
-  const rogueCa = newKey();
-  const rogueKey = newKey();
-  execFileSync('ssh-keygen', [
-    '-q',
-    '-s',
-    rogueCa,
-    '-I',
-    'rogue',
-    '-n',
-    'ubuntu',
-    '-z',
-    '42',
-    '-V',
-    '+10m',
-    `${rogueKey}.pub`,
-  ]);
-  certs.rogue = { identityFile: rogueKey, certificateFile: `${rogueKey}-cert.pub`, serial: '42' };
+  const rogue = rogueCertificate(dir);
+  certs.rogue = rogue.certificate;
 
   const caOf = async (mount: string) => (await server.request('GET', `/v1/${mount}/public_key`)).body.trim();
   hosts = await startSshdHosts([
@@ -157,22 +111,11 @@ beforeAll(async () => {
     {
       name: 'prod1',
       address: '127.0.0.3',
-      trustedUserCaKeys: [await caOf('ssh-prod'), readFileSync(`${rogueCa}.pub`, 'utf8').trim()],
+      trustedUserCaKeys: [await caOf('ssh-prod'), rogue.caPublicKey],
       principals: { [account]: ['ubuntu', 'root'] },
     },
   ]);
-  const login = async (host: SshdHost, c: Cert) => {
-    const from = host.log().length;
-    const r = await sshLogin({
-      host,
-      user: account,
-      identityFile: c.identityFile,
-      certificateFile: c.certificateFile,
-      command: 'true',
-    });
-    expect(r.code).toBe(0);
-    await host.waitForLog(/Accepted publickey/, from);
-  };
+  const login = (host: SshdHost, c: ServerCertificate) => logInWith(host, account, c);
   await login(hosts[0]!, certs.devDeveloper);
   await login(hosts[0]!, certs.devEmergency);
   await login(hosts[0]!, certs.ci);
