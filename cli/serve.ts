@@ -7,7 +7,7 @@ import { createSecureContext } from 'node:tls';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RequestError, UsageError } from '../core/errors.js';
-import { openDataDir } from '../server/data-dir.js';
+import { openDataDir, parseShares, readUnsealKeyFile, type DataDirOptions } from '../server/data-dir.js';
 import type { RequestLimits } from '../server/http/json-limits.js';
 import { MemoryStorage } from '../server/storage/memory-storage.js';
 import { VaultServer } from '../server/vault-server.js';
@@ -140,6 +140,8 @@ export const serveCommand: Command = {
           listen: { type: 'string', default: '127.0.0.1:8200' },
           'tls-cert': { type: 'string' },
           'tls-key': { type: 'string' },
+          'manual-init': { type: 'boolean', default: false },
+          'unseal-key-file': { type: 'string' },
           ...Object.fromEntries(Object.keys(LIMIT_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
         },
       }),
@@ -149,6 +151,9 @@ export const serveCommand: Command = {
     if (values['dev-root-token-id'] !== undefined && !values.dev) {
       throw new UsageError('--dev-root-token-id only applies with --dev');
     }
+    if ((values['manual-init'] || values['unseal-key-file'] !== undefined) && dataDir === undefined) {
+      throw new UsageError('--manual-init and --unseal-key-file only apply with --data-dir');
+    }
     if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) {
       throw new UsageError('--tls-cert and --tls-key go together');
     }
@@ -157,17 +162,32 @@ export const serveCommand: Command = {
     const tls = values['tls-cert'] !== undefined ? readTls(values['tls-cert'], values['tls-key']!) : undefined;
     const say = (s: string) => process.stdout.write(`${s}\n`);
 
-    let server: VaultServer;
+    let server: Pick<VaultServer, 'listen' | 'close'>;
     let rootToken: string | undefined;
+    let sealState: 'uninitialised' | 'sealed' | undefined;
     if (dataDir !== undefined) {
-      const opened = await openDataDir(dataDir, { version: packageVersion(), limits }, (path, content) =>
-        writeFileAtomic(path, content, { mode: 0o600, overwrite: true }),
+      const keyFile = values['unseal-key-file'];
+      const fromEnv = process.env.SSHCA_UNSEAL_KEY;
+      const unseal: DataDirOptions['unseal'] =
+        keyFile !== undefined
+          ? { shares: readUnsealKeyFile(keyFile), source: keyFile }
+          : fromEnv !== undefined && fromEnv !== ''
+            ? { shares: parseShares(fromEnv, 'SSHCA_UNSEAL_KEY'), source: 'SSHCA_UNSEAL_KEY' }
+            : undefined;
+      const opened = await openDataDir(
+        dataDir,
+        { version: packageVersion(), limits, manualInit: values['manual-init'], ...(unseal ? { unseal } : {}) },
+        (path, content) => writeFileAtomic(path, content, { mode: 0o600, overwrite: true }),
       );
       server = opened.server;
       rootToken = opened.createdRootToken;
+      if (opened.notice) process.stderr.write(`${opened.notice}\n`);
+      sealState = !opened.server.initialized ? 'uninitialised' : opened.server.sealed ? 'sealed' : undefined;
     } else {
-      server = await VaultServer.open({ storage: new MemoryStorage(), version: packageVersion(), limits });
-      rootToken = await server.tokens.createRoot(values['dev-root-token-id']);
+      // Dev mode as Vault's: in memory, unsealed, unencrypted.
+      const dev = await VaultServer.open({ storage: new MemoryStorage(), version: packageVersion(), limits });
+      rootToken = await dev.tokens.createRoot(values['dev-root-token-id']);
+      server = dev;
     }
     let bound: Awaited<ReturnType<VaultServer['listen']>>;
     try {
@@ -197,6 +217,11 @@ export const serveCommand: Command = {
       const tokenFile = join(dataDir!, 'root-token');
       say(`    Data directory: ${dataDir} (durable)`);
       if (!rootToken && existsSync(tokenFile)) say(`    Root token: in ${tokenFile} (created on the first start)`);
+      if (sealState === 'uninitialised') {
+        say('    Not initialised: initialise with "vault operator init" (or PUT /v1/sys/init), then unseal');
+      } else if (sealState === 'sealed') {
+        say('    Sealed: unseal with "vault operator unseal" (or PUT /v1/sys/unseal), one key share at a time');
+      }
     }
     say('');
     say('You may need to set the following environment variables:');
