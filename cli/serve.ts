@@ -17,7 +17,8 @@ import { readText, writeFileAtomic } from './files.js';
 import { packageVersion } from './package-root.js';
 
 const HELP = `Usage: sshca serve --dev [--dev-root-token-id TOKEN] [--listen ADDR] [--tls-cert FILE --tls-key FILE]
-       sshca serve --data-dir DIR [--listen ADDR] [--tls-cert FILE --tls-key FILE]
+       sshca serve --data-dir DIR [--manual-init | --unseal-key-file FILE] [--listen ADDR]
+                   [--tls-cert FILE --tls-key FILE]
 
 Run the embedded Vault-compatible server: Vault's HTTP API for the SSH secrets engine (mounts,
 config/ca, roles, sign, issue, public_key; one-time passwords with creds, verify, lookup and
@@ -27,8 +28,26 @@ unchanged (VAULT_ADDR, VAULT_TOKEN).
 
 Modes:
   --dev                    in memory: everything is lost when the server stops. Prints the root token.
-  --data-dir DIR           durable: state lives in DIR (0700). The first start creates a root token,
+  --data-dir DIR           durable: state lives in DIR (0700), encrypted at rest under DIR/storage
+                           (AES-256-GCM behind Vault's seal). The first start creates a root token,
                            prints it once and keeps it in DIR/root-token (0600); later starts reuse DIR.
+
+Seal (--data-dir):
+  A new DIR is initialised with one unseal key share kept in DIR/unseal-key (0600), and every start
+  unseals with it, saying so on stderr. Convenient, but the key lies beside the data: it protects
+  copies of DIR/storage alone, not a reader of all of DIR. For real protection keep the shares
+  elsewhere and give them at start, or unseal by hand as Vault:
+  --manual-init            a new DIR stays uninitialised, nothing secret is written to it: initialise
+                           with "vault operator init" (PUT /v1/sys/init: shares and root token, once)
+                           and unseal after every start with "vault operator unseal" (PUT /v1/sys/unseal)
+  --unseal-key-file FILE   unseal with the shares in FILE (one per line, hex or base64; FILE must be
+                           0600 or tighter). Whoever reads FILE can unseal.
+  SSHCA_UNSEAL_KEY         the same from the environment: shares separated by commas
+  While sealed only sys/init, sys/unseal, sys/seal-status and sys/health answer (501 uninitialised,
+  503 sealed); everything else is 503 "Vault is sealed". sys/seal seals a running server,
+  sys/rotate adds a key term, sys/key-status shows it (all three need sudo).
+  A DIR written unencrypted by an earlier sshca is refused: stop the server and run
+  "sshca operator migrate --data-dir DIR" once (it keeps everything and writes DIR/unseal-key).
 
 Options:
   --listen ADDR            host:port to listen on (default 127.0.0.1:8200; it never listens beyond
@@ -55,6 +74,13 @@ Examples:
   curl -H "X-Vault-Token: $VAULT_TOKEN" -X POST -d '{"type":"ssh"}' $VAULT_ADDR/v1/sys/mounts/ssh
 
   sshca serve --data-dir /var/lib/sshca --listen 127.0.0.1:8200
+
+  sshca serve --data-dir /var/lib/sshca --manual-init &
+  export VAULT_ADDR=http://127.0.0.1:8200
+  vault operator init -key-shares=5 -key-threshold=3
+  vault operator unseal        # three times, with three different shares
+
+  SSHCA_UNSEAL_KEY="$(cat /run/secrets/sshca-unseal)" sshca serve --data-dir /var/lib/sshca
 `;
 
 /** `host:port`, `[v6]:port` or `:port` (= 127.0.0.1). */
