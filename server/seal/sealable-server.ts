@@ -225,16 +225,9 @@ export class SealableServer {
         sudo: true,
         operations: {
           update: async () => {
-            // Requests that arrive from now on answer 503; this one still gets its 204.
-            const inner = this.inner;
-            this.inner = undefined;
-            setImmediate(() => {
-              if (this.inner === undefined) {
-                inner?.expiration.stop();
-                inner?.tokens.stop();
-                this.seal.seal();
-              }
-            });
+            // At once, before the answer: requests from now on answer 503, and no unseal share can
+            // reach a barrier that is still open. This request's 204 needs no storage.
+            this.sealNow();
             this.log('sealed by sys/seal');
             return undefined;
           },
