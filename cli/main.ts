@@ -16,6 +16,7 @@ import { driftCommand } from './drift.js';
 import { inspectCommand } from './inspect.js';
 import { keygenCaCommand } from './keygen-ca.js';
 import { loginCommand } from './login.js';
+import { operatorCommand } from './operator.js';
 import { packageVersion } from './package-root.js';
 import { renderCommand } from './render.js';
 import { reportCommand } from './report.js';
@@ -32,6 +33,7 @@ const COMMANDS: readonly Command[] = [
   configCommand,
   checkHostCommand,
   serveCommand,
+  operatorCommand,
   renderCommand,
   revokeCommand,
   keygenCaCommand,

@@ -7,7 +7,7 @@ import { createSecureContext } from 'node:tls';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RequestError, UsageError } from '../core/errors.js';
-import { openDataDir } from '../server/data-dir.js';
+import { openDataDir, parseShares, readUnsealKeyFile, type DataDirOptions } from '../server/data-dir.js';
 import type { RequestLimits } from '../server/http/json-limits.js';
 import { MemoryStorage } from '../server/storage/memory-storage.js';
 import { VaultServer } from '../server/vault-server.js';
@@ -17,7 +17,8 @@ import { readText, writeFileAtomic } from './files.js';
 import { packageVersion } from './package-root.js';
 
 const HELP = `Usage: sshca serve --dev [--dev-root-token-id TOKEN] [--listen ADDR] [--tls-cert FILE --tls-key FILE]
-       sshca serve --data-dir DIR [--listen ADDR] [--tls-cert FILE --tls-key FILE]
+       sshca serve --data-dir DIR [--manual-init | --unseal-key-file FILE] [--listen ADDR]
+                   [--tls-cert FILE --tls-key FILE]
 
 Run the embedded Vault-compatible server: Vault's HTTP API for the SSH secrets engine (mounts,
 config/ca, roles, sign, issue, public_key; one-time passwords with creds, verify, lookup and
@@ -27,8 +28,26 @@ unchanged (VAULT_ADDR, VAULT_TOKEN).
 
 Modes:
   --dev                    in memory: everything is lost when the server stops. Prints the root token.
-  --data-dir DIR           durable: state lives in DIR (0700). The first start creates a root token,
+  --data-dir DIR           durable: state lives in DIR (0700), encrypted at rest under DIR/storage
+                           (AES-256-GCM behind Vault's seal). The first start creates a root token,
                            prints it once and keeps it in DIR/root-token (0600); later starts reuse DIR.
+
+Seal (--data-dir):
+  A new DIR is initialised with one unseal key share kept in DIR/unseal-key (0600), and every start
+  unseals with it, saying so on stderr. Convenient, but the key lies beside the data: it protects
+  copies of DIR/storage alone, not a reader of all of DIR. For real protection keep the shares
+  elsewhere and give them at start, or unseal by hand as Vault:
+  --manual-init            a new DIR stays uninitialised, nothing secret is written to it: initialise
+                           with "vault operator init" (PUT /v1/sys/init: shares and root token, once)
+                           and unseal after every start with "vault operator unseal" (PUT /v1/sys/unseal)
+  --unseal-key-file FILE   unseal with the shares in FILE (one per line, hex or base64; FILE must be
+                           0600 or tighter). Whoever reads FILE can unseal.
+  SSHCA_UNSEAL_KEY         the same from the environment: shares separated by commas
+  While sealed only sys/init, sys/unseal, sys/seal-status and sys/health answer (501 uninitialised,
+  503 sealed); everything else is 503 "Vault is sealed". sys/seal seals a running server,
+  sys/rotate adds a key term, sys/key-status shows it (all three need sudo).
+  A DIR written unencrypted by an earlier sshca is refused: stop the server and run
+  "sshca operator migrate --data-dir DIR" once (it keeps everything and writes DIR/unseal-key).
 
 Options:
   --listen ADDR            host:port to listen on (default 127.0.0.1:8200; it never listens beyond
@@ -55,6 +74,13 @@ Examples:
   curl -H "X-Vault-Token: $VAULT_TOKEN" -X POST -d '{"type":"ssh"}' $VAULT_ADDR/v1/sys/mounts/ssh
 
   sshca serve --data-dir /var/lib/sshca --listen 127.0.0.1:8200
+
+  sshca serve --data-dir /var/lib/sshca --manual-init &
+  export VAULT_ADDR=http://127.0.0.1:8200
+  vault operator init -key-shares=5 -key-threshold=3
+  vault operator unseal        # three times, with three different shares
+
+  SSHCA_UNSEAL_KEY="$(cat /run/secrets/sshca-unseal)" sshca serve --data-dir /var/lib/sshca
 `;
 
 /** `host:port`, `[v6]:port` or `:port` (= 127.0.0.1). */
@@ -140,6 +166,8 @@ export const serveCommand: Command = {
           listen: { type: 'string', default: '127.0.0.1:8200' },
           'tls-cert': { type: 'string' },
           'tls-key': { type: 'string' },
+          'manual-init': { type: 'boolean', default: false },
+          'unseal-key-file': { type: 'string' },
           ...Object.fromEntries(Object.keys(LIMIT_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
         },
       }),
@@ -149,6 +177,9 @@ export const serveCommand: Command = {
     if (values['dev-root-token-id'] !== undefined && !values.dev) {
       throw new UsageError('--dev-root-token-id only applies with --dev');
     }
+    if ((values['manual-init'] || values['unseal-key-file'] !== undefined) && dataDir === undefined) {
+      throw new UsageError('--manual-init and --unseal-key-file only apply with --data-dir');
+    }
     if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) {
       throw new UsageError('--tls-cert and --tls-key go together');
     }
@@ -157,17 +188,32 @@ export const serveCommand: Command = {
     const tls = values['tls-cert'] !== undefined ? readTls(values['tls-cert'], values['tls-key']!) : undefined;
     const say = (s: string) => process.stdout.write(`${s}\n`);
 
-    let server: VaultServer;
+    let server: Pick<VaultServer, 'listen' | 'close'>;
     let rootToken: string | undefined;
+    let sealState: 'uninitialised' | 'sealed' | undefined;
     if (dataDir !== undefined) {
-      const opened = await openDataDir(dataDir, { version: packageVersion(), limits }, (path, content) =>
-        writeFileAtomic(path, content, { mode: 0o600, overwrite: true }),
+      const keyFile = values['unseal-key-file'];
+      const fromEnv = process.env.SSHCA_UNSEAL_KEY;
+      const unseal: DataDirOptions['unseal'] =
+        keyFile !== undefined
+          ? { shares: readUnsealKeyFile(keyFile), source: keyFile }
+          : fromEnv !== undefined && fromEnv !== ''
+            ? { shares: parseShares(fromEnv, 'SSHCA_UNSEAL_KEY'), source: 'SSHCA_UNSEAL_KEY' }
+            : undefined;
+      const opened = await openDataDir(
+        dataDir,
+        { version: packageVersion(), limits, manualInit: values['manual-init'], ...(unseal ? { unseal } : {}) },
+        (path, content) => writeFileAtomic(path, content, { mode: 0o600, overwrite: true }),
       );
       server = opened.server;
       rootToken = opened.createdRootToken;
+      if (opened.notice) process.stderr.write(`${opened.notice}\n`);
+      sealState = !opened.server.initialized ? 'uninitialised' : opened.server.sealed ? 'sealed' : undefined;
     } else {
-      server = await VaultServer.open({ storage: new MemoryStorage(), version: packageVersion(), limits });
-      rootToken = await server.tokens.createRoot(values['dev-root-token-id']);
+      // Dev mode as Vault's: in memory, unsealed, unencrypted.
+      const dev = await VaultServer.open({ storage: new MemoryStorage(), version: packageVersion(), limits });
+      rootToken = await dev.tokens.createRoot(values['dev-root-token-id']);
+      server = dev;
     }
     let bound: Awaited<ReturnType<VaultServer['listen']>>;
     try {
@@ -197,6 +243,11 @@ export const serveCommand: Command = {
       const tokenFile = join(dataDir!, 'root-token');
       say(`    Data directory: ${dataDir} (durable)`);
       if (!rootToken && existsSync(tokenFile)) say(`    Root token: in ${tokenFile} (created on the first start)`);
+      if (sealState === 'uninitialised') {
+        say('    Not initialised: initialise with "vault operator init" (or PUT /v1/sys/init), then unseal');
+      } else if (sealState === 'sealed') {
+        say('    Sealed: unseal with "vault operator unseal" (or PUT /v1/sys/unseal), one key share at a time');
+      }
     }
     say('');
     say('You may need to set the following environment variables:');

@@ -110,6 +110,15 @@ export class RequestTooLargeError extends SshCaError {
   }
 }
 
+/** The server is sealed or not initialised: only the seal paths answer (HTTP 503, Vault's message). */
+export class SealedError extends SshCaError {
+  override readonly name = 'SealedError' as const;
+  readonly status = 503;
+  constructor() {
+    super('Vault is sealed');
+  }
+}
+
 /** A command line that cannot be understood (CLI exit code 2). */
 export class UsageError extends SshCaError {
   override readonly name = 'UsageError' as const;
@@ -132,6 +141,7 @@ const NAMES: readonly string[] = [
   'UnsupportedOperationError',
   'MethodNotAllowedError',
   'RequestTooLargeError',
+  'SealedError',
   'VaultApiError', // client/vault-client.ts: the backend's answer, or no answer
 ];
 
@@ -144,4 +154,5 @@ export const isInternalError = (e: unknown): e is InternalError => hasName(e, 'I
 export const isPermissionDeniedError = (e: unknown): e is PermissionDeniedError => hasName(e, 'PermissionDeniedError');
 export const isInvalidTokenError = (e: unknown): e is InvalidTokenError => hasName(e, 'InvalidTokenError');
 export const isNotFoundError = (e: unknown): e is NotFoundError => hasName(e, 'NotFoundError');
+export const isSealedError = (e: unknown): e is SealedError => hasName(e, 'SealedError');
 export const isUsageError = (e: unknown): e is UsageError => hasName(e, 'UsageError');

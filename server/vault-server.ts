@@ -3,9 +3,7 @@
 // Tests use `handle` through a real listener on port 0.
 
 import { randomUUID } from 'node:crypto';
-import { createServer as createHttpServer, IncomingMessage, ServerResponse, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse, Server } from 'node:http';
 import type { AclDecision, AclOperation } from '../core/acl/acl.js';
 import { InvalidTokenError, NotFoundError, PermissionDeniedError } from '../core/errors.js';
 import type { IdentityEntitySnapshot } from '../core/policy/identity-template.js';
@@ -24,8 +22,9 @@ import {
   type LoginGrant,
   type LogicalResponse,
   type Operation,
+  type PathSpec,
 } from './framework.js';
-import { parseListRequest } from './http/list-verb.js';
+import { HttpListener, type TlsOptions } from './http/http-listener.js';
 import { IDENTITY_MOUNT, identityBackend } from './identity/identity-backend.js';
 import { IdentityStore, type StoredEntity } from './identity/identity-store.js';
 import { ExpirationManager } from './leases/expiration-manager.js';
@@ -53,13 +52,11 @@ export interface VaultServerOptions {
   readonly clock?: () => number;
   /** Request body limits (`max_request_size`, `max_json_*`). @default Vault's listener defaults */
   readonly limits?: Partial<RequestLimits>;
+  /** More `sys/` paths (the seal's `sys/seal`, `sys/rotate`, `sys/key-status`). @default none */
+  readonly sysPaths?: readonly PathSpec[];
 }
 
-/** TLS material for `listen`. */
-export interface TlsOptions {
-  readonly cert: string;
-  readonly key: string;
-}
+export type { TlsOptions };
 
 /** Secrets engines by mount type. */
 const SECRET_BACKENDS: Readonly<Record<string, Backend>> = { ssh: sshBackend, kv: kvBackend };
@@ -85,7 +82,7 @@ function entitySnapshot(
 
 /** A running embedded server. */
 export class VaultServer {
-  private readonly sockets = new Set<Socket>();
+  private readonly http = new HttpListener((req, res) => this.handle(req, res));
   private readonly authBackends: Readonly<Record<string, Backend>>;
   /** The `identity/` backend (entities and aliases). */
   private readonly identityBackend: Backend;
@@ -180,7 +177,7 @@ export class VaultServer {
       clusterId,
       identityPolicies: (entityId) => identity.policiesOf(entityId),
     });
-    const sys = { ...sysCore, paths: [...sysCore.paths, ...wrappingPaths(wrapper)] };
+    const sys = { ...sysCore, paths: [...sysCore.paths, ...wrappingPaths(wrapper), ...(options.sysPaths ?? [])] };
     const server = new VaultServer(
       storage,
       mounts,
@@ -432,80 +429,15 @@ export class VaultServer {
     return authBlock(token, entry, ttl, entity?.policies ?? []);
   }
 
-  /** Answer a LIST request that Node's parser refused, on its socket, then close the connection. */
-  private answerList(
-    list: { url: string; headers: Readonly<Record<string, string>>; body: Buffer },
-    socket: Socket,
-  ): void {
-    const req = new IncomingMessage(socket);
-    req.method = 'LIST';
-    req.url = list.url;
-    req.headers = { ...list.headers };
-    req.httpVersion = '1.1';
-    req.httpVersionMajor = 1;
-    req.httpVersionMinor = 1;
-    // Node's parser marks a request complete; without it, reading to the end destroys the socket.
-    req.complete = true;
-    req.push(list.body);
-    req.push(null);
-    const res = new ServerResponse(req);
-    res.shouldKeepAlive = false;
-    res.assignSocket(socket);
-    res.on('finish', () => {
-      res.detachSocket(socket);
-      socket.end();
-    });
-    void this.handle(req, res);
-  }
-
   /** Serve on `host:port` (port 0 = any free port); resolves with the address once listening. */
   listen(host: string, port: number, tls?: TlsOptions): Promise<{ server: Server; url: string }> {
-    const server = tls
-      ? createHttpsServer({ cert: tls.cert, key: tls.key }, this.handle)
-      : createHttpServer(this.handle);
-    server.on('connection', (s: Socket) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
-    // Node's HTTP parser rejects methods it does not know, such as Vault's LIST verb. A LIST that
-    // arrived whole is answered (once: the connection then closes); anything else is refused clearly.
-    const answeredList = new WeakSet<Socket>();
-    server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => {
-      if (answeredList.has(socket)) return;
-      if (!socket.writable) return socket.destroy();
-      const list = err.code === 'HPE_INVALID_METHOD' && err.rawPacket ? parseListRequest(err.rawPacket) : undefined;
-      if (list) {
-        answeredList.add(socket);
-        this.answerList(list, socket);
-        return;
-      }
-      const message =
-        err.code === 'HPE_INVALID_METHOD'
-          ? 'unsupported HTTP method; for LIST use GET with ?list=true'
-          : 'malformed HTTP request';
-      const body = JSON.stringify({ errors: [message] });
-      const status = err.code === 'HPE_INVALID_METHOD' ? '405 Method Not Allowed' : '400 Bad Request';
-      socket.end(
-        `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-      );
-    });
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        const a = server.address() as AddressInfo;
-        const hostPart = a.family === 'IPv6' ? `[${a.address}]` : a.address;
-        resolve({ server, url: `${tls ? 'https' : 'http'}://${hostPart}:${a.port}` });
-      });
-    });
+    return this.http.listen(host, port, tls);
   }
 
   /** Close the listener and every open connection. */
   async close(server: Server): Promise<void> {
     this.expiration.stop();
     this.tokens.stop();
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      for (const s of this.sockets) s.destroy();
-    });
+    await this.http.close(server);
   }
 }

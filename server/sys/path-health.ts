@@ -1,5 +1,6 @@
-// `sys/health` (unauthenticated): Vault's health body and status codes. The embedded server is
-// always initialised, unsealed and active, so the status is `activecode` (200 unless overridden).
+// `sys/health` (unauthenticated): Vault's health body and status codes. An unsealed embedded server
+// is active, so the status is `activecode` (200 unless overridden); the sealed front
+// (server/seal/sealable-server.ts) answers `uninitcode` (501) or `sealedcode` (503) with this path too.
 
 import { RequestError } from '../../core/errors.js';
 import type { FieldSchema } from '../../core/fields.js';
@@ -23,8 +24,19 @@ const CODE_FIELDS: FieldSchema = {
   uninitcode: { type: 'string', description: 'Status code to return for an uninitialized node (default 501).' },
 };
 
-/** The health path for a server of `version` in cluster `clusterId`. */
-export function healthPath(version: string, clusterId: string): PathSpec {
+/** Whether the server is initialised and sealed; an unsealed server's cluster id. */
+export interface HealthState {
+  readonly initialized: boolean;
+  readonly sealed: boolean;
+}
+
+const ACTIVE: HealthState = { initialized: true, sealed: false };
+
+/**
+ * The health path for a server of `version` in cluster `clusterId`; `state` says whether it is
+ * initialised and unsealed (the embedded server behind the front always is).
+ */
+export function healthPath(version: string, clusterId: string, state: () => HealthState = () => ACTIVE): PathSpec {
   return {
     pattern: /^health$/,
     fields: CODE_FIELDS,
@@ -44,25 +56,31 @@ export function healthPath(version: string, clusterId: string): PathSpec {
           }
           codes[name] = code;
         }
-        const status = codes.activecode ?? 200;
+        const { initialized, sealed } = state();
+        const [name, status] = !initialized
+          ? ['uninitcode', codes.uninitcode ?? 501]
+          : sealed
+            ? ['sealedcode', codes.sealedcode ?? 503]
+            : ['activecode', codes.activecode ?? 200];
         // Vault hands the code to Go's WriteHeader, which panics below 100 or above 999 and treats
         // 1xx as informational: only a final status can be answered.
-        if (status < 200 || status > 999) throw new RequestError(`invalid activecode ${status}: must be 200 to 999`);
+        if (status < 200 || status > 999) throw new RequestError(`invalid ${name} ${status}: must be 200 to 999`);
+        const active = initialized && !sealed;
         return {
           status,
           bare: true,
           data: {
-            initialized: true,
-            sealed: false,
-            standby: false,
+            initialized,
+            sealed,
+            // As Vault: a sealed node reports standby, and names its cluster only when active.
+            standby: !active,
             performance_standby: false,
             replication_performance_mode: 'disabled',
             replication_dr_mode: 'disabled',
             server_time_utc: Math.floor(Date.now() / 1000),
             version,
             enterprise: false,
-            cluster_name: 'sshca-embedded',
-            cluster_id: clusterId,
+            ...(active ? { cluster_name: 'sshca-embedded', cluster_id: clusterId } : {}),
             echo_duration_ms: 0,
             clock_skew_ms: 0,
           },

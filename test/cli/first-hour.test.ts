@@ -279,6 +279,22 @@ describe('no sshca command prints a JavaScript stack trace for bad input', () =>
     ],
     ['serve with a bad limit', ['serve', '--dev', '--max-json-depth', '-1'], {}, 2],
     ['serve --data-dir under a file', ['serve', '--data-dir', '{dir}/bad.pem/data'], {}, 1],
+    ['serve --manual-init without --data-dir', ['serve', '--dev', '--manual-init'], {}, 2],
+    [
+      'serve --unseal-key-file that is missing',
+      ['serve', '--data-dir', '{dir}/d', '--unseal-key-file', '{dir}/no'],
+      {},
+      1,
+    ],
+    [
+      'serve with SSHCA_UNSEAL_KEY that is no key',
+      ['serve', '--data-dir', '{dir}/d'],
+      { SSHCA_UNSEAL_KEY: 'not-a-key' },
+      1,
+    ],
+    ['operator without a subcommand', ['operator'], {}, 2],
+    ['operator migrate without --data-dir', ['operator', 'migrate'], {}, 2],
+    ['operator migrate of no data directory', ['operator', 'migrate', '--data-dir', '{dir}/none'], {}, 1],
     [
       'login, VAULT_ADDR without a scheme',
       ['login', '--mount', 'ssh-dev', '--role', 'developer'],

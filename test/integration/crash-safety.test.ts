@@ -2,8 +2,9 @@
 // moments while eight clients write roles concurrently, then restarted on the same directory. Every
 // write the server acknowledged (204) reads back exactly; a write it did not acknowledge is either
 // absent or whole; the CA never changes; a start leaves no temporary file; files stay 0600 and
-// directories 0700. A clean stop (SIGTERM) exits 0 and the next start keeps everything, the root
-// token included, without printing it again. Rerun one sequence with CRASH_SEED=<seed>.
+// directories 0700; every stored entry stays encrypted (issue 22: the server unseals itself from
+// DIR/unseal-key at each start). A clean stop (SIGTERM) exits 0 and the next start keeps everything,
+// the root token included, without printing it again. Rerun one sequence with CRASH_SEED=<seed>.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -122,6 +123,16 @@ function walk(dir: string): Array<{ path: string; dir: boolean; mode: number }> 
 const temporaryFiles = (dir: string) =>
   walk(dir)
     .filter((e) => !e.dir && /\/\.[^/]*\.tmp$/.test(e.path))
+    .map((e) => e.path);
+
+/** The one stderr line of a start that unseals itself with DIR/unseal-key (issue 22). */
+const unsealNotice = (dir: string) =>
+  `sshca serve: unsealed with ${join(dir, 'unseal-key')}, which lies beside the data it protects (it guards copies of ${join(dir, 'storage')} only); for real protection keep the key elsewhere (--unseal-key-file, SSHCA_UNSEAL_KEY) or unseal by hand, and delete ${join(dir, 'unseal-key')}\n`;
+
+/** Storage files that are not barrier values (version byte 0x01); only the seal configuration may be. */
+const unencryptedFiles = (dir: string) =>
+  walk(join(dir, 'storage'))
+    .filter((e) => !e.dir && !e.path.endsWith('/core/seal-config') && readFileSync(e.path)[0] !== 0x01)
     .map((e) => e.path);
 
 /** Paths whose modes are not 0600 (files) or 0700 (directories). */
@@ -253,7 +264,9 @@ describe(`sshca serve --data-dir under SIGKILL (seed ${SEED})`, () => {
       expect(looseModes(dir), context(round)).toEqual([]);
       expect((await call(serve.url, null, 'GET', '/v1/ssh/public_key')).text, context(round)).toBe(caPublicKey);
       await verify(previous, round);
-      expect(serve.stderr(), context(round)).toBe('');
+      // With encryption on (issue 22): the only line on stderr is the auto-unseal notice.
+      expect(serve.stderr(), context(round)).toBe(unsealNotice(dir));
+      expect(unencryptedFiles(dir), context(round)).toEqual([]);
       if (round > ROUNDS) break;
 
       // Eight clients write roles back to back: new names, and one name each that they overwrite.
@@ -352,7 +365,7 @@ describe('sshca serve --data-dir, stopped cleanly', () => {
 
     expect(await kill(first, 'SIGTERM')).toEqual({ code: 0, signal: null });
     expect(first.stdout()).toContain('==> SIGTERM received, shutting down\n');
-    expect(first.stderr()).toBe('');
+    expect(first.stderr()).toBe(unsealNotice(dir));
 
     const second = await startServe(dir);
     expect(second.stdout()).not.toContain('Root Token:');

@@ -1,9 +1,11 @@
-// Durable state across restarts (file storage, a new server process-equivalent each time): policies,
+// Durable state across restarts (file storage behind the barrier, as `sshca serve --data-dir` has it
+// since issue 22; a new server process-equivalent each time, unsealed with the same key): policies,
 // auth methods, users, tokens and audit devices survive; lockouts and token expiry keep counting.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { Seal } from '../../server/barrier/seal.js';
 import { FileStorage } from '../../server/storage/file-storage.js';
 import { makeScratchDir, removeScratchDir } from '../helpers/scratch.js';
 import { startTestServer, type TestServer } from '../helpers/vault-server.js';
@@ -12,10 +14,15 @@ let dir: string;
 let nowMs: number;
 let server: TestServer | undefined;
 
-/** (Re)open the server on the same data directory, as `sshca serve --data-dir` does. */
+let unsealKey: Buffer | undefined;
+
+/** (Re)open the server on the same data directory, as `sshca serve --data-dir` does: through the barrier. */
 async function reopen(): Promise<TestServer> {
   await server?.close();
-  server = await startTestServer({ storage: new FileStorage(join(dir, 'storage')), clock: () => nowMs });
+  const seal = await Seal.load(new FileStorage(join(dir, 'storage')));
+  if (!seal.initialized) unsealKey = (await seal.initialize(1, 1, nowMs)).unsealKey;
+  const storage = await seal.openWith(Buffer.from(unsealKey!));
+  server = await startTestServer({ storage, clock: () => nowMs });
   return server;
 }
 
