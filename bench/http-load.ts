@@ -75,7 +75,12 @@ export interface StartedServer {
  */
 export async function startServer(
   port: number,
-  options: { readonly dataDir?: string; readonly nodeArgs?: readonly string[] } = {},
+  options: {
+    readonly dataDir?: string;
+    readonly nodeArgs?: readonly string[];
+    /** Each line the server writes to stderr (which is otherwise this process's stderr). */
+    readonly onStderrLine?: (line: string) => void;
+  } = {},
 ): Promise<StartedServer> {
   const agent = new Agent({ keepAlive: false });
   const t0 = process.hrtime.bigint();
@@ -84,8 +89,17 @@ export async function startServer(
   const child = spawn(
     process.execPath,
     [...(options.nodeArgs ?? []), BIN, 'serve', ...mode, '--listen', `127.0.0.1:${port}`],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
+    { stdio: ['ignore', 'ignore', options.onStderrLine ? 'pipe' : 'inherit'] },
   );
+  if (options.onStderrLine) {
+    const onLine = options.onStderrLine;
+    let rest = '';
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop()!;
+      lines.forEach(onLine);
+    });
+  }
   for (;;) {
     if (child.exitCode !== null) throw new Error(`sshca serve exited with ${child.exitCode}`);
     const status = await exchange(agent, port, 'GET', '/v1/sys/health').then(

@@ -509,7 +509,7 @@ export class VaultServer {
   /** Close the listener and every open connection. */
   async close(server: Server): Promise<void> {
     this.expiration.stop();
-    this.tokens.stop();
+    await this.tokens.stop();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       for (const s of this.sockets) s.destroy();
