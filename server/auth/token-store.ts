@@ -107,6 +107,8 @@ export class TokenStore {
   private readonly expiries = new Map<string, number>();
   private timer: ExpiryTimer | undefined;
   private stopping = false;
+  /** Open's pass over the stored tokens has ended: every expired token is revoked or indexed to be. */
+  private indexed = false;
   /** The background pass of open over the stored tokens; settles when it is done. */
   private scan: Promise<void> = Promise.resolve();
 
@@ -154,7 +156,10 @@ export class TokenStore {
         // Requests go on between slices.
         await new Promise((resolve) => setImmediate(resolve));
       }
-      if (!this.stopping) await this.timer?.runNow();
+      if (!this.stopping) {
+        await this.timer?.runNow();
+        this.indexed = true;
+      }
       if (hashes.length >= 10_000) log(`token store: ${hashes.length} tokens indexed in ${Date.now() - started} ms`);
     } catch (e) {
       log(`token store: indexing stored tokens failed: ${(e as Error).message}`);
@@ -251,7 +256,24 @@ export class TokenStore {
       await this.revoke(entry);
       return undefined;
     }
+    // Until open's pass has revoked the tokens that expired while the server was down, a token whose
+    // ancestor expired is still stored: the ancestor is revoked now, with its descendants.
+    if (!this.indexed && entry.parent !== undefined && (await this.revokeExpiredAncestor(entry))) return undefined;
     return entry;
+  }
+
+  /** Revoke the nearest expired ancestor of `entry`, if any; answers whether there was one. */
+  private async revokeExpiredAncestor(entry: TokenEntry): Promise<boolean> {
+    for (let hash = entry.parent; hash !== undefined;) {
+      const ancestor = await getJson<TokenEntry>(this.storage, TOKENS + hash);
+      if (!ancestor) return false;
+      if (this.expired(ancestor)) {
+        await this.revoke(ancestor);
+        return true;
+      }
+      hash = ancestor.parent;
+    }
+    return false;
   }
 
   /** The live entry with this accessor. */
