@@ -3,7 +3,9 @@
 // until this object writes it: token entries, roles, policies, issuers and their config are then read
 // from memory on every request instead of from files (and, later, instead of being decrypted again).
 // One cache per server (VaultServer.open wraps its storage), bounded by entry count and value bytes,
-// least recently used first out; lists are not cached.
+// evicting by CLOCK (second chance: an entry read since it was last passed over is kept, the oldest
+// other goes), which approximates least recently used without reordering a 16,384-entry map on every
+// hit (measured at 16 % of the sign path with 100,000 tokens stored); lists are not cached.
 
 import type { Storage } from './storage/storage.js';
 
@@ -21,9 +23,16 @@ interface Flight {
   stale: boolean;
 }
 
-/** Storage that remembers what it read and wrote (`null`: the key is known to be absent). */
+/** A cached value (`null`: the key is known to be absent), and whether it was read since last passed over. */
+interface Entry {
+  readonly value: Buffer | null;
+  used: boolean;
+}
+
+/** Storage that remembers what it read and wrote. */
 export class CachedStorage implements Storage {
-  private readonly values = new Map<string, Buffer | null>();
+  /** In insertion order: the eviction hand starts at the oldest. */
+  private readonly values = new Map<string, Entry>();
   private bytes = 0;
   private readonly flights = new Map<string, Flight>();
   private readonly maxEntries: number;
@@ -40,10 +49,8 @@ export class CachedStorage implements Storage {
   async get(key: string): Promise<Buffer | undefined> {
     const hit = this.values.get(key);
     if (hit !== undefined) {
-      // Most recently used last.
-      this.values.delete(key);
-      this.values.set(key, hit);
-      return hit ?? undefined;
+      hit.used = true;
+      return hit.value ?? undefined;
     }
     let flight = this.flights.get(key);
     if (!flight) this.flights.set(key, (flight = { count: 0, stale: false }));
@@ -97,18 +104,25 @@ export class CachedStorage implements Storage {
     const old = this.values.get(key);
     if (old === undefined) return;
     this.values.delete(key);
-    this.bytes -= old?.length ?? 0;
+    this.bytes -= old.value?.length ?? 0;
   }
 
   private remember(key: string, value: Buffer | null): void {
     const size = value?.length ?? 0;
     if (size > this.maxBytes / 16) return; // one large value must not empty the cache
     this.forget(key);
-    this.values.set(key, value);
+    this.values.set(key, { value, used: false });
     this.bytes += size;
     while (this.values.size > this.maxEntries || this.bytes > this.maxBytes) {
-      const oldest = this.values.keys().next().value as string;
-      this.forget(oldest);
+      const [oldest, entry] = this.values.entries().next().value as [string, Entry];
+      this.values.delete(oldest);
+      if (entry.used) {
+        // Second chance: to the back, unmarked.
+        entry.used = false;
+        this.values.set(oldest, entry);
+      } else {
+        this.bytes -= entry.value?.length ?? 0;
+      }
     }
   }
 }
