@@ -1,13 +1,13 @@
-// What the HTTP benchmarks share: `sshca serve --dev` (in-memory storage) spawned as its own process
-// on a loopback port, keep-alive HTTP exchanges, a closed-loop load generator (N clients, each sending
+// What the HTTP benchmarks share: `sshca serve --dev` (in-memory storage) or `sshca serve --data-dir`
+// spawned as its own process on a loopback port, keep-alive HTTP exchanges, a closed-loop load generator (N clients, each sending
 // its next operation when the last one answered) bounded in time and count, latency percentiles, the
 // server's RSS from /proc, and the line that names the machine.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** The root token the benchmark server starts with. */
@@ -61,22 +61,57 @@ export function exchange(
   });
 }
 
-/** Spawn `sshca serve --dev` on 127.0.0.1:`port`; returns it with the milliseconds until /v1/sys/health first answered 200. */
-export async function startServer(port: number): Promise<{ child: ChildProcess; startMs: number }> {
+/** A spawned server: the process, the milliseconds until /v1/sys/health first answered 200, its root token. */
+export interface StartedServer {
+  readonly child: ChildProcess;
+  readonly startMs: number;
+  readonly token: string;
+}
+
+/**
+ * Spawn `sshca serve --dev` (or, with `dataDir`, `sshca serve --data-dir DIR`) on 127.0.0.1:`port`.
+ * A data directory's root token is read from DIR/root-token, which the first start writes. `nodeArgs`
+ * go to the server's Node (e.g. `--cpu-prof`).
+ */
+export async function startServer(
+  port: number,
+  options: {
+    readonly dataDir?: string;
+    readonly nodeArgs?: readonly string[];
+    /** Each line the server writes to stderr (which is otherwise this process's stderr). */
+    readonly onStderrLine?: (line: string) => void;
+  } = {},
+): Promise<StartedServer> {
   const agent = new Agent({ keepAlive: false });
   const t0 = process.hrtime.bigint();
+  const mode =
+    options.dataDir === undefined ? ['--dev', '--dev-root-token-id', BENCH_TOKEN] : ['--data-dir', options.dataDir];
   const child = spawn(
     process.execPath,
-    [BIN, 'serve', '--dev', '--dev-root-token-id', BENCH_TOKEN, '--listen', `127.0.0.1:${port}`],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
+    [...(options.nodeArgs ?? []), BIN, 'serve', ...mode, '--listen', `127.0.0.1:${port}`],
+    { stdio: ['ignore', 'ignore', options.onStderrLine ? 'pipe' : 'inherit'] },
   );
+  if (options.onStderrLine) {
+    const onLine = options.onStderrLine;
+    let rest = '';
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop()!;
+      lines.forEach(onLine);
+    });
+  }
   for (;;) {
     if (child.exitCode !== null) throw new Error(`sshca serve exited with ${child.exitCode}`);
     const status = await exchange(agent, port, 'GET', '/v1/sys/health').then(
       (r) => r.status,
       () => 0,
     );
-    if (status === 200) return { child, startMs: Number(process.hrtime.bigint() - t0) / 1e6 };
+    if (status === 200) {
+      const startMs = Number(process.hrtime.bigint() - t0) / 1e6;
+      const tokenFile = options.dataDir === undefined ? undefined : join(options.dataDir, 'root-token');
+      const token = tokenFile && existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : BENCH_TOKEN;
+      return { child, startMs, token };
+    }
     await sleep(2);
   }
 }
@@ -141,10 +176,10 @@ export async function load(o: LoadOptions): Promise<LoadResult> {
   return { count: latencies.length, perSecond: latencies.length / elapsed, p50: at(0.5), p99: at(0.99), maxRssMb };
 }
 
-/** An `op` that POSTs `body` to `path` and requires a 200. */
+/** An `op` that POSTs `body` to `path` (with `token`, by default the benchmark's root token) and requires a 200. */
 export const post =
-  (port: number, path: string, body: string) =>
+  (port: number, path: string, body: string, token: string = BENCH_TOKEN) =>
   async (agent: Agent): Promise<void> => {
-    const r = await exchange(agent, port, 'POST', path, body);
+    const r = await exchange(agent, port, 'POST', path, body, token);
     if (r.status !== 200) throw new Error(`${path} answered ${r.status}: ${r.body}`);
   };

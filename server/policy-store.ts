@@ -18,6 +18,8 @@ interface StoredPolicy {
 /** Policy storage and compiled ACLs. */
 export class PolicyStore {
   private readonly cache = new Map<string, Acl>();
+  /** Moves on every write and delete: an ACL compiled from texts read before a change is not kept. */
+  private generation = 0;
 
   private constructor(private readonly storage: Storage) {}
 
@@ -49,15 +51,23 @@ export class PolicyStore {
     // Vault's immutable policies: root, and the one wrapping tokens carry (which the server provides).
     if (name === 'root' || name === 'response-wrapping') throw new RequestError(`cannot update "${name}" policy`);
     const { raw } = parsePolicy(name, text);
-    await putJson(this.storage, PREFIX + name, { name, policy: raw } satisfies StoredPolicy);
-    this.cache.clear();
+    try {
+      await putJson(this.storage, PREFIX + name, { name, policy: raw } satisfies StoredPolicy);
+    } finally {
+      this.generation++;
+      this.cache.clear();
+    }
   }
 
   async delete(name: string): Promise<void> {
     if (name === 'root') throw new RequestError('cannot delete "root" policy');
     if (name === 'default') throw new RequestError('cannot delete default policy');
-    await this.storage.delete(PREFIX + name);
-    this.cache.clear();
+    try {
+      await this.storage.delete(PREFIX + name);
+    } finally {
+      this.generation++;
+      this.cache.clear();
+    }
   }
 
   /** The ACL of a token with these policies (policies that no longer exist grant nothing). */
@@ -65,6 +75,7 @@ export class PolicyStore {
     const key = [...names].sort().join('\n');
     let acl = this.cache.get(key);
     if (!acl) {
+      const generation = this.generation;
       const policies: Policy[] = [];
       for (const name of names) {
         if (name === 'root') continue;
@@ -72,7 +83,7 @@ export class PolicyStore {
         if (text !== undefined) policies.push(parsePolicy(name, text, { base64: false }));
       }
       acl = compileAcl(policies, { root: names.includes('root') });
-      this.cache.set(key, acl);
+      if (this.generation === generation) this.cache.set(key, acl);
     }
     return acl;
   }

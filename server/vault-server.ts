@@ -8,6 +8,7 @@ import type { AclDecision, AclOperation } from '../core/acl/acl.js';
 import { InvalidTokenError, NotFoundError, PermissionDeniedError } from '../core/errors.js';
 import type { IdentityEntitySnapshot } from '../core/policy/identity-template.js';
 import { AuditBroker } from './audit/audit-broker.js';
+import { CachedStorage } from './cached-storage.js';
 import type { AuditRequest } from './audit/audit-entry.js';
 import { allPolicies, authBlock, rfc3339 } from './auth/auth-block.js';
 import { remoteAddrIsOk } from './auth/bound-cidrs.js';
@@ -83,6 +84,8 @@ function entitySnapshot(
 /** A running embedded server. */
 export class VaultServer {
   private readonly http = new HttpListener((req, res) => this.handle(req, res));
+  /** Each mount's storage view, one object per mount for this server (ca-store keeps per-mount state on it). */
+  private readonly views = new Map<string, Storage>();
   private readonly authBackends: Readonly<Record<string, Backend>>;
   /** The `identity/` backend (entities and aliases). */
   private readonly identityBackend: Backend;
@@ -128,7 +131,10 @@ export class VaultServer {
 
   /** Load state from storage and return a server ready to handle requests. */
   static async open(options: VaultServerOptions): Promise<VaultServer> {
-    const { storage, version } = options;
+    const { version } = options;
+    // Every read and write of this server goes through its own read cache (the server is the only
+    // writer of its storage, so the cache is write-through and never stale).
+    const storage = new CachedStorage(options.storage);
     const clock = options.clock ?? Date.now;
     const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
     const mounts = new MountTable(storage);
@@ -241,9 +247,10 @@ export class VaultServer {
   }
 
   private storageOf(mount: MountEntry): Storage {
-    return mount.type === 'system' || mount.type === 'token'
-      ? this.storage
-      : storageView(this.storage, mountStoragePrefix(mount));
+    if (mount.type === 'system' || mount.type === 'token') return this.storage;
+    let view = this.views.get(mount.uuid);
+    if (!view) this.views.set(mount.uuid, (view = storageView(this.storage, mountStoragePrefix(mount))));
+    return view;
   }
 
   private async serve(parsed: ParsedRequest, operation: Operation, res: ServerResponse, head: boolean): Promise<void> {
@@ -289,7 +296,7 @@ export class VaultServer {
                 : undefined,
           }
         : undefined;
-    if (auditRequest) this.audit.logRequest(auditRequest);
+    if (auditRequest) await this.audit.logRequest(auditRequest);
     let result: ServedResult | undefined;
     try {
       let sudo = false;
@@ -350,12 +357,12 @@ export class VaultServer {
         isList: operation === 'list',
       });
     } catch (e) {
-      if (auditRequest) this.audit.logResponse(auditRequest, { error: (e as Error).message });
+      if (auditRequest) await this.audit.logResponse(auditRequest, { error: (e as Error).message });
       throw e;
     }
     if (auditRequest) {
       const { client_token: newToken, accessor: newAccessor, ...newAuth } = result?.auth ?? {};
-      this.audit.logResponse(auditRequest, {
+      await this.audit.logResponse(auditRequest, {
         data: result?.data ?? null,
         ...(result?.warnings ? { warnings: result.warnings } : {}),
         ...(result?.lease ? { leaseId: result.lease.id } : {}),
@@ -437,7 +444,7 @@ export class VaultServer {
   /** Close the listener and every open connection. */
   async close(server: Server): Promise<void> {
     this.expiration.stop();
-    this.tokens.stop();
+    await this.tokens.stop();
     await this.http.close(server);
   }
 }

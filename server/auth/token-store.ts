@@ -4,8 +4,10 @@
 // renewal, and display names as Vault forms them. Every read-modify-write of one token (spending a
 // use, renewing, revoking, adding a child) runs under that token's lock, so parallel requests cannot
 // spend a use twice or resurrect a revoked token (issue 13). Expiry is active, as in Vault's
-// expiration manager: at a token's expiry it and its descendants are revoked, and on open the tokens
-// that expired while the server was down are revoked first.
+// expiration manager: at a token's expiry it and its descendants are revoked, and the tokens that
+// expired while the server was down are revoked once the server has opened. That pass reads every
+// token, so it runs in the background after open (issue 22: 100,000 tokens must not delay the first
+// answer); until it has, an expired token is refused (and revoked) when it is presented, as always.
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { RequestError } from '../../core/errors.js';
@@ -104,6 +106,11 @@ export class TokenStore {
   /** Hash → Unix seconds of expiry, for every token that expires. */
   private readonly expiries = new Map<string, number>();
   private timer: ExpiryTimer | undefined;
+  private stopping = false;
+  /** Open's pass over the stored tokens has ended: every expired token is revoked or indexed to be. */
+  private indexed = false;
+  /** The background pass of open over the stored tokens; settles when it is done. */
+  private scan: Promise<void> = Promise.resolve();
 
   /** @param now - the clock in Unix seconds */
   constructor(
@@ -113,24 +120,57 @@ export class TokenStore {
 
   /**
    * Open the tokens in storage with active expiry: those that expired meanwhile are revoked with their
-   * descendants now, the others when their time comes.
+   * descendants, the others when their time comes. The stored tokens are read in the background,
+   * after open has returned (see `loaded`).
    *
    * @param clock - Unix milliseconds
    */
   static async open(storage: Storage, clock: () => number, log: (line: string) => void): Promise<TokenStore> {
     const store = new TokenStore(storage, () => Math.floor(clock() / 1000));
-    for (const hash of await storage.list(TOKENS)) {
-      const entry = await getJson<TokenEntry>(storage, TOKENS + hash);
-      if (entry && entry.expireTime !== 0) store.expiries.set(entry.hash, entry.expireTime);
-    }
     store.timer = new ExpiryTimer(clock, (nowMs) => store.expireDue(nowMs), log);
-    await store.timer.runNow();
+    store.scan = store.loadExpiries(log);
     return store;
   }
 
-  /** Stop the expiry timer (the server is closing). */
-  stop(): void {
+  /** Settles once open's background pass has indexed every stored token's expiry and revoked the expired ones. */
+  loaded(): Promise<void> {
+    return this.scan;
+  }
+
+  /** Read every stored token's expiry into the index, a slice at a time, then revoke those due. */
+  private async loadExpiries(log: (line: string) => void): Promise<void> {
+    // Not before open has returned: the server listens first.
+    await new Promise((resolve) => setImmediate(resolve));
+    const started = Date.now();
+    try {
+      const hashes = await this.storage.list(TOKENS);
+      const SLICE = 256;
+      for (let i = 0; i < hashes.length && !this.stopping; i += SLICE) {
+        await Promise.all(
+          hashes.slice(i, i + SLICE).map(async (hash) => {
+            const entry = await getJson<TokenEntry>(this.storage, TOKENS + hash);
+            // A token created or renewed meanwhile is indexed already, with its newest expiry.
+            if (entry && entry.expireTime !== 0 && !this.expiries.has(hash)) this.expiries.set(hash, entry.expireTime);
+          }),
+        );
+        // Requests go on between slices.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      if (!this.stopping) {
+        await this.timer?.runNow();
+        this.indexed = true;
+      }
+      if (hashes.length >= 10_000) log(`token store: ${hashes.length} tokens indexed in ${Date.now() - started} ms`);
+    } catch (e) {
+      log(`token store: indexing stored tokens failed: ${(e as Error).message}`);
+    }
+  }
+
+  /** Stop the expiry timer (the server is closing); resolves once the background pass of open has ended. */
+  async stop(): Promise<void> {
+    this.stopping = true;
     this.timer?.stop();
+    await this.scan;
   }
 
   /**
@@ -216,7 +256,24 @@ export class TokenStore {
       await this.revoke(entry);
       return undefined;
     }
+    // Until open's pass has revoked the tokens that expired while the server was down, a token whose
+    // ancestor expired is still stored: the ancestor is revoked now, with its descendants.
+    if (!this.indexed && entry.parent !== undefined && (await this.revokeExpiredAncestor(entry))) return undefined;
     return entry;
+  }
+
+  /** Revoke the nearest expired ancestor of `entry`, if any; answers whether there was one. */
+  private async revokeExpiredAncestor(entry: TokenEntry): Promise<boolean> {
+    for (let hash = entry.parent; hash !== undefined;) {
+      const ancestor = await getJson<TokenEntry>(this.storage, TOKENS + hash);
+      if (!ancestor) return false;
+      if (this.expired(ancestor)) {
+        await this.revoke(ancestor);
+        return true;
+      }
+      hash = ancestor.parent;
+    }
+    return false;
   }
 
   /** The live entry with this accessor. */

@@ -135,7 +135,7 @@ export class SealableServer {
             rootToken = await server.tokens.createRoot();
           } finally {
             server.expiration.stop();
-            server.tokens.stop();
+            await server.tokens.stop();
           }
         } finally {
           this.seal.seal();
@@ -190,7 +190,8 @@ export class SealableServer {
     const inner = this.inner;
     this.inner = undefined;
     inner?.expiration.stop();
-    inner?.tokens.stop();
+    // Sets the token store's stop flag at once; its background pass, if any, ends on its own.
+    void inner?.tokens.stop();
     this.seal.seal();
   }
 

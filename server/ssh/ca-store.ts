@@ -38,52 +38,69 @@ interface LegacyCa {
   readonly private_key: string;
 }
 
-/** Issuer writes of one mount run one at a time (keyed by the mount's uuid). */
-const issuerLock = new KeyedLock();
-/** Mounts whose legacy CA has been looked for since this process started (by mount uuid). */
-const migrated = new Set<string>();
-
 /**
- * The issuer ids of each mount (by uuid), so that signing does not list storage on every request (a
- * list walks the storage's keys: measured at 13 % of sign throughput). Every change of a mount's
- * issuers runs under withIssuerLock, which drops the entry when it ends; a list that began before
- * the change ended is not kept (the mount's generation moved on).
+ * What this process knows about one mount's issuers, kept on the mount's storage view: the server
+ * keeps one view object per mount (VaultServer.storageOf), so the state is per server and per mount,
+ * and two servers in one process (tests start many, on copies of one data directory too) never share
+ * it. A view made for one call only gets a state of its own that nothing else sees: still correct.
  */
-const issuerIds = new Map<string, readonly string[]>();
-const generations = new Map<string, number>();
+interface IssuerState {
+  /** Issuer writes of the mount run one at a time. */
+  readonly lock: KeyedLock;
+  /** The legacy CA has been looked for. */
+  migrated: boolean;
+  /**
+   * The issuer ids, sorted, so that signing does not list storage on every request (a list walks
+   * the storage's keys: measured at 13 % of sign throughput). Every change of the issuers runs under
+   * withIssuerLock, which drops them when it ends; a list that began before the change ended is not
+   * kept (the generation moved on).
+   */
+  ids: readonly string[] | undefined;
+  generation: number;
+}
 
-function forgetIssuerIds(uuid: string): void {
-  generations.set(uuid, (generations.get(uuid) ?? 0) + 1);
-  issuerIds.delete(uuid);
+const states = new WeakMap<Storage, IssuerState>();
+
+function stateOf(storage: Storage): IssuerState {
+  let state = states.get(storage);
+  if (!state) states.set(storage, (state = { lock: new KeyedLock(), migrated: false, ids: undefined, generation: 0 }));
+  return state;
+}
+
+function forgetIssuerIds(state: IssuerState): void {
+  state.generation++;
+  state.ids = undefined;
 }
 
 /** The mount's issuer ids, sorted, from the cache or storage. */
-export async function cachedIssuerIds(storage: Storage, mount: MountEntry): Promise<readonly string[]> {
-  const hit = issuerIds.get(mount.uuid);
-  if (hit) return hit;
-  const generation = generations.get(mount.uuid) ?? 0;
+export async function cachedIssuerIds(storage: Storage): Promise<readonly string[]> {
+  const state = stateOf(storage);
+  if (state.ids) return state.ids;
+  const generation = state.generation;
   const ids = await listIssuerIds(storage);
-  if ((generations.get(mount.uuid) ?? 0) === generation) issuerIds.set(mount.uuid, ids);
+  if (state.generation === generation) state.ids = ids;
   return ids;
 }
 
 /** Run `work` under the mount's issuer lock, after migrating a legacy CA; the cached ids are dropped after. */
 export async function withIssuerLock<T>(storage: Storage, mount: MountEntry, work: () => Promise<T>): Promise<T> {
   await migrateLegacyCa(storage, mount);
-  return issuerLock.run(mount.uuid, async () => {
+  const state = stateOf(storage);
+  return state.lock.run(mount.uuid, async () => {
     try {
       return await work();
     } finally {
-      forgetIssuerIds(mount.uuid);
+      forgetIssuerIds(state);
     }
   });
 }
 
 /** Move a pre-issuer `config/ca_bundle` into a default issuer (once per mount and process). */
 export async function migrateLegacyCa(storage: Storage, mount: MountEntry): Promise<void> {
-  if (migrated.has(mount.uuid)) return;
-  await issuerLock.run(mount.uuid, async () => {
-    if (migrated.has(mount.uuid)) return;
+  const state = stateOf(storage);
+  if (state.migrated) return;
+  await state.lock.run(mount.uuid, async () => {
+    if (state.migrated) return;
     const legacy = await getJson<LegacyCa>(storage, LEGACY_CA_KEY);
     if (legacy) {
       const id = randomUUID();
@@ -96,9 +113,9 @@ export async function migrateLegacyCa(storage: Storage, mount: MountEntry): Prom
       });
       await writeDefaultIssuerId(storage, id);
       await storage.delete(LEGACY_CA_KEY);
-      forgetIssuerIds(mount.uuid);
+      forgetIssuerIds(state);
     }
-    migrated.add(mount.uuid);
+    state.migrated = true;
   });
 }
 

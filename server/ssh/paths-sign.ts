@@ -46,7 +46,7 @@ interface RoleIssuer {
 async function roleIssuer(req: LogicalRequest, role: StoredRole): Promise<RoleIssuer> {
   await migrateLegacyCa(req.storage, req.mount);
   const ref = role.issuerRef ?? DEFAULT_REF;
-  const ids = await cachedIssuerIds(req.storage, req.mount);
+  const ids = await cachedIssuerIds(req.storage);
   // No CA at all: Vault's 500 `failed to read CA private key`, from core.
   if (ids.length === 0 && ref === DEFAULT_REF) return {};
   let id: string;
