@@ -12,6 +12,7 @@ import {
   lstatSync,
   mkdirSync,
   readFileSync,
+  readdirSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -23,7 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeScratchDir, removeScratchDir } from '../helpers/scratch.js';
 
 /** The script as the role ships it. */
-export const AUTHORIZED_KEY_SCRIPT = resolve(
+const AUTHORIZED_KEY_SCRIPT = resolve(
   import.meta.dirname,
   '../../ansible/roles/ssh_dynamic_keys_admin/files/sshca-authorized-key',
 );
@@ -334,4 +335,6 @@ it('20 installs of different keys at once for one user: all 20 are there, once e
   expect(lines.slice(0, 2)).toEqual(['# before', keys[1]]);
   expect(lines.at(-1)).toBe('');
   expect(lines.slice(2, -1).sort()).toEqual([...twenty].sort());
+  // No temp file left behind.
+  expect(readdirSync(sshDir(user)).sort()).toEqual(['authorized_keys', 'authorized_keys.lock']);
 });

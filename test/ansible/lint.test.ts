@@ -1,6 +1,7 @@
-// The Ansible content (ssh_ca_trust, ssh_otp_helper, ssh_host_certificate) passes the real ansible-lint (Debian's 6.13, production profile, offline) and
-// ansible-playbook's syntax check with the example inventory; a copy of the role with one real
-// problem fails the same lint, so the passing run means something.
+// The Ansible content (ssh_ca_trust, ssh_otp_helper, ssh_host_certificate, ssh_dynamic_keys_admin)
+// passes the real ansible-lint (Debian's 6.13, production profile, offline) and ansible-playbook's
+// syntax check with the example inventory; a copy of the role with one real problem fails the same
+// lint, so the passing run means something.
 
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -103,5 +104,14 @@ it('the same lint fails a copy of ssh_host_certificate whose handler name lost i
     'ssh_host_certificate',
     'handlers/main.yml',
     'Reload sshd for the host certificates',
+  );
+});
+
+it('the same lint fails a copy of ssh_dynamic_keys_admin whose sudoers task name lost its capital', async () => {
+  await lintWithLowerCaseName(
+    'project-dynamic-keys-admin',
+    'ssh_dynamic_keys_admin',
+    'tasks/sudo.yml',
+    'Write the sudoers drop-in, checked with visudo before it is put in place',
   );
 });
