@@ -10,7 +10,8 @@ import { RequestError, UsageError } from '../core/errors.js';
 import { openDataDir, parseShares, readUnsealKeyFile, type DataDirOptions } from '../server/data-dir.js';
 import type { RequestLimits } from '../server/http/json-limits.js';
 import { MemoryStorage } from '../server/storage/memory-storage.js';
-import { VaultServer } from '../server/vault-server.js';
+import { SealableServer } from '../server/seal/sealable-server.js';
+import type { VaultServer } from '../server/vault-server.js';
 import { usageErrors } from './args.js';
 import type { Command } from './command.js';
 import { readText, writeFileAtomic } from './files.js';
@@ -38,8 +39,9 @@ Seal (--data-dir):
   copies of DIR/storage alone, not a reader of all of DIR. For real protection keep the shares
   elsewhere and give them at start, or unseal by hand as Vault:
   --manual-init            a new DIR stays uninitialised, nothing secret is written to it: initialise
-                           with "vault operator init" (PUT /v1/sys/init: shares and root token, once)
-                           and unseal after every start with "vault operator unseal" (PUT /v1/sys/unseal)
+                           with "sshca operator init" (or vault operator init; PUT /v1/sys/init: shares and
+                           root token, once) and unseal after every start with "sshca operator unseal"
+                           (or vault operator unseal; PUT /v1/sys/unseal)
   --unseal-key-file FILE   unseal with the shares in FILE (one per line, hex or base64; FILE must be
                            0600 or tighter). Whoever reads FILE can unseal.
   SSHCA_UNSEAL_KEY         the same from the environment: shares separated by commas
@@ -77,8 +79,8 @@ Examples:
 
   sshca serve --data-dir /var/lib/sshca --manual-init &
   export VAULT_ADDR=http://127.0.0.1:8200
-  vault operator init -key-shares=5 -key-threshold=3
-  vault operator unseal        # three times, with three different shares
+  sshca operator init --key-shares 5 --key-threshold 3
+  sshca operator unseal        # three times, with three different shares
 
   SSHCA_UNSEAL_KEY="$(cat /run/secrets/sshca-unseal)" sshca serve --data-dir /var/lib/sshca
 `;
@@ -191,6 +193,7 @@ export const serveCommand: Command = {
     let server: Pick<VaultServer, 'listen' | 'close'>;
     let rootToken: string | undefined;
     let sealState: 'uninitialised' | 'sealed' | undefined;
+    let devUnsealKey: string | undefined;
     if (dataDir !== undefined) {
       const keyFile = values['unseal-key-file'];
       const fromEnv = process.env.SSHCA_UNSEAL_KEY;
@@ -210,9 +213,18 @@ export const serveCommand: Command = {
       if (opened.notice) process.stderr.write(`${opened.notice}\n`);
       sealState = !opened.server.initialized ? 'uninitialised' : opened.server.sealed ? 'sealed' : undefined;
     } else {
-      // Dev mode as Vault's: in memory, unsealed, unencrypted.
-      const dev = await VaultServer.open({ storage: new MemoryStorage(), version: packageVersion(), limits });
-      rootToken = await dev.tokens.createRoot(values['dev-root-token-id']);
+      // Dev mode as Vault's: in memory, initialised with one key share and unsealed, so sys/seal-status,
+      // sys/seal and sys/unseal answer as Vault's dev server does (the key is printed, as Vault does).
+      const dev = await SealableServer.open({
+        physical: new MemoryStorage(),
+        version: packageVersion(),
+        limits,
+        storageType: 'inmem',
+      });
+      const { keys } = await dev.initialize(1, 1, { createRoot: false });
+      devUnsealKey = keys[0]!.toString('base64');
+      await dev.unsealWith(keys);
+      rootToken = await dev.server!.tokens.createRoot(values['dev-root-token-id']);
       server = dev;
     }
     let bound: Awaited<ReturnType<VaultServer['listen']>>;
@@ -244,17 +256,27 @@ export const serveCommand: Command = {
       say(`    Data directory: ${dataDir} (durable)`);
       if (!rootToken && existsSync(tokenFile)) say(`    Root token: in ${tokenFile} (created on the first start)`);
       if (sealState === 'uninitialised') {
-        say('    Not initialised: initialise with "vault operator init" (or PUT /v1/sys/init), then unseal');
+        say(
+          '    Not initialised: initialise with "sshca operator init" (or vault operator init, PUT /v1/sys/init), then unseal',
+        );
       } else if (sealState === 'sealed') {
-        say('    Sealed: unseal with "vault operator unseal" (or PUT /v1/sys/unseal), one key share at a time');
+        say(
+          '    Sealed: unseal with "sshca operator unseal" (or vault operator unseal, PUT /v1/sys/unseal), one key share at a time',
+        );
       }
     }
     say('');
     say('You may need to set the following environment variables:');
     say('');
     say(`    $ export VAULT_ADDR='${url}'`);
-    if (rootToken) {
+    if (devUnsealKey) {
       say('');
+      say('The unseal key and root token are shown below in case you seal the server and unseal it again.');
+      say('');
+      say(`Unseal Key: ${devUnsealKey}`);
+    }
+    if (rootToken) {
+      if (!devUnsealKey) say('');
       say(`Root Token: ${rootToken}`);
     }
     say('');

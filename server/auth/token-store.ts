@@ -162,7 +162,8 @@ export class TokenStore {
       }
       if (hashes.length >= 10_000) log(`token store: ${hashes.length} tokens indexed in ${Date.now() - started} ms`);
     } catch (e) {
-      log(`token store: indexing stored tokens failed: ${(e as Error).message}`);
+      // Sealed or closing under it: the pass ends, nothing is lost (expired tokens are still refused when used).
+      if (!this.stopping) log(`token store: indexing stored tokens failed: ${(e as Error).message}`);
     }
   }
 

@@ -52,7 +52,7 @@ describe('sshca serve --data-dir --manual-init', () => {
     const dir = join(scratch('serve-seal'), 'data');
     const first = await serve(['--data-dir', dir, '--manual-init']);
     expect(first.output()).toContain(
-      '    Not initialised: initialise with "vault operator init" (or PUT /v1/sys/init), then unseal\n',
+      '    Not initialised: initialise with "sshca operator init" (or vault operator init, PUT /v1/sys/init), then unseal\n',
     );
     expect(first.output()).not.toContain('Root Token:');
     expect((await call(first.url, 'GET', '/v1/sys/health')).status).toBe(501);
@@ -77,7 +77,7 @@ describe('sshca serve --data-dir --manual-init', () => {
 
     const second = await serve(['--data-dir', dir]);
     expect(second.output()).toContain(
-      '    Sealed: unseal with "vault operator unseal" (or PUT /v1/sys/unseal), one key share at a time\n',
+      '    Sealed: unseal with "sshca operator unseal" (or vault operator unseal, PUT /v1/sys/unseal), one key share at a time\n',
     );
     expect(await call(second.url, 'GET', '/v1/ssh/public_key')).toEqual({
       status: 503,
