@@ -9,7 +9,7 @@ import { normaliseMount, required, usageErrors } from './args.js';
 import { authenticate } from './auth.js';
 import type { Command } from './command.js';
 import { LOGIN_OPTIONS, LOGIN_OPTIONS_HELP, authOptionsOf } from './login.js';
-import { requestOtp } from './otp-credential.js';
+import { requestCredential } from './ssh-credential.js';
 
 /** The authentication options of `sshca login` (the certificate ones do not apply here). */
 const AUTH_FLAGS = [
@@ -93,7 +93,8 @@ export const credsCommand: Command = {
       );
     }
     const { client } = await authenticate(authOptionsOf(values));
-    const cred = await requestOtp(client, {
+    const cred = await requestCredential(client, {
+      kind: 'otp',
       mount,
       role,
       ip,

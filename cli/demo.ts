@@ -11,7 +11,7 @@ import { userInfo } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loginUserpass } from '../client/access-api.js';
-import { createOtpCredential, readCaPublicKey } from '../client/ssh-api.js';
+import { createCredential, readCaPublicKey } from '../client/ssh-api.js';
 import { VaultClient } from '../client/vault-client.js';
 import { renderAnsibleVars } from '../core/render/ansible-vars.js';
 import { renderCloudConfig } from '../core/render/cloud-config.js';
@@ -335,7 +335,7 @@ async function accessMatrix(
       }
     }
     if (otpHost) {
-      const otp = await createOtpCredential(testuser, s.mountOf('dev'), s.OTP_ROLE.name, {
+      const otp = await createCredential(testuser, s.mountOf('dev'), s.OTP_ROLE.name, {
         ip: otpHost.address,
         username: account,
       });

@@ -1,68 +1,65 @@
-// `sshca operator migrate`: encrypt, in place, a data directory that an earlier sshca wrote
-// unencrypted, so that `sshca serve --data-dir` opens it behind the barrier (issue 22).
+// `sshca operator`: Vault's operator commands against a running server (init, unseal, seal, status,
+// rotate), so that a reader of Vault's guides can do every step without the vault binary, and
+// `migrate` for a data directory. Each subcommand lives in its own file (cli/operator-*.ts); this
+// one only assembles their help and dispatches.
 
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { RequestError, UsageError } from '../core/errors.js';
-import { migrateDataDir } from '../server/barrier/migrate.js';
-import { required, usageErrors } from './args.js';
+import { UsageError } from '../core/errors.js';
 import type { Command } from './command.js';
-import { writeFileAtomic } from './files.js';
+import { INIT_HELP, operatorInit } from './operator-init.js';
+import { MIGRATE_HELP, operatorMigrate } from './operator-migrate.js';
+import { ROTATE_HELP, operatorRotate } from './operator-rotate.js';
+import { SEAL_HELP, operatorSeal } from './operator-seal.js';
+import { STATUS_HELP, operatorStatus } from './operator-status.js';
+import { UNSEAL_HELP, operatorUnseal } from './operator-unseal.js';
 
-const HELP = `Usage: sshca operator migrate --data-dir DIR
+const SUBCOMMANDS: readonly Command[] = [
+  operatorInit,
+  operatorUnseal,
+  operatorStatus,
+  operatorSeal,
+  operatorRotate,
+  operatorMigrate,
+];
 
-Encrypt a data directory written by an sshca from before the barrier (plain files under DIR/storage,
-the CA private keys among them) so that "sshca serve --data-dir DIR" opens it. Stop every server
-using DIR first: this command cannot tell whether one still runs.
+const names = SUBCOMMANDS.map((s) => s.name);
+const width = Math.max(...names.map((n) => n.length));
 
-It keeps every entry (mounts, CA keys, roles, policies, tokens, users, leases) and re-writes each one
-encrypted with AES-256-GCM under a new keyring, one atomic write at a time. The keyring is sealed
-with a new unseal key of one share, kept in DIR/unseal-key (0600), from which "sshca serve" unseals
-itself at every start; DIR/root-token stays as it was. If it is interrupted (a crash, Ctrl-C), run it
-again: it resumes where it stopped. Move DIR/unseal-key elsewhere afterwards for real protection
-(see "sshca serve --help").
+const HELP = `Usage: sshca operator <subcommand> [options]
 
-Options:
-  --data-dir DIR   the data directory to convert
-  -h, --help       show this help
+Vault's "vault operator" steps for a server behind the seal, such as
+"sshca serve --data-dir DIR --manual-init" (they work against Vault and OpenBao too), over HTTP at
+--address or VAULT_ADDR / BAO_ADDR:
 
-Example:
-  sshca operator migrate --data-dir /var/lib/sshca
-  sshca serve --data-dir /var/lib/sshca
-`;
+${SUBCOMMANDS.map((s) => `  ${s.name.padEnd(width)}  ${s.summary}`).join('\n')}
+
+The first start of a new server, as Vault's guides do it with "vault operator init" and
+"vault operator unseal":
+
+  sshca serve --data-dir /var/lib/sshca --manual-init &
+  export VAULT_ADDR=http://127.0.0.1:8200
+  sshca operator init          # 5 unseal key shares and the root token, printed once
+  sshca operator unseal        # three times, three different shares (asked without echo)
+  sshca operator status        # exit 0 unsealed, 2 sealed
+
+Options of every subcommand:
+  -h, --help   show this help
+
+${[INIT_HELP, UNSEAL_HELP, STATUS_HELP, SEAL_HELP, ROTATE_HELP, MIGRATE_HELP].join('\n')}`;
 
 export const operatorCommand: Command = {
   name: 'operator',
-  summary: 'operate a data directory: migrate an unencrypted one to the encrypted barrier',
+  summary: 'init, unseal, seal, status, rotate a server behind the seal; migrate a data directory',
   help: HELP,
   async run(argv) {
     const [sub, ...rest] = argv;
-    if (sub !== 'migrate') {
+    const subcommand = SUBCOMMANDS.find((s) => s.name === sub);
+    if (!subcommand) {
       throw new UsageError(
         sub === undefined
-          ? 'missing subcommand: sshca operator migrate --data-dir DIR'
-          : `unknown subcommand ${JSON.stringify(sub)}: only "migrate"`,
+          ? `missing subcommand: one of ${names.join(', ')}`
+          : `unknown subcommand ${JSON.stringify(sub)}: one of ${names.join(', ')}`,
       );
     }
-    const { values } = usageErrors(() =>
-      parseArgs({ args: [...rest], strict: true, options: { 'data-dir': { type: 'string' } } }),
-    );
-    const dir = required(values['data-dir'], 'data-dir');
-    if (!existsSync(join(dir, 'storage')))
-      throw new RequestError(`${dir} is not a data directory: it has no storage/ folder`);
-    const report = await migrateDataDir(
-      dir,
-      (path, content) => writeFileAtomic(path, content, { mode: 0o600, overwrite: true }),
-      Date.now(),
-    );
-    const say = (s: string) => process.stdout.write(`${s}\n`);
-    say(
-      `${report.resumed ? 'Resumed and finished' : 'Migrated'} ${dir}: ${report.encrypted} entr${report.encrypted === 1 ? 'y' : 'ies'} encrypted` +
-        (report.alreadyEncrypted > 0 ? `, ${report.alreadyEncrypted} already encrypted by the interrupted run` : ''),
-    );
-    say(`Unseal key: ${report.keyFile} (0600); "sshca serve --data-dir ${dir}" unseals with it at every start.`);
-    say('For real protection keep that key elsewhere: see "sshca serve --help".');
-    return 0;
+    return subcommand.run(rest);
   },
 };

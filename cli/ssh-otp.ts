@@ -3,66 +3,14 @@
 // `lookup` when none is named), and run the system ssh, which gets the OTP from an SSH_ASKPASS
 // program (see askpass.ts: never on a command line) and asks for no other kind of authentication.
 
-import { execFile, spawn } from 'node:child_process';
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
-import { constants } from 'node:os';
-import { promisify } from 'node:util';
-import { RequestError, UsageError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
 import { required } from './args.js';
 import { writeOtpAskpass } from './askpass.js';
 import { authenticate } from './auth.js';
 import { authOptionsOf, type LoginValues } from './login.js';
-import { findOtpRole, requestOtp } from './otp-credential.js';
+import { findCredentialRole, requestCredential } from './ssh-credential.js';
+import { resolveIp, runSsh, sshHasTagOption } from './ssh-process.js';
 import { parseSshDestination } from './ssh-destination.js';
-
-/** Whether this machine's ssh reads `-P tag` (OpenSSH 9.4 and later); asked only when `-P` is used. */
-async function sshHasTagOption(args: readonly string[]): Promise<boolean> {
-  if (!args.some((a) => /^-[^-]*P/.test(a))) return false;
-  try {
-    const { stderr } = await promisify(execFile)('ssh', ['-V']);
-    const m = /OpenSSH_(\d+)\.(\d+)/.exec(stderr);
-    return m !== null && (Number(m[1]) > 9 || (Number(m[1]) === 9 && Number(m[2]) >= 4));
-  } catch {
-    return false;
-  }
-}
-
-/** The IP ssh will connect to for `host`: itself when it is one, else the first address the resolver gives. */
-async function resolveIp(host: string): Promise<string> {
-  if (isIP(host)) return host;
-  try {
-    return (await lookup(host)).address;
-  } catch (e) {
-    throw new RequestError(`cannot resolve ${host} to an IP address: ${(e as NodeJS.ErrnoException).code ?? e}`);
-  }
-}
-
-/**
- * Run ssh with `env` added; resolves with its exit code. SIGINT, SIGTERM and SIGHUP sent to this
- * process go on to ssh instead of ending it: it must outlive ssh to remove the askpass directory.
- */
-function runSsh(
-  args: readonly string[],
-  env: Readonly<Record<string, string>>,
-): Promise<{ code: number; signalled: boolean }> {
-  const child = spawn('ssh', [...args], { stdio: 'inherit', env: { ...process.env, ...env } });
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  let signalled = false;
-  const forward = (signal: NodeJS.Signals) => {
-    signalled = true;
-    child.kill(signal);
-  };
-  for (const s of signals) process.on(s, forward);
-  return new Promise((resolve) => {
-    const done = (code: number) => {
-      for (const s of signals) process.off(s, forward);
-      resolve({ code, signalled });
-    };
-    child.on('exit', (code, signal) => done(code ?? 128 + (signal ? constants.signals[signal] : 0)));
-    child.on('error', () => done(127));
-  });
-}
 
 /** `sshca ssh --otp` with its parsed options and the ssh arguments (what follows `--`). */
 export async function sshWithOtp(values: LoginValues, sshArgs: readonly string[]): Promise<number> {
@@ -73,8 +21,9 @@ export async function sshWithOtp(values: LoginValues, sshArgs: readonly string[]
   }
   const ip = await resolveIp(dest.connectHost);
   const { client } = await authenticate(authOptionsOf(values));
-  const role = values.role || (await findOtpRole(client, mount, ip));
-  const cred = await requestOtp(client, {
+  const role = values.role || (await findCredentialRole(client, mount, ip, 'otp'));
+  const cred = await requestCredential(client, {
+    kind: 'otp',
     mount,
     role,
     ip,

@@ -1,6 +1,7 @@
 // `sshca ssh`: log in only when no valid certificate is at hand (or too little of its life is
 // left), then run the system ssh with that key and certificate; with --otp, a one-time password
-// typed through SSH_ASKPASS instead (ssh-otp.ts).
+// typed through SSH_ASKPASS instead (ssh-otp.ts); with --dynamic, a key the backend installed on the
+// host in the legacy dynamic-key mode (ssh-dynamic.ts).
 
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -9,10 +10,12 @@ import { normaliseMount, required, usageErrors } from './args.js';
 import { defaultIdentityFile, existingCertificate } from './certificate-session.js';
 import type { Command } from './command.js';
 import { LOGIN_OPTIONS, LOGIN_OPTIONS_HELP, describeCertificate, loginWith } from './login.js';
+import { sshWithDynamicKey } from './ssh-dynamic.js';
 import { sshWithOtp } from './ssh-otp.js';
 
 const HELP = `Usage: sshca ssh --mount MOUNT --role ROLE [options] -- [ssh options] [user@]host [command]
        sshca ssh --otp --mount MOUNT [--role ROLE] [auth options] -- [ssh options] [user@]host [command]
+       sshca ssh --dynamic --mount MOUNT [--role ROLE] [--keep-key] [auth options] -- [ssh options] [user@]host [command]
 
 Connect with a certificate, logging in first only when needed: when there is no certificate for the
 key yet, it has expired, or less than --renew-at of its lifetime is left. Everything after "--" goes
@@ -31,11 +34,23 @@ is asked on the terminal. Each password works once: run the command again for th
 User, port and host name are read from the command line only, not from ~/.ssh/config: give the
 real host name or IP (a Host alias of ssh_config cannot be resolved) and -l/-p when they matter.
 
+With --dynamic, connect with a dynamic key, as "vault ssh -mode=dynamic" did: only for a backend in
+the legacy dynamic-key mode (sshca serve --legacy-dynamic-keys; Vault removed the mode in 1.13). The
+destination and role are found as with --otp; the backend generates a key pair, installs the public
+key in the account's authorized_keys through the host's admin account, and answers the private key,
+which waits in a 0600 file of a private temporary directory while ssh runs (-i, IdentitiesOnly=yes).
+When ssh exits the file is removed and the lease revoked, which removes the key from the host; with
+--keep-key the key stays until its lease ends. Certificates need none of this: see the README's
+"Dynamic keys (legacy)" section for moving off it.
+
 Options:
 ${LOGIN_OPTIONS_HELP}
   --renew-at FRACTION    renew when less than this share of the lifetime is left (default 0.2)
   --otp                  log in with a one-time password from an OTP role (--principals, --ttl,
                          --key and --renew-at do not apply)
+  --dynamic              log in with a dynamic key from a dynamic-key role (legacy mode; as --otp,
+                         the certificate options do not apply)
+  --keep-key             with --dynamic: leave the key on the host until its lease ends
   -h, --help             show this help
 
 Exit codes: ssh's own; 1 when the certificate or password was refused by the backend, 2 bad command
@@ -47,6 +62,7 @@ Examples:
   sshca ssh --otp --mount ssh-otp --role otp -- ubuntu@10.0.1.5
   sshca ssh --otp --mount ssh-otp -- -l ubuntu web1.internal uptime
   sshca ssh --otp --mount ssh-otp --role otp -- ssh://ubuntu@10.0.1.5:2222
+  sshca ssh --dynamic --mount ssh-legacy --role dynamic_key_role -- ubuntu@10.0.1.5
   SSHCA_PASSWORD=… sshca ssh --otp --method userpass --username alice --mount ssh-otp --role otp -- ubuntu@10.0.1.5
 `;
 
@@ -61,19 +77,30 @@ export const sshCommand: Command = {
           args: [...argv],
           strict: true,
           allowPositionals: true,
-          options: { ...LOGIN_OPTIONS, 'renew-at': { type: 'string' }, otp: { type: 'boolean' } },
+          options: {
+            ...LOGIN_OPTIONS,
+            'renew-at': { type: 'string' },
+            otp: { type: 'boolean' },
+            dynamic: { type: 'boolean' },
+            'keep-key': { type: 'boolean' },
+          },
         }),
       Number.MAX_SAFE_INTEGER,
     );
     if (positionals.length === 0) throw new UsageError('give the ssh destination after "--", e.g. -- ubuntu@host');
     const mount = normaliseMount(values.mount);
     if (mount !== undefined) values.mount = mount;
-    if (values.otp) {
+    if (values.otp && values.dynamic) throw new UsageError('give one of --otp and --dynamic');
+    if (values['keep-key'] && !values.dynamic) throw new UsageError('--keep-key goes with --dynamic');
+    if (values.otp || values.dynamic) {
+      const mode = values.otp ? '--otp' : '--dynamic';
       const certOnly = (['principals', 'ttl', 'key', 'renew-at'] as const).filter((f) => values[f] !== undefined);
       if (certOnly.length > 0) {
-        throw new UsageError(`--${certOnly[0]} is for certificates and does not apply with --otp`);
+        throw new UsageError(`--${certOnly[0]} is for certificates and does not apply with ${mode}`);
       }
-      return sshWithOtp(values, positionals);
+      return values.otp
+        ? sshWithOtp(values, positionals)
+        : sshWithDynamicKey(values, positionals, values['keep-key'] === true);
     }
     const share = Number(values['renew-at'] ?? '0.2');
     if (!(share >= 0 && share < 1)) throw new UsageError('--renew-at must be a fraction between 0 and 1');

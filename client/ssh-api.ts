@@ -124,27 +124,32 @@ export async function issueKey(
   };
 }
 
-/** A one-time password from an OTP role (`<mount>/creds/<role>`), with its lease. */
-export interface OtpCredential {
+/**
+ * A credential from `<mount>/creds/<role>`, with its lease: a one-time password (OTP role), or, from a
+ * backend in the legacy dynamic-key mode, a private key whose public half the backend installed on the
+ * host (dynamic role).
+ */
+export interface SshCredential {
   readonly leaseId: string;
-  /** Seconds until the OTP expires unused. */
+  /** Seconds until it expires (an OTP unused; a dynamic key is removed from the host then). */
   readonly leaseDuration: number;
-  /** The OTP itself: type it as the SSH password, once. */
+  /** The OTP itself (type it as the SSH password, once), or the private key (PEM). */
   readonly key: string;
-  readonly keyType: 'otp';
+  readonly keyType: 'otp' | 'dynamic';
   readonly username: string;
   readonly ip: string;
   readonly port: number;
+  readonly warnings: readonly string[];
 }
 
-/** Ask an OTP role for a one-time password for `username` (default: the role's) on the host at `ip`. */
-export async function createOtpCredential(
+/** Ask a role for a credential for `username` (default: the role's) on the host at `ip`. */
+export async function createCredential(
   client: VaultClient,
   mount: string,
   role: string,
   params: { readonly ip: string; readonly username?: string },
-): Promise<OtpCredential> {
-  const r = await client.write<{ key: string; key_type: 'otp'; username: string; ip: string; port: number }>(
+): Promise<SshCredential> {
+  const r = await client.write<{ key: string; key_type: string; username: string; ip: string; port: number }>(
     `${mount}/creds/${role}`,
     { ip: params.ip, ...(params.username !== undefined ? { username: params.username } : {}) },
   );
@@ -153,10 +158,11 @@ export async function createOtpCredential(
     leaseId: r?.lease?.id ?? '',
     leaseDuration: r?.lease?.duration ?? 0,
     key: d?.key ?? '',
-    keyType: 'otp',
+    keyType: d?.key_type === 'dynamic' ? 'dynamic' : 'otp',
     username: d?.username ?? '',
     ip: d?.ip ?? '',
     port: Number(d?.port ?? 22),
+    warnings: r?.warnings ?? [],
   };
 }
 
@@ -202,8 +208,12 @@ export async function detectIssuersApi(client: VaultClient, mount: string): Prom
   try {
     return (await client.read(`${mount}/config/issuers`)) !== undefined;
   } catch (e) {
-    if (isVaultApiError(e) && e.status === 400 && e.errors.includes('no default issuer currently configured')) return true;
-    if (isVaultApiError(e) && (e.status === 404 || e.status === 405 || e.errors.some((m) => /unsupported path/.test(m)))) {
+    if (isVaultApiError(e) && e.status === 400 && e.errors.includes('no default issuer currently configured'))
+      return true;
+    if (
+      isVaultApiError(e) &&
+      (e.status === 404 || e.status === 405 || e.errors.some((m) => /unsupported path/.test(m)))
+    ) {
       return false;
     }
     throw e;
@@ -218,7 +228,12 @@ export async function listIssuers(client: VaultClient, mount: string): Promise<S
   }>('GET', `${mount}/issuers`, { idempotent: true, query: { list: 'true' } });
   return (r?.data?.keys ?? []).map((id) => {
     const info = r?.data?.key_info?.[id];
-    return { id, name: info?.issuer_name ?? '', isDefault: info?.is_default === true, publicKey: info?.public_key ?? '' };
+    return {
+      id,
+      name: info?.issuer_name ?? '',
+      isDefault: info?.is_default === true,
+      publicKey: info?.public_key ?? '',
+    };
   });
 }
 
@@ -226,7 +241,12 @@ export async function listIssuers(client: VaultClient, mount: string): Promise<S
 export async function generateIssuer(
   client: VaultClient,
   mount: string,
-  options: { readonly name: string; readonly keyType?: string; readonly keyBits?: number; readonly setDefault?: boolean },
+  options: {
+    readonly name: string;
+    readonly keyType?: string;
+    readonly keyBits?: number;
+    readonly setDefault?: boolean;
+  },
 ): Promise<SshIssuer> {
   const r = await client.write<{ issuer_id: string; issuer_name: string; public_key: string }>(
     `${mount}/issuers/import/${options.name}`,
@@ -296,7 +316,12 @@ export async function runRotationStage(
   mount: string,
   stage: RotationStage,
   options: { readonly now: () => number; readonly keyType?: string },
-): Promise<{ readonly step: RotationStep; readonly status: RotationStatus; readonly longest: LongestTtl; readonly staged?: SshIssuer }> {
+): Promise<{
+  readonly step: RotationStep;
+  readonly status: RotationStatus;
+  readonly longest: LongestTtl;
+  readonly staged?: SshIssuer;
+}> {
   const { status: before, longest } = await readRotation(client, mount);
   const { step, issues } = planRotationStage(before, stage, options.now(), longest);
   if (issues.length > 0) throw new RequestError(rotationRefusal(issues));

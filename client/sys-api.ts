@@ -93,3 +93,8 @@ export async function tuneMount(
   };
   await client.write(`sys/mounts/${path}/tune`, body, true);
 }
+
+/** Revoke a lease now (`sys/leases/revoke`): the backend undoes what it granted (an OTP, a dynamic key). */
+export async function revokeLease(client: VaultClient, leaseId: string): Promise<void> {
+  await client.write('sys/leases/revoke', { lease_id: leaseId });
+}

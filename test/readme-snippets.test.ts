@@ -4,11 +4,12 @@
 // installed package puts it there. The blocks start `sshca serve` on 127.0.0.1:8200, so they run one
 // after another in this one file. The OTP section's unlabelled block (`sshca ssh --otp` against hosts
 // at 10.0.1.5 and web-1.dev.example.com) names hosts that do not exist here; test/e2e/ssh-otp.test.ts
-// runs the same command forms against a real sshd on loopback. Of the engineer's-login block, the
+// runs the same command forms against a real sshd on loopback. The seal block of "Running the
+// embedded server durably" (init, then unseal three times) gets its keys on standard input. Of the engineer's-login block, the
 // `sshca config` line runs as written (the other lines name vault.example.com and its hosts).
 
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeScratchDir, removeScratchDir } from './helpers/scratch.js';
@@ -112,3 +113,47 @@ it("writes the engineer's ssh config as the README's `sshca config` line says, a
   expect(effective).toMatch(/^user ubuntu$/m);
   expect(effective).toContain(knownHosts);
 });
+
+it("runs Step 1 of Vault's guides with sshca operator (Running the embedded server durably)", async () => {
+  const section = sectionBlocks('### Running the embedded server durably');
+  const block = section.find((b) => b.code.includes('sshca operator init'))!;
+  const folder = join(dir, 'seal');
+  mkdirSync(folder);
+  // As runBlock, with standard input a pipe: the keys go in as the operators would type them, one
+  // per `sshca operator unseal`, once `init` has printed them.
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(VAULT|BAO|SSHCA)_/.test(k)));
+  const child = spawn('bash', ['-e', '-c', block.code], {
+    cwd: folder,
+    detached: true,
+    env: { ...base, HOME: folder, PATH: `${bin}:${process.env.PATH}` },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let fed = false;
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+    const keys = [...stdout.matchAll(/^Unseal Key (\d): (\S+)$/gm)].map((m) => m[2]!);
+    if (!fed && keys.length === 5 && stdout.includes('Initial Root Token: ')) {
+      fed = true;
+      child.stdin.end(`${keys[0]}\n${keys[2]}\n${keys[4]}\n`);
+    }
+  });
+  const code = await new Promise<number>((done) =>
+    child.on('exit', (c) => {
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        // nothing left running
+      }
+      done(c ?? 1);
+    }),
+  );
+  expect(stderr).toBe('');
+  expect(code).toBe(0);
+  expect(stdout).toMatch(/^Initial Root Token: hvs\.\S+$/m);
+  expect([...stdout.matchAll(/^Unseal Progress {4}(\d\/3)$/gm)].map((m) => m[1])).toEqual(['1/3', '2/3']);
+  expect(stdout).toMatch(/Sealed {10}false\n[\s\S]*Sealed {10}false\n/);
+  expect(readdirSync(join(folder, 'sshca-data'))).toEqual(['storage']);
+}, 60_000);

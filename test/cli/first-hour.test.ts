@@ -295,6 +295,10 @@ describe('no sshca command prints a JavaScript stack trace for bad input', () =>
     ['operator without a subcommand', ['operator'], {}, 2],
     ['operator migrate without --data-dir', ['operator', 'migrate'], {}, 2],
     ['operator migrate of no data directory', ['operator', 'migrate', '--data-dir', '{dir}/none'], {}, 1],
+    ['operator init --key-shares not a number', ['operator', 'init', '--key-shares', 'five'], {}, 2],
+    ['operator unseal with two keys', ['operator', 'unseal', 'a', 'b'], {}, 2],
+    ['operator status, backend down', ['operator', 'status'], { VAULT_ADDR: 'http://127.0.0.1:1' }, 1],
+    ['operator seal with an unknown token', ['operator', 'seal'], { VAULT_TOKEN: 'hvs.unknown' }, 3],
     [
       'login, VAULT_ADDR without a scheme',
       ['login', '--mount', 'ssh-dev', '--role', 'developer'],
