@@ -62,7 +62,9 @@ export function validateKnownHostsPins(text: string): string[] {
       return;
     }
     if (!HOST_KEY_TYPES.includes(type)) {
-      issues.push(`${where}: unknown key type ${JSON.stringify(type.slice(0, 40))}; allowed: ${HOST_KEY_TYPES.join(', ')}`);
+      issues.push(
+        `${where}: unknown key type ${JSON.stringify(type.slice(0, 40))}; allowed: ${HOST_KEY_TYPES.join(', ')}`,
+      );
       return;
     }
     const blob = /^[A-Za-z0-9+/]+={0,2}$/.test(key) ? Buffer.from(key, 'base64') : undefined;

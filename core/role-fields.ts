@@ -306,7 +306,7 @@ export const ROLE_FIELD_TABLE = {
   }),
   install_script: dyn<string>({
     type: 'string',
-    description: 'Dynamic roles: a custom install script (Vault\'s three arguments); empty uses sshca-authorized-key.',
+    description: "Dynamic roles: a custom install script (Vault's three arguments); empty uses sshca-authorized-key.",
     vaultDefault: '',
   }),
   key_option_specs: dyn<string>({
@@ -316,7 +316,7 @@ export const ROLE_FIELD_TABLE = {
   }),
   known_hosts: dyn<string>({
     type: 'string',
-    description: 'Dynamic roles: known_hosts lines pinning the hosts\' keys (@cert-authority allowed).',
+    description: "Dynamic roles: known_hosts lines pinning the hosts' keys (@cert-authority allowed).",
     vaultDefault: '',
   }),
   insecure_ignore_host_key: dyn<boolean>({

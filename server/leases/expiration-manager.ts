@@ -166,7 +166,9 @@ export class ExpirationManager {
         await this.revokeSecret(lease);
       } catch (e) {
         if (!options.force) throw e;
-        this.log(`lease ${leaseId} removed by revoke-force although its secret was not revoked: ${(e as Error).message}`);
+        this.log(
+          `lease ${leaseId} removed by revoke-force although its secret was not revoked: ${(e as Error).message}`,
+        );
       }
       await this.storage.delete(LEASES + leaseId);
       this.leases.delete(leaseId);

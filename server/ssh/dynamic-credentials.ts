@@ -124,7 +124,12 @@ export async function revokeDynamicCredential(
         knownHosts: data.known_hosts,
         insecureIgnoreHostKey: data.insecure_ignore_host_key,
       },
-      { action: 'uninstall', username: data.username, keyLine: data.dynamic_public_key, installScript: data.install_script },
+      {
+        action: 'uninstall',
+        username: data.username,
+        keyLine: data.dynamic_public_key,
+        installScript: data.install_script,
+      },
     );
   } catch (e) {
     throw new Error(`error removing public key from authorized_keys file in target: ${(e as Error).message}`);

@@ -55,7 +55,10 @@ export const rolePathWith = (legacyDynamicKeys: boolean): PathSpec => ({
       // req.fields is the request coerced with this path's schema (core/role-fields.ts).
       const keyName = ((req.fields.get('key') as string | undefined) ?? '').trim();
       const keyExists =
-        legacyDynamicKeys && keyName !== '' && !keyName.includes('/') && (await req.storage.get(`keys/${keyName}`)) !== undefined;
+        legacyDynamicKeys &&
+        keyName !== '' &&
+        !keyName.includes('/') &&
+        (await req.storage.get(`keys/${keyName}`)) !== undefined;
       const role = roleFromFields(req.fields, { legacyDynamicKeys, keyExists });
       const issuerRef = ((req.fields.get('issuer_ref') as string | undefined) ?? '').trim();
       const stored: StoredRole = issuerRef !== '' && issuerRef !== 'default' ? { ...role, issuerRef } : role;

@@ -19,7 +19,10 @@ import { startTestServer, type TestServer } from '../helpers/vault-server.js';
 
 const ADMIN = 'sshca-admin-test';
 const HELPER = '/usr/local/sbin/sshca-authorized-key';
-const HELPER_SOURCE = join(import.meta.dirname, '../../ansible/roles/ssh_dynamic_keys_admin/files/sshca-authorized-key');
+const HELPER_SOURCE = join(
+  import.meta.dirname,
+  '../../ansible/roles/ssh_dynamic_keys_admin/files/sshca-authorized-key',
+);
 const SUDOERS = `/etc/sudoers.d/${ADMIN.replace(/\./g, '')}`;
 const wrapped = (m: string) => `1 error occurred:\n\t* ${m}\n\n`;
 
@@ -193,7 +196,7 @@ describe('dynamic keys with --legacy-dynamic-keys (issue 23)', () => {
     expect(await loginWith(r.json.data.key)).toBe(255);
   });
 
-  it("refuses a host whose key is not the pinned one, and installs nothing", async () => {
+  it('refuses a host whose key is not the pinned one, and installs nothing', async () => {
     // hostA's address with hostB's key: what an impostor on hostA's address would present.
     const pins = `[${hostA.address}]:${hostA.port} ${hostB.hostPublicKey}`;
     expect((await vault.request('POST', '/v1/ssh/roles/wrong-pin', dynamicRole({ known_hosts: pins }))).status).toBe(
@@ -314,7 +317,9 @@ describe('dynamic keys with --legacy-dynamic-keys (issue 23)', () => {
     await plain.request('POST', '/v1/sys/mounts/ssh', { type: 'ssh' });
     const role = await plain.request('POST', '/v1/ssh/roles/dyn', dynamicRole({ known_hosts: hostA.knownHostsLine }));
     expect([role.status, role.json]).toEqual([400, { errors: ['dynamic key type roles are no longer supported'] }]);
-    const key = await plain.request('POST', '/v1/ssh/keys/admin', { key: readFileSync(join(scratch, 'admin'), 'utf8') });
+    const key = await plain.request('POST', '/v1/ssh/keys/admin', {
+      key: readFileSync(join(scratch, 'admin'), 'utf8'),
+    });
     expect([key.status, key.json]).toEqual([404, { errors: [wrapped('unsupported path')] }]);
     const tidy = await plain.request('DELETE', '/v1/ssh/tidy/dynamic-keys');
     expect(tidy.json.data).toEqual({ message: 'Removed 0 of 0 host keys.' });
