@@ -36,6 +36,8 @@ let scratch: string;
 let authorizedKeys: string;
 let originalAuthorizedKeys: string | undefined;
 let createdAdmin = false;
+/** Whether this test made sshca-test's ~/.ssh (removed again in afterAll). */
+let createdSshDir = false;
 let originalHelper: Buffer | undefined;
 const serverLog: string[] = [];
 
@@ -115,6 +117,7 @@ beforeAll(async () => {
   run('chmod', ['0440', SUDOERS]);
 
   authorizedKeys = `/home/${user}/.ssh/authorized_keys`;
+  createdSshDir = !existsSync(`/home/${user}/.ssh`);
   if (existsSync(authorizedKeys)) originalAuthorizedKeys = readFileSync(authorizedKeys, 'utf8');
   writeOwned(user, authorizedKeys, BASELINE);
 
@@ -151,6 +154,7 @@ afterAll(async () => {
   await stopAll(hosts);
   if (originalAuthorizedKeys !== undefined) writeOwned(user, authorizedKeys, originalAuthorizedKeys);
   else if (authorizedKeys) rmSync(authorizedKeys, { force: true });
+  if (createdSshDir) rmSync(`/home/${user}/.ssh`, { recursive: true, force: true });
   rmSync(SUDOERS, { force: true });
   if (originalHelper !== undefined) writeFileSync(HELPER, originalHelper, { mode: 0o755 });
   else rmSync(HELPER, { force: true });
