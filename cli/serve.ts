@@ -20,6 +20,7 @@ import { packageVersion } from './package-root.js';
 const HELP = `Usage: sshca serve --dev [--dev-root-token-id TOKEN] [--listen ADDR] [--tls-cert FILE --tls-key FILE]
        sshca serve --data-dir DIR [--manual-init | --unseal-key-file FILE] [--listen ADDR]
                    [--tls-cert FILE --tls-key FILE]
+       either one with --legacy-dynamic-keys
 
 Run the embedded Vault-compatible server: Vault's HTTP API for the SSH secrets engine (mounts,
 config/ca, roles, sign, issue, public_key; one-time passwords with creds, verify, lookup and
@@ -57,6 +58,22 @@ Options:
   --dev-root-token-id TOK  use TOK as the dev root token instead of a random one
   --tls-cert FILE          serve HTTPS with this certificate (PEM) ...
   --tls-key FILE           ... and this private key (PEM)
+  --legacy-dynamic-keys    also serve Vault 1.12's removed dynamic keys (see below); without it the
+                           server answers as Vault >= 1.13 (400 "dynamic key type roles are no longer
+                           supported", keys/ unsupported path)
+
+Dynamic keys (legacy, --legacy-dynamic-keys):
+  For scripts written for Vault <= 1.12 only; SSH certificates (sign, issue) are the way forward.
+  keys/NAME takes an admin private key (write and delete only, never readable). A key_type=dynamic
+  role names it (key), the account it logs in as (admin_user), the hosts (cidr_list) and their host
+  keys (known_hosts: known_hosts lines or an @cert-authority line). creds/ROLE then generates an RSA
+  key pair (key_bits, 2048 or more), logs in to the host with OpenSSH's ssh checking the host key
+  against the pins, runs "sudo -n /usr/local/sbin/sshca-authorized-key install USER" there with the
+  public key (key_option_specs before it) on stdin, and answers the private key with a renewable
+  lease. Revoking the lease, or its expiry, uninstalls the key the same way. Unlike Vault, a role
+  without pins is refused unless it sets insecure_ignore_host_key=true (answers then carry a
+  warning). The admin account needs passwordless sudo for that one command (Ansible role
+  ssh_dynamic_keys_admin); a custom install_script (Vault's three arguments) needs broader sudo.
 
 Request limits (Vault's listener settings, same names and defaults; past them the server answers 400
 with Vault's message, or 413 for the size, before building anything from the body):
@@ -83,6 +100,12 @@ Examples:
   sshca operator unseal        # three times, with three different shares
 
   SSHCA_UNSEAL_KEY="$(cat /run/secrets/sshca-unseal)" sshca serve --data-dir /var/lib/sshca
+
+  sshca serve --data-dir /var/lib/sshca --legacy-dynamic-keys
+  vault write ssh/keys/dev_admin key=@dev_admin_key.pem
+  vault write ssh/roles/dyn key_type=dynamic key=dev_admin admin_user=sshca-admin \\
+      default_user=ubuntu cidr_list=10.0.1.0/24 known_hosts=@known_hosts
+  vault write ssh/creds/dyn ip=10.0.1.5     # key: the private key, with a lease
 `;
 
 /** `host:port`, `[v6]:port` or `:port` (= 127.0.0.1). */
@@ -170,6 +193,7 @@ export const serveCommand: Command = {
           'tls-key': { type: 'string' },
           'manual-init': { type: 'boolean', default: false },
           'unseal-key-file': { type: 'string' },
+          'legacy-dynamic-keys': { type: 'boolean', default: false },
           ...Object.fromEntries(Object.keys(LIMIT_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
         },
       }),
@@ -205,7 +229,13 @@ export const serveCommand: Command = {
             : undefined;
       const opened = await openDataDir(
         dataDir,
-        { version: packageVersion(), limits, manualInit: values['manual-init'], ...(unseal ? { unseal } : {}) },
+        {
+          version: packageVersion(),
+          limits,
+          manualInit: values['manual-init'],
+          legacyDynamicKeys: values['legacy-dynamic-keys'],
+          ...(unseal ? { unseal } : {}),
+        },
         (path, content) => writeFileAtomic(path, content, { mode: 0o600, overwrite: true }),
       );
       server = opened.server;
@@ -220,6 +250,7 @@ export const serveCommand: Command = {
         version: packageVersion(),
         limits,
         storageType: 'inmem',
+        legacyDynamicKeys: values['legacy-dynamic-keys'],
       });
       const { keys } = await dev.initialize(1, 1, { createRoot: false });
       devUnsealKey = keys[0]!.toString('base64');

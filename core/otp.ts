@@ -59,6 +59,8 @@ export function planOtpCredential(
   request: OtpCredentialRequest,
   role: Role | undefined,
   zeroAddressRoles: readonly string[],
+  /** Also accept `key_type=dynamic` roles (`--legacy-dynamic-keys`, issue 23). @default false */
+  legacyDynamicKeys = false,
 ): OtpCredentialPlan {
   if (request.ip === '') throw new RequestError('Missing ip');
   if (!role) throw new RequestError(`Role ${JSON.stringify(request.roleName)} not found`);
@@ -74,13 +76,16 @@ export function planOtpCredential(
   const ip = parseIp(request.ip);
   if (!ip) throw new RequestError(`Invalid IP ${JSON.stringify(request.ip)}`);
   // CA roles have no CIDR lists: they fail here unless listed as zero-address roles.
-  const cidrs = role.keyType === 'otp' ? role : { cidrList: '', excludeCidrList: '' };
+  const cidrs = role.keyType !== 'ca' ? role : { cidrList: '', excludeCidrList: '' };
   try {
     checkIp(ip, request.roleName, cidrs.cidrList, cidrs.excludeCidrList, zeroAddressRoles);
   } catch (e) {
     throw new RequestError(`Error validating IP: ${(e as Error).message}`);
   }
-  if (role.keyType !== 'otp') throw new InternalError('key type unknown');
+  if (role.keyType === 'dynamic' && !legacyDynamicKeys) {
+    throw new InternalError('dynamic key types have been removed');
+  }
+  if (role.keyType === 'ca') throw new InternalError('key type unknown');
   return { username, ip: formatIp(ip), port: role.port };
 }
 
@@ -100,7 +105,7 @@ export function planIpLookup(
   const matching = roles
     .filter(({ role }) => {
       try {
-        return role.keyType === 'otp' && cidrListContainsIp(ip, role.cidrList);
+        return role.keyType !== 'ca' && cidrListContainsIp(ip, role.cidrList);
       } catch {
         return false;
       }

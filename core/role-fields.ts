@@ -15,8 +15,12 @@ import { parseIntSlice } from './go-lists.js';
 export const ALGORITHM_SIGNERS = ['default', 'ssh-rsa', 'rsa-sha2-256', 'rsa-sha2-512'] as const;
 export type AlgorithmSigner = (typeof ALGORITHM_SIGNERS)[number];
 
-/** The kinds of role this project stores (Vault's `key_type`). */
-export type RoleKind = 'ca' | 'otp';
+/**
+ * The kinds of role this project stores (Vault's `key_type`). `dynamic` is Vault 1.12's removed
+ * dynamic-key mode, stored only by a server started with `--legacy-dynamic-keys` (issue 23); no spec
+ * (Pulumi, CDKTF) declares it.
+ */
+export type RoleKind = 'ca' | 'otp' | 'dynamic';
 
 /**
  * How a spec declares a field and how that maps to the wire: `value` as is; `list` an array sent as a
@@ -47,12 +51,27 @@ export interface RoleField<T = unknown, K extends RoleKind = RoleKind> extends F
   readonly secureDefault?: unknown;
   /** Its Terraform attribute; absent: none (a spec may then only leave it at Vault's default). */
   readonly terraform?: TerraformForm;
+  /**
+   * A field of the legacy dynamic-key mode only: in the server's role schema only with
+   * `--legacy-dynamic-keys`, never in a spec or in Terraform.
+   */
+  readonly legacy?: true;
 }
 
 type Row<T, K extends RoleKind> = Omit<RoleField<T, K>, 'kinds'>;
 const ca = <T>(row: Row<T, 'ca'>): RoleField<T, 'ca'> => ({ ...row, kinds: ['ca'] });
-const otp = <T>(row: Row<T, 'otp'>): RoleField<T, 'otp'> => ({ ...row, kinds: ['otp'] });
-const both = <T>(row: Row<T, RoleKind>): RoleField<T, RoleKind> => ({ ...row, kinds: ['ca', 'otp'] });
+const both = <T>(row: Row<T, RoleKind>): RoleField<T, RoleKind> => ({ ...row, kinds: ['ca', 'otp', 'dynamic'] });
+/** Fields OTP and (legacy) dynamic roles share. */
+const hostCred = <T>(row: Row<T, 'otp' | 'dynamic'>): RoleField<T, 'otp' | 'dynamic'> => ({
+  ...row,
+  kinds: ['otp', 'dynamic'],
+});
+/** A field of the legacy dynamic-key mode only (Vault 1.12; issue 23). */
+const dyn = <T>(row: Omit<Row<T, 'dynamic'>, 'legacy'>): RoleField<T, 'dynamic'> => ({
+  ...row,
+  kinds: ['dynamic'],
+  legacy: true,
+});
 
 /** Vault's conversion of a map parameter's values to strings, for the stored role. */
 const storeStringMap = (m: unknown): Readonly<Record<string, string>> =>
@@ -248,25 +267,62 @@ export const ROLE_FIELD_TABLE = {
     spec: 'value',
     terraform: 'same',
   }),
-  cidr_list: otp<string>({
+  cidr_list: hostCred<string>({
     type: 'string',
     description: 'Comma list of CIDR blocks of the hosts OTPs may be issued for.',
     vaultDefault: '',
     spec: 'list',
     terraform: 'same',
   }),
-  exclude_cidr_list: otp<string>({
+  exclude_cidr_list: hostCred<string>({
     type: 'string',
     description: 'Comma list of CIDR blocks inside cidr_list that are refused.',
     vaultDefault: '',
     spec: 'list',
   }),
-  port: otp<number>({
+  port: hostCred<number>({
     type: 'int',
     description: 'SSH port of the hosts, returned with each OTP; 0 means 22.',
     vaultDefault: 22,
     store: (v) => ((v as number) === 0 ? 22 : (v as number)),
     spec: 'value',
+  }),
+  // The legacy dynamic-key mode (Vault 1.12's `key_type=dynamic`, removed in 1.13; issue 23).
+  key: dyn<string>({
+    type: 'string',
+    description: 'Dynamic roles: name of the admin key (keys/:name) the server logs in to hosts with.',
+    vaultDefault: '',
+  }),
+  admin_user: dyn<string>({
+    type: 'string',
+    description: 'Dynamic roles: the account on the hosts that the admin key logs in as (passwordless sudo).',
+    vaultDefault: '',
+  }),
+  key_bits: dyn<number>({
+    type: 'int',
+    description: 'Dynamic roles: RSA size of the generated user keys, 2048 or more here; 0 means 2048.',
+    vaultDefault: 2048,
+    store: (v) => ((v as number) === 0 ? 2048 : (v as number)),
+  }),
+  install_script: dyn<string>({
+    type: 'string',
+    description: "Dynamic roles: a custom install script (Vault's three arguments); empty uses sshca-authorized-key.",
+    vaultDefault: '',
+  }),
+  key_option_specs: dyn<string>({
+    type: 'string',
+    description: 'Dynamic roles: authorized_keys options put before each installed key, e.g. no-port-forwarding.',
+    vaultDefault: '',
+  }),
+  known_hosts: dyn<string>({
+    type: 'string',
+    description: "Dynamic roles: known_hosts lines pinning the hosts' keys (@cert-authority allowed).",
+    vaultDefault: '',
+  }),
+  insecure_ignore_host_key: dyn<boolean>({
+    type: 'bool',
+    description: "Dynamic roles: connect to hosts without checking their keys (Vault 1.12's behaviour).",
+    vaultDefault: false,
   }),
 } as const;
 
@@ -282,8 +338,11 @@ export type StoredRole<K extends RoleKind> = { readonly keyType: K } & {
   readonly [W in FieldsOf<K> as Camel<W>]: StoredOf<Table[W]>;
 };
 
-/** Every row as `[wire name, row]`, in table order. */
+/** Every row as `[wire name, row]`, in table order (legacy dynamic-key rows included). */
 export const ROLE_FIELD_ROWS = Object.entries(ROLE_FIELD_TABLE) as ReadonlyArray<readonly [string, RoleField]>;
+
+/** The rows of today's roles: ROLE_FIELD_ROWS without the legacy dynamic-key rows. */
+export const CURRENT_ROLE_FIELD_ROWS = ROLE_FIELD_ROWS.filter(([, row]) => row.legacy !== true);
 
 /** The rows a kind stores, with their camelCase names. */
 export const rowsOf = (kind: RoleKind): ReadonlyArray<readonly [wire: string, camel: string, row: RoleField]> =>

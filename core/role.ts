@@ -8,7 +8,15 @@ import { parseCidr } from './cidr.js';
 import { RequestError, InternalError, type Issue } from './errors.js';
 import { parseFields, type FieldSchema } from './fields.js';
 import { parseCommaList, parseIntSlice } from './go-lists.js';
-import { ALGORITHM_SIGNERS, ROLE_FIELD_ROWS, rowsOf, type RoleKind, type StoredRole } from './role-fields.js';
+import { planDynamicRoleIssues } from './dynamic-keys.js';
+import {
+  ALGORITHM_SIGNERS,
+  CURRENT_ROLE_FIELD_ROWS,
+  ROLE_FIELD_ROWS,
+  rowsOf,
+  type RoleKind,
+  type StoredRole,
+} from './role-fields.js';
 
 export { ALGORITHM_SIGNERS, type AlgorithmSigner } from './role-fields.js';
 
@@ -21,12 +29,31 @@ export type CaRole = StoredRole<'ca'>;
 /** A one-time-password role (`key_type=otp`), members from core/role-fields.ts. */
 export type OtpRole = StoredRole<'otp'>;
 
-export type Role = CaRole | OtpRole;
+/**
+ * A role of Vault 1.12's removed dynamic-key mode (`key_type=dynamic`), stored only by a server
+ * started with `--legacy-dynamic-keys` (issue 23); members from core/role-fields.ts.
+ */
+export type DynamicRole = StoredRole<'dynamic'>;
+
+export type Role = CaRole | OtpRole | DynamicRole;
 
 /** The parameters `POST <mount>/roles/:name` knows, with their framework types and descriptions. */
 export const ROLE_FIELDS: FieldSchema = Object.fromEntries(
+  CURRENT_ROLE_FIELD_ROWS.map(([wire, row]) => [wire, { type: row.type, description: row.description }]),
+);
+
+/** ROLE_FIELDS plus the legacy dynamic-key fields: the schema of a `--legacy-dynamic-keys` server. */
+export const LEGACY_ROLE_FIELDS: FieldSchema = Object.fromEntries(
   ROLE_FIELD_ROWS.map(([wire, row]) => [wire, { type: row.type, description: row.description }]),
 );
+
+/** How a role write is judged (the server's mode and what only storage knows). */
+export interface RoleWriteContext {
+  /** Accept Vault 1.12's `key_type=dynamic` roles (`sshca serve --legacy-dynamic-keys`). @default false */
+  readonly legacyDynamicKeys?: boolean;
+  /** Whether `keys/<key>` exists (the server looks it up). @default false */
+  readonly keyExists?: boolean;
+}
 
 const ROLE_NAME = /^\w(([\w\-.@]+)?\w)?$/;
 
@@ -36,7 +63,7 @@ export const isValidRoleName = (name: string): boolean => ROLE_NAME.test(name);
 interface RoleRule {
   readonly field: string;
   readonly status: 400 | 500;
-  readonly check: (f: ReadonlyMap<string, unknown>) => string | undefined;
+  readonly check: (f: ReadonlyMap<string, unknown>, ctx: RoleWriteContext) => string | undefined;
 }
 
 const str = (f: ReadonlyMap<string, unknown>, k: string): string => (f.get(k) as string | undefined) ?? '';
@@ -68,7 +95,19 @@ const ROLE_RULES: readonly RoleRule[] = [
   {
     field: 'key_type',
     status: 400,
-    check: (f) => (keyTypeOf(f) === 'dynamic' ? 'dynamic key type roles are no longer supported' : undefined),
+    check: (f, ctx) =>
+      keyTypeOf(f) === 'dynamic' && !ctx.legacyDynamicKeys
+        ? 'dynamic key type roles are no longer supported'
+        : undefined,
+  },
+  // Vault 1.12's dynamic-key checks, in its order, plus ours (issue 23): core/dynamic-keys.ts.
+  {
+    field: 'key_type',
+    status: 400,
+    check: (f, ctx) =>
+      keyTypeOf(f) === 'dynamic' && ctx.legacyDynamicKeys
+        ? planDynamicRoleIssues(f, ctx.keyExists ?? false)[0]
+        : undefined,
   },
   {
     field: 'algorithm_signer',
@@ -120,16 +159,16 @@ const ROLE_RULES: readonly RoleRule[] = [
 ];
 
 /** Every write-time problem of a role request (all of them, for surfaces that show a list). */
-export function validateRoleWrite(raw: Readonly<Record<string, unknown>>): Issue[] {
+export function validateRoleWrite(raw: Readonly<Record<string, unknown>>, ctx: RoleWriteContext = {}): Issue[] {
   let fields: ReadonlyMap<string, unknown>;
   try {
-    fields = parseFields(ROLE_FIELDS, raw).values;
+    fields = parseFields(ctx.legacyDynamicKeys ? LEGACY_ROLE_FIELDS : ROLE_FIELDS, raw).values;
   } catch (e) {
     return [{ field: 'role', message: (e as Error).message }];
   }
   const issues: Issue[] = [];
   for (const rule of ROLE_RULES) {
-    const message = rule.check(fields);
+    const message = rule.check(fields, ctx);
     if (message !== undefined) issues.push({ field: rule.field, message });
   }
   return issues;
@@ -145,7 +184,8 @@ const copy = (v: unknown): unknown =>
 
 /** The stored role from coerced fields: each of the kind's fields as supplied, or Vault's default. */
 function buildRole(f: ReadonlyMap<string, unknown>): Role {
-  const kind: RoleKind = keyTypeOf(f) === 'otp' ? 'otp' : 'ca';
+  const keyType = keyTypeOf(f);
+  const kind: RoleKind = keyType === 'otp' || keyType === 'dynamic' ? keyType : 'ca';
   const role: Record<string, unknown> = { keyType: kind };
   for (const [wire, camel, row] of rowsOf(kind)) {
     role[camel] = f.has(wire) ? (row.store ? row.store(f.get(wire)) : f.get(wire)) : copy(row.vaultDefault);
@@ -165,9 +205,9 @@ export const parseRoleWrite = (raw: Readonly<Record<string, unknown>>): Role =>
   roleFromFields(parseFields(ROLE_FIELDS, raw).values);
 
 /** parseRoleWrite for fields already coerced with ROLE_FIELDS (the server's request fields). */
-export function roleFromFields(fields: ReadonlyMap<string, unknown>): Role {
+export function roleFromFields(fields: ReadonlyMap<string, unknown>, ctx: RoleWriteContext = {}): Role {
   for (const rule of ROLE_RULES) {
-    const message = rule.check(fields);
+    const message = rule.check(fields, ctx);
     if (message !== undefined) throw rule.status === 500 ? new InternalError(message) : new RequestError(message);
   }
   return buildRole(fields);

@@ -33,7 +33,7 @@ import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from './http/json-limits.j
 import { parseRequest, type ParsedRequest } from './http/parse-request.js';
 import { writeError, writeResult, type ServedResult } from './http/respond.js';
 import { PolicyStore } from './policy-store.js';
-import { sshBackend } from './ssh/ssh-backend.js';
+import { sshBackendWith } from './ssh/ssh-backend.js';
 import { kvBackend } from './kv/kv-backend.js';
 import { storageView, getJson, putJson, type Storage } from './storage/storage.js';
 import { MountTable, TOKEN_AUTH_MOUNT, effectiveTtls, mountStoragePrefix, type MountEntry } from './sys/mount-table.js';
@@ -55,12 +55,21 @@ export interface VaultServerOptions {
   readonly limits?: Partial<RequestLimits>;
   /** More `sys/` paths (the seal's `sys/seal`, `sys/rotate`, `sys/key-status`). @default none */
   readonly sysPaths?: readonly PathSpec[];
+  /**
+   * Vault 1.12's removed dynamic-key mode in the SSH engine (`sshca serve --legacy-dynamic-keys`,
+   * issue 23): `keys/:name`, `key_type=dynamic` roles, their creds and leases.
+   * @default false: Vault ≥ 1.13's answers
+   */
+  readonly legacyDynamicKeys?: boolean;
 }
 
 export type { TlsOptions };
 
-/** Secrets engines by mount type. */
-const SECRET_BACKENDS: Readonly<Record<string, Backend>> = { ssh: sshBackend, kv: kvBackend };
+/** Secrets engines by mount type, for a server's options. */
+const secretBackends = (options: Pick<VaultServerOptions, 'legacyDynamicKeys'>): Readonly<Record<string, Backend>> => ({
+  ssh: sshBackendWith({ legacyDynamicKeys: options.legacyDynamicKeys ?? false }),
+  kv: kvBackend,
+});
 
 /** Where a path leads. */
 interface Route {
@@ -103,6 +112,8 @@ export class VaultServer {
     readonly expiration: ExpirationManager,
     readonly identity: IdentityStore,
     private readonly sys: Backend,
+    /** Secrets engines by mount type. */
+    private readonly secretBackends: Readonly<Record<string, Backend>>,
     private readonly log: (line: string) => void,
     private readonly clock: () => number,
   ) {
@@ -149,11 +160,12 @@ export class VaultServer {
     const tokens = await TokenStore.open(storage, clock, log);
     const policies = await PolicyStore.open(storage);
     const audit = await AuditBroker.load(storage, log);
+    const backends = secretBackends(options);
     const expiration = await ExpirationManager.open(
       storage,
       async (lease) => {
         const mount = mounts.all().find((m) => m.accessor === lease.mount_accessor);
-        const backend = mount && SECRET_BACKENDS[mount.type];
+        const backend = mount && backends[mount.type];
         if (mount && backend?.revokeSecret) {
           await backend.revokeSecret(
             { storage: storageView(storage, mountStoragePrefix(mount)), mount },
@@ -194,6 +206,7 @@ export class VaultServer {
       expiration,
       identity,
       sys,
+      backends,
       log,
       clock,
     );
@@ -240,7 +253,7 @@ export class VaultServer {
     const mount = this.mounts.find(path);
     return {
       mount,
-      backend: mount && (mount.type === 'system' ? this.sys : SECRET_BACKENDS[mount.type]),
+      backend: mount && (mount.type === 'system' ? this.sys : this.secretBackends[mount.type]),
       inMount: mount ? path.slice(Math.min(mount.path.length, path.length)) : '',
       mountPoint: mount?.path ?? '',
     };
@@ -397,6 +410,7 @@ export class VaultServer {
       ttl,
       renewable: secret.renewable,
       internal: secret.internal,
+      maxTtl: effectiveTtls(mount).maxLeaseTtl,
     });
     return { id: lease.lease_id, duration: ttl, renewable: lease.renewable };
   }

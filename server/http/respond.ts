@@ -40,9 +40,12 @@ export function isEmptyResult(result: LogicalResponse | undefined, isList: boole
   const data = result?.data ?? null;
   const warnings = result?.warnings && result.warnings.length > 0 ? result.warnings : null;
   const auth = result?.auth ?? null;
+  // A renewed lease answers with its lease fields only, as Vault's (200, `data: null`).
+  const lease = result?.lease ?? null;
   const keys = data?.keys;
   return (
-    (data === null && warnings === null && auth === null) || (isList && (!Array.isArray(keys) || keys.length === 0))
+    (data === null && warnings === null && auth === null && lease === null) ||
+    (isList && (!Array.isArray(keys) || keys.length === 0))
   );
 }
 

@@ -28,6 +28,10 @@ export interface LeaseEntry {
   readonly renewable: boolean;
   /** What the backend needs to revoke the secret (never the secret itself). */
   readonly internal: Readonly<Record<string, unknown>>;
+  /** Renewable leases: the TTL a renewal without `increment` grants, seconds. */
+  readonly ttl?: number;
+  /** Renewable leases: no renewal reaches past this (issue time + the mount's max lease TTL), Unix ms. */
+  readonly max_expire_time?: number;
 }
 
 /** What a backend returns with a leased secret. */
@@ -38,6 +42,8 @@ export interface NewLease {
   readonly ttl: number;
   readonly renewable: boolean;
   readonly internal: Readonly<Record<string, unknown>>;
+  /** Renewable leases: the longest life from issue, seconds (the mount's max lease TTL). @default ttl */
+  readonly maxTtl?: number;
 }
 
 /** Revokes the secret behind a lease through its backend. */
@@ -92,6 +98,7 @@ export class ExpirationManager {
       expire_time: now + spec.ttl * 1000,
       renewable: spec.renewable,
       internal: spec.internal,
+      ...(spec.renewable ? { ttl: spec.ttl, max_expire_time: now + (spec.maxTtl ?? spec.ttl) * 1000 } : {}),
     };
     await putJson(this.storage, LEASES + lease.lease_id, lease);
     this.leases.set(lease.lease_id, lease);
@@ -124,31 +131,54 @@ export class ExpirationManager {
   }
 
   /**
-   * Renew a lease. No backend of this server issues renewable secrets (OTPs are not), so every renewal
-   * is refused, with Vault's reasons in Vault's order (`leaseEntry.renewable`), as plain 400s.
+   * Renew a lease. OTP leases are not renewable: refused with Vault's reasons in Vault's order
+   * (`leaseEntry.renewable`), as plain 400s. Renewable leases (legacy dynamic keys, issue 23) are
+   * extended as Vault's `framework.LeaseExtend(0, 0)`: by `increment` seconds, or by the lease's own
+   * TTL when none is given, from now, never past issue time + the mount's max lease TTL.
    */
-  renew(leaseId: string): never {
-    const lease = this.leases.get(leaseId);
-    if (!lease) throw new RequestError('lease not found');
-    if (lease.expire_time <= this.clock()) throw new RequestError('lease expired');
-    throw new RequestError('lease is not renewable');
+  renew(leaseId: string, increment = 0): Promise<LeaseEntry> {
+    return this.lock.run(leaseId, async () => {
+      const lease = this.leases.get(leaseId);
+      if (!lease) throw new RequestError('lease not found');
+      const now = this.clock();
+      if (lease.expire_time <= now) throw new RequestError('lease expired');
+      if (!lease.renewable) throw new RequestError('lease is not renewable');
+      const ttl = increment > 0 ? increment : (lease.ttl ?? 0);
+      const max = lease.max_expire_time ?? lease.expire_time;
+      const renewed: LeaseEntry = { ...lease, expire_time: Math.min(now + ttl * 1000, max) };
+      await putJson(this.storage, LEASES + leaseId, renewed);
+      this.leases.set(leaseId, renewed);
+      this.timer.schedule(renewed.expire_time);
+      return renewed;
+    });
   }
 
-  /** Revoke one lease (its secret first, then the lease); an unknown id is not an error, as in Vault. */
-  revoke(leaseId: string): Promise<void> {
+  /**
+   * Revoke one lease (its secret first, then the lease); an unknown id is not an error, as in Vault.
+   * When the secret cannot be revoked the lease stays (and expiry retries it), unless `force`: then
+   * the failure is logged and the lease goes anyway (Vault's revoke-force).
+   */
+  revoke(leaseId: string, options: { readonly force?: boolean } = {}): Promise<void> {
     return this.lock.run(leaseId, async () => {
       const lease = this.leases.get(leaseId);
       if (!lease) return;
-      await this.revokeSecret(lease);
+      try {
+        await this.revokeSecret(lease);
+      } catch (e) {
+        if (!options.force) throw e;
+        this.log(
+          `lease ${leaseId} removed by revoke-force although its secret was not revoked: ${(e as Error).message}`,
+        );
+      }
       await this.storage.delete(LEASES + leaseId);
       this.leases.delete(leaseId);
     });
   }
 
-  /** Revoke every lease under a prefix (a trailing `/` is added, as Vault does). */
-  async revokePrefix(prefix: string): Promise<void> {
+  /** Revoke every lease under a prefix (a trailing `/` is added, as Vault does); `force` as in revoke. */
+  async revokePrefix(prefix: string, options: { readonly force?: boolean } = {}): Promise<void> {
     const p = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
-    for (const id of [...this.leases.keys()].filter((k) => k.startsWith(p))) await this.revoke(id);
+    for (const id of [...this.leases.keys()].filter((k) => k.startsWith(p))) await this.revoke(id, options);
   }
 
   /** Stop the expiry timer (the server is closing). */

@@ -1,7 +1,9 @@
 // `DELETE <mount>/tidy/dynamic-keys`: removes host keys that Vault's removed dynamic-key mode left in
-// storage (`keys/`), reporting how many (reference §2.15). This server never stores such keys, so on
-// its own mounts the answer is "Removed 0 of 0 host keys."; the path exists so scripts written for
-// Vault run unchanged.
+// storage (`keys/`), reporting how many (reference §2.15). Without `--legacy-dynamic-keys` this server
+// never stores such keys, so on its own mounts the answer is "Removed 0 of 0 host keys."; the path
+// exists so scripts written for Vault run unchanged. With the flag, `keys/` holds the admin keys of
+// dynamic roles (paths-keys.ts), and tidying removes them as Vault 1.13 does after an upgrade: leases
+// of dynamic keys then cannot be revoked until their key is written again.
 
 import type { PathSpec } from '../framework.js';
 

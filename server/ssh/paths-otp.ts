@@ -9,6 +9,7 @@ import type { LogicalRequest, PathSpec } from '../framework.js';
 import { effectiveTtls } from '../sys/mount-table.js';
 import { readZeroAddressRoles } from './paths-config-zeroaddress.js';
 import { createOtp, deleteOtp, takeOtp } from './otp-store.js';
+import { issueDynamicCredential, revokeDynamicCredential } from './dynamic-credentials.js';
 import { readRole, ROLE_NAME } from './paths-roles.js';
 
 /** vault-ssh-helper's health probe and the answer it expects. */
@@ -21,7 +22,12 @@ const otpTtl = (req: LogicalRequest): number => {
   return Math.min(defaultLeaseTtl, maxLeaseTtl);
 };
 
-export const credsPath: PathSpec = {
+/**
+ * `creds/:role`. With `legacyDynamicKeys` (`sshca serve --legacy-dynamic-keys`, issue 23) it also
+ * issues Vault 1.12's dynamic keys on `key_type=dynamic` roles (dynamic-credentials.ts); without it such
+ * a role answers Vault ≥ 1.13's 500.
+ */
+export const credsPathWith = (legacyDynamicKeys: boolean): PathSpec => ({
   pattern: new RegExp(`^creds/(?<role>${ROLE_NAME})$`),
   fields: CREDS_FIELDS,
   operations: {
@@ -34,8 +40,11 @@ export const credsPath: PathSpec = {
       };
       // Vault checks the ip's presence before it reads the role.
       const role = request.ip === '' ? undefined : await readRole(req.storage, roleName);
-      const plan = planOtpCredential(request, role, (await readZeroAddressRoles(req.storage)) ?? []);
+      const zero = (await readZeroAddressRoles(req.storage)) ?? [];
+      const plan = planOtpCredential(request, role, zero, legacyDynamicKeys);
       const ttl = otpTtl(req);
+      // Vault 1.12 gave dynamic keys the same lease TTL as OTPs (the mount's default, within its maximum).
+      if (role?.keyType === 'dynamic') return issueDynamicCredential(req, roleName, role, plan, ttl);
       const { otp, saltedId } = await createOtp(req.storage, req.mount, {
         username: plan.username,
         ip: plan.ip,
@@ -49,7 +58,9 @@ export const credsPath: PathSpec = {
       };
     },
   },
-};
+});
+
+export const credsPath: PathSpec = credsPathWith(false);
 
 export const verifyPath: PathSpec = {
   pattern: /^verify$/,
@@ -84,10 +95,15 @@ export const lookupPath: PathSpec = {
   },
 };
 
-/** Revoking an OTP's lease (by id, prefix, expiry or unmount) deletes the OTP if it is still unused. */
+/**
+ * Revoking an OTP's lease (by id, prefix, expiry or unmount) deletes the OTP if it is still unused;
+ * revoking a legacy dynamic key's lease uninstalls the key from its host, whatever the server's mode
+ * (taking access away is always allowed).
+ */
 export const revokeOtpSecret = async (
   req: Pick<LogicalRequest, 'storage' | 'mount'>,
   internal: Readonly<Record<string, unknown>>,
 ) => {
   if (typeof internal.otp_salted_id === 'string') await deleteOtp(req.storage, req.mount, internal.otp_salted_id);
+  else await revokeDynamicCredential(req, internal);
 };

@@ -4,7 +4,8 @@
 // signed by, resolved at sign time; absent means `default`, and Vault's answers stay as they were.
 
 import { replaceableDefaultCriticalOptions } from '../../core/role-spec.js';
-import { roleFromFields, roleToWire, ROLE_FIELDS, type Role } from '../../core/role.js';
+import { InternalError } from '../../core/errors.js';
+import { LEGACY_ROLE_FIELDS, roleFromFields, roleToWire, ROLE_FIELDS, type Role } from '../../core/role.js';
 import { getJson, putJson, type Storage } from '../storage/storage.js';
 import type { PathSpec } from '../framework.js';
 import { removeZeroAddressRole } from './paths-config-zeroaddress.js';
@@ -18,13 +19,10 @@ export type StoredRole = Role & { readonly issuerRef?: string };
 export const readRole = (storage: Storage, name: string): Promise<StoredRole | undefined> =>
   getJson<StoredRole>(storage, `roles/${name}`);
 
-/** The role fields plus OpenBao's `issuer_ref`. */
-const ROLE_PATH_FIELDS = {
-  ...ROLE_FIELDS,
-  issuer_ref: {
-    type: 'string',
-    description: "Issuer reference (issuer id, name or 'default') whose key signs this role's certificates.",
-  },
+/** OpenBao's `issuer_ref`, beside the role fields. */
+const ISSUER_REF = {
+  type: 'string',
+  description: "Issuer reference (issuer id, name or 'default') whose key signs this role's certificates.",
 } as const;
 
 export const rolesListPath: PathSpec = {
@@ -44,13 +42,24 @@ export const rolesListPath: PathSpec = {
   },
 };
 
-export const rolePath: PathSpec = {
+/**
+ * `roles/:role`. With `legacyDynamicKeys` (`sshca serve --legacy-dynamic-keys`, issue 23) the schema
+ * has the dynamic-key fields of core/role-fields.ts and `key_type=dynamic` roles are written and read
+ * as Vault 1.12 did (plus our host-key pins); without it they are Vault ≥ 1.13's errors.
+ */
+export const rolePathWith = (legacyDynamicKeys: boolean): PathSpec => ({
   pattern: new RegExp(`^roles/(?<role>${ROLE_NAME})$`),
-  fields: ROLE_PATH_FIELDS,
+  fields: { ...(legacyDynamicKeys ? LEGACY_ROLE_FIELDS : ROLE_FIELDS), issuer_ref: ISSUER_REF },
   operations: {
     async update(req) {
-      // req.fields is the request coerced with ROLE_FIELDS, this path's schema (core/role-fields.ts).
-      const role = roleFromFields(req.fields);
+      // req.fields is the request coerced with this path's schema (core/role-fields.ts).
+      const keyName = ((req.fields.get('key') as string | undefined) ?? '').trim();
+      const keyExists =
+        legacyDynamicKeys &&
+        keyName !== '' &&
+        !keyName.includes('/') &&
+        (await req.storage.get(`keys/${keyName}`)) !== undefined;
+      const role = roleFromFields(req.fields, { legacyDynamicKeys, keyExists });
       const issuerRef = ((req.fields.get('issuer_ref') as string | undefined) ?? '').trim();
       const stored: StoredRole = issuerRef !== '' && issuerRef !== 'default' ? { ...role, issuerRef } : role;
       await putJson(req.storage, `roles/${req.captures.role}`, stored);
@@ -68,6 +77,9 @@ export const rolePath: PathSpec = {
     async read(req) {
       const role = await readRole(req.storage, req.captures.role!);
       if (!role) return undefined;
+      if (role.keyType === 'dynamic' && !legacyDynamicKeys) {
+        throw new InternalError('dynamic key type roles are no longer supported');
+      }
       const { issuerRef, ...model } = role;
       return { data: { ...roleToWire(model), ...(issuerRef ? { issuer_ref: issuerRef } : {}) } };
     },
@@ -77,4 +89,6 @@ export const rolePath: PathSpec = {
       return undefined;
     },
   },
-};
+});
+
+export const rolePath: PathSpec = rolePathWith(false);

@@ -1,5 +1,5 @@
 // `sys/leases/*` (and the older `sys/renew`, `sys/revoke`, `sys/revoke-prefix` paths): look a lease
-// up, renew it (every lease here is an OTP, which Vault does not renew), revoke it, revoke every lease
+// up, renew it (OTP leases are not renewable; legacy dynamic keys are), revoke it, revoke every lease
 // under a prefix, list lease ids (reference §4.4; Vault's logical_system.go handlers and messages).
 
 import { RequestError } from '../../core/errors.js';
@@ -29,7 +29,9 @@ const REVOKE_PREFIX_FIELDS: FieldSchema = { sync: SYNC };
 export function leasePaths(expiration: ExpirationManager): PathSpec[] {
   const renew: PathSpec['operations'] = {
     async update(req) {
-      return expiration.renew(leaseIdOf(req));
+      const lease = await expiration.renew(leaseIdOf(req), (req.fields.get('increment') as number | undefined) ?? 0);
+      const duration = Math.max(0, Math.round((lease.expire_time - req.now * 1000) / 1000));
+      return { lease: { id: lease.lease_id, duration, renewable: lease.renewable } };
     },
   };
   const revoke: PathSpec['operations'] = {
@@ -40,7 +42,7 @@ export function leasePaths(expiration: ExpirationManager): PathSpec[] {
   };
   const revokePrefix: PathSpec['operations'] = {
     async update(req) {
-      await expiration.revokePrefix(req.captures.prefix ?? '');
+      await expiration.revokePrefix(req.captures.prefix ?? '', { force: req.captures.force !== undefined });
       return undefined;
     },
   };
@@ -76,9 +78,10 @@ export function leasePaths(expiration: ExpirationManager): PathSpec[] {
       operations: renew,
     },
     { pattern: /^(?:leases\/)?revoke(?:\/(?<url_lease_id>.+))?$/, fields: REVOKE_FIELDS, operations: revoke },
-    // revoke-force is Vault's way past failing backends; revoking an OTP cannot fail, so it is revoke-prefix.
+    // revoke-force is Vault's way past failing backends (a legacy dynamic key whose host is gone): the
+    // leases go even when their secret could not be revoked.
     {
-      pattern: /^(?:leases\/)?revoke-(?:prefix|force)\/(?<prefix>.+)$/,
+      pattern: /^(?:leases\/)?revoke-(?:prefix|(?<force>force))\/(?<prefix>.+)$/,
       fields: REVOKE_PREFIX_FIELDS,
       sudo: true,
       operations: revokePrefix,

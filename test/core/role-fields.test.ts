@@ -4,11 +4,11 @@
 // when a row and its RoleSpec / OtpRoleSpec prop drift apart.
 
 import { describe, expect, it } from 'vitest';
-import { ROLE_FIELD_ROWS, rowsOf, type SpecMatchesTable } from '../../core/role-fields.js';
+import { CURRENT_ROLE_FIELD_ROWS, ROLE_FIELD_ROWS, rowsOf, type SpecMatchesTable } from '../../core/role-fields.js';
 import { otpRoleSpecToWire, otpRoleSpecFromWire, type OtpRoleSpec } from '../../core/role-spec-otp.js';
 import { roleSpecFromWire, roleSpecToWire, type RoleSpec } from '../../core/role-spec.js';
 import { otpRoleSpecToTerraform, roleSpecToTerraform, terraformRoleIssues } from '../../core/role-spec-terraform.js';
-import { EMPTY_CA_ROLE, parseRoleWrite, ROLE_FIELDS, roleToWire } from '../../core/role.js';
+import { EMPTY_CA_ROLE, LEGACY_ROLE_FIELDS, parseRoleWrite, ROLE_FIELDS, roleToWire } from '../../core/role.js';
 import { SIGN_FIELDS } from '../../core/sign.js';
 
 // Compile-time: each spec declares exactly its kind's table fields plus its opt-ins (which are not sent).
@@ -29,12 +29,37 @@ describe('the role-field table', () => {
   });
 
   it("is the server's schema for roles/:name: every field, its type and a one-line description", () => {
-    expect(Object.keys(ROLE_FIELDS)).toEqual(ROLE_FIELD_ROWS.map(([name]) => name));
+    expect(Object.keys(ROLE_FIELDS)).toEqual(CURRENT_ROLE_FIELD_ROWS.map(([name]) => name));
     for (const [name, row] of ROLE_FIELD_ROWS) {
-      expect(ROLE_FIELDS[name]).toEqual({ type: row.type, description: row.description });
+      expect(LEGACY_ROLE_FIELDS[name]).toEqual({ type: row.type, description: row.description });
       expect(row.description).toMatch(/^[^\n]{10,120}$/);
     }
     expect(Object.keys(ROLE_FIELDS)).toHaveLength(27);
+  });
+
+  it('keeps the legacy dynamic-key rows out of the schema, the specs and Terraform (issue 23)', () => {
+    const legacy = ROLE_FIELD_ROWS.filter(([, row]) => row.legacy === true).map(([name]) => name);
+    expect(legacy).toEqual([
+      'key',
+      'admin_user',
+      'key_bits',
+      'install_script',
+      'key_option_specs',
+      'known_hosts',
+      'insecure_ignore_host_key',
+    ]);
+    expect(Object.keys(LEGACY_ROLE_FIELDS)).toHaveLength(34);
+    for (const [, row] of ROLE_FIELD_ROWS.filter(([, r]) => r.legacy === true)) {
+      expect([row.kinds, row.spec, row.terraform]).toEqual([['dynamic'], undefined, undefined]);
+    }
+    expect(rowsOf('dynamic').map(([name]) => name)).toEqual([
+      'allowed_users',
+      'default_user',
+      'cidr_list',
+      'exclude_cidr_list',
+      'port',
+      ...legacy,
+    ]);
   });
 
   it("stores each omitted field at Vault's default and reads every field of the kind back", () => {

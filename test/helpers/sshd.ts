@@ -66,6 +66,12 @@ export interface SshdHostSpec {
    * @default none: no RevokedKeys line
    */
   readonly revokedKeys?: string;
+  /**
+   * Accept plain public keys from this AuthorizedKeysFile (sshd's tokens, e.g. `%h/.ssh/authorized_keys`)
+   * beside certificates: for the legacy dynamic keys (issue 23), which install such lines.
+   * @default none: `AuthorizedKeysFile none`, certificates only
+   */
+  readonly authorizedKeysFile?: string;
 }
 
 /** The PAM service of one host. Give `auth` or `content`. */
@@ -235,7 +241,7 @@ function renderConfig(spec: SshdHostSpec, dir: string, port: number, files: Host
     `TrustedUserCAKeys ${files.caFile}`,
     ...(spec.revokedKeys !== undefined ? [`RevokedKeys ${spec.revokedKeys}`] : []),
     `AuthorizedPrincipalsFile ${files.principalsDir}/%u`,
-    'AuthorizedKeysFile none',
+    `AuthorizedKeysFile ${spec.authorizedKeysFile ?? 'none'}`,
     'PasswordAuthentication no',
     ...(spec.pam
       ? ['KbdInteractiveAuthentication yes', 'UsePAM yes', 'UseDNS no']

@@ -32,6 +32,8 @@ export interface TestServerOptions {
   readonly clock?: () => number;
   /** Receives the server's operational log lines. @default dropped */
   readonly log?: (line: string) => void;
+  /** Vault 1.12's dynamic keys (`sshca serve --legacy-dynamic-keys`). @default false */
+  readonly legacyDynamicKeys?: boolean;
 }
 
 /** Start a server (in memory unless a storage is given). */
@@ -41,6 +43,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     version: '0.0.0-test',
     log: options.log ?? (() => {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.legacyDynamicKeys ? { legacyDynamicKeys: true } : {}),
   });
   if (!(await server.tokens.initialized())) await server.tokens.createRoot(TEST_ROOT_TOKEN);
   const { server: listener, url } = await server.listen('127.0.0.1', 0);

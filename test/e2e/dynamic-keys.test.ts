@@ -1,0 +1,331 @@
+// The legacy dynamic-key mode end to end (issue 23, points 1 and 2): an embedded server started with
+// legacyDynamicKeys (what `sshca serve --legacy-dynamic-keys` sets), real sshd hosts on loopback that
+// read `%h/.ssh/authorized_keys`, a real admin account with passwordless sudo for exactly the shipped
+// host script (ansible/roles/ssh_dynamic_keys_admin/files/sshca-authorized-key, copied to
+// /usr/local/sbin), and the test account sshca-test as the target. The real ssh client logs in with
+// the key the creds answer returns. Every account, file and sudoers drop-in this test adds is removed
+// in afterAll, and sshca-test's authorized_keys is put back as it was.
+
+import { execFileSync } from 'node:child_process';
+import { chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeScratchDir, removeScratchDir } from '../helpers/scratch.js';
+import { sshLogin } from '../helpers/ssh-client.js';
+import { startSshdHosts, stopAll, type SshdHost } from '../helpers/sshd.js';
+import { ensureTestUser } from '../helpers/test-user.js';
+import { startTestServer, type TestServer } from '../helpers/vault-server.js';
+
+const ADMIN = 'sshca-admin-test';
+const HELPER = '/usr/local/sbin/sshca-authorized-key';
+const HELPER_SOURCE = join(
+  import.meta.dirname,
+  '../../ansible/roles/ssh_dynamic_keys_admin/files/sshca-authorized-key',
+);
+const SUDOERS = `/etc/sudoers.d/${ADMIN.replace(/\./g, '')}`;
+const wrapped = (m: string) => `1 error occurred:\n\t* ${m}\n\n`;
+
+let user: string;
+let hostA: SshdHost;
+let hostB: SshdHost;
+let hosts: SshdHost[] = [];
+let vault: TestServer;
+let plain: TestServer;
+let scratch: string;
+let authorizedKeys: string;
+let originalAuthorizedKeys: string | undefined;
+let createdAdmin = false;
+/** Whether this test made sshca-test's ~/.ssh (removed again in afterAll). */
+let createdSshDir = false;
+let originalHelper: Buffer | undefined;
+const serverLog: string[] = [];
+
+/** What sshca-test's authorized_keys holds before and after every credential. */
+const BASELINE = [
+  '# sshca-test keys: kept byte for byte by the dynamic-key tests',
+  '',
+  'no-pty ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJm4oTTmMBWOjm8YCRX4kqI0LjfzKgJ2SRuMFrqq6Rmg unrelated@example',
+  '  # an indented comment',
+  '',
+].join('\n');
+
+const run = (file: string, args: string[]) => execFileSync(file, args, { stdio: 'pipe' }).toString();
+const uidOf = (name: string) => Number(run('id', ['-u', name]).trim());
+const gidOf = (name: string) => Number(run('id', ['-g', name]).trim());
+
+/** Write a file owned by `account` (with its ~/.ssh made 0700 and owned by it too). */
+function writeOwned(account: string, path: string, content: string): void {
+  const dir = path.slice(0, path.lastIndexOf('/'));
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chownSync(dir, uidOf(account), gidOf(account));
+  writeFileSync(path, content, { mode: 0o600 });
+  chownSync(path, uidOf(account), gidOf(account));
+}
+
+const readAuthorizedKeys = () => readFileSync(authorizedKeys, 'utf8');
+
+/** The role body for a dynamic role on `host` with the given extra fields. */
+const dynamicRole = (extra: Record<string, unknown>) => ({
+  key_type: 'dynamic',
+  key: 'admin',
+  admin_user: ADMIN,
+  default_user: user,
+  cidr_list: '127.0.23.0/24',
+  port: hostA.port,
+  ...extra,
+});
+
+/** Log in to hostA as sshca-test with a private key; the ssh exit code (0 = logged in). */
+async function loginWith(privateKey: string, host: SshdHost = hostA): Promise<number> {
+  const file = join(scratch, `user-key-${Math.random().toString(36).slice(2)}`);
+  writeFileSync(file, privateKey, { mode: 0o600 });
+  try {
+    return (await sshLogin({ host, user, identityFile: file, command: 'echo logged-in' })).code;
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
+/** Poll until `check` holds (expiry runs on whole seconds) or fail after `ms`. */
+async function eventually(check: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`not within ${ms} ms`);
+    await sleep(100);
+  }
+}
+
+beforeAll(async () => {
+  user = await ensureTestUser();
+  scratch = makeScratchDir('dynamic-keys');
+  if (!existsSync(`/home/${ADMIN}`)) {
+    run('useradd', ['--create-home', '--shell', '/bin/sh', ADMIN]);
+    createdAdmin = true;
+  }
+  run('usermod', ['-p', '*', ADMIN]); // sshd with UsePAM no refuses a locked ("!") account
+  run('ssh-keygen', ['-t', 'ed25519', '-N', '', '-q', '-C', 'sshca-admin-test', '-f', join(scratch, 'admin')]);
+  writeOwned(ADMIN, `/home/${ADMIN}/.ssh/authorized_keys`, readFileSync(join(scratch, 'admin.pub'), 'utf8'));
+
+  if (existsSync(HELPER)) originalHelper = readFileSync(HELPER);
+  copyFileSync(HELPER_SOURCE, HELPER);
+  run('chmod', ['0755', HELPER]);
+  const sudoers = join(scratch, 'sudoers');
+  writeFileSync(sudoers, `${ADMIN} ALL=(root) NOPASSWD: ${HELPER}\n`, { mode: 0o440 });
+  run('visudo', ['-cf', sudoers]);
+  copyFileSync(sudoers, SUDOERS);
+  run('chmod', ['0440', SUDOERS]);
+
+  authorizedKeys = `/home/${user}/.ssh/authorized_keys`;
+  createdSshDir = !existsSync(`/home/${user}/.ssh`);
+  if (existsSync(authorizedKeys)) originalAuthorizedKeys = readFileSync(authorizedKeys, 'utf8');
+  writeOwned(user, authorizedKeys, BASELINE);
+
+  hosts = await startSshdHosts(
+    ['a', 'b'].map((name, i) => ({
+      name: `dyn-${name}`,
+      address: `127.0.23.${i + 2}`,
+      trustedUserCaKeys: [],
+      principals: {},
+      authorizedKeysFile: '%h/.ssh/authorized_keys',
+    })),
+  );
+  [hostA, hostB] = hosts as [SshdHost, SshdHost];
+
+  vault = await startTestServer({ legacyDynamicKeys: true, log: (l) => serverLog.push(l) });
+  plain = await startTestServer();
+  const ok = async (path: string, body: unknown) => {
+    const r = await vault.request('POST', `/v1/${path}`, body);
+    expect(r.status, `${path}: ${r.body}`).toBeLessThan(300);
+    return r;
+  };
+  await ok('sys/mounts/ssh', { type: 'ssh' });
+  await ok('sys/mounts/ssh-short', { type: 'ssh', config: { default_lease_ttl: '2s', max_lease_ttl: '2s' } });
+  const adminKey = readFileSync(join(scratch, 'admin'), 'utf8');
+  for (const mount of ['ssh', 'ssh-short']) {
+    await ok(`${mount}/keys/admin`, { key: adminKey });
+    await ok(`${mount}/roles/dyn`, dynamicRole({ known_hosts: hostA.knownHostsLine }));
+  }
+}, 60_000);
+
+afterAll(async () => {
+  await vault?.close();
+  await plain?.close();
+  await stopAll(hosts);
+  if (originalAuthorizedKeys !== undefined) writeOwned(user, authorizedKeys, originalAuthorizedKeys);
+  else if (authorizedKeys) rmSync(authorizedKeys, { force: true });
+  if (createdSshDir) rmSync(`/home/${user}/.ssh`, { recursive: true, force: true });
+  rmSync(SUDOERS, { force: true });
+  if (originalHelper !== undefined) writeFileSync(HELPER, originalHelper, { mode: 0o755 });
+  else rmSync(HELPER, { force: true });
+  if (createdAdmin) run('userdel', ['--remove', ADMIN]);
+  if (scratch) removeScratchDir(scratch);
+});
+
+describe('dynamic keys with --legacy-dynamic-keys (issue 23)', () => {
+  it('installs a key the user logs in with; revoking the lease removes it and leaves the rest byte for byte', async () => {
+    const r = await vault.request('POST', '/v1/ssh/creds/dyn', { ip: hostA.address });
+    expect(r.status, r.body).toBe(200);
+    expect(Object.keys(r.json.data).sort()).toEqual(['ip', 'key', 'key_type', 'port', 'username']);
+    expect(r.json.data).toMatchObject({ key_type: 'dynamic', username: user, ip: hostA.address, port: hostA.port });
+    expect(r.json.data.key).toMatch(/^-----BEGIN RSA PRIVATE KEY-----\n/);
+    expect(r.json.renewable).toBe(true);
+    expect(r.json.lease_id).toMatch(/^ssh\/creds\/dyn\//);
+    expect(r.json.warnings).toBeNull();
+
+    const installed = readAuthorizedKeys();
+    expect(installed.startsWith(BASELINE)).toBe(true);
+    expect(installed.slice(BASELINE.length)).toMatch(/^ssh-rsa AAAA[\w+/=]+\n$/);
+    expect(await loginWith(r.json.data.key)).toBe(0);
+
+    const renewed = await vault.request('PUT', '/v1/sys/leases/renew', { lease_id: r.json.lease_id });
+    expect(renewed.status, renewed.body).toBe(200);
+    expect(renewed.json).toMatchObject({ lease_id: r.json.lease_id, renewable: true });
+
+    const revoked = await vault.request('PUT', '/v1/sys/leases/revoke', { lease_id: r.json.lease_id });
+    expect(revoked.status, revoked.body).toBe(204);
+    expect(readAuthorizedKeys()).toBe(BASELINE);
+    expect(await loginWith(r.json.data.key)).toBe(255);
+    // The lease's stored data holds what uninstalling needs, never the private key.
+    expect(serverLog.join('\n')).not.toContain('PRIVATE KEY');
+  });
+
+  it('removes the key when the lease expires', async () => {
+    const r = await vault.request('POST', '/v1/ssh-short/creds/dyn', { ip: hostA.address });
+    expect(r.status, r.body).toBe(200);
+    expect(r.json.lease_duration).toBe(2);
+    expect(readAuthorizedKeys()).not.toBe(BASELINE);
+    expect(await loginWith(r.json.data.key)).toBe(0);
+    await eventually(() => readAuthorizedKeys() === BASELINE, 15_000);
+    expect(await loginWith(r.json.data.key)).toBe(255);
+  });
+
+  it('refuses a host whose key is not the pinned one, and installs nothing', async () => {
+    // hostA's address with hostB's key: what an impostor on hostA's address would present.
+    const pins = `[${hostA.address}]:${hostA.port} ${hostB.hostPublicKey}`;
+    expect((await vault.request('POST', '/v1/ssh/roles/wrong-pin', dynamicRole({ known_hosts: pins }))).status).toBe(
+      204,
+    );
+    const r = await vault.request('POST', '/v1/ssh/creds/wrong-pin', { ip: hostA.address });
+    expect(r.status).toBe(500);
+    expect(r.json.errors).toEqual([
+      wrapped(
+        `failed to add public key to authorized_keys file in target: the host key of ${hostA.address}:${hostA.port} does not match ` +
+          "the role's known_hosts pins (Host key verification failed); nothing was changed",
+      ),
+    ]);
+    expect(readAuthorizedKeys()).toBe(BASELINE);
+  });
+
+  it('connects unchecked only when the role says insecure_ignore_host_key, and then warns', async () => {
+    const warning =
+      "insecure_ignore_host_key is set on this role: the host's key was not checked, so the key may have been " +
+      'installed on, and the admin key shown to, an impostor. Pin the host keys with known_hosts.';
+    expect((await vault.request('POST', '/v1/ssh/roles/no-pins', dynamicRole({}))).status).toBe(204);
+    const refused = await vault.request('POST', '/v1/ssh/creds/no-pins', { ip: hostA.address });
+    expect(refused.status).toBe(400);
+    expect(refused.json.errors).toEqual([
+      'role "no-pins" pins no host keys, so this server will not log in to 127.0.23.2: set the role\'s known_hosts ' +
+        "to the hosts' known_hosts lines (ssh-keyscan -p PORT HOST) or to an @cert-authority line of their host CA, " +
+        'or set insecure_ignore_host_key=true to connect unchecked as Vault 1.12 did',
+    ]);
+    expect(readAuthorizedKeys()).toBe(BASELINE);
+
+    const insecure = dynamicRole({ insecure_ignore_host_key: true });
+    expect((await vault.request('POST', '/v1/ssh/roles/insecure', insecure)).status).toBe(204);
+    const r = await vault.request('POST', '/v1/ssh/creds/insecure', { ip: hostA.address });
+    expect(r.status, r.body).toBe(200);
+    expect(r.json.warnings).toEqual([warning]);
+    expect(await loginWith(r.json.data.key)).toBe(0);
+    expect((await vault.request('PUT', '/v1/sys/leases/revoke', { lease_id: r.json.lease_id })).status).toBe(204);
+    expect(readAuthorizedKeys()).toBe(BASELINE);
+  });
+
+  it('pins hosts through their host CA with an @cert-authority line', async () => {
+    // hostB's key signs nothing here; a CA line for another key must not let hostA in either.
+    const caPins = `@cert-authority 127.0.23.* ${hostB.hostPublicKey}`;
+    expect((await vault.request('POST', '/v1/ssh/roles/ca-pin', dynamicRole({ known_hosts: caPins }))).status).toBe(
+      204,
+    );
+    const r = await vault.request('POST', '/v1/ssh/creds/ca-pin', { ip: hostA.address });
+    expect(r.status).toBe(500);
+    expect(r.json.errors[0]).toContain('Host key verification failed');
+    expect(readAuthorizedKeys()).toBe(BASELINE);
+  });
+
+  it('issues 10 credentials in parallel: 10 distinct keys installed, all revoked by prefix', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => vault.request('POST', '/v1/ssh/creds/dyn', { ip: hostA.address })),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
+    expect(new Set(answers.map((a) => a.json.data.key)).size).toBe(10);
+    const added = readAuthorizedKeys().slice(BASELINE.length).split('\n').filter(Boolean);
+    expect(new Set(added).size).toBe(10);
+    expect(await loginWith(answers[7]!.json.data.key)).toBe(0);
+    const r = await vault.request('PUT', '/v1/sys/leases/revoke-prefix/ssh/creds/dyn');
+    expect(r.status, r.body).toBe(204);
+    expect(readAuthorizedKeys()).toBe(BASELINE);
+  });
+
+  it('refuses key_bits below 2048, bad pins and a missing admin key at write time', async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [
+        { key_bits: 1024, known_hosts: hostA.knownHostsLine },
+        'key_bits 1024 is refused: this server generates RSA keys of 2048 bits or more (Vault allowed 1024); ' +
+          'set key_bits to 2048, 3072, 4096 or 8192, or leave it out for 2048',
+      ],
+      [{ key_bits: 2500 }, 'invalid key_bits field'],
+      [{ key: 'nope' }, `invalid 'key': "nope"`],
+      [{ key: '' }, 'missing key name'],
+      [{ admin_user: '' }, 'missing admin username'],
+      [
+        { known_hosts: `${hostA.knownHostsLine}\ngarbage` },
+        'known_hosts line 2: expected "<host patterns> <key type> <base64 key>", as ssh-keyscan prints',
+      ],
+      [
+        { key_option_specs: 'no-pty\nssh-ed25519 AAAA' },
+        'key_option_specs must be one line: a line break would add another authorized_keys entry',
+      ],
+    ];
+    for (const [extra, message] of cases) {
+      const r = await vault.request('POST', '/v1/ssh/roles/bad', dynamicRole(extra));
+      expect([r.status, r.json?.errors], JSON.stringify(extra)).toEqual([400, [message]]);
+    }
+  });
+
+  it('never shows the admin key: keys/ has no read, the role reads back without it', async () => {
+    const read = await vault.request('GET', '/v1/ssh/keys/admin');
+    expect([read.status, read.json]).toEqual([405, { errors: [wrapped('unsupported operation')] }]);
+    const bad = await vault.request('POST', '/v1/ssh/keys/other', { key: 'not a key' });
+    expect([bad.status, bad.json]).toEqual([400, { errors: ['Invalid key'] }]);
+    const role = await vault.request('GET', '/v1/ssh/roles/dyn');
+    expect(role.json.data).toEqual({
+      allowed_users: '',
+      default_user: user,
+      key_type: 'dynamic',
+      cidr_list: '127.0.23.0/24',
+      exclude_cidr_list: '',
+      port: hostA.port,
+      key: 'admin',
+      admin_user: ADMIN,
+      key_bits: 2048,
+      install_script: '',
+      key_option_specs: '',
+      known_hosts: hostA.knownHostsLine,
+      insecure_ignore_host_key: false,
+    });
+    expect(JSON.stringify(role.json)).not.toContain('PRIVATE KEY');
+  });
+
+  it('answers as Vault >= 1.13 without the flag', async () => {
+    await plain.request('POST', '/v1/sys/mounts/ssh', { type: 'ssh' });
+    const role = await plain.request('POST', '/v1/ssh/roles/dyn', dynamicRole({ known_hosts: hostA.knownHostsLine }));
+    expect([role.status, role.json]).toEqual([400, { errors: ['dynamic key type roles are no longer supported'] }]);
+    const key = await plain.request('POST', '/v1/ssh/keys/admin', {
+      key: readFileSync(join(scratch, 'admin'), 'utf8'),
+    });
+    expect([key.status, key.json]).toEqual([404, { errors: [wrapped('unsupported path')] }]);
+    const tidy = await plain.request('DELETE', '/v1/ssh/tidy/dynamic-keys');
+    expect(tidy.json.data).toEqual({ message: 'Removed 0 of 0 host keys.' });
+  });
+});
