@@ -1,9 +1,11 @@
 // End to end (issue 23, point 3): the real ansible-playbook (ansible_connection=local) applies the
 // ssh_dynamic_keys_admin role, with the example playbook of its README, to this machine under names of
 // this test's own (admin account sshca-adm-<random>, script /usr/local/sbin/sshca-authorized-key-<random>,
-// drop-in /etc/sudoers.d/sshca-dynamic-keys-<random>), all removed at the end. Then, over a real
-// loopback sshd that reads ~/.ssh/authorized_keys: the admin logs in with its key, installs a key for
-// the test account through `sudo -n <script> install`, and the test account logs in with it; every other
+// drop-in /etc/sudoers.d/sshca-dynamic-keys-<random>, target account sshca-dk-<random>), all removed at
+// the end; the shared test account sshca-test is not touched (test/e2e/dynamic-keys.test.ts checks its
+// authorized_keys byte for byte while this file may run beside it). Then, over a real loopback sshd that
+// reads ~/.ssh/authorized_keys: the admin logs in with its key, installs a key for the target account
+// through `sudo -n <script> install`, and the target account logs in with it; every other
 // sudo is refused; a drop-in that visudo refuses stops the play before anything is installed and leaves
 // an older drop-in as it was; `from=` keeps the admin's key to the backend's addresses; a second run
 // reports changed=0.
@@ -12,6 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import {
@@ -25,7 +28,6 @@ import {
 import { makeScratchDir, removeScratchDir } from '../helpers/scratch.js';
 import { sshLogin } from '../helpers/ssh-client.js';
 import { startSshdHosts, stopAll, type SshdHost } from '../helpers/sshd.js';
-import { ensureTestUser } from '../helpers/test-user.js';
 
 const ROLE_DIR = join(ANSIBLE_DIR, 'roles/ssh_dynamic_keys_admin');
 const AUTHORIZED_KEY_SCRIPT = join(ROLE_DIR, 'files/sshca-authorized-key');
@@ -35,13 +37,12 @@ const ADMIN = `sshca-adm-${suffix}`;
 const HOME = `/var/lib/${ADMIN}`;
 const SCRIPT = `/usr/local/sbin/sshca-authorized-key-${suffix}`;
 const SUDOERS = `/etc/sudoers.d/sshca-dynamic-keys-${suffix}`;
+/** The target account: a throwaway of this file's (uid >= 1000, password field "*"), never sshca-test. */
+const user = `sshca-dk-${suffix}`;
 
 let dir: string;
 let env: NodeJS.ProcessEnv;
 let host: SshdHost | undefined;
-let user: string;
-let userSshDir: string;
-let userSshDirExisted = true;
 let playbook: string;
 const key = (name: string) => readFileSync(join(dir, `${name}.pub`), 'utf8').trim();
 const durations: Record<string, number> = {};
@@ -96,9 +97,16 @@ beforeAll(async () => {
   for (const name of ['admin', 'user', 'other']) {
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `${name}@test`, '-f', join(dir, name)]);
   }
-  user = await ensureTestUser();
-  userSshDir = join(execFileSync('getent', ['passwd', user], { encoding: 'utf8' }).split(':')[5]!, '.ssh');
-  userSshDirExisted = existsSync(userSshDir);
+  // sshd with UsePAM no refuses a locked ("!") account: the password field is "*". Other test files
+  // may hold the /etc/passwd lock at the same moment, so useradd is tried again then.
+  for (let attempt = 1; !accountExists(user); attempt++) {
+    try {
+      execFileSync('useradd', ['--create-home', '--shell', '/bin/sh', '--password', '*', user], { stdio: 'pipe' });
+    } catch (e) {
+      if (attempt === 20) throw e;
+      await sleep(100);
+    }
+  }
   // The README's example playbook, as a user would copy it.
   const readme = readFileSync(join(ROLE_DIR, 'README.md'), 'utf8');
   const example = /```yaml\n(---\n[\s\S]*?)```/.exec(readme);
@@ -121,14 +129,13 @@ beforeAll(async () => {
 afterAll(async () => {
   console.info(`ansible-playbook durations (ms): ${JSON.stringify(durations)}`);
   if (host) await stopAll([host]);
-  // The test account keeps what it had: the key this test installed goes again.
-  if (!userSshDirExisted) rmSync(userSshDir, { recursive: true, force: true });
-  else if (userSshDir) execFileSync(AUTHORIZED_KEY_SCRIPT, ['uninstall', user], { input: `${key('user')}\n` });
-  if (accountExists(ADMIN)) execFileSync('userdel', ['--remove', ADMIN], { stdio: 'pipe' });
-  try {
-    execFileSync('groupdel', [ADMIN], { stdio: 'pipe' });
-  } catch {
-    // userdel removed it already
+  for (const account of [user, ADMIN]) {
+    if (accountExists(account)) execFileSync('userdel', ['--remove', account], { stdio: 'pipe' });
+    try {
+      execFileSync('groupdel', [account], { stdio: 'pipe' });
+    } catch {
+      // userdel removed it already
+    }
   }
   rmSync(SUDOERS, { force: true });
   rmSync(SCRIPT, { force: true });
