@@ -1,11 +1,14 @@
 // What the `sshca operator` subcommands that talk to a server share: the client (no token for init,
 // unseal and status, as Vault's CLI), the translation of an API error into one line in Vault's words,
-// and the seal status table `vault status` and `vault operator unseal` print.
+// the seal status table `vault status` and `vault operator unseal` print, and the token client of
+// seal and rotate.
 
+import { parseArgs } from 'node:util';
 import { clientOptionsFromEnv } from '../client/env.js';
 import { VaultClient, isVaultApiError } from '../client/vault-client.js';
 import { RequestError, UsageError } from '../core/errors.js';
-import { invalidTokenError } from './auth.js';
+import { usageErrors } from './args.js';
+import { authenticate, invalidTokenError } from './auth.js';
 
 /** Vault's `sys/seal-status` body (the fields the table shows). */
 export interface SealStatus {
@@ -111,4 +114,15 @@ export function parseCount(value: string | undefined, flag: string, fallback: nu
   const n = Number(value);
   if (n > 255) throw new UsageError(`--${flag} must be a whole number from 1 to 255, got ${JSON.stringify(value)}`);
   return n;
+}
+
+/** A client with the token of `--token`/`--address` (else the environment), for the subcommands that need one. */
+export function tokenClientFrom(argv: readonly string[]): Promise<VaultClient> {
+  const { values } = usageErrors(() =>
+    parseArgs({ args: [...argv], strict: true, options: { token: { type: 'string' }, address: { type: 'string' } } }),
+  );
+  return authenticate({
+    ...(values.address !== undefined ? { address: values.address } : {}),
+    ...(values.token !== undefined ? { token: values.token } : {}),
+  }).then((a) => a.client);
 }

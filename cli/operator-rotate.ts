@@ -2,11 +2,8 @@
 // `vault operator rotate` does, and print the new term from GET sys/key-status. New writes use the
 // new term; values written before stay readable under theirs.
 
-import { parseArgs } from 'node:util';
-import { usageErrors } from './args.js';
-import { authenticate } from './auth.js';
 import type { Command } from './command.js';
-import { operatorFailure, renderTable } from './operator-api.js';
+import { operatorFailure, renderTable, tokenClientFrom } from './operator-api.js';
 
 export const ROTATE_HELP = `Usage: sshca operator rotate [--token TOKEN] [--address URL]
 
@@ -27,17 +24,7 @@ export const operatorRotate: Command = {
   summary: "rotate the barrier's encryption key (token with sudo)",
   help: ROTATE_HELP,
   async run(argv) {
-    const { values } = usageErrors(() =>
-      parseArgs({
-        args: [...argv],
-        strict: true,
-        options: { token: { type: 'string' }, address: { type: 'string' } },
-      }),
-    );
-    const { client } = await authenticate({
-      ...(values.address !== undefined ? { address: values.address } : {}),
-      ...(values.token !== undefined ? { token: values.token } : {}),
-    });
+    const client = await tokenClientFrom(argv);
     try {
       await client.write('sys/rotate', {});
     } catch (e) {

@@ -1,11 +1,8 @@
 // `sshca operator seal`: seal a running server (PUT sys/seal, a token with sudo on sys/seal), as
 // `vault operator seal` does. From then on it answers 503 "Vault is sealed" until it is unsealed again.
 
-import { parseArgs } from 'node:util';
-import { usageErrors } from './args.js';
-import { authenticate } from './auth.js';
 import type { Command } from './command.js';
-import { operatorFailure } from './operator-api.js';
+import { operatorFailure, tokenClientFrom } from './operator-api.js';
 
 export const SEAL_HELP = `Usage: sshca operator seal [--token TOKEN] [--address URL]
 
@@ -25,17 +22,7 @@ export const operatorSeal: Command = {
   summary: 'seal the server now (token with sudo)',
   help: SEAL_HELP,
   async run(argv) {
-    const { values } = usageErrors(() =>
-      parseArgs({
-        args: [...argv],
-        strict: true,
-        options: { token: { type: 'string' }, address: { type: 'string' } },
-      }),
-    );
-    const { client } = await authenticate({
-      ...(values.address !== undefined ? { address: values.address } : {}),
-      ...(values.token !== undefined ? { token: values.token } : {}),
-    });
+    const client = await tokenClientFrom(argv);
     try {
       await client.write('sys/seal', {});
     } catch (e) {
