@@ -3,21 +3,28 @@
 // read `%h/.ssh/authorized_keys`, a real admin account with passwordless sudo for exactly the shipped
 // host script (ansible/roles/ssh_dynamic_keys_admin/files/sshca-authorized-key, copied to
 // /usr/local/sbin), and the test account sshca-test as the target. The real ssh client logs in with
-// the key the creds answer returns. Every account, file and sudoers drop-in this test adds is removed
-// in afterAll, and sshca-test's authorized_keys is put back as it was.
+// the key the creds answer returns; the built `sshca ssh --dynamic` connects and cleans up after
+// itself; the README's "Dynamic keys (legacy)" blocks run as written (their admin account is the
+// role's default, sshca-admin, so this test's is too). Every account, file and sudoers drop-in this
+// test adds is removed in afterAll, and sshca-test's authorized_keys is put back as it was. Only this
+// file changes sshca-test's authorized_keys (its tests run in sequence);
+// test/ansible/dynamic-keys-admin-e2e.test.ts uses an account, script and drop-in of its own.
 
 import { execFileSync } from 'node:child_process';
 import { chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeSshcaBin, runBlock, sectionBlocks } from '../helpers/readme.js';
 import { makeScratchDir, removeScratchDir } from '../helpers/scratch.js';
+import { runSshca } from '../helpers/sshca-bin.js';
 import { sshLogin } from '../helpers/ssh-client.js';
 import { startSshdHosts, stopAll, type SshdHost } from '../helpers/sshd.js';
 import { ensureTestUser } from '../helpers/test-user.js';
 import { startTestServer, type TestServer } from '../helpers/vault-server.js';
 
-const ADMIN = 'sshca-admin-test';
+/** The admin account: the role ssh_dynamic_keys_admin's default name, as the README's blocks use it. */
+const ADMIN = 'sshca-admin';
 const HELPER = '/usr/local/sbin/sshca-authorized-key';
 const HELPER_SOURCE = join(
   import.meta.dirname,
@@ -161,6 +168,39 @@ afterAll(async () => {
   if (createdAdmin) run('userdel', ['--remove', ADMIN]);
   if (scratch) removeScratchDir(scratch);
 });
+
+/**
+ * `sshca ssh --dynamic` (the built CLI) to hostA as sshca-test with the test's root token, hostA's
+ * key as the only known host; the ssh command prints `logged-in`.
+ */
+async function sshDynamic(server: TestServer, flags: string[]) {
+  const knownHosts = join(scratch, 'cli_known_hosts');
+  writeFileSync(knownHosts, `${hostA.knownHostsLine}\n`);
+  return runSshca(
+    [
+      'ssh',
+      '--dynamic',
+      ...flags,
+      '--',
+      '-p',
+      String(hostA.port),
+      '-o',
+      `UserKnownHostsFile=${knownHosts}`,
+      '-o',
+      'StrictHostKeyChecking=yes',
+      `${user}@${hostA.address}`,
+      'echo',
+      'logged-in',
+    ],
+    { VAULT_ADDR: server.url, VAULT_TOKEN: server.token },
+  );
+}
+
+/** The lease id of the "dynamic key from … installed for …" line `sshca ssh --dynamic` printed. */
+const leaseOf = (stderr: string) => /\(lease (ssh-cli\/creds\/dyn\/[\w-]+), /.exec(stderr)?.[1] ?? '';
+
+const installedLine = (lease: string, tail: string) =>
+  `sshca: dynamic key from ssh-cli/creds/dyn installed for ${user}@${hostA.address} (lease ${lease}, 2764800s); ${tail}\n`;
 
 describe('dynamic keys with --legacy-dynamic-keys (issue 23)', () => {
   it('installs a key the user logs in with; revoking the lease removes it and leaves the rest byte for byte', async () => {
@@ -327,5 +367,189 @@ describe('dynamic keys with --legacy-dynamic-keys (issue 23)', () => {
     expect([key.status, key.json]).toEqual([404, { errors: [wrapped('unsupported path')] }]);
     const tidy = await plain.request('DELETE', '/v1/ssh/tidy/dynamic-keys');
     expect(tidy.json.data).toEqual({ message: 'Removed 0 of 0 host keys.' });
+  });
+  describe('sshca ssh --dynamic (the built CLI)', () => {
+    beforeAll(async () => {
+      // A mount of its own: the one dynamic role for 127.0.23.0/24 beside an OTP role for the same
+      // addresses (lookup names both; the CLI keeps the dynamic one).
+      const ok = async (path: string, body: unknown) => {
+        const r = await vault.request('POST', `/v1/${path}`, body);
+        expect(r.status, `${path}: ${r.body}`).toBeLessThan(300);
+      };
+      await ok('sys/mounts/ssh-cli', { type: 'ssh' });
+      await ok('ssh-cli/keys/admin', { key: readFileSync(join(scratch, 'admin'), 'utf8') });
+      await ok('ssh-cli/roles/dyn', dynamicRole({ known_hosts: hostA.knownHostsLine }));
+      await ok('ssh-cli/roles/otp', { key_type: 'otp', default_user: user, cidr_list: '127.0.23.0/24' });
+    });
+
+    const lookup = async (lease: string) => {
+      const r = await vault.request('PUT', '/v1/sys/leases/lookup', { lease_id: lease });
+      return [r.status, r.json];
+    };
+
+    it('logs in with a dynamic key, then removes the key from the host and revokes the lease', async () => {
+      const r = await sshDynamic(vault, ['--mount', 'ssh-cli', '--role', 'dyn']);
+      const lease = leaseOf(r.stderr);
+      expect(r).toEqual({
+        code: 0,
+        stdout: 'logged-in\n',
+        stderr: installedLine(lease, 'it is removed from the host when ssh exits'),
+      });
+      expect(readAuthorizedKeys()).toBe(BASELINE);
+      expect(await lookup(lease)).toEqual([400, { errors: ['invalid lease'] }]);
+    });
+
+    it('with --keep-key leaves the key on the host until the lease is revoked', async () => {
+      const r = await sshDynamic(vault, ['--mount', 'ssh-cli', '--role', 'dyn', '--keep-key']);
+      const lease = leaseOf(r.stderr);
+      expect(r).toEqual({
+        code: 0,
+        stdout: 'logged-in\n',
+        stderr: installedLine(lease, 'it stays on the host until the lease ends (--keep-key)'),
+      });
+      expect(readAuthorizedKeys().slice(BASELINE.length)).toMatch(/^ssh-rsa AAAA[\w+/=]+\n$/);
+      expect((await lookup(lease))[0]).toBe(200);
+      const revoked = await vault.request('PUT', '/v1/sys/leases/revoke', { lease_id: lease });
+      expect(revoked.status, revoked.body).toBe(204);
+      expect(readAuthorizedKeys()).toBe(BASELINE);
+      expect(await lookup(lease)).toEqual([400, { errors: ['invalid lease'] }]);
+    });
+
+    it('without --role finds the one dynamic role for the address through lookup', async () => {
+      const r = await sshDynamic(vault, ['--mount', 'ssh-cli']);
+      const lease = leaseOf(r.stderr);
+      expect(r).toEqual({
+        code: 0,
+        stdout: 'logged-in\n',
+        stderr: installedLine(lease, 'it is removed from the host when ssh exits'),
+      });
+      expect(readAuthorizedKeys()).toBe(BASELINE);
+      expect(await lookup(lease)).toEqual([400, { errors: ['invalid lease'] }]);
+    });
+
+    it('refuses an OTP role (exit 1): the password issued is left to expire', async () => {
+      const r = await sshDynamic(vault, ['--mount', 'ssh-cli', '--role', 'otp']);
+      expect(r).toEqual({
+        code: 1,
+        stdout: '',
+        stderr:
+          'sshca ssh: role otp is an OTP role: use --otp (a one-time password was issued and will expire unused)\n',
+      });
+      expect(readAuthorizedKeys()).toBe(BASELINE);
+    });
+
+    it('refuses a certificate role (exit 1), here on a server without the flag', async () => {
+      await plain.request('POST', '/v1/sys/mounts/ssh-cli', { type: 'ssh' });
+      const role = await plain.request('POST', '/v1/ssh-cli/roles/dyn', {
+        key_type: 'ca',
+        allow_user_certificates: true,
+        allowed_users: user,
+      });
+      expect(role.status, role.body).toBe(204);
+      // As in Vault, creds checks the address before the key type: a CA role has no cidr_list.
+      expect(await sshDynamic(plain, ['--mount', 'ssh-cli', '--role', 'dyn'])).toEqual({
+        code: 1,
+        stdout: '',
+        stderr:
+          'sshca ssh: ip 127.0.23.2 is not in the cidr_list of role dyn (or it is in its exclude_cidr_list) ' +
+          '(backend said: Error validating IP: IP does not belong to role)\n',
+      });
+      // A zero-address CA role passes that check and reaches Vault's "key type unknown" (a 500).
+      const zero = await plain.request('POST', '/v1/ssh-cli/config/zeroaddress', { roles: 'dyn' });
+      expect(zero.status, zero.body).toBe(204);
+      const r = await sshDynamic(plain, ['--mount', 'ssh-cli', '--role', 'dyn']);
+      expect(r).toEqual({
+        code: 1,
+        stdout: '',
+        stderr:
+          'sshca ssh: role dyn is not a dynamic-key role (for certificate roles use "sshca login" or "sshca ssh" ' +
+          'without --dynamic) (backend said: key type unknown)\n',
+      });
+      expect(readAuthorizedKeys()).toBe(BASELINE);
+    });
+  });
+  describe('the README section "Dynamic keys (legacy)", run as written', () => {
+    it('sets up a dynamic role and connects with it, then moves the host to certificates', async () => {
+      const section = sectionBlocks('## Dynamic keys (legacy)');
+      const moving = sectionBlocks('### Moving off dynamic keys');
+      expect([section.map((b) => b.lang), moving.map((b) => b.lang)]).toEqual([['sh'], ['sh']]);
+      const folder = join(scratch, 'readme');
+      mkdirSync(folder);
+      const bin = makeSshcaBin(folder);
+      copyFileSync(join(scratch, 'admin'), join(folder, 'dev_admin_key.pem'));
+      // A server of its own (the blocks mount `ssh`), and a host that reads its TrustedUserCAKeys
+      // from the file the second block writes: what copying it to the host would do.
+      const server = await startTestServer({ legacyDynamicKeys: true });
+      const [host] = await startSshdHosts([
+        {
+          name: 'dyn-readme',
+          address: '127.0.23.4',
+          trustedUserCaKeys: [],
+          principals: { [user]: [user] },
+          authorizedKeysFile: '%h/.ssh/authorized_keys',
+          // First, so it wins over the harness's own TrustedUserCAKeys line.
+          extraConfig: [`TrustedUserCAKeys ${join(folder, 'trusted_user_ca_keys')}`],
+        },
+      ]);
+      try {
+        const env = {
+          VAULT_ADDR: server.url,
+          VAULT_TOKEN: server.token,
+          DEV_HOST: host!.address,
+          DEV_PORT: String(host!.port),
+          DEV_USER: user,
+        };
+        const first = await runBlock(section[0]!.code, { cwd: folder, bin, env });
+        const [lease, ...rest] = first.stdout.split('\n');
+        expect(lease).toMatch(/^ssh\/creds\/dyn\/[0-9a-f-]{36}$/);
+        expect([first.code, rest]).toEqual([0, [user, '']]);
+        // ssh-keyscan's comments, then sshca's one line.
+        const stderr = first.stderr.split('\n');
+        const scanned = stderr.filter((l) => l.startsWith('# '));
+        expect(scanned.length).toBeGreaterThan(0);
+        for (const l of scanned)
+          expect(l).toMatch(new RegExp(`^# 127\\.0\\.23\\.4:${host!.port} SSH-2\\.0-OpenSSH_.+$`));
+        expect(readFileSync(join(folder, 'dev_known_hosts'), 'utf8')).toBe(`${host!.knownHostsLine}\n`);
+        const sshcaLines = stderr.filter((l) => !l.startsWith('# '));
+        expect(sshcaLines).toHaveLength(2);
+        expect(sshcaLines[0]).toMatch(
+          new RegExp(
+            `^sshca: dynamic key from ssh/creds/dyn installed for ${user}@127\\.0\\.23\\.4 \\(lease ssh/creds/dyn/[0-9a-f-]{36}, 2764800s\\); it is removed from the host when ssh exits$`,
+          ),
+        );
+        expect(sshcaLines[1]).toBe('');
+        // The key of the raw creds call stays until its lease ends; sshca ssh's went when ssh exited.
+        expect(readAuthorizedKeys().slice(BASELINE.length)).toMatch(/^ssh-rsa AAAA[\w+/=]+\n$/);
+        expect((await server.request('PUT', '/v1/sys/leases/lookup', { lease_id: lease })).status).toBe(200);
+
+        const second = await runBlock(moving[0]!.code, { cwd: folder, bin, env });
+        const caKey = (await server.request('GET', '/v1/ssh/public_key')).body;
+        expect(second).toMatchObject({ code: 0, stdout: `${caKey}${user}\n` });
+        expect(second.stderr).toMatch(
+          new RegExp(
+            `^sshca: new certificate: principals ${user}; key id vault-root-[0-9a-f]{64}; serial \\d+; ` +
+              'valid until \\S+Z \\(30m0s left\\)\n$',
+          ),
+        );
+        expect(readAuthorizedKeys()).toBe(BASELINE);
+        const gone = await server.request('PUT', '/v1/sys/leases/lookup', { lease_id: lease });
+        expect([gone.status, gone.json]).toEqual([400, { errors: ['invalid lease'] }]);
+        expect((await server.request('GET', '/v1/ssh/roles/dyn')).status).toBe(404);
+        expect(readFileSync(join(folder, 'trusted_user_ca_keys'), 'utf8')).toContain(caKey.trim());
+        expect(readFileSync(join(folder, 'dev-ssh-ca-trust.yml'), 'utf8')).toContain(caKey.trim());
+        const role = await server.request('GET', '/v1/ssh/roles/dev');
+        expect(role.json.data).toMatchObject({
+          key_type: 'ca',
+          allow_user_certificates: true,
+          allowed_users: user,
+          default_user: user,
+          ttl: 1800,
+          max_ttl: 28800,
+        });
+      } finally {
+        await stopAll([host!]);
+        await server.close();
+      }
+    }, 60_000);
   });
 });
