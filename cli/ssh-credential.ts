@@ -25,6 +25,16 @@ export interface CredentialRequest {
 /** Vault's first error text (one `1 error occurred` wrapper removed). */
 const vaultText = (errors: readonly string[]) => errors.join('; ').replace(/^1 error occurred:\n\t\* (.*)\n\n$/s, '$1');
 
+/** A role of another kind than asked for, in words. */
+function kindMismatch(req: CredentialRequest, keyType: string): string {
+  const flag = req.kind === 'otp' ? '--otp' : '--dynamic';
+  return keyType === 'ca'
+    ? `role ${req.role} is a certificate role: use "sshca login" or "sshca ssh" without ${flag}`
+    : keyType === 'otp'
+      ? `role ${req.role} is an OTP role: use --otp`
+      : `role ${req.role} is a dynamic-key role: use --dynamic`;
+}
+
 /** The backend's refusal of a `creds` request, in plain words, then its own. */
 function explain(req: CredentialRequest, status: number, errors: readonly string[]): string {
   const vault = vaultText(errors);
@@ -73,6 +83,15 @@ export async function requestCredential(client: VaultClient, req: CredentialRequ
   } catch (e) {
     const invalid = invalidTokenError(e);
     if (invalid) throw invalid;
+    // Vault checks the address before the key type, so a role of another kind (a CA role has no
+    // cidr_list) is refused for the address: say what the role is when the token may read it.
+    if (isVaultApiError(e) && vaultText(e.errors) === 'Error validating IP: IP does not belong to role') {
+      const keyType = await readRole(client, req.mount, req.role).then(
+        (d) => d?.key_type,
+        () => undefined,
+      );
+      if (keyType !== undefined && keyType !== req.kind) throw new RequestError(kindMismatch(req, String(keyType)));
+    }
     // 500 only for a CA role ("key type unknown") or a dynamic role on a backend without the mode.
     if (
       isVaultApiError(e) &&
