@@ -2,6 +2,8 @@
 // credential) is registered under `<request path>/<uuid>`, persisted under `sys/expire/id/`, revoked
 // through its backend when it expires, when it is revoked by id or prefix, or when its mount is
 // disabled — and, after a restart, leases that expired while the server was down are revoked first.
+// A lease whose secret cannot be revoked at expiry is retried with growing gaps and, after
+// MAX_REVOKE_ATTEMPTS, kept as irrevocable (Vault's revocation retries; see revokeRetryDelay).
 
 import { randomUUID } from 'node:crypto';
 import { RequestError } from '../../core/errors.js';
@@ -16,6 +18,25 @@ const LEASES = 'sys/expire/id/';
  * check expiry too.
  */
 const TICK_MS = 1000;
+
+/**
+ * Attempts at revoking an expired lease before it is marked irrevocable: Vault's maxRevokeAttempts (6).
+ * An irrevocable lease is kept (stored, listed, looked up) with its last error (`revoke_err`, Vault's
+ * RevokeErr) and is not retried by expiry, not even after a restart, as in Vault; revoking it by id
+ * tries once more, and revoke-force removes it.
+ */
+export const MAX_REVOKE_ATTEMPTS = 6;
+/** The gap after the first failed attempt; each next gap doubles (Vault doubles too). */
+const REVOKE_RETRY_BASE_MS = 1000;
+
+/**
+ * The wait after failed attempt `attempt` (1-based): 1 s, 2 s, 4 s, 8 s, 16 s, so a dead host costs six
+ * ssh attempts over 31 s, then one log line saying the lease is irrevocable. Vault doubles from 10 s
+ * (20 s … 320 s, some ten minutes); we start at 1 s so that a host that was only briefly unreachable
+ * (an sshd restart) loses its key within seconds of the lease's end. The doubling ends with the
+ * attempts, so no cap is needed.
+ */
+export const revokeRetryDelay = (attempt: number): number => REVOKE_RETRY_BASE_MS * 2 ** (attempt - 1);
 
 /** One lease, as stored. Times are Unix milliseconds. */
 export interface LeaseEntry {
@@ -32,6 +53,11 @@ export interface LeaseEntry {
   readonly ttl?: number;
   /** Renewable leases: no renewal reaches past this (issue time + the mount's max lease TTL), Unix ms. */
   readonly max_expire_time?: number;
+  /**
+   * Set when expiry gave up after MAX_REVOKE_ATTEMPTS: the last error (no secret, as the backends'
+   * messages never hold one). The lease is irrevocable: kept, not retried by expiry.
+   */
+  readonly revoke_err?: string;
 }
 
 /** What a backend returns with a leased secret. */
@@ -54,6 +80,8 @@ export class ExpirationManager {
   private readonly leases = new Map<string, LeaseEntry>();
   private readonly lock = new KeyedLock();
   private readonly timer: ExpiryTimer;
+  /** Expired leases whose revocation failed: attempts so far and when the next is due (Unix ms). */
+  private readonly retries = new Map<string, { readonly attempts: number; readonly at: number }>();
 
   private constructor(
     private readonly storage: Storage,
@@ -106,10 +134,15 @@ export class ExpirationManager {
     return lease;
   }
 
-  /** The live lease with this id. */
+  /**
+   * The lease with this id: a live one, or an expired one kept because its secret could not be revoked
+   * (being retried, or irrevocable) — the operator must be able to find those.
+   */
   lookup(leaseId: string): LeaseEntry | undefined {
     const lease = this.leases.get(leaseId);
-    return lease && lease.expire_time > this.clock() ? lease : undefined;
+    if (!lease) return undefined;
+    const kept = lease.revoke_err !== undefined || this.retries.has(leaseId);
+    return lease.expire_time > this.clock() || kept ? lease : undefined;
   }
 
   /** `sys/leases/lookup`'s body for a lease: RFC 3339 times and the whole seconds left, as Vault's. */
@@ -155,8 +188,9 @@ export class ExpirationManager {
 
   /**
    * Revoke one lease (its secret first, then the lease); an unknown id is not an error, as in Vault.
-   * When the secret cannot be revoked the lease stays (and expiry retries it), unless `force`: then
-   * the failure is logged and the lease goes anyway (Vault's revoke-force).
+   * When the secret cannot be revoked the error is thrown and the lease stays (expiry retries it, see
+   * expireDue; an irrevocable one is tried again only by this call), unless `force`: then the failure is
+   * logged and the lease goes anyway (Vault's revoke-force).
    */
   revoke(leaseId: string, options: { readonly force?: boolean } = {}): Promise<void> {
     return this.lock.run(leaseId, async () => {
@@ -172,6 +206,7 @@ export class ExpirationManager {
       }
       await this.storage.delete(LEASES + leaseId);
       this.leases.delete(leaseId);
+      this.retries.delete(leaseId);
     });
   }
 
@@ -186,22 +221,57 @@ export class ExpirationManager {
     this.timer.stop();
   }
 
-  /** Revoke every lease whose time has come; answers when the next one is due. */
+  /**
+   * Revoke every lease whose time (or whose retry's time) has come; answers when the next one is due.
+   * A failed attempt is logged once (lease id, attempt, next try, the backend's message: never a
+   * secret) and retried after revokeRetryDelay; after MAX_REVOKE_ATTEMPTS the lease is marked
+   * irrevocable. Its backend refuses the expired secret meanwhile (OTPs check expiry themselves).
+   */
   private async expireDue(now: number): Promise<number> {
-    let retry = Infinity;
+    // Passes run on whole seconds; retries are counted from the pass's second, so the gaps are whole too.
+    const tick = Math.round(now / TICK_MS) * TICK_MS;
     for (const lease of [...this.leases.values()]) {
-      if (lease.expire_time > now) continue;
+      if (lease.expire_time > now || lease.revoke_err !== undefined) continue;
+      const retry = this.retries.get(lease.lease_id);
+      if (retry && retry.at > now) continue;
       try {
         await this.revoke(lease.lease_id);
       } catch (e) {
-        // Kept for the next round; its backend refuses the expired secret meanwhile.
-        this.log(`lease ${lease.lease_id} could not be revoked at expiry: ${(e as Error).message}`);
-        retry = now + TICK_MS;
+        await this.recordFailure(lease.lease_id, (retry?.attempts ?? 0) + 1, tick, (e as Error).message);
       }
     }
     // Taken after the awaits: leases registered meanwhile count too.
-    let next = retry;
-    for (const lease of this.leases.values()) if (lease.expire_time > now) next = Math.min(next, lease.expire_time);
+    let next = Infinity;
+    for (const lease of this.leases.values()) {
+      if (lease.revoke_err !== undefined) continue;
+      const at = lease.expire_time > now ? lease.expire_time : this.retries.get(lease.lease_id)?.at;
+      if (at !== undefined) next = Math.min(next, at);
+    }
     return next;
+  }
+
+  /** Note failed attempt `attempts` at revoking an expired lease: retry later, or mark it irrevocable. */
+  private recordFailure(leaseId: string, attempts: number, tick: number, message: string): Promise<void> {
+    return this.lock.run(leaseId, async () => {
+      const lease = this.leases.get(leaseId);
+      if (!lease) return; // revoked meanwhile (revoke-force)
+      if (attempts < MAX_REVOKE_ATTEMPTS) {
+        const delay = revokeRetryDelay(attempts);
+        this.retries.set(leaseId, { attempts, at: tick + delay });
+        this.log(
+          `lease ${leaseId} could not be revoked at expiry (attempt ${attempts} of ${MAX_REVOKE_ATTEMPTS}, ` +
+            `next in ${delay / 1000} s): ${message}`,
+        );
+        return;
+      }
+      const irrevocable: LeaseEntry = { ...lease, revoke_err: message };
+      await putJson(this.storage, LEASES + leaseId, irrevocable);
+      this.leases.set(leaseId, irrevocable);
+      this.retries.delete(leaseId);
+      this.log(
+        `lease ${leaseId} marked irrevocable after ${attempts} failed attempts, no more retries ` +
+          `(revoke it again once the cause is fixed, or remove it with sys/leases/revoke-force): ${message}`,
+      );
+    });
   }
 }

@@ -3,7 +3,8 @@
 // on the host through the role's admin account (dynamic-host.ts), and answers the private key with a
 // renewable lease, in Vault 1.12's shape. The lease keeps what uninstalling needs — never the private
 // key — and revoking it (by id or prefix, at expiry, or by disabling the mount) uninstalls the key;
-// when that fails the lease stays and expiry tries again.
+// when that fails the lease stays, and expiry tries again with doubling gaps until the lease is marked
+// irrevocable (server/leases/expiration-manager.ts).
 //
 // Beyond Vault: the host's key must match the role's `known_hosts` pins unless the role says
 // `insecure_ignore_host_key=true` (then the answer carries a warning); RSA keys are 2048 bits or more.
@@ -104,6 +105,8 @@ export async function issueDynamicCredential(
 /**
  * Revoke a dynamic key's lease: uninstall its line from the account's authorized_keys. Throws (and the
  * lease stays) when the admin key is gone or the host cannot be reached; the message holds no secret.
+ * Those are RequestErrors because Vault answers a failed `sys/leases/revoke` with a 400 carrying the
+ * backend's message (logical_system.go's handleError), which the operator needs to act on.
  * Leases of other secrets are not its business (false).
  */
 export async function revokeDynamicCredential(
@@ -113,7 +116,7 @@ export async function revokeDynamicCredential(
   if (!isLeaseData(internal)) return false;
   const data = internal as unknown as DynamicKeyLeaseData;
   const adminKey = await readAdminKey(req.storage, data.host_key_name);
-  if (adminKey === undefined) throw new Error(`key ${JSON.stringify(data.host_key_name)} not found`);
+  if (adminKey === undefined) throw new RequestError(`key ${JSON.stringify(data.host_key_name)} not found`);
   try {
     await changeAuthorizedKey(
       {
@@ -132,7 +135,7 @@ export async function revokeDynamicCredential(
       },
     );
   } catch (e) {
-    throw new Error(`error removing public key from authorized_keys file in target: ${(e as Error).message}`);
+    throw new RequestError(`error removing public key from authorized_keys file in target: ${(e as Error).message}`);
   }
   return true;
 }

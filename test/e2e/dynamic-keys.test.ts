@@ -8,13 +8,27 @@
 // role's default, sshca-admin, so this test's is too). Every account, file and sudoers drop-in this
 // test adds is removed in afterAll, and sshca-test's authorized_keys is put back as it was. Only this
 // file changes sshca-test's authorized_keys (its tests run in sequence);
-// test/ansible/dynamic-keys-admin-e2e.test.ts uses an account, script and drop-in of its own.
+// test/ansible/dynamic-keys-admin-e2e.test.ts uses an account, script and drop-in of its own. A third
+// host (hostGone) is stopped by the test of an unreachable host; a data-directory server proves that
+// revocation still uninstalls after a restart without the flag.
 
 import { execFileSync } from 'node:child_process';
-import { chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDataDir } from '../../server/data-dir.js';
+import type { SealableServer } from '../../server/seal/sealable-server.js';
 import { makeSshcaBin, runBlock, sectionBlocks } from '../helpers/readme.js';
 import { makeScratchDir, removeScratchDir } from '../helpers/scratch.js';
 import { runSshca } from '../helpers/sshca-bin.js';
@@ -36,6 +50,8 @@ const wrapped = (m: string) => `1 error occurred:\n\t* ${m}\n\n`;
 let user: string;
 let hostA: SshdHost;
 let hostB: SshdHost;
+/** Stopped by the test of a host that went away. */
+let hostGone: SshdHost;
 let hosts: SshdHost[] = [];
 let vault: TestServer;
 let plain: TestServer;
@@ -47,6 +63,8 @@ let createdAdmin = false;
 let createdSshDir = false;
 let originalHelper: Buffer | undefined;
 const serverLog: string[] = [];
+/** When each serverLog line arrived (Date.now()), index for index. */
+const serverLogTimes: number[] = [];
 
 /** What sshca-test's authorized_keys holds before and after every credential. */
 const BASELINE = [
@@ -129,17 +147,23 @@ beforeAll(async () => {
   writeOwned(user, authorizedKeys, BASELINE);
 
   hosts = await startSshdHosts(
-    ['a', 'b'].map((name, i) => ({
+    ['a', 'b', 'gone'].map((name, i) => ({
       name: `dyn-${name}`,
-      address: `127.0.23.${i + 2}`,
+      address: `127.0.23.${i < 2 ? i + 2 : 5}`, // .4 is the README test's host
       trustedUserCaKeys: [],
       principals: {},
       authorizedKeysFile: '%h/.ssh/authorized_keys',
     })),
   );
-  [hostA, hostB] = hosts as [SshdHost, SshdHost];
+  [hostA, hostB, hostGone] = hosts as [SshdHost, SshdHost, SshdHost];
 
-  vault = await startTestServer({ legacyDynamicKeys: true, log: (l) => serverLog.push(l) });
+  vault = await startTestServer({
+    legacyDynamicKeys: true,
+    log: (l) => {
+      serverLog.push(l);
+      serverLogTimes.push(Date.now());
+    },
+  });
   plain = await startTestServer();
   const ok = async (path: string, body: unknown) => {
     const r = await vault.request('POST', `/v1/${path}`, body);
@@ -368,6 +392,196 @@ describe('dynamic keys with --legacy-dynamic-keys (issue 23)', () => {
     const tidy = await plain.request('DELETE', '/v1/ssh/tidy/dynamic-keys');
     expect(tidy.json.data).toEqual({ message: 'Removed 0 of 0 host keys.' });
   });
+  it('keeps the lease of a host that went away: retries after 1, 2, 4, 8, 16 s, then irrevocable; revoke-force drops it', async () => {
+    const ok = async (path: string, body: unknown) => {
+      const r = await vault.request('POST', `/v1/${path}`, body);
+      expect(r.status, `${path}: ${r.body}`).toBeLessThan(300);
+    };
+    // Long enough for the revoke and lookup below to come before expiry.
+    await ok('sys/mounts/ssh-gone', { type: 'ssh', config: { default_lease_ttl: '4s', max_lease_ttl: '4s' } });
+    await ok('ssh-gone/keys/admin', { key: readFileSync(join(scratch, 'admin'), 'utf8') });
+    await ok('ssh-gone/roles/gone', dynamicRole({ port: hostGone.port, known_hosts: hostGone.knownHostsLine }));
+    const r = await vault.request('POST', '/v1/ssh-gone/creds/gone', { ip: hostGone.address });
+    expect(r.status, r.body).toBe(200);
+    const lease: string = r.json.lease_id;
+    const installed = readAuthorizedKeys();
+    expect(installed.slice(BASELINE.length)).toMatch(/^ssh-rsa AAAA[\w+/=]+\n$/);
+    await stopAll([hostGone]);
+    try {
+      const why =
+        `error removing public key from authorized_keys file in target: cannot log in to ${hostGone.address}:${hostGone.port} ` +
+        `as ${ADMIN} with the role's admin key: ssh: connect to host ${hostGone.address} port ${hostGone.port}: Connection refused`;
+      const revoked = await vault.request('PUT', '/v1/sys/leases/revoke', { lease_id: lease });
+      // Vault answers a failed revocation with a 400 carrying the backend's message.
+      expect([revoked.status, revoked.json]).toEqual([400, { errors: [why] }]);
+      const look = await vault.request('PUT', '/v1/sys/leases/lookup', { lease_id: lease });
+      expect([look.status, look.json?.data?.id]).toEqual([200, lease]);
+
+      // Expiry: one line per failed attempt, the gaps doubling, then one line saying irrevocable.
+      const mine = () => serverLog.map((l, i) => [l, serverLogTimes[i]!] as const).filter(([l]) => l.includes(lease));
+      await eventually(() => mine().some(([l]) => l.includes('marked irrevocable')), 45_000);
+      await sleep(2_000); // no attempt after that
+      const lines = mine();
+      expect(lines.map(([l]) => l)).toEqual([
+        ...[1, 2, 3, 4, 5].map(
+          (n) => `lease ${lease} could not be revoked at expiry (attempt ${n} of 6, next in ${2 ** (n - 1)} s): ${why}`,
+        ),
+        `lease ${lease} marked irrevocable after 6 failed attempts, no more retries (revoke it again once the ` +
+          `cause is fixed, or remove it with sys/leases/revoke-force): ${why}`,
+      ]);
+      const gaps = lines.slice(1).map(([, t], i) => (t - lines[i]![1]) / 1000);
+      gaps.forEach((gap, i) => {
+        expect(gap, `gap ${i + 1} of ${JSON.stringify(gaps)}`).toBeGreaterThan(2 ** i - 0.4);
+        expect(gap, `gap ${i + 1} of ${JSON.stringify(gaps)}`).toBeLessThan(2 ** i + 0.4);
+      });
+      expect(serverLog.join('\n')).not.toContain('PRIVATE KEY');
+
+      // Irrevocable: kept, found by lookup (ttl 0) and list, with its last error.
+      const kept = await vault.request('PUT', '/v1/sys/leases/lookup', { lease_id: lease });
+      expect([kept.status, kept.json?.data?.id, kept.json?.data?.ttl]).toEqual([200, lease, 0]);
+      const listed = await vault.request('LIST', '/v1/sys/leases/lookup/ssh-gone/creds/gone');
+      expect(listed.json?.data?.keys).toEqual([lease.slice('ssh-gone/creds/gone/'.length)]);
+      expect(vault.server.expiration.lookup(lease)?.revoke_err).toBe(why);
+
+      const forced = await vault.request('PUT', '/v1/sys/leases/revoke-force/ssh-gone/creds/gone');
+      expect(forced.status, forced.body).toBe(204);
+      const gone = await vault.request('PUT', '/v1/sys/leases/lookup', { lease_id: lease });
+      expect([gone.status, gone.json]).toEqual([400, { errors: ['invalid lease'] }]);
+      expect(serverLog).toContain(`lease ${lease} removed by revoke-force although its secret was not revoked: ${why}`);
+      // The host never heard of it: the key is still in the file (shared with hostA) until removed by hand.
+      expect(readAuthorizedKeys()).toBe(installed);
+    } finally {
+      // Whatever happened: no lease left retrying, and the file as the next tests expect it.
+      await vault.request('PUT', '/v1/sys/leases/revoke-force/ssh-gone/creds/gone');
+      writeOwned(user, authorizedKeys, BASELINE);
+    }
+  }, 60_000);
+
+  it('installs the role key_option_specs in front of the key, and sshd honours them (no pty)', async () => {
+    const role = dynamicRole({ known_hosts: hostA.knownHostsLine, key_option_specs: 'no-pty,no-port-forwarding' });
+    expect((await vault.request('POST', '/v1/ssh/roles/opts', role)).status).toBe(204);
+    /** `tty` run over ssh -tt with a fresh key of `roleName`; the lease is revoked afterwards. */
+    const ttyWith = async (roleName: string) => {
+      const r = await vault.request('POST', `/v1/ssh/creds/${roleName}`, { ip: hostA.address });
+      expect(r.status, r.body).toBe(200);
+      const line = readAuthorizedKeys().slice(BASELINE.length);
+      const file = join(scratch, `${roleName}-key`);
+      writeFileSync(file, r.json.data.key, { mode: 0o600 });
+      try {
+        const login = await sshLogin({ host: hostA, user, identityFile: file, command: 'tty', tty: true });
+        return { line, login };
+      } finally {
+        rmSync(file, { force: true });
+        const revoked = await vault.request('PUT', '/v1/sys/leases/revoke', { lease_id: r.json.lease_id });
+        expect(revoked.status, revoked.body).toBe(204);
+        expect(readAuthorizedKeys()).toBe(BASELINE);
+      }
+    };
+    // The control: the same login with a key without options gets a terminal.
+    const plainKey = await ttyWith('dyn');
+    expect([plainKey.login.code, plainKey.login.stdout], plainKey.login.stderr).toEqual([
+      0,
+      expect.stringMatching(/^\/dev\/pts\/\d+\r?\n$/),
+    ]);
+    const withOptions = await ttyWith('opts');
+    expect(withOptions.line).toMatch(/^no-pty,no-port-forwarding ssh-rsa AAAA[\w+/=]+\n$/);
+    // sshd refuses the pty; ssh -tt (RequestTTY=force) then gives up: OpenSSH's answer to no-pty.
+    expect(withOptions.login).toEqual({
+      code: 255,
+      stdout: '',
+      stderr: 'PTY allocation request failed on channel 0\r\n',
+    });
+  });
+
+  it("runs a custom install_script Vault's way, as the admin, and leaves no temporary file in its home", async () => {
+    const trace = `/home/${ADMIN}/install-script.trace`;
+    // Vault's contract: $1 install|uninstall, $2 the public key file, $3 the authorized_keys path.
+    const script = [
+      '#!/bin/sh',
+      'set -e',
+      'user=$(basename "$(dirname "$(dirname "$3")")")',
+      'echo "$1 $user $(id -un)" >> "$HOME/install-script.trace"',
+      `sudo -n ${HELPER} "$1" "$user" < "$2"`,
+      '',
+    ].join('\n');
+    const role = dynamicRole({ known_hosts: hostA.knownHostsLine, install_script: script });
+    expect((await vault.request('POST', '/v1/ssh/roles/scripted', role)).status).toBe(204);
+    const temporary = () => readdirSync(`/home/${ADMIN}`).filter((f) => f.startsWith('.sshca-dynamic-'));
+    try {
+      const r = await vault.request('POST', '/v1/ssh/creds/scripted', { ip: hostA.address });
+      expect(r.status, r.body).toBe(200);
+      expect(readAuthorizedKeys().slice(BASELINE.length)).toMatch(/^ssh-rsa AAAA[\w+/=]+\n$/);
+      expect(await loginWith(r.json.data.key)).toBe(0);
+      expect(temporary()).toEqual([]);
+      const revoked = await vault.request('PUT', '/v1/sys/leases/revoke', { lease_id: r.json.lease_id });
+      expect(revoked.status, revoked.body).toBe(204);
+      expect(readAuthorizedKeys()).toBe(BASELINE);
+      expect(await loginWith(r.json.data.key)).toBe(255);
+      expect(temporary()).toEqual([]);
+      expect(readFileSync(trace, 'utf8')).toBe(`install ${user} ${ADMIN}\nuninstall ${user} ${ADMIN}\n`);
+    } finally {
+      rmSync(trace, { force: true });
+    }
+  });
+
+  it('uninstalls on revocation after a restart of a --data-dir server without the flag', async () => {
+    const dir = join(scratch, 'data-dir');
+    const writeSecret = (path: string, content: string) => writeFileSync(path, content, { mode: 0o600 });
+    let front: SealableServer | undefined;
+    let listener: Server | undefined;
+    let url = '';
+    const open = async (legacyDynamicKeys: boolean) => {
+      const opened = await openDataDir(
+        dir,
+        { version: '0.0.0-test', log: () => {}, ...(legacyDynamicKeys ? { legacyDynamicKeys } : {}) },
+        writeSecret,
+      );
+      front = opened.server;
+      ({ server: listener, url } = await front.listen('127.0.0.1', 0));
+    };
+    const close = async () => {
+      if (front && listener) await front.close(listener);
+      front = undefined;
+    };
+    const call = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${url}/v1/${path}`, {
+        method,
+        headers: { 'X-Vault-Token': readFileSync(join(dir, 'root-token'), 'utf8').trim() },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      return { status: res.status, json: text === '' ? undefined : JSON.parse(text) };
+    };
+    try {
+      await open(true);
+      for (const [path, body] of [
+        ['sys/mounts/ssh', { type: 'ssh' }],
+        ['ssh/keys/admin', { key: readFileSync(join(scratch, 'admin'), 'utf8') }],
+        ['ssh/roles/dyn', dynamicRole({ known_hosts: hostA.knownHostsLine })],
+      ] as const) {
+        const w = await call('POST', path, body);
+        expect(w.status, `${path}: ${JSON.stringify(w.json)}`).toBeLessThan(300);
+      }
+      const r = await call('POST', 'ssh/creds/dyn', { ip: hostA.address });
+      expect(r.status, JSON.stringify(r.json)).toBe(200);
+      expect(readAuthorizedKeys().slice(BASELINE.length)).toMatch(/^ssh-rsa AAAA[\w+/=]+\n$/);
+      await close();
+
+      await open(false);
+      const role = await call('GET', 'ssh/roles/dyn');
+      expect([role.status, role.json]).toEqual([
+        500,
+        { errors: [wrapped('dynamic key type roles are no longer supported')] },
+      ]);
+      expect((await call('POST', 'ssh/creds/dyn', { ip: hostA.address })).status).not.toBe(200);
+      const revoked = await call('PUT', 'sys/leases/revoke', { lease_id: r.json.lease_id });
+      expect(revoked.status, JSON.stringify(revoked.json)).toBe(204);
+      expect(readAuthorizedKeys()).toBe(BASELINE);
+      expect(await loginWith(r.json.data.key)).toBe(255);
+    } finally {
+      await close();
+    }
+  }, 60_000);
   describe('sshca ssh --dynamic (the built CLI)', () => {
     beforeAll(async () => {
       // A mount of its own: the one dynamic role for 127.0.23.0/24 beside an OTP role for the same
