@@ -71,7 +71,7 @@ export async function sshWithDynamicKey(
         await revokeLease(client, cred.leaseId);
       } catch (e) {
         say(
-          `could not revoke lease ${cred.leaseId} (${(e as Error).message.split('\n')[0]}): the key stays on the host until the lease ends in ${cred.leaseDuration}s at most`,
+          `could not revoke lease ${cred.leaseId} (${(e as Error).message.split('\n')[0]}): the key stays on the host until the backend removes it at the lease's end (${cred.leaseDuration}s at most; if the host is unreachable then too, the lease is kept and needs revoking again)`,
         );
       }
     }

@@ -61,6 +61,11 @@ export interface VaultServerOptions {
    * @default false: Vault ≥ 1.13's answers
    */
   readonly legacyDynamicKeys?: boolean;
+  /**
+   * The gap before the first retry of a lease whose revocation failed at expiry; it doubles after each.
+   * @default 10 s, as Vault's (tests shorten it)
+   */
+  readonly revokeRetryBaseMs?: number;
 }
 
 export type { TlsOptions };
@@ -175,6 +180,7 @@ export class VaultServer {
       },
       clock,
       log,
+      options.revokeRetryBaseMs,
     );
     const wrapper = await ResponseWrapper.open(storage, tokens, clock);
     const identity = await IdentityStore.open(storage, clock, (accessor) => {

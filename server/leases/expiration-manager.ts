@@ -26,17 +26,17 @@ const TICK_MS = 1000;
  * tries once more, and revoke-force removes it.
  */
 export const MAX_REVOKE_ATTEMPTS = 6;
-/** The gap after the first failed attempt; each next gap doubles (Vault doubles too). */
-const REVOKE_RETRY_BASE_MS = 1000;
-
 /**
- * The wait after failed attempt `attempt` (1-based): 1 s, 2 s, 4 s, 8 s, 16 s, so a dead host costs six
- * ssh attempts over 31 s, then one log line saying the lease is irrevocable. Vault doubles from 10 s
- * (20 s … 320 s, some ten minutes); we start at 1 s so that a host that was only briefly unreachable
- * (an sshd restart) loses its key within seconds of the lease's end. The doubling ends with the
- * attempts, so no cap is needed.
+ * The gap after the first failed attempt, as Vault's (10 s); each next gap doubles, as Vault's: 20 s …
+ * 320 s, so a host that is down for up to some ten minutes still loses its key once it is back, and a
+ * host that stays down costs six attempts and six log lines, then the lease is irrevocable. The
+ * doubling ends with the attempts, so no cap is needed. Tests pass a shorter base.
  */
-export const revokeRetryDelay = (attempt: number): number => REVOKE_RETRY_BASE_MS * 2 ** (attempt - 1);
+export const DEFAULT_REVOKE_RETRY_BASE_MS = 10_000;
+
+/** The wait after failed attempt `attempt` (1-based), from the first gap `baseMs`. */
+export const revokeRetryDelay = (attempt: number, baseMs: number = DEFAULT_REVOKE_RETRY_BASE_MS): number =>
+  baseMs * 2 ** (attempt - 1);
 
 /** One lease, as stored. Times are Unix milliseconds. */
 export interface LeaseEntry {
@@ -89,6 +89,7 @@ export class ExpirationManager {
     /** Unix milliseconds. */
     private readonly clock: () => number,
     private readonly log: (line: string) => void,
+    private readonly retryBaseMs: number,
   ) {
     this.timer = new ExpiryTimer(clock, (now) => this.expireDue(now), log);
   }
@@ -99,8 +100,9 @@ export class ExpirationManager {
     revokeSecret: SecretRevoker,
     clock: () => number,
     log: (line: string) => void,
+    retryBaseMs: number = DEFAULT_REVOKE_RETRY_BASE_MS,
   ): Promise<ExpirationManager> {
-    const manager = new ExpirationManager(storage, revokeSecret, clock, log);
+    const manager = new ExpirationManager(storage, revokeSecret, clock, log, retryBaseMs);
     const walk = async (prefix: string): Promise<void> => {
       for (const child of await storage.list(LEASES + prefix)) {
         if (child.endsWith('/')) await walk(prefix + child);
@@ -256,7 +258,7 @@ export class ExpirationManager {
       const lease = this.leases.get(leaseId);
       if (!lease) return; // revoked meanwhile (revoke-force)
       if (attempts < MAX_REVOKE_ATTEMPTS) {
-        const delay = revokeRetryDelay(attempts);
+        const delay = revokeRetryDelay(attempts, this.retryBaseMs);
         this.retries.set(leaseId, { attempts, at: tick + delay });
         this.log(
           `lease ${leaseId} could not be revoked at expiry (attempt ${attempts} of ${MAX_REVOKE_ATTEMPTS}, ` +

@@ -159,6 +159,8 @@ beforeAll(async () => {
 
   vault = await startTestServer({
     legacyDynamicKeys: true,
+    // Vault's 10 s first gap would make the dead-host test take some ten minutes.
+    revokeRetryBaseMs: 1000,
     log: (l) => {
       serverLog.push(l);
       serverLogTimes.push(Date.now());

@@ -34,6 +34,8 @@ export interface TestServerOptions {
   readonly log?: (line: string) => void;
   /** Vault 1.12's dynamic keys (`sshca serve --legacy-dynamic-keys`). @default false */
   readonly legacyDynamicKeys?: boolean;
+  /** The first gap between retries of a failed revocation at expiry. @default 10 s (Vault's) */
+  readonly revokeRetryBaseMs?: number;
 }
 
 /** Start a server (in memory unless a storage is given). */
@@ -44,6 +46,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     log: options.log ?? (() => {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.legacyDynamicKeys ? { legacyDynamicKeys: true } : {}),
+    ...(options.revokeRetryBaseMs !== undefined ? { revokeRetryBaseMs: options.revokeRetryBaseMs } : {}),
   });
   if (!(await server.tokens.initialized())) await server.tokens.createRoot(TEST_ROOT_TOKEN);
   const { server: listener, url } = await server.listen('127.0.0.1', 0);
