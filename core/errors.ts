@@ -68,6 +68,15 @@ export class InvalidTokenError extends SshCaError {
   }
 }
 
+/**
+ * The backend refuses, with its own message (HTTP 403, plain text): Vault's error response returned
+ * together with `logical.ErrPermissionDenied` (AppRole's `invalid secret id accessor`).
+ */
+export class ForbiddenError extends SshCaError {
+  override readonly name = 'ForbiddenError' as const;
+  readonly status = 403;
+}
+
 /** The thing asked for does not exist (HTTP 404). */
 export class NotFoundError extends SshCaError {
   override readonly name = 'NotFoundError' as const;
@@ -135,6 +144,7 @@ const NAMES: readonly string[] = [
   'InternalError',
   'PermissionDeniedError',
   'InvalidTokenError',
+  'ForbiddenError',
   'NotFoundError',
   'UsageError',
   'UnsupportedPathError',
@@ -153,6 +163,7 @@ export const isValidationError = (e: unknown): e is ValidationError => hasName(e
 export const isInternalError = (e: unknown): e is InternalError => hasName(e, 'InternalError');
 export const isPermissionDeniedError = (e: unknown): e is PermissionDeniedError => hasName(e, 'PermissionDeniedError');
 export const isInvalidTokenError = (e: unknown): e is InvalidTokenError => hasName(e, 'InvalidTokenError');
+export const isForbiddenError = (e: unknown): e is ForbiddenError => hasName(e, 'ForbiddenError');
 export const isNotFoundError = (e: unknown): e is NotFoundError => hasName(e, 'NotFoundError');
 export const isSealedError = (e: unknown): e is SealedError => hasName(e, 'SealedError');
 export const isUsageError = (e: unknown): e is UsageError => hasName(e, 'UsageError');

@@ -80,7 +80,7 @@ export interface LogicalResponse {
   readonly warnings?: readonly string[];
   /** A raw body instead of the JSON envelope (e.g. `public_key`). */
   readonly raw?: { readonly status: number; readonly contentType: string; readonly body: string };
-  /** Status for handlers that answer with their own JSON (sys/health). */
+  /** Status for handlers that answer with their own JSON (sys/health), or another 2xx for the envelope (202). */
   readonly status?: number;
   /** Emit `data` as the whole body, without the envelope (sys/health). */
   readonly bare?: boolean;

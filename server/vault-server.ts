@@ -14,6 +14,7 @@ import { allPolicies, authBlock, rfc3339 } from './auth/auth-block.js';
 import { remoteAddrIsOk } from './auth/bound-cidrs.js';
 import { effectiveTokenTtl, tokenBackend, tokenPolicies } from './auth/token-backend.js';
 import { SYSTEM_MAX_TOKEN_TTL, TokenStore, type TokenEntry } from './auth/token-store.js';
+import { approleBackend } from './auth/approle-backend.js';
 import { jwtBackend } from './auth/jwt-backend.js';
 import { DEFAULT_LOCKOUT, userpassBackend } from './auth/userpass-backend.js';
 import {
@@ -141,6 +142,7 @@ export class VaultServer {
       }),
       jwt: jwtBackend('jwt'),
       oidc: jwtBackend('oidc'),
+      approle: approleBackend(),
     };
     this.identityBackend = identityBackend(identity);
   }
@@ -443,7 +445,8 @@ export class VaultServer {
       mount.config.default_lease_ttl || SYSTEM_MAX_TOKEN_TTL,
     );
     const { token, entry } = await this.tokens.create({
-      displayName: `${mount.path.replace(/\/$/, '').replace(/\//g, '-')}-${grant.displayName}`,
+      // As Vault: `<mount>-<name>`, without the dash when the method names no one (AppRole: `approle`).
+      displayName: `${mount.path.replace(/\/$/, '').replace(/\//g, '-')}-${grant.displayName}`.replace(/-$/, ''),
       policies,
       meta: grant.metadata,
       numUses: grant.numUses,

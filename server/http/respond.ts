@@ -85,7 +85,8 @@ export function writeResult(res: ServerResponse, ctx: ResultContext, result: Ser
   const data = result?.data ?? null;
   const envelope = envelopeOf(ctx, result);
   const body = TOP_LEVEL_COPY.test(ctx.path) && data ? { ...data, ...envelope } : envelope;
-  send(res, 200, JSON.stringify(body), 'application/json', ctx.head);
+  // A handler may answer its envelope with another success status (AppRole's tidy: 202).
+  send(res, result?.status ?? 200, JSON.stringify(body), 'application/json', ctx.head);
 }
 
 /** Errors Vault reports in go-multierror text (ACL, routing and internal failures); user errors stay plain. */

@@ -13,7 +13,7 @@ import { mountStoragePrefix, type MountTable, type UserLockoutConfig } from './m
 import { describeMount, normalise, parseConfigTtls } from './paths-mounts.js';
 
 /** Auth method types that can be enabled. */
-export const AUTH_TYPES = new Set(['userpass', 'jwt', 'oidc']);
+export const AUTH_TYPES = new Set(['userpass', 'jwt', 'oidc', 'approle']);
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
