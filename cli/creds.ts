@@ -21,6 +21,11 @@ const AUTH_FLAGS = [
   'jwt-env',
   'jwt-file',
   'jwt-role',
+  'role-id',
+  'role-id-file',
+  'secret-id-env',
+  'secret-id-file',
+  'secret-id-wrapped',
   'auth-mount',
 ] as const;
 
@@ -36,6 +41,11 @@ const CREDS_OPTIONS = {
   'jwt-env': LOGIN_OPTIONS['jwt-env'],
   'jwt-file': LOGIN_OPTIONS['jwt-file'],
   'jwt-role': LOGIN_OPTIONS['jwt-role'],
+  'role-id': LOGIN_OPTIONS['role-id'],
+  'role-id-file': LOGIN_OPTIONS['role-id-file'],
+  'secret-id-env': LOGIN_OPTIONS['secret-id-env'],
+  'secret-id-file': LOGIN_OPTIONS['secret-id-file'],
+  'secret-id-wrapped': LOGIN_OPTIONS['secret-id-wrapped'],
   ip: { type: 'string' },
   user: { type: 'string' },
   json: { type: 'boolean' },

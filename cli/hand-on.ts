@@ -13,7 +13,9 @@ import {
   AuthenticationError,
   jwtLoginName,
   readJobToken,
+  refuseApproleFlags,
   refuseJwtFlags,
+  unwrapRefusal,
   vaultTokenFile,
   type AuthOptions,
 } from './auth.js';
@@ -38,6 +40,7 @@ export function parseWrapTtlOption(value: string): number {
 export async function wrapCredential(o: AuthOptions, ttl: number): Promise<{ wrapInfo: WrapInfo; what: string }> {
   const base = clientOptionsFromEnv(process.env, o.address ? { address: o.address } : {}, '--address');
   const method = o.method ?? 'token';
+  if (method !== 'approle') refuseApproleFlags(o);
   if (method === 'userpass') {
     if (!o.username) throw new UsageError('--method userpass needs --username');
     const variable = o.passwordEnv ?? 'SSHCA_PASSWORD';
@@ -83,7 +86,11 @@ export async function wrapCredential(o: AuthOptions, ttl: number): Promise<{ wra
     }
   }
   if (method !== 'token') {
-    throw new UsageError(`--method must be token, userpass or jwt, got ${JSON.stringify(method)}`);
+    throw new UsageError(
+      method === 'approle'
+        ? '--wrap-ttl does not take --method approle: wrap the secret ID instead (vault write -wrap-ttl=10m -f auth/approle/role/ROLE/secret-id)'
+        : `--method must be token, userpass or jwt, got ${JSON.stringify(method)}`,
+    );
   }
   refuseJwtFlags(o);
   const file = vaultTokenFile();
@@ -103,11 +110,6 @@ export async function unwrapCredential(address: string | undefined, wrappingToke
   try {
     return await unwrapToken(new VaultClient({ ...base, token: '' }), wrappingToken);
   } catch (e) {
-    if (isVaultApiError(e) && (e.status === 400 || e.status === 403)) {
-      throw new AuthenticationError(
-        `unwrapping failed: ${e.errors.join('; ')} (a wrapping token works once and expires: ask for a new one)`,
-      );
-    }
-    throw e;
+    throw unwrapRefusal(e) ?? e;
   }
 }

@@ -1,4 +1,4 @@
-// `sshca login`: authenticate (token, userpass, or a CI job's JWT), get a short-lived certificate for an existing or
+// `sshca login`: authenticate (token, userpass, a CI job's JWT, or an AppRole), get a short-lived certificate for an existing or
 // fresh key, write it beside the key, load key and certificate into ssh-agent for exactly the
 // certificate's remaining life, drop our expired certificates from the agent, and say what was issued.
 // With --wrap-ttl it hands a credential on instead (a single-use wrapping token); with --unwrap-token
@@ -38,6 +38,11 @@ export const LOGIN_OPTIONS = {
   'jwt-role': { type: 'string' },
   'jwt-env': { type: 'string' },
   'jwt-file': { type: 'string' },
+  'role-id': { type: 'string' },
+  'role-id-file': { type: 'string' },
+  'secret-id-env': { type: 'string' },
+  'secret-id-file': { type: 'string' },
+  'secret-id-wrapped': { type: 'string' },
 } as const;
 
 export const LOGIN_OPTIONS_HELP = `  --mount MOUNT          SSH secrets engine mount, e.g. ssh-dev
@@ -48,7 +53,7 @@ export const LOGIN_OPTIONS_HELP = `  --mount MOUNT          SSH secrets engine m
                          kept in ~/.ssh/sshca/<mount>-<role> (or $SSHCA_HOME)
   --address URL          backend address (default VAULT_ADDR or BAO_ADDR)
   --token TOKEN          token (default VAULT_TOKEN, BAO_TOKEN, then ~/.vault-token)
-  --method token|userpass|jwt
+  --method token|userpass|jwt|approle
   --username NAME        userpass user; the password comes from $SSHCA_PASSWORD (or the variable
                          named by --password-env), else a prompt that does not echo
   --jwt-env VARIABLE     jwt: the environment variable holding the CI job's token (GitLab's
@@ -56,7 +61,17 @@ export const LOGIN_OPTIONS_HELP = `  --mount MOUNT          SSH secrets engine m
   --jwt-file FILE        jwt: read the job's token from FILE instead
   --jwt-role NAME        jwt: the JWT role to log in to, e.g. dev-ci (default: the JWT mount's
                          default_role)
-  --auth-mount PATH      where the auth method is mounted (default userpass; jwt for --method jwt)`;
+  --role-id ID           approle: the role's role_id (not a secret: it names the role)
+  --role-id-file FILE    approle: read the role_id from FILE instead
+  --secret-id-env VARIABLE
+                         approle: the environment variable holding the secret ID (default
+                         SSHCA_SECRET_ID); never printed, and never taken from the command line
+  --secret-id-file FILE  approle: read the secret ID from FILE instead
+  --secret-id-wrapped TOKEN|@FILE
+                         approle: a response-wrapping token (or a file holding one) whose unwrap
+                         gives the secret ID; it works once: a used or expired one is refused
+  --auth-mount PATH      where the auth method is mounted (default userpass; jwt for --method jwt;
+                         approle for --method approle)`;
 
 const HELP = `Usage: sshca login --mount MOUNT --role ROLE [options]
 
@@ -106,6 +121,13 @@ Examples:
     --host-ca-mount ssh-dev-host --hosts '*.dev.example.com,10.1.0.*'
   ssh -F ~/.ssh/sshca/config ubuntu@web-1.dev.example.com
 
+  # A deploy tool logs in with its AppRole: role_id in its config, secret ID in SSHCA_SECRET_ID.
+  sshca login --method approle --role-id "$ROLE_ID" --secret-id-env SSHCA_SECRET_ID \
+    --mount ssh-dev --role automation --principals gitlab-runner --json --no-agent
+  # …or with a secret ID handed on wrapped (vault write -wrap-ttl=10m -f auth/approle/role/deploy/secret-id)
+  sshca login --method approle --role-id "$ROLE_ID" --secret-id-wrapped @secret-id.wrapped \
+    --mount ssh-dev --role automation --principals gitlab-runner --no-agent
+
   # Hand a credential to a new machine once: wrap here, unwrap there (vault unwrap works too).
   WRAPPED=$(SSHCA_PASSWORD=… sshca login --method userpass --username deploy --wrap-ttl 10m)
   sshca login --unwrap-token "$WRAPPED" --mount ssh-dev --role automation --no-agent
@@ -133,6 +155,11 @@ export function authOptionsOf(values: LoginValues): AuthOptions {
     ...(values['jwt-env'] !== undefined ? { jwtEnv: values['jwt-env'] } : {}),
     ...(values['jwt-file'] !== undefined ? { jwtFile: values['jwt-file'] } : {}),
     ...(values['jwt-role'] !== undefined ? { jwtRole: values['jwt-role'] } : {}),
+    ...(values['role-id'] !== undefined ? { roleId: values['role-id'] } : {}),
+    ...(values['role-id-file'] !== undefined ? { roleIdFile: values['role-id-file'] } : {}),
+    ...(values['secret-id-env'] !== undefined ? { secretIdEnv: values['secret-id-env'] } : {}),
+    ...(values['secret-id-file'] !== undefined ? { secretIdFile: values['secret-id-file'] } : {}),
+    ...(values['secret-id-wrapped'] !== undefined ? { secretIdWrapped: values['secret-id-wrapped'] } : {}),
   };
 }
 

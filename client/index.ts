@@ -7,4 +7,5 @@ export * from './ssh-api.js';
 export * from './access-api.js';
 export * from './wrapping-api.js';
 export * from './jwt-api.js';
+export * from './approle-api.js';
 export * from './identity-api.js';
