@@ -122,10 +122,10 @@ Examples:
   ssh -F ~/.ssh/sshca/config ubuntu@web-1.dev.example.com
 
   # A deploy tool logs in with its AppRole: role_id in its config, secret ID in SSHCA_SECRET_ID.
-  sshca login --method approle --role-id "$ROLE_ID" --secret-id-env SSHCA_SECRET_ID \
+  sshca login --method approle --role-id "$ROLE_ID" --secret-id-env SSHCA_SECRET_ID \\
     --mount ssh-dev --role automation --principals gitlab-runner --json --no-agent
   # …or with a secret ID handed on wrapped (vault write -wrap-ttl=10m -f auth/approle/role/deploy/secret-id)
-  sshca login --method approle --role-id "$ROLE_ID" --secret-id-wrapped @secret-id.wrapped \
+  sshca login --method approle --role-id "$ROLE_ID" --secret-id-wrapped @secret-id.wrapped \\
     --mount ssh-dev --role automation --principals gitlab-runner --no-agent
 
   # Hand a credential to a new machine once: wrap here, unwrap there (vault unwrap works too).

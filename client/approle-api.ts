@@ -34,7 +34,8 @@ export async function createSecretId(
   const r = await client.call<SecretIdInfo>('PUT', `auth/${mount}/role/${role}/secret-id`, {
     body: metadata ? { metadata: JSON.stringify(metadata) } : {},
   });
-  if (!r?.data?.secret_id) throw new InternalError(`the backend answered auth/${mount}/role/${role}/secret-id without a secret ID`);
+  if (!r?.data?.secret_id)
+    throw new InternalError(`the backend answered auth/${mount}/role/${role}/secret-id without a secret ID`);
   return r.data;
 }
 
@@ -46,7 +47,8 @@ export async function createSecretIdWrapped(
   ttl: string | number,
 ): Promise<WrapInfo> {
   const r = await client.call('PUT', `auth/${mount}/role/${role}/secret-id`, { body: {}, wrapTtl: ttl });
-  if (!r?.wrapInfo) throw new InternalError(`the backend answered auth/${mount}/role/${role}/secret-id without wrap_info`);
+  if (!r?.wrapInfo)
+    throw new InternalError(`the backend answered auth/${mount}/role/${role}/secret-id without wrap_info`);
   return r.wrapInfo;
 }
 

@@ -212,7 +212,7 @@ describe('refusals', () => {
   it('documents the jwt method in --help', async () => {
     const r = await runSshca(['login', '--help']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('  --method token|userpass|jwt\n');
+    expect(r.stdout).toContain('  --method token|userpass|jwt|approle\n');
     expect(r.stdout).toContain("  --jwt-env VARIABLE     jwt: the environment variable holding the CI job's token");
     expect(r.stdout).toContain('  sshca login --method jwt --jwt-role dev-ci --jwt-env SSHCA_JWT \\\n');
     expect((await runSshca(['check-host', '--help'])).stdout).toContain('  --jwt-role NAME        jwt: the JWT role');
