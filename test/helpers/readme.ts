@@ -23,9 +23,18 @@ export function sectionBlocks(heading: string): ReadmeBlock[] {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const start = readme.indexOf(`\n${heading}\n`);
   expect(start, `README has no section ${heading}`).toBeGreaterThan(0);
-  const next = /\n#{1,3} /g;
+  // The next heading outside a fenced block (a shell comment such as `# 1. …` in a block is no heading).
+  const next = /\n(?:#{1,3} |```)/g;
   next.lastIndex = start + 1;
-  const end = next.exec(readme)?.index ?? readme.length;
+  let end = readme.length;
+  let fenced = false;
+  for (let m = next.exec(readme); m; m = next.exec(readme)) {
+    if (m[0].endsWith('```')) fenced = !fenced;
+    else if (!fenced) {
+      end = m.index;
+      break;
+    }
+  }
   return [...readme.slice(start, end).matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({
     lang: m[1]!,
     code: m[2]!,
