@@ -56,6 +56,8 @@ export interface LoginGrant {
   /** Seconds; 0 = the mount's maximum. */
   readonly maxTtl: number;
   readonly explicitMaxTtl: number;
+  /** Seconds (`token_period`): the token is periodic; 0 or absent = not. */
+  readonly period?: number;
   readonly numUses: number;
   readonly noDefaultPolicy: boolean;
   /** Where the token may be used from (`token_bound_cidrs`); empty = anywhere. */

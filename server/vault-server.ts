@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse, Server } from 'node:http';
 import type { AclDecision, AclOperation } from '../core/acl/acl.js';
 import { InvalidTokenError, NotFoundError, PermissionDeniedError } from '../core/errors.js';
 import type { IdentityEntitySnapshot } from '../core/policy/identity-template.js';
+import { resolveTokenTtl } from '../core/token-ttl.js';
 import { AuditBroker } from './audit/audit-broker.js';
 import { CachedStorage } from './cached-storage.js';
 import type { AuditRequest } from './audit/audit-entry.js';
@@ -437,13 +438,35 @@ export class VaultServer {
       if (entity.disabled) throw new PermissionDeniedError();
     }
     const policies = tokenPolicies(grant.policies, grant.noDefaultPolicy);
-    const explicitMaxTtl = grant.explicitMaxTtl || grant.maxTtl || mount.config.max_lease_ttl;
-    const ttl = effectiveTokenTtl(
-      grant.ttl,
-      explicitMaxTtl,
-      policies,
-      mount.config.default_lease_ttl || SYSTEM_MAX_TOKEN_TTL,
-    );
+    const period = grant.period ?? 0;
+    let explicitMaxTtl: number;
+    let ttl: number;
+    if (period > 0) {
+      // A periodic token (token_period): it lives for its period, capped by the mount's max TTL, and
+      // each renewal resets it to the period; only an explicit max TTL ends it (Vault's CalculateTTL).
+      explicitMaxTtl = grant.explicitMaxTtl;
+      const mountMaxTtl = effectiveTtls(mount).maxLeaseTtl || SYSTEM_MAX_TOKEN_TTL;
+      const now = Math.floor(this.clock() / 1000);
+      ttl = resolveTokenTtl({
+        increment: 0,
+        ttl: grant.ttl,
+        period,
+        backendMaxTtl: grant.maxTtl,
+        explicitMaxTtl,
+        mountMaxTtl,
+        mountDefaultTtl: mountMaxTtl,
+        startTime: now,
+        now,
+      }).ttl;
+    } else {
+      explicitMaxTtl = grant.explicitMaxTtl || grant.maxTtl || mount.config.max_lease_ttl;
+      ttl = effectiveTokenTtl(
+        grant.ttl,
+        explicitMaxTtl,
+        policies,
+        mount.config.default_lease_ttl || SYSTEM_MAX_TOKEN_TTL,
+      );
+    }
     const { token, entry } = await this.tokens.create({
       // As Vault: `<mount>-<name>`, without the dash when the method names no one (AppRole: `approle`).
       displayName: `${mount.path.replace(/\/$/, '').replace(/\//g, '-')}-${grant.displayName}`.replace(/-$/, ''),
@@ -453,6 +476,7 @@ export class VaultServer {
       ...(grant.boundCidrs ? { boundCidrs: grant.boundCidrs } : {}),
       ttl,
       explicitMaxTtl,
+      ...(period > 0 ? { period } : {}),
       path,
       ...(entity ? { entityId: entity.id } : {}),
     });

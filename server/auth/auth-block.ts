@@ -40,7 +40,7 @@ export function authBlock(
 
 /**
  * `auth/token/lookup*` data; `id` is empty when looked up by accessor. `identity_policies` (the
- * entity's policies) is there only when there are some, as in Vault.
+ * entity's policies), `period` and `role` are there only when set, as in Vault.
  */
 export function lookupData(
   id: string,
@@ -63,8 +63,10 @@ export function lookupData(
     num_uses: entry.numUses,
     orphan: entry.orphan,
     path: entry.path,
+    ...(entry.period ? { period: entry.period } : {}),
     policies: entry.policies,
     renewable: entry.renewable,
+    ...(entry.role ? { role: entry.role } : {}),
     ttl,
     type: 'service',
     ...(entry.boundCidrs ? { bound_cidrs: entry.boundCidrs } : {}),

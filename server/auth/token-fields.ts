@@ -54,7 +54,7 @@ export function updateTokenSettings(current: TokenSettings, fields: ReadonlyMap<
 
 /**
  * The checks Vault's `tokenutil.ParseTokenFields` makes after decoding, in its order; the first
- * message, or undefined. (Used by AppRole; userpass and jwt predate it and keep their own checks.)
+ * message, or undefined. AppRole and userpass run them; jwt keeps its plugin's own checks.
  */
 export function validateTokenSettings(s: TokenSettings): string | undefined {
   if (s.token_type === 'batch' || s.token_type === 'default-batch') {
@@ -98,6 +98,7 @@ export function grantOf(s: TokenSettings, displayName: string, metadata: Record<
     ttl: s.token_ttl,
     maxTtl: s.token_max_ttl,
     explicitMaxTtl: s.token_explicit_max_ttl,
+    period: s.token_period ?? 0,
     numUses: s.token_num_uses,
     noDefaultPolicy: s.token_no_default_policy,
     boundCidrs: s.token_bound_cidrs ?? [],

@@ -11,6 +11,7 @@
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { RequestError } from '../../core/errors.js';
+import { resolveTokenTtl } from '../../core/token-ttl.js';
 import { KeyedLock } from '../keyed-lock.js';
 import { ExpiryTimer } from '../leases/expiry-timer.js';
 import { deletePrefix, getJson, putJson, type Storage } from '../storage/storage.js';
@@ -49,6 +50,16 @@ export interface TokenEntry {
   readonly boundCidrs?: readonly string[];
   /** The identity entity it belongs to (Vault's `entity_id`); absent = none. */
   readonly entityId?: string;
+  /** Seconds: a periodic token is renewed to this, with no max TTL but an explicit one; absent = not periodic. */
+  readonly period?: number;
+  /** The token role it was created against (`auth/token/create/:role`); absent = none. */
+  readonly role?: string;
+}
+
+/** What bounds a renewal: the period and explicit max TTL in force (a token role's current ones, as in Vault). */
+export interface RenewLimits {
+  readonly period: number;
+  readonly explicitMaxTtl: number;
 }
 
 /** What a new token gets. */
@@ -70,6 +81,10 @@ export interface NewToken {
   readonly boundCidrs?: readonly string[];
   /** The identity entity (a login's, or the parent's for a child token, as in Vault). */
   readonly entityId?: string;
+  /** Seconds; 0 or absent = not periodic. */
+  readonly period?: number;
+  /** The token role it is created against. */
+  readonly role?: string;
 }
 
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -206,6 +221,8 @@ export class TokenStore {
           path: spec.path,
           ...(boundCidrs.length > 0 ? { boundCidrs: [...boundCidrs] } : {}),
           ...(spec.entityId ? { entityId: spec.entityId } : {}),
+          ...(spec.period ? { period: spec.period } : {}),
+          ...(spec.role ? { role: spec.role } : {}),
         };
         if (spec.parent !== undefined) await putJson(this.storage, `${CHILDREN}${spec.parent}/${hash}`, true);
         await putJson(this.storage, ACCESSORS + entry.accessor, hash);
@@ -309,25 +326,37 @@ export class TokenStore {
   }
 
   /**
-   * Renew for `increment` seconds (default: the TTL it was created with), capped by its explicit
-   * maximum TTL and the system maximum counted from its creation.
+   * Renew as Vault's `CalculateTTL` does (`core/token-ttl.ts`): a periodic token for its period again
+   * (the increment is ignored), capped only by its explicit max TTL; any other for `increment` seconds
+   * (default: the TTL it was created with) within its explicit max TTL and the system maximum, both
+   * counted from its creation. `limits` default to the token's own period and explicit max TTL.
    */
-  renew(entry: TokenEntry, increment?: number): Promise<TokenEntry> {
+  renew(
+    entry: TokenEntry,
+    increment: number,
+    limits?: RenewLimits,
+  ): Promise<{ entry: TokenEntry; warnings: readonly string[] }> {
     return this.lock.run(entry.hash, async () => {
       const current = await this.readLive(entry.hash);
       if (!current) throw new RequestError('token not found');
-      if (current.expireTime === 0) return current;
+      if (current.expireTime === 0) return { entry: current, warnings: [] };
       if (!current.renewable) throw new RequestError('lease is not renewable');
       const now = this.now();
-      let ttl = increment && increment > 0 ? increment : current.creationTtl;
-      const caps = [current.creationTime + SYSTEM_MAX_TOKEN_TTL];
-      if (current.explicitMaxTtl > 0) caps.push(current.creationTime + current.explicitMaxTtl);
-      ttl = Math.min(ttl, ...caps.map((c) => c - now));
-      if (ttl <= 0) throw new RequestError('past the max TTL, cannot renew');
+      const { ttl, warnings } = resolveTokenTtl({
+        increment,
+        ttl: current.creationTtl,
+        period: limits?.period ?? current.period ?? 0,
+        backendMaxTtl: 0,
+        explicitMaxTtl: limits?.explicitMaxTtl ?? current.explicitMaxTtl,
+        mountMaxTtl: SYSTEM_MAX_TOKEN_TTL,
+        mountDefaultTtl: SYSTEM_MAX_TOKEN_TTL,
+        startTime: current.creationTime,
+        now,
+      });
       const renewed: TokenEntry = { ...current, expireTime: now + ttl, issueTime: now };
       await putJson(this.storage, TOKENS + current.hash, renewed);
       this.track(renewed);
-      return renewed;
+      return { entry: renewed, warnings };
     });
   }
 

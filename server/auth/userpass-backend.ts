@@ -19,6 +19,7 @@ import {
   grantOf,
   readTokenSettings,
   updateTokenSettings,
+  validateTokenSettings,
   type TokenSettings,
 } from './token-fields.js';
 
@@ -80,6 +81,8 @@ export function userpassBackend(lockout: (req: LogicalRequest) => LockoutConfig)
     const [refused] = validateUserpassUserVault({ password, exists: existing !== undefined });
     if (refused) throw new RequestError(refused.message);
     const settings = updateTokenSettings(existing ?? DEFAULT_TOKEN_SETTINGS, req.fields);
+    const invalid = validateTokenSettings(settings);
+    if (invalid) throw new RequestError(invalid);
     const password_hash = password ? await hashPassword(password) : existing!.password_hash;
     await putJson(req.storage, userKey(name), { ...settings, password_hash } satisfies StoredUser);
     return undefined;
