@@ -105,9 +105,11 @@ export function decodeMembers(
 
 /** The member a `validateTokenSettings` message is about. */
 const tokenSettingsField = (message: string): string =>
-  message.includes('periodic') ? 'tokenPeriod' : message.includes('use count') || message.includes('num_uses')
-    ? 'tokenNumUses'
-    : 'tokenTtl';
+  message.includes('periodic')
+    ? 'tokenPeriod'
+    : message.includes('use count') || message.includes('num_uses')
+      ? 'tokenNumUses'
+      : 'tokenTtl';
 
 /**
  * Every problem of an AppRole role the IaC surfaces write, fields in camelCase: first Vault's refusals
@@ -159,7 +161,10 @@ export function validateAppRoleRoleSpec(spec: AppRoleRoleSpec): Issue[] {
     });
   }
   if ((spec.tokenPolicies ?? []).includes('root')) {
-    issues.push({ field: 'tokenPolicies', message: 'an AppRole login may not get the root policy: name the policies it needs' });
+    issues.push({
+      field: 'tokenPolicies',
+      message: 'an AppRole login may not get the root policy: name the policies it needs',
+    });
   }
   return issues;
 }

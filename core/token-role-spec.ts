@@ -97,7 +97,10 @@ export function validateTokenRoleSpec(spec: TokenRoleSpec): Issue[] {
     issues.push({ field: 'tokenNumUses', message: "'token_num_uses' cannot be negative" });
   }
   if (typeof d.pathSuffix === 'string' && d.pathSuffix.includes('..')) {
-    issues.push({ field: 'pathSuffix', message: 'error registering path suffix: path cannot contain parent references' });
+    issues.push({
+      field: 'pathSuffix',
+      message: 'error registering path suffix: path cannot contain parent references',
+    });
   }
   if (tokenType === 'batch') {
     const batch = (field: string, what: string) =>
@@ -118,7 +121,10 @@ export function validateTokenRoleSpec(spec: TokenRoleSpec): Issue[] {
     });
   }
   if ((spec.allowedPolicies ?? []).includes('root')) {
-    issues.push({ field: 'allowedPolicies', message: 'a token role may not allow the root policy: name the policies it needs' });
+    issues.push({
+      field: 'allowedPolicies',
+      message: 'a token role may not allow the root policy: name the policies it needs',
+    });
   }
   return issues;
 }

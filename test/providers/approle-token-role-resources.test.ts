@@ -41,7 +41,12 @@ describe('serialized providers', () => {
 describe('AppRoleRole', () => {
   it('creates the role with our defaults, outputs its role_id, refreshes, updates in place, replaces on name, deletes', async () => {
     await grpc.create(urn('AuthMethod', 'approle'), { ...conn('method'), path: 'approle', type: 'approle' });
-    const inputs = { ...conn('approle'), mount: 'approle', name: 'dev-delivery', tokenPolicies: ['dev-sign-automation'] };
+    const inputs = {
+      ...conn('approle'),
+      mount: 'approle',
+      name: 'dev-delivery',
+      tokenPolicies: ['dev-sign-automation'],
+    };
     expect((await grpc.check(urn('AppRoleRole', 'd'), {}, inputs)).failures).toEqual([]);
     const role = await grpc.create(urn('AppRoleRole', 'd'), inputs);
     expect(role.id).toBe('auth/approle/role/dev-delivery');
@@ -65,13 +70,20 @@ describe('AppRoleRole', () => {
     });
     // Refresh: unchanged; the same spec in seconds is no change.
     expect((await grpc.read(urn('AppRoleRole', 'd'), role.id, role.outs)).props).toEqual(role.outs);
-    expect((await grpc.diff(urn('AppRoleRole', 'd'), role.id, role.outs, { ...inputs, tokenTtl: 900 })).changes).toBe(1);
+    expect((await grpc.diff(urn('AppRoleRole', 'd'), role.id, role.outs, { ...inputs, tokenTtl: 900 })).changes).toBe(
+      1,
+    );
 
     // A secret ID (one use) and the role_id log in, with the signing policy for 15 minutes; a second login is refused.
     const secret = (await backend.request('POST', '/v1/auth/approle/role/dev-delivery/secret-id', {})).json.data;
     expect(secret.secret_id_ttl).toBe(600);
     const login = () =>
-      backend.request('POST', '/v1/auth/approle/login', { role_id: role.outs.roleId, secret_id: secret.secret_id }, null);
+      backend.request(
+        'POST',
+        '/v1/auth/approle/login',
+        { role_id: role.outs.roleId, secret_id: secret.secret_id },
+        null,
+      );
     const ok = await login();
     expect(ok.status).toBe(200);
     expect(ok.json.auth).toMatchObject({ policies: ['default', 'dev-sign-automation'], lease_duration: 900 });
@@ -95,9 +107,9 @@ describe('AppRoleRole', () => {
       secret_id_ttl: 300,
       token_ttl: 900,
     });
-    expect(
-      (await grpc.diff(urn('AppRoleRole', 'd'), role.id, updated, { ...next, name: 'other' })).replaces,
-    ).toEqual(['name']);
+    expect((await grpc.diff(urn('AppRoleRole', 'd'), role.id, updated, { ...next, name: 'other' })).replaces).toEqual([
+      'name',
+    ]);
     expect((await grpc.diff(urn('AppRoleRole', 'd'), role.id, updated, { ...next, mount: 'ar' })).replaces).toEqual([
       'mount',
     ]);
@@ -141,7 +153,10 @@ describe('TokenRole (check and diff; no server endpoint on this branch)', () => 
     expect((await grpc.check(urn('TokenRole', 'bad'), {}, bad)).failures).toEqual([
       { property: 'pathSuffix', reason: 'error registering path suffix: path cannot contain parent references' },
       { property: 'orphan', reason: "'token_type' cannot be 'batch' when role is set to generate non-orphan tokens" },
-      { property: 'tokenPeriod', reason: "'token_type' cannot be 'batch' when role is set to generate periodic tokens" },
+      {
+        property: 'tokenPeriod',
+        reason: "'token_type' cannot be 'batch' when role is set to generate periodic tokens",
+      },
       { property: 'renewable', reason: "'token_type' cannot be 'batch' when role is set to generate renewable tokens" },
       {
         property: 'allowedPolicies',
@@ -153,7 +168,9 @@ describe('TokenRole (check and diff; no server endpoint on this branch)', () => 
 
   it('diffs by wire form: the same period in seconds is no change, a new name replaces', async () => {
     const olds = { ...conn('token'), name: 'deployer', allowedPolicies: ['a'], tokenPeriod: '1h' };
-    expect(await grpc.diff(urn('TokenRole', 't'), 'auth/token/roles/deployer', olds, { ...olds, tokenPeriod: 3600 })).toEqual({
+    expect(
+      await grpc.diff(urn('TokenRole', 't'), 'auth/token/roles/deployer', olds, { ...olds, tokenPeriod: 3600 }),
+    ).toEqual({
       changes: 1,
       replaces: [],
       deleteBeforeReplace: false,
