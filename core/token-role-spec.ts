@@ -14,7 +14,11 @@ import { TOKEN_FIELDS } from './path-fields.js';
 
 /** A token role in camelCase, as the IaC surfaces take it. */
 export interface TokenRoleSpec {
-  /** Policies tokens created with the role may get (`default` is always allowed). */
+  /**
+   * Policies tokens created with the role may get (`default` is always allowed).
+   * @default - none: refused here unless `allowedPoliciesGlob` names some (with neither, Vault lets a
+   * token get any of its creator's policies)
+   */
   readonly allowedPolicies?: readonly string[];
   /** Policies tokens created with the role may not get. @default - none */
   readonly disallowedPolicies?: readonly string[];

@@ -77,7 +77,7 @@ export const tokenRoleProvider: pulumi.dynamic.ResourceProvider = {
 export interface TokenRoleArgs extends ConnectionArgs {
   /** Role name (`auth/token/create/<name>`). Changing it replaces the role. */
   readonly name: pulumi.Input<string>;
-  /** Policies its tokens may get; name some (or `allowedPoliciesGlob`). */
+  /** Policies its tokens may get. @default - none: refused unless `allowedPoliciesGlob` names some */
   readonly allowedPolicies?: pulumi.Input<pulumi.Input<string>[]>;
   /** Policies its tokens may not get. @default - none */
   readonly disallowedPolicies?: pulumi.Input<pulumi.Input<string>[]>;
