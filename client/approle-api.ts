@@ -1,56 +1,37 @@
-// Typed calls for the AppRole auth method (issue 24): a role's role_id, new secret IDs (plain or
-// response-wrapped, as `vault write -wrap-ttl=… -f auth/approle/role/R/secret-id`), and the login of a
-// role_id and secret ID. The secret ID travels in the body only; no call here puts it in an error.
+// Typed calls for the AppRole auth method (issue 24): roles (`auth/<mount>/role/:name` and its
+// `role-id`, for the IaC) and the login of a role_id and secret ID (for `sshca login --method
+// approle`). The role_id is not a secret on its own; the secret ID travels in the login's body only,
+// and no call here puts it in an error.
 
 import { InternalError } from '../core/errors.js';
-import type { AuthBlock, VaultClient, WrapInfo } from './vault-client.js';
+import type { AuthBlock, VaultClient } from './vault-client.js';
 
-/** What `auth/<mount>/role/<role>/secret-id` answers for a new secret ID. */
-export interface SecretIdInfo {
-  readonly secret_id: string;
-  readonly secret_id_accessor: string;
-  /** Seconds; 0 = never expires. */
-  readonly secret_id_ttl: number;
-  /** 0 = unlimited. */
-  readonly secret_id_num_uses: number;
-}
-
-/** A role's role_id (`auth/<mount>/role/<role>/role-id`). */
-export async function readApproleRoleId(client: VaultClient, mount: string, role: string): Promise<string> {
-  const r = await client.read<{ role_id: string }>(`auth/${mount}/role/${role}/role-id`);
-  if (typeof r?.data?.role_id !== 'string') {
-    throw new InternalError(`the backend answered auth/${mount}/role/${role}/role-id without a role_id`);
-  }
-  return r.data.role_id;
-}
-
-/** A new secret ID of `role`; `metadata` becomes the login token's metadata. */
-export async function createSecretId(
+/** Create or update `auth/<mount>/role/<name>`; returns Vault's warnings. */
+export async function writeAppRoleRole(
   client: VaultClient,
   mount: string,
-  role: string,
-  metadata?: Readonly<Record<string, string>>,
-): Promise<SecretIdInfo> {
-  const r = await client.call<SecretIdInfo>('PUT', `auth/${mount}/role/${role}/secret-id`, {
-    body: metadata ? { metadata: JSON.stringify(metadata) } : {},
-  });
-  if (!r?.data?.secret_id)
-    throw new InternalError(`the backend answered auth/${mount}/role/${role}/secret-id without a secret ID`);
-  return r.data;
+  name: string,
+  body: Readonly<Record<string, unknown>>,
+): Promise<readonly string[]> {
+  return (await client.write(`auth/${mount}/role/${name}`, body, true))?.warnings ?? [];
 }
 
-/** A new secret ID of `role` handed on wrapped for `ttl`: only the wrapping token comes back. */
-export async function createSecretIdWrapped(
+/** A role as Vault reads it, or undefined. */
+export async function readAppRoleRole(
   client: VaultClient,
   mount: string,
-  role: string,
-  ttl: string | number,
-): Promise<WrapInfo> {
-  const r = await client.call('PUT', `auth/${mount}/role/${role}/secret-id`, { body: {}, wrapTtl: ttl });
-  if (!r?.wrapInfo)
-    throw new InternalError(`the backend answered auth/${mount}/role/${role}/secret-id without wrap_info`);
-  return r.wrapInfo;
+  name: string,
+): Promise<Record<string, unknown> | undefined> {
+  return (await client.read(`auth/${mount}/role/${name}`))?.data;
 }
+
+/** A role's role_id, or undefined when the role does not exist. */
+export async function readAppRoleRoleId(client: VaultClient, mount: string, name: string): Promise<string | undefined> {
+  return (await client.read<{ role_id: string }>(`auth/${mount}/role/${name}/role-id`))?.data?.role_id;
+}
+
+export const deleteAppRoleRole = (client: VaultClient, mount: string, name: string): Promise<void> =>
+  client.delete(`auth/${mount}/role/${name}`);
 
 /** Log in with a role_id and secret ID (`auth/<mount>/login`); the `auth` block holds the token. */
 export async function loginApprole(

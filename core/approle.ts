@@ -119,3 +119,33 @@ export function validateAppRoleConstraints(role: AppRoleConstraints): string | u
   if (role.bindSecretId || role.secretIdBoundCidrs.length > 0 || role.tokenBoundCidrs.length > 0) return undefined;
   return 'at least one constraint should be enabled on the role';
 }
+
+/** The token settings `validateTokenSettings` looks at (Vault's `tokenutil.TokenParams`). */
+export interface TokenSettingsChecked {
+  readonly token_type: string;
+  readonly token_period: number;
+  readonly token_num_uses: number;
+  readonly token_ttl: number;
+  readonly token_max_ttl: number;
+}
+
+/**
+ * The checks Vault's `tokenutil.ParseTokenFields` makes after decoding, in its order; the first
+ * message, or undefined. AppRole and userpass run them (and the IaC validators); jwt keeps its plugin's own checks.
+ */
+export function validateTokenSettings(s: TokenSettingsChecked): string | undefined {
+  if (s.token_type === 'batch' || s.token_type === 'default-batch') {
+    if (s.token_period !== 0) {
+      return "'token_type' cannot be 'batch' or 'default_batch' when set to generate periodic tokens";
+    }
+    if (s.token_num_uses !== 0) {
+      return "'token_type' cannot be 'batch' or 'default_batch' when set to generate tokens with limited use count";
+    }
+  }
+  if (s.token_ttl < 0) return "'token_ttl' cannot be negative";
+  if (s.token_ttl > 0 && s.token_max_ttl > 0 && s.token_ttl > s.token_max_ttl) {
+    return "'token_ttl' cannot be greater than 'token_max_ttl'";
+  }
+  if (s.token_num_uses < 0) return "'token_num_uses' cannot be negative";
+  return undefined;
+}

@@ -110,6 +110,30 @@ export {
   type CiLoginSpec,
 } from './ci-login.js';
 export {
+  appRoleRoleSpecFromWire,
+  appRoleRoleSpecToTerraform,
+  appRoleRoleSpecToWire,
+  validateAppRoleRoleSpec,
+  APPROLE_ROLE_DEFAULTS,
+  DEFAULT_APPROLE_AUTH_PATH,
+  type AppRoleRoleSpec,
+} from './approle-role-spec.js';
+export {
+  tokenRoleSpecFromWire,
+  tokenRoleSpecToTerraform,
+  tokenRoleSpecToWire,
+  validateTokenRoleSpec,
+  type TokenRoleSpec,
+} from './token-role-spec.js';
+export {
+  deliveryPlatformAppRole,
+  deliveryPlatformMount,
+  deliveryPlatformRoleName,
+  deliveryPlatformSigningRole,
+  validateDeliveryPlatformSpec,
+  type DeliveryPlatformSpec,
+} from './delivery-platform.js';
+export {
   CANONICAL_OWNER,
   DEFAULT_INSTANCE_TYPE,
   ENCRYPTED_ROOT_VOLUME,

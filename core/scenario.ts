@@ -6,6 +6,7 @@
 // says why not (shorter TTLs, no `*` principals). Data only: no I/O.
 
 import type { CiLoginSpec } from './ci-login.js';
+import type { DeliveryPlatformSpec } from './delivery-platform.js';
 import type { HostCaSpec } from './host-ca.js';
 import type { JwtAuthBackendSpec } from './jwt-auth-backend-spec.js';
 import type { RoleSpec } from './role-spec.js';
@@ -150,6 +151,30 @@ export const SCENARIO_CI_LOGIN: { readonly env: ScenarioEnvironment; readonly sp
     boundAudiences: ['https://vault.example.com'],
     boundClaims: { project_path: 'infra/deploy', ref: 'main', ref_type: 'branch' },
     userClaim: 'project_path',
+    tokenTtl: '15m',
+    tokenMaxTtl: '1h',
+  },
+};
+
+/** The AppRole auth method the delivery platform logs in with (issue 24). */
+export const SCENARIO_APPROLE_AUTH: { readonly path: string; readonly description: string } = {
+  path: 'approle',
+  description: 'Delivery platform (deploy automation)',
+};
+
+/**
+ * The delivery platform's identity (issue 24): dev only, like the CI login (prod hosts take no
+ * automation certificate). The deploy automation logs in to the AppRole role `dev-delivery` with a
+ * secret ID it asks for per deploy (one use, 10 minutes) and gets `dev-sign-automation` for 15 minutes.
+ */
+export const SCENARIO_DELIVERY: { readonly env: ScenarioEnvironment; readonly spec: DeliveryPlatformSpec } = {
+  env: 'dev',
+  spec: {
+    authMount: SCENARIO_APPROLE_AUTH.path,
+    role: 'dev-delivery',
+    signingRole: 'automation',
+    secretIdNumUses: 1,
+    secretIdTtl: '10m',
     tokenTtl: '15m',
     tokenMaxTtl: '1h',
   },

@@ -4,8 +4,10 @@
 // `zeroAddress` make up the mount's zero-address list, written after them. With `hostCa`, a host CA of
 // its own (`ssh-<env>-host`), a role that signs host keys only, the policy that may sign on it, and
 // the `@cert-authority` lines clients trust it with (issue 17). With `ciLogin`, a JWT role on a given
-// JWT auth mount that admits one project's CI jobs with the signing policy of one SSH role (issue 18). Members and props carry
-// the Pulumi twin's names (issue 16, point 5); `mountPath` and `policies` remain as deprecated aliases.
+// JWT auth mount that admits one project's CI jobs with the signing policy of one SSH role (issue 18).
+// With `deliveryPlatform`, an AppRole role (one-use, short-lived secret IDs) with the same kind of
+// signing policy: the deploy automation's identity (issue 24). Members and props carry the Pulumi
+// twin's names (issue 16, point 5); `mountPath` and `policies` remain as deprecated aliases.
 
 import { Construct } from 'constructs';
 import { parseDurationSeconds } from '../core/duration.js';
@@ -41,6 +43,15 @@ import {
   type CiLoginSpec,
 } from '../core/ci-login.js';
 import { JwtRole } from './jwt-role.js';
+import {
+  deliveryPlatformAppRole,
+  deliveryPlatformMount,
+  deliveryPlatformRoleName,
+  deliveryPlatformSigningRole,
+  validateDeliveryPlatformSpec,
+  type DeliveryPlatformSpec,
+} from '../core/delivery-platform.js';
+import { AppRoleRole } from './approle-role.js';
 import { validateWith } from './validation.js';
 
 /** Props of an SshEnvironment. */
@@ -92,6 +103,14 @@ export interface SshEnvironmentProps {
    * @default - none: no JWT role; CI jobs need a token some other way
    */
   readonly ciLogin?: CiLoginSpec;
+  /**
+   * The delivery platform's identity (see DeliveryPlatformSpec): an AppRole role on the AppRole mount
+   * `authMount` (an AuthMethod's `path` reference orders it after the method) whose tokens get this
+   * environment's signing policy of `signingRole` (`automation` unless given); one-use secret IDs that
+   * live 10 minutes, 15 m / 1 h tokens. Its role_id is `deliveryPlatform.roleId`.
+   * @default - none: no AppRole role; deploys need a token some other way
+   */
+  readonly deliveryPlatform?: DeliveryPlatformSpec;
 }
 
 /** An environment's host CA and what clients and hosts need of it. */
@@ -144,6 +163,8 @@ export class SshEnvironment extends Construct {
   readonly ansibleVars: string;
   /** The CI login's JWT role (construct id `ci-login`), when `ciLogin` is given. */
   readonly ciLogin: JwtRole | undefined;
+  /** The delivery platform's AppRole role (construct id `delivery`), when `deliveryPlatform` is given. */
+  readonly deliveryPlatform: AppRoleRole | undefined;
 
   constructor(scope: Construct, id: string, props: SshEnvironmentProps) {
     super(scope, id);
@@ -210,6 +231,30 @@ export class SshEnvironment extends Construct {
     this.trustedCaKeys = renderWithCaReference(trust, renderTrustedCaKeys).text;
     this.ansibleVars = renderWithCaReference(trust, renderAnsibleVars).text;
     this.ciLogin = props.ciLogin ? this.ciLoginRole(props.environment, props.ciLogin, props.roles) : undefined;
+    this.deliveryPlatform = props.deliveryPlatform
+      ? this.deliveryRole(props.environment, props.deliveryPlatform, props.roles)
+      : undefined;
+  }
+
+  /** The delivery platform's AppRole role, after the signing policy it names. */
+  private deliveryRole(
+    environment: string,
+    spec: DeliveryPlatformSpec,
+    roles: Readonly<Record<string, RoleSpec>>,
+  ): AppRoleRole {
+    // The signing role here; the AppRole role's own rules by the AppRoleRole (construct path `<id>/delivery`).
+    validateWith(this, () =>
+      validateDeliveryPlatformSpec(environment, spec, Object.keys(roles)).filter(
+        (i) => i.field === 'deliveryPlatform.signingRole',
+      ),
+    );
+    const policy = this.signingPolicies[deliveryPlatformSigningRole(spec)];
+    return new AppRoleRole(this, 'delivery', {
+      ...deliveryPlatformAppRole(environment, spec),
+      mount: deliveryPlatformMount(spec),
+      name: deliveryPlatformRoleName(environment, spec),
+      ...(policy ? { dependsOn: [policy.policy] } : {}),
+    });
   }
 
   /** The CI login's JWT role, after the signing policy it names. */

@@ -8,6 +8,8 @@
 // policy that may sign on it, and the `@cert-authority` lines clients trust it with (issue 17).
 // With `ciLogin`, a JWT role on a given JWT auth mount that admits one project's CI jobs (bound to
 // its project and branch) with the signing policy of one SSH role, `automation` by default (issue 18).
+// With `deliveryPlatform`, an AppRole role (one-use, short-lived secret IDs) whose tokens get the same
+// kind of signing policy: the deploy automation's identity (issue 24); its `roleId` is an output.
 // Members and args carry the CDKTF twin's names (issue 16, point 5); `mountPath` remains as a
 // deprecated alias of `mount`.
 
@@ -39,6 +41,15 @@ import {
   type CiLoginSpec,
 } from '../core/ci-login.js';
 import { JwtRole } from './jwt-role.js';
+import {
+  deliveryPlatformAppRole,
+  deliveryPlatformMount,
+  deliveryPlatformRoleName,
+  deliveryPlatformSigningRole,
+  validateDeliveryPlatformSpec,
+  type DeliveryPlatformSpec,
+} from '../core/delivery-platform.js';
+import { AppRoleRole } from './approle-role.js';
 import { renderCertAuthorityLines, validateCertAuthority } from '../core/render/known-hosts.js';
 import { AclPolicy } from './acl-policy.js';
 import type { ConnectionArgs } from './resource-kit.js';
@@ -100,7 +111,20 @@ export interface SshEnvironmentArgs extends ConnectionArgs {
    * @default - none: no JWT role; CI jobs need a token some other way
    */
   readonly ciLogin?: CiLoginArgs;
+  /**
+   * The delivery platform's identity (see DeliveryPlatformSpec): an AppRole role on the AppRole mount
+   * `authMount` (an AuthMethod's `path`) whose tokens get this environment's signing policy of
+   * `signingRole` (`automation` unless given); one-use secret IDs that live 10 minutes, 15 m / 1 h tokens.
+   * @default - none: no AppRole role; deploys need a token some other way
+   */
+  readonly deliveryPlatform?: DeliveryPlatformArgs;
 }
+
+/** A delivery platform: DeliveryPlatformSpec, with the AppRole mount as an input (e.g. an AuthMethod's `path`). */
+export type DeliveryPlatformArgs = Omit<DeliveryPlatformSpec, 'authMount'> & {
+  /** The AppRole auth mount. @default - `approle` */
+  readonly authMount?: pulumi.Input<string>;
+};
 
 /** A CI login: CiLoginSpec, with the JWT auth mount as an input (e.g. a JwtAuthBackend's `path`). */
 export type CiLoginArgs = Omit<CiLoginSpec, 'authMount'> & {
@@ -158,6 +182,8 @@ export class SshEnvironment extends pulumi.ComponentResource {
   readonly hostCa: SshHostCa | undefined;
   /** The CI login's JWT role (the child `<name>-ci-login`), when `ciLogin` is given. */
   readonly ciLogin: JwtRole | undefined;
+  /** The delivery platform's AppRole role (the child `<name>-delivery`), when `deliveryPlatform` is given. */
+  readonly deliveryPlatform: AppRoleRole | undefined;
 
   constructor(name: string, args: SshEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
     super('vault-ssh-ca:index:SshEnvironment', name, {}, opts);
@@ -178,6 +204,12 @@ export class SshEnvironment extends pulumi.ComponentResource {
       const ciIssues = validateCiLoginSpec(args.environment, spec, Object.keys(args.roles));
       if (ciIssues.length > 0)
         throw new Error(`SshEnvironment ${name}: ${ciIssues.map((i) => `${i.field}: ${i.message}`).join('; ')}`);
+    }
+    if (args.deliveryPlatform) {
+      const { authMount: _mount, ...spec } = args.deliveryPlatform;
+      const dpIssues = validateDeliveryPlatformSpec(args.environment, spec, Object.keys(args.roles));
+      if (dpIssues.length > 0)
+        throw new Error(`SshEnvironment ${name}: ${dpIssues.map((i) => `${i.field}: ${i.message}`).join('; ')}`);
     }
     const conn = { ...(args.address ? { address: args.address } : {}), ...(args.token ? { token: args.token } : {}) };
     const child = { parent: this };
@@ -259,6 +291,22 @@ export class SshEnvironment extends pulumi.ComponentResource {
     } else {
       this.ciLogin = undefined;
     }
+    if (args.deliveryPlatform) {
+      const { authMount, ...spec } = args.deliveryPlatform;
+      this.deliveryPlatform = new AppRoleRole(
+        `${name}-delivery`,
+        {
+          ...conn,
+          ...deliveryPlatformAppRole(args.environment, spec),
+          tokenPolicies: [policies[deliveryPlatformSigningRole(spec)]!],
+          mount: authMount ?? deliveryPlatformMount({}),
+          name: deliveryPlatformRoleName(args.environment, spec),
+        } as never,
+        child,
+      );
+    } else {
+      this.deliveryPlatform = undefined;
+    }
     this.hostCa = args.hostCa ? this.hostAuthority(name, args.environment, path, args.hostCa, conn) : undefined;
     this.environment = args.environment;
     this.mount = mount.path;
@@ -283,6 +331,9 @@ export class SshEnvironment extends pulumi.ComponentResource {
       ansibleVars: this.ansibleVars,
       ...(this.hostCa ? { hostCaPublicKey: this.hostCa.publicKey, knownHosts: this.hostCa.knownHosts } : {}),
       ...(this.ciLogin ? { ciLoginRole: this.ciLogin.name } : {}),
+      ...(this.deliveryPlatform
+        ? { deliveryPlatformRole: this.deliveryPlatform.name, deliveryPlatformRoleId: this.deliveryPlatform.roleId }
+        : {}),
     });
   }
 

@@ -16,8 +16,11 @@ import { parseDurationSeconds } from '../core/duration.js';
 import { parseRoleWrite, roleToWire } from '../core/role.js';
 import { roleSpecToWire, type RoleSpec } from '../core/role-spec.js';
 import { ciLoginJwtRole, validateCiLoginSpec } from '../core/ci-login.js';
+import { deliveryPlatformAppRole, validateDeliveryPlatformSpec } from '../core/delivery-platform.js';
 import {
+  SCENARIO_APPROLE_AUTH,
   SCENARIO_CI_LOGIN,
+  SCENARIO_DELIVERY,
   SCENARIO_JWT_AUTH,
   SCENARIO_ENVIRONMENTS,
   SCENARIO_HOST_PRINCIPALS,
@@ -114,6 +117,7 @@ describe('the examples', () => {
         'SCENARIO_USERS',
         '...SCENARIO_JWT_AUTH,',
         'ciLogin: { ...SCENARIO_CI_LOGIN.spec, authMount: jwt.path }',
+        'deliveryPlatform: { ...SCENARIO_DELIVERY.spec, authMount: approle.path }',
       ],
     ],
     [
@@ -123,6 +127,7 @@ describe('the examples', () => {
         'SCENARIO_HOST_PRINCIPALS[environment]',
         "new JwtAuthBackend(this, 'jwt', SCENARIO_JWT_AUTH)",
         'ciLogin: { ...SCENARIO_CI_LOGIN.spec, authMount: ci.path }',
+        'deliveryPlatform: { ...SCENARIO_DELIVERY.spec, authMount: delivery.path }',
       ],
     ],
   ])('%s takes the scenario from vault-ssh-ca/scenario', (path, uses) => {
@@ -165,6 +170,31 @@ describe('the CI login (issue 18)', () => {
     expect(SCENARIO_HOST_PRINCIPALS[env].deploy).toEqual(
       expect.arrayContaining([...SCENARIO_ROLES.automation.allowedUsers!]),
     );
+    // Its tokens live no longer than the automation certificates they sign for.
+    expect(parseDurationSeconds(spec.tokenTtl!)).toBeLessThanOrEqual(
+      parseDurationSeconds(SCENARIO_ROLES.automation.ttl!),
+    );
+  });
+});
+
+describe('the delivery platform (issue 24)', () => {
+  it('is an AppRole role on dev only: one-use secret IDs for 10 minutes, dev-sign-automation for 15 minutes', () => {
+    expect(SCENARIO_APPROLE_AUTH).toEqual({ path: 'approle', description: 'Delivery platform (deploy automation)' });
+    expect(SCENARIO_DELIVERY).toEqual({
+      env: 'dev',
+      spec: {
+        authMount: 'approle',
+        role: 'dev-delivery',
+        signingRole: 'automation',
+        secretIdNumUses: 1,
+        secretIdTtl: '10m',
+        tokenTtl: '15m',
+        tokenMaxTtl: '1h',
+      },
+    });
+    const { env, spec } = SCENARIO_DELIVERY;
+    expect(validateDeliveryPlatformSpec(env, spec, Object.keys(SCENARIO_ROLES))).toEqual([]);
+    expect(deliveryPlatformAppRole(env, spec).tokenPolicies).toEqual([scenarioRolePolicy(env, 'automation')]);
     // Its tokens live no longer than the automation certificates they sign for.
     expect(parseDurationSeconds(spec.tokenTtl!)).toBeLessThanOrEqual(
       parseDurationSeconds(SCENARIO_ROLES.automation.ttl!),

@@ -2,7 +2,8 @@
 // point 2): the embedded server over HTTP (Vault's refusals, messages and statuses), the Pulumi
 // providers' `check` through Pulumi's own dynamic-provider server, and CDKTF synthesis. Each surface
 // frames the message its own way; the message itself comes from one validator in core/
-// (mount-path.ts, policy-spec.ts, userpass-user-spec.ts, audit-device-spec.ts, jwt-role-spec.ts). Rows marked
+// (mount-path.ts, policy-spec.ts, userpass-user-spec.ts, audit-device-spec.ts, jwt-role-spec.ts,
+// approle-role-spec.ts, token-role-spec.ts). Rows marked
 // `server: 'accepts'` are our secure defaults, which only the IaC surfaces apply: the server must
 // accept what Vault accepts. Then good inputs, accepted everywhere.
 
@@ -17,6 +18,10 @@ import { SshCertificateAuthority } from '../modules/ssh-certificate-authority.js
 import { SshEnvironment } from '../modules/ssh-environment.js';
 import { JwtRole } from '../modules/jwt-role.js';
 import { jwtRoleProvider } from '../providers/jwt-role.js';
+import { AppRoleRole } from '../modules/approle-role.js';
+import { TokenRole } from '../modules/token-role.js';
+import { appRoleRoleProvider } from '../providers/approle-role.js';
+import { tokenRoleProvider } from '../providers/token-role.js';
 import { aclPolicyProvider } from '../providers/acl-policy.js';
 import { auditDeviceProvider } from '../providers/audit-device.js';
 import { authMethodProvider } from '../providers/auth-method.js';
@@ -347,6 +352,152 @@ describe('JWT roles (core/jwt-role-spec.ts)', () => {
     expect(await pulumiCheck('JwtRole', jwtRoleProvider, { mount: 'jwt-surfaces', name: 'ok', ...spec })).toEqual([]);
     expect(cdktfError((s) => new JwtRole(s, 'ok', { mount: 'jwt-surfaces', name: 'ok', ...spec }))).toBeUndefined();
   });
+});
+
+describe('AppRole roles (core/approle-role-spec.ts)', () => {
+  /** The IaC spec, the server's body, the input at fault, the core message, the server's answer. */
+  const BAD: ReadonlyArray<readonly [Record<string, unknown>, Record<string, unknown>, string, string, Server]> = [
+    [{ tokenType: 'weird' }, { token_type: 'weird' }, 'tokenType', `invalid 'token_type' value "weird"`, 'refuses'],
+    [
+      { tokenTtl: '2h', tokenMaxTtl: '1h' },
+      { token_ttl: '2h', token_max_ttl: '1h' },
+      'tokenTtl',
+      "'token_ttl' cannot be greater than 'token_max_ttl'",
+      'refuses',
+    ],
+    [
+      { tokenType: 'batch', tokenPeriod: '1h' },
+      { token_type: 'batch', token_period: '1h' },
+      'tokenPeriod',
+      "'token_type' cannot be 'batch' or 'default_batch' when set to generate periodic tokens",
+      'refuses',
+    ],
+    [
+      { secretIdNumUses: -1 },
+      { secret_id_num_uses: -1 },
+      'secretIdNumUses',
+      'secret_id_num_uses cannot be negative',
+      'refuses',
+    ],
+    [
+      { secretIdTtl: 'soon' },
+      { secret_id_ttl: 'soon' },
+      'secretIdTtl',
+      'Field validation failed: error converting input soon for field "secret_id_ttl": time: invalid duration "soon"',
+      'refuses',
+    ],
+    [
+      { secretIdTtl: 0 },
+      { secret_id_ttl: 0 },
+      'secretIdTtl',
+      'secretIdTtl 0 makes secret IDs that never expire: give a TTL, e.g. "10m" for a deploy',
+      'accepts',
+    ],
+    [
+      { tokenPolicies: ['root'] },
+      { token_policies: 'root' },
+      'tokenPolicies',
+      'an AppRole login may not get the root policy: name the policies it needs',
+      'accepts',
+    ],
+  ];
+
+  it.each(BAD)('%j (server: %j) → %s: %s', async (spec, wire, field, message, server) => {
+    await backend.request('POST', '/v1/sys/auth/approle-surfaces', { type: 'approle' });
+    const answer = await backend.request('POST', '/v1/auth/approle-surfaces/role/deploy', wire);
+    await expectServer(answer, server, message, '/v1/auth/approle-surfaces/role/deploy');
+    expect(
+      await pulumiCheck('AppRoleRole', appRoleRoleProvider, { mount: 'approle-surfaces', name: 'deploy', ...spec }),
+    ).toEqual([{ property: field, reason: message }]);
+    const thrown = cdktfError(
+      (s) => new AppRoleRole(s, 'deploy', { mount: 'approle-surfaces', name: 'deploy', ...spec } as never),
+    );
+    expect(thrown).toContain(`${field}: ${message}`);
+    expect(thrown).toMatch(/test\/deploy/);
+  });
+
+  it('the constraint rule: Vault answers it as an internal error (500), the IaC surfaces as a field', async () => {
+    await backend.request('POST', '/v1/sys/auth/approle-surfaces', { type: 'approle' });
+    const message = 'at least one constraint should be enabled on the role';
+    expect(
+      await backend.request('POST', '/v1/auth/approle-surfaces/role/deploy', { bind_secret_id: false }),
+    ).toMatchObject({ status: 500, json: { errors: [`1 error occurred:\n\t* ${message}\n\n`] } }); // Vault's multierror framing
+    expect(
+      await pulumiCheck('AppRoleRole', appRoleRoleProvider, {
+        mount: 'approle-surfaces',
+        name: 'deploy',
+        bindSecretId: false,
+      }),
+    ).toEqual([{ property: 'bindSecretId', reason: message }]);
+    expect(
+      cdktfError(
+        (s) => new AppRoleRole(s, 'deploy', { mount: 'approle-surfaces', name: 'deploy', bindSecretId: false }),
+      ),
+    ).toContain(`bindSecretId: ${message}`);
+  });
+
+  it('accepts the scenario’s kind of role everywhere', async () => {
+    await backend.request('POST', '/v1/sys/auth/approle-surfaces', { type: 'approle' });
+    const spec = { tokenPolicies: ['dev-sign-automation'], secretIdNumUses: 1, secretIdTtl: '10m', tokenTtl: '15m' };
+    const answer = await backend.request('POST', '/v1/auth/approle-surfaces/role/ok', {
+      token_policies: 'dev-sign-automation',
+      secret_id_num_uses: 1,
+      secret_id_ttl: '10m',
+      token_ttl: '15m',
+    });
+    expect(answer.status).toBe(204);
+    expect(
+      await pulumiCheck('AppRoleRole', appRoleRoleProvider, { mount: 'approle-surfaces', name: 'ok', ...spec }),
+    ).toEqual([]);
+    expect(
+      cdktfError((s) => new AppRoleRole(s, 'ok', { mount: 'approle-surfaces', name: 'ok', ...spec })),
+    ).toBeUndefined();
+  });
+});
+
+describe('token roles (core/token-role-spec.ts)', () => {
+  /** The IaC spec, the input at fault, the core message; the server's answer is not checked (below). */
+  const BAD: ReadonlyArray<readonly [Record<string, unknown>, string, string]> = [
+    [{ allowedPolicies: ['a'], tokenType: 'weird' }, 'tokenType', `invalid 'token_type' value "weird"`],
+    [
+      { allowedPolicies: ['a'], pathSuffix: 'v1/../x' },
+      'pathSuffix',
+      'error registering path suffix: path cannot contain parent references',
+    ],
+    [
+      { allowedPolicies: ['a'], tokenType: 'batch', orphan: true, renewable: false, tokenExplicitMaxTtl: '1h' },
+      'tokenExplicitMaxTtl',
+      "'token_type' cannot be 'batch' when role is set to generate tokens with an explicit max TTL",
+    ],
+    [
+      { allowedPolicies: ['a'], tokenPeriod: 'soon' },
+      'tokenPeriod',
+      'Field validation failed: error converting input soon for field "token_period": time: invalid duration "soon"',
+    ],
+    [
+      {},
+      'allowedPolicies',
+      "name allowedPolicies (or allowedPoliciesGlob): with none, a token made with this role may get any of its creator's policies",
+    ],
+    [
+      { allowedPolicies: ['root'] },
+      'allowedPolicies',
+      'a token role may not allow the root policy: name the policies it needs',
+    ],
+  ];
+
+  it.each(BAD)('%j → %s: %s', async (spec, field, message) => {
+    expect(await pulumiCheck('TokenRole', tokenRoleProvider, { name: 'deployer', ...spec })).toEqual([
+      { property: field, reason: message },
+    ]);
+    const thrown = cdktfError((s) => new TokenRole(s, 'deployer', { name: 'deployer', ...spec } as never));
+    expect(thrown).toContain(`${field}: ${message}`);
+    expect(thrown).toMatch(/test\/deployer/);
+  });
+
+  // The embedded server gains auth/token/roles in issue 24 point 2 (another branch): then the rows
+  // above get their server answers, as the AppRole rows have.
+  it.skip('the server answers the same refusals (auth/token/roles is not on this branch)', () => {});
 });
 
 describe('good inputs pass every surface', () => {

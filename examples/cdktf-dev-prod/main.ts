@@ -25,7 +25,9 @@ import {
   signingPolicy,
 } from 'vault-ssh-ca/modules';
 import {
+  SCENARIO_APPROLE_AUTH,
   SCENARIO_CI_LOGIN,
+  SCENARIO_DELIVERY,
   SCENARIO_HOST_CA,
   SCENARIO_HOST_PRINCIPALS,
   SCENARIO_JWT_AUTH,
@@ -47,12 +49,17 @@ class EnvironmentStack extends TerraformStack {
       description: 'CIDRs that may reach port 22 of the instances, e.g. ["10.0.0.0/8"] (required)',
     });
     const ci = environment === SCENARIO_CI_LOGIN.env ? new JwtAuthBackend(this, 'jwt', SCENARIO_JWT_AUTH) : undefined;
+    const delivery =
+      environment === SCENARIO_DELIVERY.env
+        ? new AuthMethod(this, 'approle', { ...SCENARIO_APPROLE_AUTH, type: 'approle' })
+        : undefined;
     const env = new SshEnvironment(this, 'ssh', {
       environment,
       roles: SCENARIO_ROLES,
       hostPrincipals: SCENARIO_HOST_PRINCIPALS[environment],
       hostCa: SCENARIO_HOST_CA[environment],
       ...(ci ? { ciLogin: { ...SCENARIO_CI_LOGIN.spec, authMount: ci.path } } : {}),
+      ...(delivery ? { deliveryPlatform: { ...SCENARIO_DELIVERY.spec, authMount: delivery.path } } : {}),
     });
     const hosts = new TrustedEc2Hosts(this, 'hosts', {
       environment: env,
@@ -63,6 +70,7 @@ class EnvironmentStack extends TerraformStack {
     new TerraformOutput(this, 'known_hosts', { value: env.hostCa!.knownHosts });
     new TerraformOutput(this, 'ansible_vars', { value: env.ansibleVars });
     new TerraformOutput(this, 'instance_private_ips', { value: hosts.instances.map((i) => i.privateIp) });
+    if (env.deliveryPlatform) new TerraformOutput(this, 'delivery_role_id', { value: env.deliveryPlatform.roleId });
   }
 }
 

@@ -30,7 +30,9 @@ import {
   signingPolicy,
 } from 'vault-ssh-ca/providers';
 import {
+  SCENARIO_APPROLE_AUTH,
   SCENARIO_CI_LOGIN,
+  SCENARIO_DELIVERY,
   SCENARIO_ENVIRONMENTS,
   SCENARIO_HOST_CA,
   SCENARIO_HOST_PRINCIPALS,
@@ -102,6 +104,9 @@ const jwt = new JwtAuthBackend('jwt', {
   ...(jwksCaPem ? { jwksCaPem } : {}),
 });
 
+// The delivery platform's AppRole method (its role is dev's `deliveryPlatform`).
+const approle = new AuthMethod('approle', { ...SCENARIO_APPROLE_AUTH, type: 'approle' });
+
 export const environments = Object.fromEntries(
   SCENARIO_ENVIRONMENTS.map((env) => {
     const e = new SshEnvironment(env, {
@@ -110,6 +115,9 @@ export const environments = Object.fromEntries(
       hostPrincipals: SCENARIO_HOST_PRINCIPALS[env],
       hostCa: SCENARIO_HOST_CA[env],
       ...(env === SCENARIO_CI_LOGIN.env ? { ciLogin: { ...SCENARIO_CI_LOGIN.spec, authMount: jwt.path } } : {}),
+      ...(env === SCENARIO_DELIVERY.env
+        ? { deliveryPlatform: { ...SCENARIO_DELIVERY.spec, authMount: approle.path } }
+        : {}),
     });
     const instances = trustedHosts(env, e.userData, ['web-1', 'web-2']);
     return [
@@ -119,6 +127,7 @@ export const environments = Object.fromEntries(
         caPublicKey: e.caPublicKey,
         userData: e.userData,
         knownHosts: e.hostCa!.knownHosts,
+        ...(e.deliveryPlatform ? { deliveryPlatformRoleId: e.deliveryPlatform.roleId } : {}),
         privateIps: instances.map((i) => i.privateIp),
       },
     ];

@@ -52,26 +52,8 @@ export function updateTokenSettings(current: TokenSettings, fields: ReadonlyMap<
   return next as unknown as TokenSettings;
 }
 
-/**
- * The checks Vault's `tokenutil.ParseTokenFields` makes after decoding, in its order; the first
- * message, or undefined. AppRole and userpass run them; jwt keeps its plugin's own checks.
- */
-export function validateTokenSettings(s: TokenSettings): string | undefined {
-  if (s.token_type === 'batch' || s.token_type === 'default-batch') {
-    if (s.token_period !== 0) {
-      return "'token_type' cannot be 'batch' or 'default_batch' when set to generate periodic tokens";
-    }
-    if (s.token_num_uses !== 0) {
-      return "'token_type' cannot be 'batch' or 'default_batch' when set to generate tokens with limited use count";
-    }
-  }
-  if (s.token_ttl < 0) return "'token_ttl' cannot be negative";
-  if (s.token_ttl > 0 && s.token_max_ttl > 0 && s.token_ttl > s.token_max_ttl) {
-    return "'token_ttl' cannot be greater than 'token_max_ttl'";
-  }
-  if (s.token_num_uses < 0) return "'token_num_uses' cannot be negative";
-  return undefined;
-}
+/** Vault's `tokenutil.ParseTokenFields` checks (core/approle.ts, shared with the IaC validators). */
+export { validateTokenSettings } from '../../core/approle.js';
 
 /** The read shape of stored settings. */
 export function readTokenSettings(s: TokenSettings): Record<string, unknown> {

@@ -3,7 +3,9 @@
 // to it and test/modules/cli-synth.test.ts the CDKTF example, so the two surfaces are at parity.
 
 import {
+  SCENARIO_APPROLE_AUTH,
   SCENARIO_CI_LOGIN,
+  SCENARIO_DELIVERY,
   SCENARIO_ENVIRONMENTS,
   SCENARIO_POLICIES,
   SCENARIO_ROLES,
@@ -35,6 +37,8 @@ export function scenarioInventory(): string[] {
     ...Object.keys(SCENARIO_USERS).map((user) => `auth/userpass/users/${user}`),
     'sys/auth/jwt',
     `auth/jwt/role/${SCENARIO_CI_LOGIN.env}-ci`,
+    `sys/auth/${SCENARIO_APPROLE_AUTH.path}`,
+    `auth/${SCENARIO_APPROLE_AUTH.path}/role/${SCENARIO_DELIVERY.spec.role}`,
     'sys/audit/file',
   ].sort();
 }

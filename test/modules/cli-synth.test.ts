@@ -41,7 +41,14 @@ describe('npx cdktf synth of the example', () => {
       expect(Object.keys(tf.resource).sort()).toEqual([
         'aws_instance',
         'aws_security_group',
-        ...(env === 'dev' ? ['vault_jwt_auth_backend', 'vault_jwt_auth_backend_role'] : []),
+        ...(env === 'dev'
+          ? [
+              'vault_approle_auth_backend_role',
+              'vault_auth_backend',
+              'vault_jwt_auth_backend',
+              'vault_jwt_auth_backend_role',
+            ]
+          : []),
         'vault_mount',
         'vault_policy',
         'vault_ssh_secret_backend_ca',
@@ -51,12 +58,27 @@ describe('npx cdktf synth of the example', () => {
         expect(Object.values(tf.resource.vault_jwt_auth_backend_role)).toMatchObject([
           { role_name: 'dev-ci', token_policies: ['dev-sign-automation'], user_claim: 'project_path' },
         ]);
+        // The delivery platform's AppRole role (issue 24): one-use 10 m secret IDs, 15 m tokens.
+        expect(Object.values(tf.resource.vault_approle_auth_backend_role)).toEqual([
+          expect.objectContaining({
+            backend: expect.stringMatching(/^\$\{vault_auth_backend\.[\w-]+\.path\}$/),
+            role_name: 'dev-delivery',
+            bind_secret_id: true,
+            secret_id_num_uses: 1,
+            secret_id_ttl: 600,
+            token_policies: ['dev-sign-automation'],
+            token_ttl: 900,
+            token_max_ttl: 3600,
+          }),
+        ]);
+        expect(tf.output.delivery_role_id.value).toMatch(/^\$\{vault_approle_auth_backend_role\.[\w-]+\.role_id\}$/);
       }
       expect(Object.values(tf.resource.vault_mount).map((m: any) => m.path)).toEqual([`ssh-${env}`, `ssh-${env}-host`]);
       expect(Object.keys(tf.resource.aws_instance)).toHaveLength(2);
       expect(Object.keys(tf.output).sort()).toEqual([
         'ansible_vars',
         'ca_public_key',
+        ...(env === 'dev' ? ['delivery_role_id'] : []),
         'instance_private_ips',
         'known_hosts',
       ]);
@@ -104,7 +126,10 @@ describe('npx cdktf synth of the example', () => {
       const jwt = Object.fromEntries(
         r('vault_jwt_auth_backend').map(([id, m]) => [`\${vault_jwt_auth_backend.${id}.path}`, m.path]),
       );
-      const ref = (v: string) => mounts[v] ?? jwt[v] ?? v;
+      const auth = Object.fromEntries(
+        r('vault_auth_backend').map(([id, m]) => [`\${vault_auth_backend.${id}.path}`, m.path]),
+      );
+      const ref = (v: string) => mounts[v] ?? jwt[v] ?? auth[v] ?? v;
       paths.push(
         ...r('vault_mount').map(([, m]) => `sys/mounts/${m.path}`),
         ...r('vault_ssh_secret_backend_ca').map(([, c]) => `${ref(c.backend)}/config/ca`),
@@ -113,6 +138,7 @@ describe('npx cdktf synth of the example', () => {
         ...r('vault_auth_backend').map(([, a]) => `sys/auth/${a.path}`),
         ...r('vault_jwt_auth_backend').map(([, a]) => `sys/auth/${a.path}`),
         ...r('vault_jwt_auth_backend_role').map(([, x]) => `auth/${ref(x.backend)}/role/${x.role_name}`),
+        ...r('vault_approle_auth_backend_role').map(([, x]) => `auth/${ref(x.backend)}/role/${x.role_name}`),
         ...r('vault_generic_endpoint').map(([, e]) => e.path),
         ...r('vault_audit').map(([, a]) => `sys/audit/${a.path}`),
       );

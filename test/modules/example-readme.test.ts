@@ -104,6 +104,7 @@ describe("the CDKTF example's README, run as written", () => {
     expect(Object.keys(JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')).output).sort()).toEqual([
       'ansible_vars',
       'ca_public_key',
+      'delivery_role_id', // dev's delivery platform (issue 24)
       'instance_private_ips',
       'known_hosts',
     ]);

@@ -30,6 +30,8 @@ const SHARED: Record<string, string> = {
   'a JWT auth role': 'JwtRole',
   'an identity entity': 'IdentityEntity',
   "an identity entity's alias": 'IdentityEntityAlias',
+  'an AppRole role': 'AppRoleRole',
+  'a token role': 'TokenRole',
   'an auth method at a path': 'AuthMethod',
   'a userpass user': 'UserpassUser',
   'an audit device': 'AuditDevice',

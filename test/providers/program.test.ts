@@ -138,6 +138,8 @@ describe('examples/pulumi-dev-prod under setMocks', () => {
         'AclPolicy:prod-sign-host',
         'AclPolicy:ssh-access',
         'AuditDevice:file',
+        'AppRoleRole:auth/approle/role/dev-delivery',
+        'AuthMethod:approle',
         'AuthMethod:userpass',
         'JwtAuthBackend:jwt',
         'JwtRole:auth/jwt/role/dev-ci',
