@@ -10,7 +10,6 @@ import { decodeMembers } from './approle-role-spec.js';
 import { parseDurationSeconds } from './duration.js';
 import type { Issue } from './errors.js';
 import type { FieldSchema } from './fields.js';
-import { TOKEN_FIELDS } from './path-fields.js';
 
 /** A token role in camelCase, as the IaC surfaces take it. */
 export interface TokenRoleSpec {
@@ -48,21 +47,44 @@ export interface TokenRoleSpec {
   readonly tokenType?: string;
 }
 
-/** The token role's own fields, as Vault's token store types them. */
-const TOKEN_ROLE_FIELDS: FieldSchema = {
-  ...TOKEN_FIELDS,
-  allowed_policies: { type: 'comma-string-slice', description: 'Policies tokens may get.' },
-  disallowed_policies: { type: 'comma-string-slice', description: 'Policies tokens may not get.' },
-  allowed_policies_glob: { type: 'comma-string-slice', description: 'Glob patterns of policies tokens may get.' },
-  disallowed_policies_glob: {
-    type: 'comma-string-slice',
-    description: 'Glob patterns of policies tokens may not get.',
-  },
-  allowed_entity_aliases: { type: 'comma-string-slice', description: 'Entity aliases tokens may be bound to.' },
-  orphan: { type: 'bool', description: 'Create orphan tokens.' },
-  renewable: { type: 'bool', description: 'Tokens may be renewed.' },
-  path_suffix: { type: 'string', description: 'Suffix of the token path.' },
+const list = (description: string) => ({ type: 'comma-string-slice', description }) as const;
+const duration = (description: string) => ({ type: 'duration', description }) as const;
+
+/**
+ * `auth/token/roles/:role_name` fields, as Vault's token store types them (token_* limited to its allow
+ * list, the deprecated names kept): the server's schema and the IaC validator's coercion.
+ */
+export const TOKEN_ROLE_FIELDS: FieldSchema = {
+  allowed_policies: list('Policies tokens created against this role may get; any others are refused.'),
+  disallowed_policies: list('Policies tokens created against this role may never get.'),
+  allowed_policies_glob: list('Like allowed_policies, with glob patterns.'),
+  disallowed_policies_glob: list('Like disallowed_policies, with glob patterns.'),
+  orphan: { type: 'bool', description: 'Tokens created against this role are orphans.' },
+  period: duration("Use 'token_period' instead."),
+  path_suffix: { type: 'string', description: "Appended to the tokens' path (auth/token/create/<role>/<suffix>)." },
+  explicit_max_ttl: duration("Use 'token_explicit_max_ttl' instead."),
+  renewable: { type: 'bool', description: 'Tokens created against this role can be renewed (default true).' },
+  bound_cidrs: list("Use 'token_bound_cidrs' instead."),
+  allowed_entity_aliases: list('Entity aliases allowed at token creation (not supported here).'),
+  token_bound_cidrs: list('CIDR blocks the tokens may be used from.'),
+  token_explicit_max_ttl: duration("Hard cap on the tokens' lifetime, renewals included."),
+  token_period: duration('Renewal period: the tokens are periodic.'),
+  token_type: { type: 'string', description: 'Type of the tokens (service, default-service; batch is refused).' },
+  token_no_default_policy: { type: 'bool', description: 'Leave the default policy off the tokens.' },
+  token_num_uses: { type: 'int', description: 'Maximum uses of each token (0 = unlimited).' },
 };
+
+/** Vault's pathSuffixSanitize, used unanchored as Vault does (MatchString). */
+export const TOKEN_ROLE_PATH_SUFFIX = String.raw`\w[\w-.]+\w`;
+
+/** Vault's refusal of a token role's `path_suffix`, in its order, or undefined (server and IaC). */
+export function pathSuffixRefusal(suffix: string): string | undefined {
+  if (suffix !== '' && !new RegExp(TOKEN_ROLE_PATH_SUFFIX).test(suffix)) {
+    return `given role path suffix contains invalid characters; must match ${TOKEN_ROLE_PATH_SUFFIX}`;
+  }
+  if (suffix.includes('..')) return 'error registering path suffix: path cannot contain parent references';
+  return undefined;
+}
 
 /** Spec member → wire field. */
 export const TOKEN_ROLE_WIRE_NAMES: Readonly<Record<string, string>> = {
@@ -100,12 +122,8 @@ export function validateTokenRoleSpec(spec: TokenRoleSpec): Issue[] {
   if (typeof d.tokenNumUses === 'number' && d.tokenNumUses < 0) {
     issues.push({ field: 'tokenNumUses', message: "'token_num_uses' cannot be negative" });
   }
-  if (typeof d.pathSuffix === 'string' && d.pathSuffix.includes('..')) {
-    issues.push({
-      field: 'pathSuffix',
-      message: 'error registering path suffix: path cannot contain parent references',
-    });
-  }
+  const suffixRefusal = typeof d.pathSuffix === 'string' ? pathSuffixRefusal(d.pathSuffix) : undefined;
+  if (suffixRefusal !== undefined) issues.push({ field: 'pathSuffix', message: suffixRefusal });
   if (tokenType === 'batch') {
     const batch = (field: string, what: string) =>
       issues.push({ field, message: `'token_type' cannot be 'batch' when role is set to generate ${what}` });

@@ -4,7 +4,7 @@
 // system storage under `core/token-roles/`. Messages and read shape are Vault's.
 
 import { RequestError } from '../../core/errors.js';
-import type { FieldSchema } from '../../core/fields.js';
+import { pathSuffixRefusal, TOKEN_ROLE_FIELDS } from '../../core/token-role-spec.js';
 import type { LogicalRequest, PathSpec } from '../framework.js';
 import { getJson, putJson, type Storage } from '../storage/storage.js';
 import { SYSTEM_MAX_TOKEN_TTL } from './token-store.js';
@@ -39,32 +39,6 @@ export interface TokenRole {
 export const ROLE_NAME = String.raw`(?<role_name>\w(?:[\w.-]*\w)?)`;
 
 const ROLES = 'core/token-roles/';
-// Vault's pathSuffixSanitize, used unanchored as Vault does (MatchString).
-const PATH_SUFFIX = String.raw`\w[\w-.]+\w`;
-
-const list = (description: string) => ({ type: 'comma-string-slice', description }) as const;
-const duration = (description: string) => ({ type: 'duration', description }) as const;
-
-/** `auth/token/roles/:role_name` fields (Vault's, token_* limited to its allow list). */
-export const TOKEN_ROLE_FIELDS: FieldSchema = {
-  allowed_policies: list('Policies tokens created against this role may get; any others are refused.'),
-  disallowed_policies: list('Policies tokens created against this role may never get.'),
-  allowed_policies_glob: list('Like allowed_policies, with glob patterns.'),
-  disallowed_policies_glob: list('Like disallowed_policies, with glob patterns.'),
-  orphan: { type: 'bool', description: 'Tokens created against this role are orphans.' },
-  period: duration("Use 'token_period' instead."),
-  path_suffix: { type: 'string', description: "Appended to the tokens' path (auth/token/create/<role>/<suffix>)." },
-  explicit_max_ttl: duration("Use 'token_explicit_max_ttl' instead."),
-  renewable: { type: 'bool', description: 'Tokens created against this role can be renewed (default true).' },
-  bound_cidrs: list("Use 'token_bound_cidrs' instead."),
-  allowed_entity_aliases: list('Entity aliases allowed at token creation (not supported here).'),
-  token_bound_cidrs: list('CIDR blocks the tokens may be used from.'),
-  token_explicit_max_ttl: duration("Hard cap on the tokens' lifetime, renewals included."),
-  token_period: duration('Renewal period: the tokens are periodic.'),
-  token_type: { type: 'string', description: 'Type of the tokens (service, default-service; batch is refused).' },
-  token_no_default_policy: { type: 'bool', description: 'Leave the default policy off the tokens.' },
-  token_num_uses: { type: 'int', description: 'Maximum uses of each token (0 = unlimited).' },
-};
 
 /** A stored role, with the deprecated fields folded into the token_* ones as Vault reads it. */
 export async function readTokenRole(storage: Storage, name: string): Promise<TokenRole | undefined> {
@@ -134,16 +108,9 @@ async function writeRole(req: LogicalRequest) {
   };
   if (has('orphan')) role.orphan = get<boolean>('orphan');
   if (has('renewable')) role.renewable = get<boolean>('renewable');
-  if (has('path_suffix')) {
-    const suffix = get<string>('path_suffix');
-    if (suffix !== '' && !new RegExp(PATH_SUFFIX).test(suffix)) {
-      throw new RequestError(`given role path suffix contains invalid characters; must match ${PATH_SUFFIX}`);
-    }
-    role.path_suffix = suffix;
-  }
-  if ((role.path_suffix as string).includes('..')) {
-    throw new RequestError('error registering path suffix: path cannot contain parent references');
-  }
+  if (has('path_suffix')) role.path_suffix = get<string>('path_suffix');
+  const suffixRefusal = pathSuffixRefusal(role.path_suffix as string);
+  if (suffixRefusal !== undefined) throw new RequestError(suffixRefusal);
   if (has('allowed_policies')) role.allowed_policies = sanitizePolicies(get<string[]>('allowed_policies'), false);
   if (has('disallowed_policies')) role.disallowed_policies = removeDuplicates(get<string[]>('disallowed_policies'));
   if (has('allowed_policies_glob')) {

@@ -135,7 +135,7 @@ describe('TokenRole', () => {
           allowedEntityAliases: ['svc'],
           orphan: true,
           renewable: false,
-          pathSuffix: 'v1',
+          pathSuffix: 'v1.2',
           tokenPeriod: '1h',
           tokenExplicitMaxTtl: '2h',
           tokenBoundCidrs: ['10.0.0.0/8'],
@@ -154,7 +154,7 @@ describe('TokenRole', () => {
         allowed_entity_aliases: ['svc'],
         orphan: true,
         renewable: false,
-        path_suffix: 'v1',
+        path_suffix: 'v1.2',
         token_period: 3600,
         token_explicit_max_ttl: 7200,
         token_bound_cidrs: ['10.0.0.0/8'],
@@ -167,7 +167,7 @@ describe('TokenRole', () => {
 
   it('fails synthesis with Vault’s refusals and ours', () => {
     const thrown = synthError(
-      (s) => new TokenRole(s, 'bad', { name: 'bad', tokenType: 'batch', pathSuffix: 'a/../b' }),
+      (s) => new TokenRole(s, 'bad', { name: 'bad', tokenType: 'batch', pathSuffix: 'a..b' }),
     );
     expect(thrown).toMatch(/test\/bad/);
     for (const line of [
