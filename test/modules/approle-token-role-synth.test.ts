@@ -166,9 +166,7 @@ describe('TokenRole', () => {
   });
 
   it('fails synthesis with Vault’s refusals and ours', () => {
-    const thrown = synthError(
-      (s) => new TokenRole(s, 'bad', { name: 'bad', tokenType: 'batch', pathSuffix: 'a..b' }),
-    );
+    const thrown = synthError((s) => new TokenRole(s, 'bad', { name: 'bad', tokenType: 'batch', pathSuffix: 'a..b' }));
     expect(thrown).toMatch(/test\/bad/);
     for (const line of [
       'pathSuffix: error registering path suffix: path cannot contain parent references',
