@@ -3,8 +3,10 @@
 // signing policy and an AppRole role through its own API calls; then reads the role_id, generates a
 // secret ID (plain, and one wrapped and unwrapped through sys/wrapping/unwrap), logs in with
 // `client.auth.approle.login`, and with that token signs an SSH key on ssh-dev/sign/automation
-// (hvac 0.11 has no SSH engine API: the generic `client.write`). The script prints JSON on stdout; the
-// test checks its values exactly. Token roles (`auth/token/roles`) are not on this branch yet.
+// (hvac 0.11 has no SSH engine API: the generic `client.write`). A second script drives token roles
+// with `client.auth.token`: writes, reads, lists and deletes roles, creates tokens against them (and is
+// refused, with Vault's messages, policies a role does not allow), and renews a periodic role's token.
+// Each script prints JSON on stdout; the tests check its values exactly.
 
 import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -92,6 +94,58 @@ except hvac.exceptions.InvalidRequest as e:
 json.dump(out, sys.stdout)
 `;
 
+const TOKEN_ROLES_SCRIPT = String.raw`
+import json, os, sys
+import hvac
+
+url, root = os.environ["VAULT_ADDR"], os.environ["ROOT_TOKEN"]
+admin = hvac.Client(url=url, token=root)
+admin.sys.create_or_update_policy(
+    "dev-sign-automation", 'path "ssh-dev/sign/automation" { capabilities = ["create", "update"] }')
+admin.sys.create_or_update_policy("ops", 'path "sys/mounts" { capabilities = ["read"] }')
+tokens = admin.auth.token
+out = {}
+
+out["write_status"] = tokens.create_or_update_role(
+    "deployer", allowed_policies=["dev-sign-automation"], orphan=True).status_code
+tokens.create_or_update_role("restricted", disallowed_policies=["ops"])
+# hvac 0.11's create_or_update_role takes no period: the generic write.
+admin.write("auth/token/roles/periodic", allowed_policies="dev-sign-automation", token_period="1h")
+out["role"] = tokens.read_role("deployer")["data"]
+out["periodic_role"] = {k: v for k, v in tokens.read_role("periodic")["data"].items() if k in ("period", "token_period")}
+out["roles"] = tokens.list_roles()["data"]["keys"]
+
+auth = tokens.create(role_name="deployer", policies=["dev-sign-automation"])["auth"]
+out["created"] = {k: auth[k] for k in ("policies", "token_policies", "orphan", "renewable", "lease_duration", "token_type")}
+looked_up = tokens.lookup(auth["client_token"])["data"]
+out["looked_up"] = {k: looked_up.get(k) for k in ("role", "path", "orphan", "policies", "period")}
+
+def refusal(role, policies):
+    try:
+        tokens.create(role_name=role, policies=policies)
+        return "accepted"
+    except hvac.exceptions.InvalidRequest as e:
+        return e.errors
+out["not_allowed"] = refusal("deployer", ["ops"])
+out["disallowed"] = refusal("restricted", ["ops"])
+
+periodic = hvac.Client(url=url, token=tokens.create(role_name="periodic")["auth"]["client_token"])
+renewed = periodic.auth.token.renew_self(increment="10m")["auth"]
+out["renewed"] = {k: renewed[k] for k in ("lease_duration", "policies", "renewable")}
+self_ = periodic.auth.token.lookup_self()["data"]
+out["after_renewal"] = {k: self_[k] for k in ("ttl", "period", "role", "explicit_max_ttl")}
+out["renewed_by_root"] = tokens.renew(periodic.token, increment="48h")["auth"]["lease_duration"]
+
+tokens.delete_role("restricted")
+out["roles_after_delete"] = tokens.list_roles()["data"]["keys"]
+try:
+    tokens.read_role("restricted")
+    out["deleted_read"] = "found"
+except hvac.exceptions.InvalidPath as e:
+    out["deleted_read"] = e.errors
+json.dump(out, sys.stdout)
+`;
+
 let server: TestServer;
 let dir: string;
 let publicKey: string;
@@ -108,9 +162,12 @@ afterAll(async () => {
   if (dir) removeScratchDir(dir);
 });
 
-function runPython(env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+function runPython(
+  env: Record<string, string>,
+  script = SCRIPT,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(PYTHON, ['-c', SCRIPT], { env: { ...env, PATH: '/usr/bin:/bin' } }, (error, stdout, stderr) =>
+    execFile(PYTHON, ['-c', script], { env: { ...env, PATH: '/usr/bin:/bin' } }, (error, stdout, stderr) =>
       done({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
     );
   });
@@ -159,7 +216,64 @@ describe('hvac 0.11 against the embedded server', () => {
     const cert = parseCertificate(signed_key);
     expect(cert.principals).toEqual(['gitlab-runner']);
     expect(cert.keyId).toMatch(/^vault-approle-[0-9a-f]{64}$/);
-    expect(cert.serial.toString(16).padStart(16, '0')).toBe(serial_number);
+    // Vault's serial_number: lower-case hex without leading zeros (core/sign.ts).
+    expect(cert.serial.toString(16)).toBe(serial_number);
     expect(Number(cert.validBefore) - Number(cert.validAfter)).toBe(30 * 60 + 30);
+  });
+
+  it('writes, reads, lists and deletes token roles, creates tokens with them, renews a periodic one', async () => {
+    // A server of its own on a fixed clock, so that the renewed token's TTL reads back exactly.
+    const vault = await startTestServer({ clock: () => Date.UTC(2027, 0, 15, 8, 0, 0) });
+    const r = await runPython({ VAULT_ADDR: vault.url, ROOT_TOKEN: vault.token }, TOKEN_ROLES_SCRIPT).finally(() =>
+      vault.close(),
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      write_status: 204,
+      role: {
+        allowed_entity_aliases: null,
+        allowed_policies: ['dev-sign-automation'],
+        allowed_policies_glob: [],
+        disallowed_policies: [],
+        disallowed_policies_glob: [],
+        explicit_max_ttl: 0,
+        name: 'deployer',
+        orphan: true,
+        path_suffix: '',
+        period: 0,
+        renewable: true,
+        token_explicit_max_ttl: 0,
+        token_no_default_policy: false,
+        token_period: 0,
+        token_type: 'default-service',
+      },
+      periodic_role: { period: 0, token_period: 3600 },
+      roles: ['deployer', 'periodic', 'restricted'],
+      created: {
+        policies: ['default', 'dev-sign-automation'],
+        token_policies: ['default', 'dev-sign-automation'],
+        orphan: true,
+        renewable: true,
+        lease_duration: 2764800,
+        token_type: 'service',
+      },
+      looked_up: {
+        role: 'deployer',
+        path: 'auth/token/create/deployer',
+        orphan: true,
+        policies: ['default', 'dev-sign-automation'],
+        period: null,
+      },
+      not_allowed: [
+        `token policies (["default" "ops"]) must be subset of the role's allowed policies (["default" "dev-sign-automation"]) or glob policies ([])`,
+      ],
+      disallowed: ['token policy "ops" is disallowed by this role'],
+      renewed: { lease_duration: 3600, policies: ['default', 'dev-sign-automation'], renewable: true },
+      after_renewal: { ttl: 3600, period: 3600, role: 'periodic', explicit_max_ttl: 0 },
+      renewed_by_root: 3600,
+      roles_after_delete: ['deployer', 'periodic'],
+      deleted_read: [],
+    });
   });
 });

@@ -1,9 +1,9 @@
 // AppRoleRole and TokenRole through Pulumi's own dynamic-provider server (the serialized provider
 // text the engine stores as `__provider`, driven over gRPC) (issue 24, point 3). AppRoleRole against
 // the embedded server over HTTP: check, create, read (refresh), diff, update, delete, and a login with
-// the role_id it outputs and a secret ID. TokenRole: check and diff only, because the embedded
-// server has no `auth/token/roles` yet (issue 24 point 2, another branch); its wire form is proven
-// by core's mapper tests and its CDKTF synthesis.
+// the role_id it outputs and a secret ID. TokenRole: check and diff, and against the embedded
+// server's `auth/token/roles` create, read (refresh), update, delete, and a token created with the
+// role by the root token.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRoleRoleProvider } from '../../providers/approle-role.js';
@@ -145,7 +145,7 @@ describe('AppRoleRole', () => {
   });
 });
 
-describe('TokenRole (check and diff)', () => {
+describe('TokenRole', () => {
   it('accepts a role that names its policies, refuses what Vault refuses and ours', async () => {
     const ok = { ...conn('token'), name: 'deployer', allowedPolicies: ['dev-sign-automation'], orphan: true };
     expect((await grpc.check(urn('TokenRole', 'ok'), {}, ok)).failures).toEqual([]);
@@ -182,4 +182,123 @@ describe('TokenRole (check and diff)', () => {
       (await grpc.diff(urn('TokenRole', 't'), 'auth/token/roles/deployer', olds, { ...olds, name: 'x' })).replaces,
     ).toEqual(['name']);
   });
+
+  it('creates the role with the spec, its tokens get its policies and period, refreshes, updates in place, deletes', async () => {
+    // A server of its own on a fixed clock, so that a token's TTL reads back exactly.
+    const vault = await startTestServer({ clock: () => Date.UTC(2027, 0, 15, 8, 0, 0) });
+    try {
+      await tokenRoleLifecycle(vault);
+    } finally {
+      await vault.close();
+    }
+  });
 });
+
+/** TokenRole against `vault`: create, a token with the role, refresh, update, a change outside Pulumi, delete. */
+async function tokenRoleLifecycle(vault: TestServer) {
+  const get = async (path: string) => (await vault.request('GET', path)).json?.data;
+  const policy = await vault.request('PUT', '/v1/sys/policy/dev-sign-automation', {
+    policy: 'path "ssh-dev/sign/automation" { capabilities = ["update"] }',
+  });
+  expect(policy.status).toBe(204);
+  const inputs = {
+    __provider: texts.token!,
+    address: vault.url,
+    token: vault.token,
+    name: 'deployer',
+    allowedPolicies: ['dev-sign-automation'],
+    orphan: true,
+    tokenPeriod: '1h',
+  };
+  expect((await grpc.check(urn('TokenRole', 'd'), {}, inputs)).failures).toEqual([]);
+  const role = await grpc.create(urn('TokenRole', 'd'), inputs);
+  expect(role.id).toBe('auth/token/roles/deployer');
+  expect(role.outs).toEqual(inputs);
+  const readBack = {
+    allowed_entity_aliases: [],
+    allowed_policies: ['dev-sign-automation'],
+    allowed_policies_glob: [],
+    disallowed_policies: [],
+    disallowed_policies_glob: [],
+    explicit_max_ttl: 0,
+    name: 'deployer',
+    orphan: true,
+    path_suffix: '',
+    period: 0,
+    renewable: true,
+    token_explicit_max_ttl: 0,
+    token_no_default_policy: false,
+    token_period: 3600,
+    token_type: 'default-service',
+  };
+  expect(await get('/v1/auth/token/roles/deployer')).toEqual(readBack);
+  // Refresh: unchanged.
+  expect(await grpc.read(urn('TokenRole', 'd'), role.id, role.outs)).toEqual({ id: role.id, props: role.outs });
+
+  // The root token creates a token with the role: the role's policies, an orphan, periodic.
+  const created = await vault.request('POST', '/v1/auth/token/create/deployer', {});
+  expect(created.status).toBe(200);
+  const { client_token, accessor, ...auth } = created.json.auth;
+  expect(auth).toEqual({
+    policies: ['default', 'dev-sign-automation'],
+    token_policies: ['default', 'dev-sign-automation'],
+    metadata: null,
+    lease_duration: 3600,
+    renewable: true,
+    entity_id: '',
+    token_type: 'service',
+    orphan: true,
+    mfa_requirement: null,
+    num_uses: 0,
+  });
+  const look = (await vault.request('GET', '/v1/auth/token/lookup-self', undefined, client_token)).json.data;
+  expect([look.accessor, look.role, look.path, look.period, look.ttl, look.explicit_max_ttl, look.orphan]).toEqual([
+    accessor,
+    'deployer',
+    'auth/token/create/deployer',
+    3600,
+    3600,
+    0,
+    true,
+  ]);
+
+  // Update in place: no longer orphans, and `default` disallowed.
+  const next = { ...inputs, orphan: false, disallowedPolicies: ['default'] };
+  expect(await grpc.diff(urn('TokenRole', 'd'), role.id, role.outs, next)).toEqual({
+    changes: 2,
+    replaces: [],
+    deleteBeforeReplace: false,
+  });
+  const updated = await grpc.update(urn('TokenRole', 'd'), role.id, role.outs, next);
+  expect(updated).toEqual(next);
+  expect(await get('/v1/auth/token/roles/deployer')).toEqual({
+    ...readBack,
+    orphan: false,
+    disallowed_policies: ['default'],
+  });
+  const child = (await vault.request('POST', '/v1/auth/token/create/deployer', {})).json.auth;
+  expect([child.policies, child.orphan]).toEqual([['dev-sign-automation'], false]);
+
+  // Changed outside Pulumi: the refresh shows the backend's period.
+  await vault.request('POST', '/v1/auth/token/roles/deployer', { token_period: '2h' });
+  const drifted = (await grpc.read(urn('TokenRole', 'd'), role.id, updated)).props;
+  expect(drifted).toEqual({
+    ...next,
+    allowedEntityAliases: [],
+    allowedPoliciesGlob: [],
+    disallowedPoliciesGlob: [],
+    pathSuffix: '',
+    renewable: true,
+    tokenBoundCidrs: [],
+    tokenExplicitMaxTtl: 0,
+    tokenNoDefaultPolicy: false,
+    tokenNumUses: 0,
+    tokenPeriod: 7200,
+    tokenType: 'default-service',
+  });
+  expect((await grpc.diff(urn('TokenRole', 'd'), role.id, drifted, next)).changes).toBe(2);
+
+  await grpc.delete(urn('TokenRole', 'd'), role.id, drifted);
+  expect((await vault.request('GET', '/v1/auth/token/roles/deployer')).status).toBe(404);
+  expect((await grpc.read(urn('TokenRole', 'd'), role.id, drifted)).id).toBe('');
+}
