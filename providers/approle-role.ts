@@ -14,9 +14,8 @@ import {
   validateAppRoleRoleSpec,
   type AppRoleRoleSpec,
 } from '../core/approle-role-spec.js';
-import type { Issue } from '../core/errors.js';
 import { connect, type ConnectionInputs } from './connection.js';
-import { checkFailures, replacements } from './provider-kit.js';
+import { checkAuthRole, diffAuthRole } from './provider-kit.js';
 import { resourceArgs, type ConnectionArgs } from './resource-kit.js';
 
 /** What the AppRoleRole provider receives. */
@@ -26,7 +25,6 @@ export interface AppRoleRoleInputs extends ConnectionInputs, AppRoleRoleSpec {
 }
 
 /** Vault's role names (GenericNameRegex). */
-const ROLE_NAME = /^\w(?:[\w.-]*\w)?$/;
 const mountOf = (i: AppRoleRoleInputs) => i.mount ?? DEFAULT_APPROLE_AUTH_PATH;
 /** The wire form of a spec, or undefined when it does not map (check reports why). */
 const wireOf = (i: AppRoleRoleInputs): Record<string, unknown> | undefined => {
@@ -49,26 +47,17 @@ async function writeRole(inputs: AppRoleRoleInputs): Promise<Record<string, unkn
 export const appRoleRoleProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds, news: AppRoleRoleInputs) {
     // Vault's refusals and our rules (core/approle-role-spec.ts), then the role's name.
-    const issues: Issue[] = validateAppRoleRoleSpec(news);
-    if (typeof news.name !== 'string' || !ROLE_NAME.test(news.name)) {
-      issues.push({
-        field: 'name',
-        message: `invalid role name ${JSON.stringify(news.name ?? '')}: use letters, digits, _ . -, starting and ending with a letter, digit or _`,
-      });
-    }
-    return { inputs: news, failures: checkFailures(issues) };
+    return { inputs: news, failures: checkAuthRole(validateAppRoleRoleSpec(news), news) };
   },
   async diff(_id, olds: AppRoleRoleInputs, news: AppRoleRoleInputs) {
-    const replaces = replacements(
-      { mount: mountOf(olds), name: olds.name.toLowerCase() },
-      { mount: mountOf(news), name: news.name.toLowerCase() },
-      ['mount', 'name'],
+    return diffAuthRole(
+      {
+        olds: { mount: mountOf(olds), name: olds.name.toLowerCase() },
+        news: { mount: mountOf(news), name: news.name.toLowerCase() },
+      },
+      { olds: wireOf(olds), news: wireOf(news) },
+      { olds, news },
     );
-    const changed =
-      JSON.stringify(wireOf(olds)) !== JSON.stringify(wireOf(news)) ||
-      olds.address !== news.address ||
-      olds.token !== news.token;
-    return { changes: replaces.length > 0 || changed, replaces, deleteBeforeReplace: false };
   },
   async create(inputs: AppRoleRoleInputs) {
     return { id: `auth/${mountOf(inputs)}/role/${inputs.name.toLowerCase()}`, outs: await writeRole(inputs) };

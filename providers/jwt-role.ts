@@ -5,7 +5,6 @@
 
 import * as pulumi from '@pulumi/pulumi';
 import { deleteJwtRole, readJwtRole, writeJwtRole } from '../client/jwt-api.js';
-import type { Issue } from '../core/errors.js';
 import { DEFAULT_JWT_AUTH_PATH } from '../core/jwt-auth-backend-spec.js';
 import {
   jwtRoleSpecFromWire,
@@ -16,7 +15,7 @@ import {
   type JwtRoleSpec,
 } from '../core/jwt-role-spec.js';
 import { connect, type ConnectionInputs } from './connection.js';
-import { checkFailures, replacements } from './provider-kit.js';
+import { checkAuthRole, diffAuthRole } from './provider-kit.js';
 import { resourceArgs, type ConnectionArgs } from './resource-kit.js';
 
 /** What the JwtRole provider receives. */
@@ -26,7 +25,6 @@ export interface JwtRoleInputs extends ConnectionInputs, JwtRoleSpec {
 }
 
 /** Vault's role names (GenericNameRegex). */
-const ROLE_NAME = /^\w(?:[\w.-]*\w)?$/;
 const mountOf = (i: JwtRoleInputs) => i.mount ?? DEFAULT_JWT_AUTH_PATH;
 /** The wire form of a spec, or undefined when it does not map (check reports why). */
 const wireOf = (i: JwtRoleInputs): Record<string, unknown> | undefined => {
@@ -41,26 +39,17 @@ const wireOf = (i: JwtRoleInputs): Record<string, unknown> | undefined => {
 export const jwtRoleProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds, news: JwtRoleInputs) {
     // Vault's refusals and our rules (core/jwt-role-spec.ts), then the role's name.
-    const issues: Issue[] = validateJwtRoleSpec(news);
-    if (typeof news.name !== 'string' || !ROLE_NAME.test(news.name)) {
-      issues.push({
-        field: 'name',
-        message: `invalid role name ${JSON.stringify(news.name ?? '')}: use letters, digits, _ . -, starting and ending with a letter, digit or _`,
-      });
-    }
-    return { inputs: news, failures: checkFailures(issues) };
+    return { inputs: news, failures: checkAuthRole(validateJwtRoleSpec(news), news) };
   },
   async diff(_id, olds: JwtRoleInputs, news: JwtRoleInputs) {
-    const replaces = replacements(
-      { mount: mountOf(olds), name: olds.name.toLowerCase() },
-      { mount: mountOf(news), name: news.name.toLowerCase() },
-      ['mount', 'name'],
+    return diffAuthRole(
+      {
+        olds: { mount: mountOf(olds), name: olds.name.toLowerCase() },
+        news: { mount: mountOf(news), name: news.name.toLowerCase() },
+      },
+      { olds: wireOf(olds), news: wireOf(news) },
+      { olds, news },
     );
-    const changed =
-      JSON.stringify(wireOf(olds)) !== JSON.stringify(wireOf(news)) ||
-      olds.address !== news.address ||
-      olds.token !== news.token;
-    return { changes: replaces.length > 0 || changed, replaces, deleteBeforeReplace: false };
   },
   async create(inputs: JwtRoleInputs) {
     await writeJwtRole(connect(inputs), mountOf(inputs), inputs.name, jwtRoleSpecToWire(inputs));

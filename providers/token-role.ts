@@ -4,7 +4,6 @@
 
 import * as pulumi from '@pulumi/pulumi';
 import { deleteTokenRole, readTokenRole, writeTokenRole } from '../client/token-role-api.js';
-import type { Issue } from '../core/errors.js';
 import {
   tokenRoleSpecFromWire,
   tokenRoleSpecToWire,
@@ -13,7 +12,7 @@ import {
   type TokenRoleSpec,
 } from '../core/token-role-spec.js';
 import { connect, type ConnectionInputs } from './connection.js';
-import { checkFailures, replacements } from './provider-kit.js';
+import { checkAuthRole, diffAuthRole } from './provider-kit.js';
 import { resourceArgs, type ConnectionArgs } from './resource-kit.js';
 
 /** What the TokenRole provider receives. */
@@ -22,7 +21,6 @@ export interface TokenRoleInputs extends ConnectionInputs, TokenRoleSpec {
 }
 
 /** Vault's role names (GenericNameRegex). */
-const ROLE_NAME = /^\w(?:[\w.-]*\w)?$/;
 /** The wire form of a spec, or undefined when it does not map (check reports why). */
 const wireOf = (i: TokenRoleInputs): Record<string, unknown> | undefined => {
   try {
@@ -36,22 +34,14 @@ const wireOf = (i: TokenRoleInputs): Record<string, unknown> | undefined => {
 export const tokenRoleProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds, news: TokenRoleInputs) {
     // Vault's refusals and our rules (core/token-role-spec.ts), then the role's name.
-    const issues: Issue[] = validateTokenRoleSpec(news);
-    if (typeof news.name !== 'string' || !ROLE_NAME.test(news.name)) {
-      issues.push({
-        field: 'name',
-        message: `invalid role name ${JSON.stringify(news.name ?? '')}: use letters, digits, _ . -, starting and ending with a letter, digit or _`,
-      });
-    }
-    return { inputs: news, failures: checkFailures(issues) };
+    return { inputs: news, failures: checkAuthRole(validateTokenRoleSpec(news), news) };
   },
   async diff(_id, olds: TokenRoleInputs, news: TokenRoleInputs) {
-    const replaces = replacements({ name: olds.name.toLowerCase() }, { name: news.name.toLowerCase() }, ['name']);
-    const changed =
-      JSON.stringify(wireOf(olds)) !== JSON.stringify(wireOf(news)) ||
-      olds.address !== news.address ||
-      olds.token !== news.token;
-    return { changes: replaces.length > 0 || changed, replaces, deleteBeforeReplace: false };
+    return diffAuthRole(
+      { olds: { name: olds.name.toLowerCase() }, news: { name: news.name.toLowerCase() } },
+      { olds: wireOf(olds), news: wireOf(news) },
+      { olds, news },
+    );
   },
   async create(inputs: TokenRoleInputs) {
     await writeTokenRole(connect(inputs), inputs.name, tokenRoleSpecToWire(inputs));
