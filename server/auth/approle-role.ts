@@ -15,6 +15,7 @@ import { TOKEN_FIELDS } from '../../core/path-fields.js';
 import { fieldOf, type LogicalRequest, type LogicalResponse, type PathSpec } from '../framework.js';
 import { putJson } from '../storage/storage.js';
 import { effectiveTtls } from '../sys/mount-table.js';
+import { ROLE_NAME, rolePaths } from './role-paths.js';
 import {
   deleteAppRoleEntry,
   deleteSecretId,
@@ -35,7 +36,8 @@ import {
 } from './token-fields.js';
 
 /** Vault's GenericNameRegex for role names. */
-export const APPROLE_ROLE_NAME = String.raw`(?<role_name>\w(?:[\w.-]*\w)?)`;
+/** A role name in AppRole's paths (captured as `role_name`). */
+export const APPROLE_ROLE_NAME = ROLE_NAME;
 
 /** `role/:role_name` fields (plus the shared token_* fields). */
 export const APPROLE_ROLE_FIELDS: FieldSchema = {
@@ -173,29 +175,15 @@ async function deleteRole(req: LogicalRequest): Promise<undefined> {
 
 /** The role paths: LIST `role`, read/write/delete `role/:role_name`, read/write its `role-id`. */
 export const APPROLE_ROLE_PATHS: readonly PathSpec[] = [
-  {
-    pattern: /^role\/?$/,
-    fields: {},
-    operations: {
-      async list(req) {
-        const keys = (await req.storage.list('role/')).filter((k) => !k.endsWith('/'));
-        return { data: { keys } };
-      },
-    },
-  },
-  {
-    pattern: new RegExp(`^role/${APPROLE_ROLE_NAME}$`),
+  ...rolePaths({
+    prefix: 'role',
+    storagePrefix: 'role/',
     fields: APPROLE_ROLE_FIELDS,
-    exists: async (req) => (await readAppRole(req.storage, req.captures.role_name!)) !== undefined,
-    operations: {
-      update: writeRole,
-      async read(req) {
-        const role = await readAppRole(req.storage, req.captures.role_name!);
-        return role ? { data: roleToWire(role) } : undefined;
-      },
-      delete: deleteRole,
-    },
-  },
+    read: readAppRole,
+    toWire: roleToWire,
+    write: writeRole,
+    delete: deleteRole,
+  }),
   {
     pattern: new RegExp(`^role/${APPROLE_ROLE_NAME}/role-id$`),
     fields: ROLE_ID_FIELDS,

@@ -20,6 +20,7 @@ import { TOKEN_FIELDS } from '../../core/path-fields.js';
 import { fieldOf, type LogicalRequest, type PathSpec } from '../framework.js';
 import { getJson, putJson, type Storage } from '../storage/storage.js';
 import { effectiveTtls } from '../sys/mount-table.js';
+import { rolePaths } from './role-paths.js';
 import { DEFAULT_TOKEN_SETTINGS, readTokenSettings, updateTokenSettings, type TokenSettings } from './token-fields.js';
 
 /** A stored JWT role. Unset lists and maps stay null, as Vault's nil values read back. */
@@ -45,7 +46,6 @@ export interface JwtRole extends TokenSettings {
 }
 
 /** Vault's GenericNameRegex for role names. */
-const ROLE_NAME = String.raw`(?<name>\w(?:[\w.-]*\w)?)`;
 const roleKey = (name: string) => `role/${name.toLowerCase()}`;
 
 /** A role by name (names are lower-cased, as Vault's TypeLowerCaseString does). */
@@ -244,32 +244,17 @@ function roleToWire(role: JwtRole): Record<string, unknown> {
   };
 }
 
-/** The role paths: LIST `role`, and read, write, delete of `role/:name`. */
-export const JWT_ROLE_PATHS: readonly PathSpec[] = [
-  {
-    pattern: /^role\/?$/,
-    fields: {},
-    operations: {
-      async list(req) {
-        const keys = (await req.storage.list('role/')).filter((k) => !k.endsWith('/'));
-        return { data: { keys } };
-      },
-    },
+/** The role paths: LIST `role`, and read, write, delete of `role/:name` (Vault's capture for JWT roles). */
+export const JWT_ROLE_PATHS: readonly PathSpec[] = rolePaths({
+  prefix: 'role',
+  capture: 'name',
+  storagePrefix: 'role/',
+  fields: JWT_ROLE_FIELDS,
+  read: readJwtRole,
+  toWire: roleToWire,
+  write: writeRole,
+  async delete(req) {
+    await req.storage.delete(roleKey(req.captures.name!));
+    return undefined;
   },
-  {
-    pattern: new RegExp(`^role/${ROLE_NAME}$`),
-    fields: JWT_ROLE_FIELDS,
-    exists: async (req) => (await readJwtRole(req.storage, req.captures.name!)) !== undefined,
-    operations: {
-      update: writeRole,
-      async read(req) {
-        const role = await readJwtRole(req.storage, req.captures.name!);
-        return role ? { data: roleToWire(role) } : undefined;
-      },
-      async delete(req) {
-        await req.storage.delete(roleKey(req.captures.name!));
-        return undefined;
-      },
-    },
-  },
-];
+});

@@ -8,8 +8,8 @@ import { TOKEN_CREATE_FIELDS } from '../../core/path-fields.js';
 import { resolveTokenTtl } from '../../core/token-ttl.js';
 import type { Backend, LogicalRequest, PathSpec } from '../framework.js';
 import { authBlock, lookupData } from './auth-block.js';
+import { ROLE_NAME } from './role-paths.js';
 import {
-  ROLE_NAME,
   TOKEN_ROLE_PATHS,
   goQuoteList,
   matchesGlob,

@@ -7,6 +7,7 @@ import { RequestError } from '../../core/errors.js';
 import { pathSuffixRefusal, TOKEN_ROLE_FIELDS } from '../../core/token-role-spec.js';
 import type { LogicalRequest, PathSpec } from '../framework.js';
 import { getJson, putJson, type Storage } from '../storage/storage.js';
+import { rolePaths } from './role-paths.js';
 import { SYSTEM_MAX_TOKEN_TTL } from './token-store.js';
 
 /** A stored token role, in Vault's field names. */
@@ -36,7 +37,6 @@ export interface TokenRole {
 }
 
 /** The role name as Vault's GenericNameRegex takes it. */
-export const ROLE_NAME = String.raw`(?<role_name>\w(?:[\w.-]*\w)?)`;
 
 const ROLES = 'core/token-roles/';
 
@@ -205,30 +205,15 @@ function roleData(role: TokenRole): Record<string, unknown> {
 }
 
 /** `roles/` (list) and `roles/:role_name` (read, create, update, delete). */
-export const TOKEN_ROLE_PATHS: readonly PathSpec[] = [
-  {
-    pattern: /^roles\/?$/,
-    fields: {},
-    operations: {
-      async list(req) {
-        return { data: { keys: await req.storage.list(ROLES) } };
-      },
-    },
+export const TOKEN_ROLE_PATHS: readonly PathSpec[] = rolePaths({
+  prefix: 'roles',
+  storagePrefix: ROLES,
+  fields: TOKEN_ROLE_FIELDS,
+  read: readTokenRole,
+  toWire: roleData,
+  write: writeRole,
+  async delete(req) {
+    await req.storage.delete(ROLES + req.captures.role_name!);
+    return undefined;
   },
-  {
-    pattern: new RegExp(`^roles/${ROLE_NAME}$`),
-    fields: TOKEN_ROLE_FIELDS,
-    exists: async (req) => (await readStoredRole(req.storage, req.captures.role_name!)) !== undefined,
-    operations: {
-      async read(req) {
-        const role = await readTokenRole(req.storage, req.captures.role_name!);
-        return role ? { data: roleData(role) } : undefined;
-      },
-      update: writeRole,
-      async delete(req) {
-        await req.storage.delete(ROLES + req.captures.role_name!);
-        return undefined;
-      },
-    },
-  },
-];
+});
