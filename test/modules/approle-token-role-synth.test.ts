@@ -4,34 +4,10 @@
 // after its signing policy with its role_id as a reference, and the core validators failing synthesis
 // with the messages the Pulumi providers give.
 
-import { VaultProvider } from '@cdktf/provider-vault/lib/provider/index.js';
-import { Testing, TerraformStack } from 'cdktf';
 import { describe, expect, it } from 'vitest';
+import { synth, synthError } from '../helpers/cdktf-synth.js';
 import { SCENARIO_APPROLE_AUTH, SCENARIO_DELIVERY, SCENARIO_ROLES } from '../../core/scenario.js';
 import { AppRoleRole, AuthMethod, SshEnvironment, TokenRole } from '../../modules/index.js';
-
-type Resources = Record<string, Record<string, Record<string, unknown>>>;
-
-/** Synthesize a stack built by `build`: its resources by type, metadata removed. */
-function synth(build: (stack: TerraformStack) => void): Resources {
-  const stack = new TerraformStack(Testing.app(), 'test');
-  new VaultProvider(stack, 'vault', {});
-  build(stack);
-  const json = JSON.parse(Testing.synth(stack, true)) as { resource: Resources };
-  for (const byId of Object.values(json.resource))
-    for (const attrs of Object.values(byId)) delete (attrs as Record<string, unknown>)['//'];
-  return json.resource;
-}
-
-/** The validation error of a stack (undefined when it synthesizes). */
-function synthError(build: (stack: TerraformStack) => void): string | undefined {
-  try {
-    synth(build);
-    return undefined;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
 
 describe('AppRoleRole', () => {
   it('synthesizes our defaults: bound one-use secret IDs for 10 minutes, 15 m / 1 h tokens', () => {
