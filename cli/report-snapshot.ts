@@ -5,7 +5,7 @@
 
 import { listAuthMethods, readPolicy, readUserpassUser } from '../client/access-api.js';
 import { readIdentityEntity } from '../client/identity-api.js';
-import { listJwtRoles, readJwtRole } from '../client/jwt-api.js';
+import { listAuthRoles, readAuthRole } from '../client/auth-role-api.js';
 import { detectIssuersApi, listIssuers, listRoles, readCaPublicKey, readRole } from '../client/ssh-api.js';
 import { listMounts, readMountTune } from '../client/sys-api.js';
 import { isVaultApiError, type VaultClient } from '../client/vault-client.js';
@@ -145,9 +145,11 @@ export async function readReportSnapshot(
       }
     } else if (info.type === 'jwt' || info.type === 'oidc' || info.type === 'approle') {
       for (const role of await tolerant(`auth/${authPath}/role`, [] as string[], () =>
-        listJwtRoles(client, authPath),
+        listAuthRoles(client, authPath),
       )) {
-        const d = await tolerant(`auth/${authPath}/role/${role}`, undefined, () => readJwtRole(client, authPath, role));
+        const d = await tolerant(`auth/${authPath}/role/${role}`, undefined, () =>
+          readAuthRole(client, authPath, role),
+        );
         if (!d) continue;
         const bound =
           d.bound_claims && typeof d.bound_claims === 'object'

@@ -6,6 +6,7 @@ export * from './sys-api.js';
 export * from './ssh-api.js';
 export * from './access-api.js';
 export * from './wrapping-api.js';
+export * from './auth-role-api.js';
 export * from './jwt-api.js';
 export * from './approle-api.js';
 export * from './identity-api.js';

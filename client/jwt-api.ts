@@ -18,32 +18,6 @@ export async function readJwtConfig(client: VaultClient, mount: string): Promise
   return (await client.read(`auth/${mount}/config`))?.data;
 }
 
-/** Create or update `auth/<mount>/role/<name>`; returns Vault's warnings. */
-export async function writeJwtRole(
-  client: VaultClient,
-  mount: string,
-  name: string,
-  body: Readonly<Record<string, unknown>>,
-): Promise<readonly string[]> {
-  return (await client.write(`auth/${mount}/role/${name}`, body, true))?.warnings ?? [];
-}
-
-/** A role as Vault reads it, or undefined. */
-export async function readJwtRole(
-  client: VaultClient,
-  mount: string,
-  name: string,
-): Promise<Record<string, unknown> | undefined> {
-  return (await client.read(`auth/${mount}/role/${name}`))?.data;
-}
-
-export const deleteJwtRole = (client: VaultClient, mount: string, name: string): Promise<void> =>
-  client.delete(`auth/${mount}/role/${name}`);
-
-/** The role names of a mount. */
-export const listJwtRoles = (client: VaultClient, mount: string): Promise<string[]> =>
-  client.list(`auth/${mount}/role`);
-
 /**
  * Log in with a job token (`auth/<mount>/login`); `role` undefined uses the mount's default role.
  * The answer's `auth` block holds the Vault token.

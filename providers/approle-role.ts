@@ -5,7 +5,8 @@
 // `AuthMethod` of type `approle`.
 
 import * as pulumi from '@pulumi/pulumi';
-import { deleteAppRoleRole, readAppRoleRole, readAppRoleRoleId, writeAppRoleRole } from '../client/approle-api.js';
+import { readAppRoleRoleId } from '../client/approle-api.js';
+import { deleteAuthRole, readAuthRole, writeAuthRole } from '../client/auth-role-api.js';
 import {
   appRoleRoleSpecFromWire,
   appRoleRoleSpecToWire,
@@ -38,7 +39,7 @@ const wireOf = (i: AppRoleRoleInputs): Record<string, unknown> | undefined => {
 /** Write the role and read its role_id: the outputs. */
 async function writeRole(inputs: AppRoleRoleInputs): Promise<Record<string, unknown>> {
   const client = connect(inputs);
-  await writeAppRoleRole(client, mountOf(inputs), inputs.name, appRoleRoleSpecToWire(inputs));
+  await writeAuthRole(client, mountOf(inputs), inputs.name, appRoleRoleSpecToWire(inputs));
   const roleId = await readAppRoleRoleId(client, mountOf(inputs), inputs.name);
   return { ...inputs, roleId: roleId ?? '' };
 }
@@ -64,7 +65,7 @@ export const appRoleRoleProvider: pulumi.dynamic.ResourceProvider = {
   },
   async read(id, props: AppRoleRoleInputs & { roleId?: string }) {
     const client = connect(props);
-    const role = await readAppRoleRole(client, mountOf(props), props.name);
+    const role = await readAuthRole(client, mountOf(props), props.name);
     if (!role) return {};
     const roleId = (await readAppRoleRoleId(client, mountOf(props), props.name)) ?? '';
     if (JSON.stringify(appRoleRoleWireFromRead(role)) === JSON.stringify(wireOf(props))) {
@@ -78,7 +79,7 @@ export const appRoleRoleProvider: pulumi.dynamic.ResourceProvider = {
     return { outs: await writeRole(news) };
   },
   async delete(_id, props: AppRoleRoleInputs) {
-    await deleteAppRoleRole(connect(props), mountOf(props), props.name);
+    await deleteAuthRole(connect(props), mountOf(props), props.name);
   },
 };
 

@@ -4,7 +4,7 @@
 // updates in place. Outputs: its inputs; `token` is secret.
 
 import * as pulumi from '@pulumi/pulumi';
-import { deleteJwtRole, readJwtRole, writeJwtRole } from '../client/jwt-api.js';
+import { deleteAuthRole, readAuthRole, writeAuthRole } from '../client/auth-role-api.js';
 import { DEFAULT_JWT_AUTH_PATH } from '../core/jwt-auth-backend-spec.js';
 import {
   jwtRoleSpecFromWire,
@@ -52,22 +52,22 @@ export const jwtRoleProvider: pulumi.dynamic.ResourceProvider = {
     );
   },
   async create(inputs: JwtRoleInputs) {
-    await writeJwtRole(connect(inputs), mountOf(inputs), inputs.name, jwtRoleSpecToWire(inputs));
+    await writeAuthRole(connect(inputs), mountOf(inputs), inputs.name, jwtRoleSpecToWire(inputs));
     return { id: `auth/${mountOf(inputs)}/role/${inputs.name.toLowerCase()}`, outs: inputs };
   },
   async read(id, props: JwtRoleInputs) {
-    const role = await readJwtRole(connect(props), mountOf(props), props.name);
+    const role = await readAuthRole(connect(props), mountOf(props), props.name);
     if (!role) return {};
     if (JSON.stringify(jwtRoleWireFromRead(role)) === JSON.stringify(wireOf(props))) return { id, props };
     // Changed outside Pulumi: show what the backend holds, so the next update writes the program's role.
     return { id, props: { ...props, ...jwtRoleSpecFromWire(role) } };
   },
   async update(_id, _olds, news: JwtRoleInputs) {
-    await writeJwtRole(connect(news), mountOf(news), news.name, jwtRoleSpecToWire(news));
+    await writeAuthRole(connect(news), mountOf(news), news.name, jwtRoleSpecToWire(news));
     return { outs: news };
   },
   async delete(_id, props: JwtRoleInputs) {
-    await deleteJwtRole(connect(props), mountOf(props), props.name);
+    await deleteAuthRole(connect(props), mountOf(props), props.name);
   },
 };
 
